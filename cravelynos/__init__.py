@@ -1,0 +1,1 @@
+"""Cravelynos case management."""

@@ -1,0 +1,88 @@
+"""Dossier stages and closure outcomes, shared by the workflow, the read model and the pages."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    INTAKE = "intake"
+    AWAITING_DOCUMENTS = "awaiting_documents"
+    DOCUMENTS_COMPLETE = "documents_complete"
+    CLOSED = "closed"
+    RETENTION = "retention"
+    ANONYMISED = "anonymised"
+
+
+# Stages in which a case worker can still act on the dossier.
+OPEN_STAGES = frozenset({Stage.INTAKE, Stage.AWAITING_DOCUMENTS, Stage.DOCUMENTS_COMPLETE})
+
+STAGE_LABELS_FR: dict[Stage, str] = {
+    Stage.INTAKE: "Ouverture",
+    Stage.AWAITING_DOCUMENTS: "Pièces attendues",
+    Stage.DOCUMENTS_COMPLETE: "Pièces complètes",
+    Stage.CLOSED: "Clôturé",
+    Stage.RETENTION: "Archivé (conservation légale)",
+    Stage.ANONYMISED: "Anonymisé",
+}
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    PARTIAL = "partial"
+    REFERRED_BANQUE_DE_FRANCE = "referred_banque_de_france"
+    ABANDONED = "abandoned"
+    UNREACHABLE = "unreachable"
+
+
+OUTCOME_LABELS_FR: dict[Outcome, str] = {
+    Outcome.RESOLVED: "Situation résolue",
+    Outcome.PARTIAL: "Solution partielle",
+    Outcome.REFERRED_BANQUE_DE_FRANCE: "Orienté vers la Banque de France (surendettement)",
+    Outcome.ABANDONED: "Abandon à la demande du client",
+    Outcome.UNREACHABLE: "Client injoignable",
+}
+
+
+class DocumentKind(StrEnum):
+    IDENTITY = "identity"
+    INCOME = "income"
+    TAX_NOTICE = "tax_notice"
+    BANK_STATEMENTS = "bank_statements"
+    DEBT_STATEMENTS = "debt_statements"
+    RENT = "rent"
+    OTHER = "other"
+
+
+DOCUMENT_LABELS_FR: dict[DocumentKind, str] = {
+    DocumentKind.IDENTITY: "Pièce d'identité",
+    DocumentKind.INCOME: "Justificatifs de revenus (3 derniers mois)",
+    DocumentKind.TAX_NOTICE: "Dernier avis d'imposition",
+    DocumentKind.BANK_STATEMENTS: "Relevés bancaires (3 derniers mois)",
+    DocumentKind.DEBT_STATEMENTS: "Relevés ou courriers des créanciers",
+    DocumentKind.RENT: "Quittance de loyer ou échéancier de prêt immobilier",
+    DocumentKind.OTHER: "Autre justificatif",
+}
+
+
+class CreditorKind(StrEnum):
+    BANK = "bank"
+    CREDIT_COMPANY = "credit_company"
+    LANDLORD = "landlord"
+    ENERGY = "energy"
+    TELECOM = "telecom"
+    DEBT_BUYER = "debt_buyer"
+    COLLECTION_AGENCY = "collection_agency"
+    OTHER = "other"
+
+
+CREDITOR_KIND_LABELS_FR: dict[CreditorKind, str] = {
+    CreditorKind.BANK: "Banque",
+    CreditorKind.CREDIT_COMPANY: "Organisme de crédit",
+    CreditorKind.LANDLORD: "Bailleur",
+    CreditorKind.ENERGY: "Fournisseur d'énergie",
+    CreditorKind.TELECOM: "Opérateur télécom",
+    CreditorKind.DEBT_BUYER: "Racheteur de créances",
+    CreditorKind.COLLECTION_AGENCY: "Société de recouvrement",
+    CreditorKind.OTHER: "Autre",
+}

@@ -1,0 +1,135 @@
+"""Application settings, read from CRAVELYNOS_* environment variables.
+
+Embedded (dev) mode works with no configuration at all: secrets that are not given are generated
+once and kept in the data directory, so a restart resumes the same encrypted state. Production
+mode refuses to start unless every secret is given explicitly and none is a dev value.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRETS_FILE = "dev-secrets.json"
+
+
+class SettingsError(RuntimeError):
+    """Raised when the configuration is unsafe or incomplete."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRAVELYNOS_", extra="ignore")
+
+    mode: Literal["dev", "production"] = "dev"
+    data_dir: Path = Path(".data")
+    database_url: str = ""
+
+    # Key ring: "kid:base64key,kid:base64key"; the active key encrypts, all keys decrypt.
+    master_keys: str = ""
+    active_key_id: str = ""
+    blind_index_key: str = ""
+    session_secret: str = ""
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "cravelynos"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "Cravelynos <dossiers@cravelynos.example>"
+    mail_domain: str = "cravelynos.example"
+
+    demo_password: str = ""
+
+    upload_max_bytes: int = 10 * 1024 * 1024
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 10
+    api_token_minutes: int = 60
+    login_attempts_per_minute: int = 10
+
+    # Dossier timing: reminders while documents are missing, in days after creation.
+    document_reminder_days: list[int] = Field(default_factory=lambda: [7, 14])
+    # Retention (DESIGN §4): negotiation history 5 years, documents 3 years after closure.
+    history_retention_days: int = 5 * 365 + 1
+    documents_retention_days: int = 3 * 365 + 1
+    retention_hop_days: int = 90
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.data_dir / 'cravelynos.db').as_posix()}"
+        if self.mode == "production":
+            self._refuse_missing_or_dev_secrets()
+        else:
+            self._load_or_create_dev_secrets()
+        return self
+
+    def _refuse_missing_or_dev_secrets(self) -> None:
+        required = ("master_keys", "active_key_id", "blind_index_key", "session_secret")
+        missing = [name for name in required if not getattr(self, name)]
+        if missing:
+            names = ", ".join(f"CRAVELYNOS_{n.upper()}" for n in missing)
+            raise SettingsError(f"production mode needs explicit secrets: {names}")
+        dev_file = self.data_dir / DEV_SECRETS_FILE
+        if dev_file.exists():
+            dev = json.loads(dev_file.read_text())
+            reused = [n for n in required if getattr(self, n) == dev.get(n)]
+            if reused:
+                raise SettingsError(f"production mode refuses dev secrets: {', '.join(reused)}")
+        if self.demo_password:
+            raise SettingsError("production mode refuses CRAVELYNOS_DEMO_PASSWORD")
+
+    def _load_or_create_dev_secrets(self) -> None:
+        path = self.data_dir / DEV_SECRETS_FILE
+        if path.exists():
+            stored = json.loads(path.read_text())
+        else:
+            kid = "dev-" + secrets.token_hex(4)
+            stored = {
+                "master_keys": f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}",
+                "active_key_id": kid,
+                "blind_index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+                "session_secret": secrets.token_urlsafe(32),
+            }
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            # Written with owner-only permissions: these keys decrypt the dev database.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                json.dump(stored, handle)
+        for name, value in stored.items():
+            if not getattr(self, name):
+                setattr(self, name, value)
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.data_dir / "documents"
+
+    @property
+    def mailbox_dir(self) -> Path:
+        return self.data_dir / "mailbox"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

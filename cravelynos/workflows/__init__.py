@@ -1,0 +1,1 @@
+"""Deterministic orchestration only: no I/O here, every side effect is an activity."""
