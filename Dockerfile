@@ -1,0 +1,28 @@
+# One image for the web app, the worker and the migration job (see docker-compose.yml).
+FROM python:3.11.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+RUN groupadd --system --gid 10001 cravelynos \
+    && useradd --system --uid 10001 --gid cravelynos --no-create-home \
+       --home-dir /nonexistent --shell /usr/sbin/nologin cravelynos
+
+# Only what the package needs: no .env, .data or .venv can end up in a layer.
+WORKDIR /build
+COPY pyproject.toml ./
+COPY cravelynos ./cravelynos
+RUN pip install . && rm -rf /build
+
+# Data directory (encrypted document store), owned by the app user so that a fresh named
+# volume mounted here inherits that ownership.
+RUN mkdir -p /var/lib/cravelynos && chown cravelynos:cravelynos /var/lib/cravelynos
+ENV CRAVELYNOS_DATA_DIR=/var/lib/cravelynos
+WORKDIR /var/lib/cravelynos
+
+USER 10001:10001
+EXPOSE 8000
+ENTRYPOINT ["cravelynos"]
+CMD ["web"]

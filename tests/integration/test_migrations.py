@@ -1,0 +1,177 @@
+"""Migrations build exactly the schema the models describe, on SQLite and on PostgreSQL.
+
+A model change without its migration makes `test_upgrade_matches_models` fail: regenerate with
+`python -m cravelynos.models.migrate revision -m "what changed"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import (
+    Column,
+    Enum,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
+from sqlmodel import SQLModel
+
+import cravelynos.models  # noqa: F401  (registers every table)
+from cravelynos.models.db import engine_for, get_engine
+from cravelynos.models.migrate import (
+    MIGRATION_OPTIONS,
+    current_revision,
+    downgrade_database,
+    head_revision,
+    upgrade_database,
+)
+from cravelynos.settings import Settings
+
+DDL_PREFIXES = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE")
+
+
+def _empty_postgres(url: str) -> None:
+    """Remove every table, enum type and alembic_version the previous test left behind."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def pg_migrations_url(pg_database_url: str) -> Iterator[str]:
+    """A database of its own beside the run's one: emptying it disturbs no other test."""
+    server, _, name = pg_database_url.rpartition("/")
+    own = f"{name}_migrations"
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{own}"'))
+        yield f"{server}/{own}"
+        engine_for(f"{server}/{own}").dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings pointing at a database with no table at all."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'empty.db'}"
+    else:
+        url = request.getfixturevalue("pg_migrations_url")
+        _empty_postgres(url)
+    return Settings(data_dir=tmp_path, database_url=url)
+
+
+def _differences(settings: Settings, metadata: MetaData = SQLModel.metadata) -> list[Any]:
+    with get_engine(settings).connect() as connection:
+        context = MigrationContext.configure(connection, opts=dict(MIGRATION_OPTIONS))
+        return list(compare_metadata(context, metadata))
+
+
+def _table_names(settings: Settings) -> set[str]:
+    with get_engine(settings).connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def test_upgrade_matches_models(empty_db: Settings) -> None:
+    assert current_revision(empty_db) is None
+
+    upgrade_database(empty_db)
+
+    assert current_revision(empty_db) == head_revision()
+    assert _table_names(empty_db) == set(SQLModel.metadata.tables) | {"alembic_version"}
+    assert _differences(empty_db) == []
+    if empty_db.is_sqlite:
+        # Foreign keys are switched off while migrating; the pooled connection must get them back.
+        with get_engine(empty_db).connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_second_upgrade_is_a_no_op(empty_db: Settings) -> None:
+    upgrade_database(empty_db)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.lstrip().upper())
+
+    engine = get_engine(empty_db)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        upgrade_database(empty_db)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+    assert statements, "the second upgrade did not even read the current revision"
+    assert [s for s in statements if s.startswith(DDL_PREFIXES)] == []
+    assert current_revision(empty_db) == head_revision()
+    assert _differences(empty_db) == []
+
+
+def test_downgrade_to_base_then_upgrade_again(empty_db: Settings) -> None:
+    upgrade_database(empty_db)
+
+    downgrade_database(empty_db, "base")
+
+    assert current_revision(empty_db) is None
+    assert _table_names(empty_db) == {"alembic_version"}
+    upgrade_database(empty_db)  # would fail on PostgreSQL if enum types had been left behind
+    assert _differences(empty_db) == []
+
+
+def test_drift_between_models_and_schema_is_reported(tmp_path: Path) -> None:
+    """The comparison the first test relies on does see a model the migrations lack."""
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'drift.db'}")
+    upgrade_database(settings)
+    drifted = MetaData()
+    for table in SQLModel.metadata.tables.values():
+        table.to_metadata(drifted)
+    Table("not_migrated", drifted, Column("id", Integer, primary_key=True))
+    drifted.tables["client"].append_column(Column("not_migrated_column", Integer))
+
+    differences = _differences(settings, drifted)
+
+    assert [d[1].name for d in differences if d[0] == "add_table"] == ["not_migrated"]
+    added_columns = [(d[2], d[3].name) for d in differences if d[0] == "add_column"]
+    assert added_columns == [("client", "not_migrated_column")]
+
+
+def test_postgres_enum_types_match_models(pg_migrations_url: str, tmp_path: Path) -> None:
+    """Autogenerate does not see a value added to an enum; PostgreSQL would refuse to store it.
+
+    A new value needs `op.execute("ALTER TYPE <name> ADD VALUE '<VALUE>'")` in a revision.
+    """
+    _empty_postgres(pg_migrations_url)
+    settings = Settings(data_dir=tmp_path, database_url=pg_migrations_url)
+    upgrade_database(settings)
+    expected = {
+        column.type.name: list(column.type.enums)
+        for table in SQLModel.metadata.tables.values()
+        for column in table.columns
+        if isinstance(column.type, Enum)
+    }
+    query = text(
+        "SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) "
+        "FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname"
+    )
+    with get_engine(settings).connect() as connection:
+        actual = {name: list(labels) for name, labels in connection.execute(query)}
+
+    assert expected
+    assert actual == expected
