@@ -66,10 +66,11 @@ class Settings(BaseSettings):
 
     # Dossier timing: reminders while documents are missing, in days after creation.
     document_reminder_days: list[int] = Field(default_factory=lambda: [7, 14])
-    # Retention (DESIGN §4): negotiation history 5 years, documents 3 years after closure.
-    history_retention_days: int = 5 * 365 + 1
-    documents_retention_days: int = 3 * 365 + 1
-    retention_hop_days: int = 90
+    # Retention (DESIGN §4): negotiation history 5 years after closure, documents 3 years after
+    # the end of the contractual relationship; the wait runs in hops of at most 90 days.
+    history_retention_years: int = 5
+    documents_retention_years: int = 3
+    retention_hop_days: int = Field(default=90, ge=1, le=90)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -3,7 +3,6 @@
 Every message carries opaque identifiers and codes, never personal data.
 """
 
-from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,8 +48,9 @@ class CloseDossier:
 
 @dataclass
 class LegalHoldChange:
+    """The reason is data: the web app stores it in the database, the workflow never sees it."""
+
     actor: str
-    reason: str = ""
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Side effects: persistence, email, documents, anonymisation. Each one idempotent."""

@@ -1,0 +1,125 @@
+"""The send_client_email activity: render from the database, queue in the outbox, deliver once."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlmodel import Session, col, select
+from temporalio import activity
+
+from cravelynos.activities import dossier_io as io
+from cravelynos.activities.dossier_records import get_dossier
+from cravelynos.activities.email_delivery import deliver, find_queued, queue_email
+from cravelynos.activities.email_rendering import render_email
+from cravelynos.domain.dossier_stages import (
+    DOCUMENT_LABELS_FR,
+    OPEN_STAGES,
+    OUTCOME_LABELS_FR,
+    DocumentKind,
+    Outcome,
+)
+from cravelynos.domain.french_dates import french_date
+from cravelynos.domain.retention import RetentionPolicy, documents_expiry, history_expiry
+from cravelynos.models.client import Client
+from cravelynos.models.db import session_scope
+from cravelynos.models.dossier import Dossier, ExpectedDocument
+from cravelynos.models.staff import StaffUser
+from cravelynos.security.audit import append_audit
+from cravelynos.security.datakeys import ClientCipher
+from cravelynos.settings import Settings
+
+
+class ClientEmailActivities:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @activity.defn(name=io.SEND_CLIENT_EMAIL)
+    async def send_client_email(self, request: io.ClientEmail) -> io.EmailOutcome:
+        row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
+        client = await asyncio.to_thread(self._client_of, request.dossier_id)
+        if row is None:
+            prepared = await asyncio.to_thread(self._prepare, request, client)
+            if prepared is None:
+                return io.EmailOutcome(message_id="", sent_now=False, skipped_reason="no_email")
+            row = prepared
+        sent_now = await deliver(self.settings, row, client)
+        return io.EmailOutcome(message_id=row.message_id, sent_now=sent_now)
+
+    def _client_of(self, dossier_id: str) -> Client:
+        with session_scope(self.settings) as session:
+            dossier = get_dossier(session, dossier_id)
+            client = session.get(Client, dossier.client_id)
+            assert client is not None
+            return client
+
+    def _prepare(self, request: io.ClientEmail, client: Client) -> Any:
+        with session_scope(self.settings) as session:
+            dossier = get_dossier(session, request.dossier_id)
+            cipher = ClientCipher.for_client(client, self.settings)
+            recipient = cipher.decrypt("client", "email", client.id, client.email_enc)
+            if not recipient:
+                return None
+            context = self._context(session, dossier, client, cipher)
+            context["reminder_number"] = request.reminder_number
+            append_audit(
+                session,
+                actor="system",
+                action="client.read",
+                object_type="client",
+                object_id=client.id,
+                reason=f"email:{request.template}",
+                detail={"dossier_id": dossier.id},
+            )
+        rendered = render_email(request.template, recipient, context)
+        return queue_email(
+            self.settings,
+            key=request.idempotency_key,
+            client=client,
+            dossier_id=request.dossier_id,
+            template=request.template,
+            rendered=rendered,
+        )
+
+    def _context(
+        self, session: Session, dossier: Dossier, client: Client, cipher: ClientCipher
+    ) -> dict[str, Any]:
+        missing = session.exec(
+            select(ExpectedDocument.kind)
+            .where(ExpectedDocument.dossier_id == dossier.id)
+            .where(col(ExpectedDocument.received_at).is_(None))
+            .order_by(col(ExpectedDocument.id))
+        ).all()
+        adviser = session.get(StaffUser, dossier.assignee_id)
+        context: dict[str, Any] = {
+            "first_name": cipher.decrypt("client", "first_name", client.id, client.first_name_enc),
+            "reference": dossier.reference,
+            "adviser_name": adviser.display_name if adviser else "",
+            "missing_documents": [DOCUMENT_LABELS_FR[DocumentKind(kind)] for kind in missing],
+        }
+        if dossier.closed_at is not None and dossier.outcome is not None:
+            context.update(self._closure_context(session, dossier))
+        return context
+
+    def _closure_context(self, session: Session, dossier: Dossier) -> dict[str, Any]:
+        assert dossier.closed_at is not None and dossier.outcome is not None
+        policy = RetentionPolicy(
+            history_years=self.settings.history_retention_years,
+            documents_years=self.settings.documents_retention_years,
+        )
+        others_open = session.exec(
+            select(Dossier.id)
+            .where(Dossier.client_id == dossier.client_id)
+            .where(Dossier.id != dossier.id)
+            .where(col(Dossier.stage).in_([s.value for s in OPEN_STAGES]))
+        ).first()
+        return {
+            "closed_on": french_date(dossier.closed_at),
+            "outcome_label": OUTCOME_LABELS_FR[Outcome(dossier.outcome)],
+            "history_until": french_date(history_expiry(dossier.closed_at, policy)),
+            "documents_until": None
+            if others_open
+            else french_date(documents_expiry(dossier.closed_at, policy)),
+            "history_years": policy.history_years,
+            "documents_years": policy.documents_years,
+        }

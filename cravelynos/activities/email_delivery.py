@@ -1,0 +1,141 @@
+"""Outbox delivery: one row per logical message, a deterministic Message-ID, sent at most once.
+
+The message is rendered and stored (encrypted) the first time its key is seen; a retry finds the
+row and sends those exact bytes, or nothing if the SMTP server already accepted them. The only
+window for a duplicate is a crash between the server's 250 and our commit a few microseconds
+later; the deterministic Message-ID lets the receiving side recognise that copy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+import aiosmtplib
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from temporalio.exceptions import ApplicationError
+
+from cravelynos.domain.clock import as_utc, utcnow
+from cravelynos.models.client import Client
+from cravelynos.models.db import session_scope
+from cravelynos.models.outbox import EmailStatus, OutboxEmail
+from cravelynos.security.datakeys import ClientCipher
+from cravelynos.settings import Settings
+
+TABLE = "email_outbox"
+
+
+@dataclass
+class RenderedEmail:
+    recipient: str
+    subject: str
+    text: str
+    html: str
+
+
+def message_id_for(key: str, settings: Settings) -> str:
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"<{digest}@{settings.mail_domain}>"
+
+
+def queue_email(
+    settings: Settings,
+    *,
+    key: str,
+    client: Client,
+    dossier_id: str | None,
+    template: str,
+    rendered: RenderedEmail,
+) -> OutboxEmail:
+    """Insert the outbox row for `key`, or return the one already there (first render wins)."""
+    with session_scope(settings) as session:
+        existing = session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).first()
+        if existing is not None:
+            return existing
+        cipher = ClientCipher.for_client(client, settings)
+        row = OutboxEmail(
+            idempotency_key=key,
+            message_id=message_id_for(key, settings),
+            client_id=client.id,
+            dossier_id=dossier_id,
+            template=template,
+        )
+        session.add(row)
+        session.flush()
+        row_id = str(row.id)
+        row.recipient_enc = cipher.encrypt(TABLE, "recipient", row_id, rendered.recipient)
+        row.subject_enc = cipher.encrypt(TABLE, "subject", row_id, rendered.subject)
+        row.text_enc = cipher.encrypt(TABLE, "text", row_id, rendered.text)
+        row.html_enc = cipher.encrypt(TABLE, "html", row_id, rendered.html)
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            # A concurrent attempt inserted it first: use theirs.
+            session.rollback()
+            return session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).one()
+        return row
+
+
+def find_queued(settings: Settings, key: str) -> OutboxEmail | None:
+    with session_scope(settings) as session:
+        return session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).first()
+
+
+async def deliver(settings: Settings, row: OutboxEmail, client: Client) -> bool:
+    """Send the stored message unless already sent; True if it was sent now."""
+    if row.status == EmailStatus.SENT:
+        return False
+    message = _build_message(settings, row, client)
+    try:
+        await aiosmtplib.send(
+            message,
+            hostname=settings.smtp_host,
+            port=settings.smtp_port,
+            username=settings.smtp_username or None,
+            password=settings.smtp_password or None,
+            start_tls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
+    except aiosmtplib.SMTPRecipientsRefused as exc:
+        _record_attempt(settings, row.idempotency_key, EmailStatus.FAILED, str(exc))
+        raise ApplicationError(
+            "Adresse refusée par le serveur SMTP", type="RecipientRefused", non_retryable=True
+        ) from exc
+    except (aiosmtplib.SMTPException, OSError) as exc:
+        _record_attempt(settings, row.idempotency_key, EmailStatus.QUEUED, str(exc))
+        raise
+    _record_attempt(settings, row.idempotency_key, EmailStatus.SENT, None)
+    return True
+
+
+def _build_message(settings: Settings, row: OutboxEmail, client: Client) -> EmailMessage:
+    cipher = ClientCipher.for_client(client, settings)
+    row_id = str(row.id)
+
+    def read(column: str, token: str | None) -> str:
+        return cipher.decrypt(TABLE, column, row_id, token) or ""
+
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = read("recipient", row.recipient_enc)
+    message["Subject"] = read("subject", row.subject_enc)
+    message["Date"] = format_datetime(as_utc(row.created_at))
+    message["Message-ID"] = row.message_id
+    message.set_content(read("text", row.text_enc))
+    message.add_alternative(read("html", row.html_enc), subtype="html")
+    return message
+
+
+def _record_attempt(settings: Settings, key: str, status: EmailStatus, error: str | None) -> None:
+    with session_scope(settings) as session:
+        row = session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).one()
+        row.attempts += 1
+        row.status = status
+        row.last_error = error[:500] if error else None
+        if status == EmailStatus.SENT:
+            row.sent_at = utcnow()
+        session.add(row)

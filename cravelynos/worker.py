@@ -1,0 +1,68 @@
+"""Worker entry point: the dossier workflow and its activities on one task queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from cravelynos.activities.client_email import ClientEmailActivities
+from cravelynos.activities.dossier_records import DossierRecordActivities
+from cravelynos.activities.intents import relay_pending_intents
+from cravelynos.activities.retention import RetentionActivities
+from cravelynos.settings import Settings, get_settings
+from cravelynos.temporal_client import connect_client
+from cravelynos.workflows.dossier import DossierWorkflow
+
+WORKFLOWS: list[type] = [DossierWorkflow]
+
+
+def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
+    records = DossierRecordActivities(settings)
+    emails = ClientEmailActivities(settings)
+    retention = RetentionActivities(settings)
+    return [
+        records.load_dossier_facts,
+        records.record_progress,
+        records.record_closure,
+        records.set_legal_hold,
+        records.relationship_end,
+        emails.send_client_email,
+        retention.delete_dossier_documents,
+        retention.anonymise_dossier,
+    ]
+
+
+def build_worker(
+    client: Client, settings: Settings | None = None, **worker_options: Any
+) -> Worker:
+    """The worker for `settings.task_queue`; options such as max_cached_workflows pass through."""
+    settings = settings or get_settings()
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activity_functions(settings),
+        # Database activities are synchronous; they run in this pool, off the event loop.
+        activity_executor=ThreadPoolExecutor(max_workers=16),
+        **worker_options,
+    )
+
+
+async def run_worker(settings: Settings | None = None, client: Client | None = None) -> None:
+    """Run until cancelled: the worker, and the relay that starts workflows left in the outbox."""
+    settings = settings or get_settings()
+    client = client or await connect_client(settings)
+    worker = build_worker(client, settings)
+    relay = asyncio.create_task(relay_pending_intents(client, settings))
+    try:
+        await worker.run()
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay

@@ -1,0 +1,1 @@
+"""Helpers shared by the workflow, integration, browser and bench code: real components only."""
