@@ -29,7 +29,9 @@ import cravelynos.models  # noqa: E402,F401  (registers every table)
 from cravelynos.models.db import engine_for  # noqa: E402
 from cravelynos.settings import Settings, get_settings  # noqa: E402
 
-PG_ADMIN_URL = os.environ.get("CRAVELYNOS_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "CRAVELYNOS_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def make_settings(tmp: Path, database_url: str = "", **overrides: object) -> Settings:

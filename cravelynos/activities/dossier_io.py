@@ -3,7 +3,6 @@
 Identifiers and codes only; the activities read personal data from the database themselves.
 """
 
-
 from dataclasses import dataclass, field
 from datetime import datetime
 

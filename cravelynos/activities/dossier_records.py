@@ -29,9 +29,12 @@ def add_timeline_event(
     session: Session, dossier_id: str, key: str, kind: str, summary: str, actor: str
 ) -> None:
     """Add the event unless an event with this key exists (retried activities write once)."""
-    if key and session.exec(
-        select(TimelineEvent.id).where(TimelineEvent.idempotency_key == key)
-    ).first():
+    if (
+        key
+        and session.exec(
+            select(TimelineEvent.id).where(TimelineEvent.idempotency_key == key)
+        ).first()
+    ):
         return
     session.add(
         TimelineEvent(

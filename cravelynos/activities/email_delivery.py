@@ -52,7 +52,9 @@ def queue_email(
 ) -> OutboxEmail:
     """Insert the outbox row for `key`, or return the one already there (first render wins)."""
     with session_scope(settings) as session:
-        existing = session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).first()
+        existing = session.exec(
+            select(OutboxEmail).where(OutboxEmail.idempotency_key == key)
+        ).first()
         if existing is not None:
             return existing
         cipher = ClientCipher.for_client(client, settings)

@@ -36,7 +36,9 @@ class Dossier(SQLModel, table=True):
     next_deadline: datetime | None = field(Category.OPERATIONAL, default=None)
     next_deadline_label: str | None = field(Category.OPERATIONAL, default=None, max_length=120)
     legal_hold: bool = field(Category.NEGOTIATION_HISTORY, default=False)
-    legal_hold_reason: str | None = field(Category.NEGOTIATION_HISTORY, default=None, max_length=500)
+    legal_hold_reason: str | None = field(
+        Category.NEGOTIATION_HISTORY, default=None, max_length=500
+    )
     documents_deleted_at: datetime | None = field(Category.OPERATIONAL, default=None)
     anonymised_at: datetime | None = field(Category.OPERATIONAL, default=None)
     updated_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
@@ -83,4 +85,6 @@ class TimelineEvent(SQLModel, table=True):
     summary: str = field(Category.NEGOTIATION_HISTORY, max_length=300)
     actor: str = field(Category.OPERATIONAL, max_length=60, default="system")
     # Set by activities so a retried activity does not write the event twice.
-    idempotency_key: str | None = field(Category.OPERATIONAL, default=None, unique=True, max_length=200)
+    idempotency_key: str | None = field(
+        Category.OPERATIONAL, default=None, unique=True, max_length=200
+    )

@@ -25,8 +25,12 @@ class OutboxEmail(SQLModel, table=True):
     id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
     idempotency_key: str = field(Category.OPERATIONAL, unique=True, max_length=200)
     message_id: str = field(Category.OPERATIONAL, unique=True, max_length=200)
-    client_id: str | None = field(Category.OPERATIONAL, default=None, foreign_key="client.id", index=True)
-    dossier_id: str | None = field(Category.OPERATIONAL, default=None, foreign_key="dossier.id", index=True)
+    client_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="client.id", index=True
+    )
+    dossier_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="dossier.id", index=True
+    )
     template: str = field(Category.CORRESPONDENCE, max_length=60)
     recipient_enc: str | None = field(Category.CORRESPONDENCE, default=None)
     subject_enc: str | None = field(Category.CORRESPONDENCE, default=None)
@@ -40,7 +44,7 @@ class OutboxEmail(SQLModel, table=True):
 
 
 class WorkflowStartIntent(SQLModel, table=True):
-    """Written in the same transaction as the data: an acknowledged intake always gets its workflow."""
+    """Written in the transaction of the data: an acknowledged intake always gets its workflow."""
 
     __tablename__ = "workflow_start_intent"
 

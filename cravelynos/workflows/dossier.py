@@ -358,11 +358,14 @@ class DossierWorkflow:
         self._set_search_attributes(moment)
 
     def _set_search_attributes(self, deadline: datetime | None) -> None:
-        updates = [STAGE_KEY.value_set(self._stage.value)]
-        updates.append(
-            NEXT_DEADLINE_KEY.value_set(deadline) if deadline else NEXT_DEADLINE_KEY.value_unset()
+        workflow.upsert_search_attributes(
+            [
+                STAGE_KEY.value_set(self._stage.value),
+                NEXT_DEADLINE_KEY.value_set(deadline)
+                if deadline
+                else NEXT_DEADLINE_KEY.value_unset(),
+            ]
         )
-        workflow.upsert_search_attributes(updates)
 
     async def _email(self, template: str, key: str, reminder_number: int = 0) -> None:
         await workflow.execute_activity(

@@ -3,7 +3,6 @@
 Every message carries opaque identifiers and codes, never personal data.
 """
 
-
 from dataclasses import dataclass, field
 from datetime import datetime
 

@@ -20,9 +20,9 @@ from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind
 from cravelynos.domain.intake import DossierCreate
 from cravelynos.models.db import session_scope
 from cravelynos.models.dossier import Dossier
+from cravelynos.models.intake import create_dossier
 from cravelynos.models.staff import Role, StaffUser
 from cravelynos.models.staff_accounts import create_staff_user
-from cravelynos.models.intake import create_dossier
 from cravelynos.settings import Settings
 from cravelynos.workflows.dossier_messages import (
     NEXT_DEADLINE_SEARCH_ATTRIBUTE,
@@ -125,7 +125,9 @@ def intake(
     )
 
 
-def make_dossier(settings: Settings, staff: StaffUser, data: DossierCreate | None = None) -> Dossier:
+def make_dossier(
+    settings: Settings, staff: StaffUser, data: DossierCreate | None = None
+) -> Dossier:
     with session_scope(settings) as session:
         actor = session.get(StaffUser, staff.id)
         assert actor is not None

@@ -154,7 +154,9 @@ async def test_closure_then_documents_at_three_years_then_anonymised_at_five(
         assert stored.exists()
 
         stage = await handle.execute_update(
-            CLOSE_UPDATE, CloseDossier(outcome=Outcome.RESOLVED, actor=f"staff:{staff.id}"), result_type=str
+            CLOSE_UPDATE,
+            CloseDossier(outcome=Outcome.RESOLVED, actor=f"staff:{staff.id}"),
+            result_type=str,
         )
         assert stage == Stage.CLOSED
         messages = await wait_for_messages(wf_settings, 2)
@@ -194,7 +196,9 @@ async def test_legal_hold_postpones_expiry_until_lifted(
     actor = f"staff:{staff.id}"
     async with build_worker(wf_client, wf_settings):
         handle = await _start(wf_client, wf_settings, dossier)
-        await handle.execute_update(CLOSE_UPDATE, CloseDossier(outcome=Outcome.PARTIAL, actor=actor))
+        await handle.execute_update(
+            CLOSE_UPDATE, CloseDossier(outcome=Outcome.PARTIAL, actor=actor)
+        )
         await handle.execute_update(PLACE_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor))
         await time_env.sleep(timedelta(days=6 * 365))
         assert _stage_in_db(wf_settings, dossier.id) == Stage.RETENTION
@@ -222,9 +226,13 @@ async def test_invalid_transitions_are_refused_with_a_reason(
             await handle.execute_update(LIFT_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor))
         assert "Aucune conservation" in str(not_held.value.cause)
 
-        await handle.execute_update(CLOSE_UPDATE, CloseDossier(outcome=Outcome.ABANDONED, actor=actor))
+        await handle.execute_update(
+            CLOSE_UPDATE, CloseDossier(outcome=Outcome.ABANDONED, actor=actor)
+        )
         with pytest.raises(WorkflowUpdateFailedError) as twice:
-            await handle.execute_update(CLOSE_UPDATE, CloseDossier(outcome=Outcome.RESOLVED, actor=actor))
+            await handle.execute_update(
+                CLOSE_UPDATE, CloseDossier(outcome=Outcome.RESOLVED, actor=actor)
+            )
         assert "déjà clôturé" in str(twice.value.cause)
         with pytest.raises(WorkflowUpdateFailedError) as late:
             await handle.execute_update(DOCUMENTS_CHANGED_UPDATE, DocumentsChanged(actor=actor))

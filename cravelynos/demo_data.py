@@ -1,0 +1,207 @@
+"""Demo accounts and dossiers for `cravelynos dev`: a newcomer sees the product at once.
+
+Every name, address and number here is fictional.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from sqlmodel import select
+from temporalio.client import Client
+
+from cravelynos.activities.intents import start_pending_intent
+from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Outcome
+from cravelynos.domain.intake import CreditorIn, DossierCreate
+from cravelynos.models.db import session_scope
+from cravelynos.models.document_files import store_document
+from cravelynos.models.dossier import Dossier, dossier_workflow_id
+from cravelynos.models.intake import create_dossier
+from cravelynos.models.staff import Role, StaffUser
+from cravelynos.models.staff_accounts import create_staff_user
+from cravelynos.security.passwords import hash_password, verify_password
+from cravelynos.settings import Settings
+from cravelynos.workflows.dossier_messages import (
+    CLOSE_UPDATE,
+    DOCUMENTS_CHANGED_UPDATE,
+    CloseDossier,
+    DocumentsChanged,
+)
+
+DEMO_EMAIL = "demo@cravelynos.example"
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str], ...] = (
+    (DEMO_EMAIL, "Camille Demo", Role.CASE_WORKER, "paris"),
+    ("superviseur@cravelynos.example", "Sacha Superviseur", Role.SUPERVISOR, "paris"),
+    ("dpo@cravelynos.example", "Dominique DPO", Role.DPO, "paris"),
+    ("admin@cravelynos.example", "Alex Admin", Role.ADMIN, "paris"),
+    ("conseiller.lyon@cravelynos.example", "Louis Lyon", Role.CASE_WORKER, "lyon"),
+)
+PASSWORD_FILE = "demo-password"
+
+# A one-page PDF, uploaded as the demo clients' supporting documents.
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
+def demo_password(settings: Settings) -> tuple[str, bool]:
+    """(password, generated): the configured one, or one generated once and kept 0600."""
+    if settings.demo_password:
+        return settings.demo_password, False
+    path = settings.data_dir / PASSWORD_FILE
+    if path.exists():
+        return path.read_text().strip(), True
+    password = secrets.token_urlsafe(12)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password)
+    return password, True
+
+
+def ensure_demo_accounts(settings: Settings) -> str | None:
+    """Create the demo accounts (or align their password); the generated password, if any."""
+    password, generated = demo_password(settings)
+    with session_scope(settings) as session:
+        for email, name, role, team in DEMO_ACCOUNTS:
+            user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+            if user is None:
+                create_staff_user(
+                    session, email=email, display_name=name, role=role, team=team, password=password
+                )
+            elif not verify_password(user.password_hash, password):
+                user.password_hash = hash_password(password)
+                session.add(user)
+    return password if generated else None
+
+
+def _dossier(
+    first: str,
+    last: str,
+    email: str,
+    phone: str,
+    departement: str,
+    creditors: list[tuple[str, CreditorKind, str | None]],
+    documents: list[DocumentKind],
+) -> DossierCreate:
+    return DossierCreate(
+        first_name=first,
+        last_name=last,
+        email=email,
+        phone=phone,
+        address=f"{secrets.randbelow(90) + 1} rue de l'Exemple\n{departement}000 Villedemo",
+        departement=departement,
+        creditors=[CreditorIn(name=n, kind=k, account_reference=r) for n, k, r in creditors],
+        expected_documents=documents,
+    )
+
+
+ALL_DOCUMENTS = [DocumentKind.IDENTITY, DocumentKind.INCOME, DocumentKind.BANK_STATEMENTS]
+
+# (owner email, dossier, documents to upload, outcome to close with)
+DEMO_DOSSIERS: list[tuple[str, DossierCreate, list[DocumentKind], Outcome | None]] = [
+    (
+        DEMO_EMAIL,
+        _dossier(
+            "Léa",
+            "Fictive",
+            "lea.fictive@example.org",
+            "06 10 20 30 40",
+            "75",
+            [
+                ("Banque Exemple", CreditorKind.BANK, "FR76 0000 0001"),
+                ("Crédit Démo", CreditorKind.CREDIT_COMPANY, "CD-4411"),
+            ],
+            ALL_DOCUMENTS,
+        ),
+        [],
+        None,
+    ),
+    (
+        DEMO_EMAIL,
+        _dossier(
+            "Karim",
+            "Exemplaire",
+            "karim.exemplaire@example.org",
+            "07 11 22 33 44",
+            "93",
+            [
+                ("Habitat Démo", CreditorKind.LANDLORD, None),
+                ("Énergie Fictive", CreditorKind.ENERGY, "EF-778"),
+            ],
+            ALL_DOCUMENTS,
+        ),
+        [DocumentKind.IDENTITY],
+        None,
+    ),
+    (
+        DEMO_EMAIL,
+        _dossier(
+            "Marie",
+            "Témoin",
+            "marie.temoin@example.org",
+            "06 55 44 33 22",
+            "92",
+            [("Télécom Exemple", CreditorKind.TELECOM, "TE-1")],
+            [DocumentKind.IDENTITY, DocumentKind.INCOME],
+        ),
+        [DocumentKind.IDENTITY, DocumentKind.INCOME],
+        None,
+    ),
+    (
+        DEMO_EMAIL,
+        _dossier(
+            "Paul",
+            "Modèle",
+            "paul.modele@example.org",
+            "06 98 76 54 32",
+            "94",
+            [("Recouvrement Démo", CreditorKind.COLLECTION_AGENCY, "RD-9")],
+            [DocumentKind.IDENTITY],
+        ),
+        [DocumentKind.IDENTITY],
+        Outcome.RESOLVED,
+    ),
+    (
+        "conseiller.lyon@cravelynos.example",
+        _dossier(
+            "Inès",
+            "Lyonnaise",
+            "ines.lyonnaise@example.org",
+            "04 72 00 00 01",
+            "69",
+            [("Banque Exemple", CreditorKind.BANK, "FR76 0000 0002")],
+            [DocumentKind.IDENTITY, DocumentKind.TAX_NOTICE],
+        ),
+        [],
+        None,
+    ),
+]
+
+
+async def seed_demo_dossiers(settings: Settings, client: Client) -> int:
+    """Create the demo dossiers once (when the database has none) and move them along."""
+    with session_scope(settings) as session:
+        if session.exec(select(Dossier.id)).first() is not None:
+            return 0
+    for owner_email, data, uploads, outcome in DEMO_DOSSIERS:
+        with session_scope(settings) as session:
+            owner = session.exec(select(StaffUser).where(StaffUser.email == owner_email)).one()
+            dossier = create_dossier(session, data, owner, settings)
+            for kind in uploads:
+                store_document(
+                    session, dossier, kind, f"{kind.value}.pdf", DEMO_PDF, owner, settings
+                )
+            actor = f"staff:{owner.id}"
+        workflow_id = dossier_workflow_id(dossier.id)
+        await start_pending_intent(client, workflow_id, settings)
+        handle = client.get_workflow_handle(workflow_id)
+        if uploads:
+            await handle.execute_update(DOCUMENTS_CHANGED_UPDATE, DocumentsChanged(actor=actor))
+        if outcome is not None:
+            await handle.execute_update(CLOSE_UPDATE, CloseDossier(outcome=outcome, actor=actor))
+    return len(DEMO_DOSSIERS)
