@@ -1,0 +1,105 @@
+"""Admin commands run as an operator would: `cravelynos audit verify`, `keys rotate`, `createuser`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import select
+from support.stack import VENV_BIN, make_dossier, make_staff
+
+from cravelynos.models.client import Client
+from cravelynos.models.db import get_engine, session_scope
+from cravelynos.models.migrate import upgrade_database
+from cravelynos.models.staff import StaffUser
+from cravelynos.security.datakeys import ClientCipher, wrapped_key_id
+from cravelynos.security.keyring import generate_key
+from cravelynos.settings import Settings
+
+
+def _run(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRAVELYNOS_")}
+    env.update(
+        CRAVELYNOS_DATA_DIR=str(settings.data_dir),
+        CRAVELYNOS_DATABASE_URL=settings.database_url,
+        CRAVELYNOS_MASTER_KEYS=settings.master_keys,
+        CRAVELYNOS_ACTIVE_KEY_ID=settings.active_key_id,
+    )
+    return subprocess.run(
+        [str(VENV_BIN / "cravelynos"), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _migrated(tmp_path: Path) -> Settings:
+    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cli.db'}")
+    upgrade_database(settings)
+    return settings
+
+
+def test_audit_verify_passes_then_detects_an_edit(tmp_path: Path) -> None:
+    settings = _migrated(tmp_path)
+    make_dossier(settings, make_staff(settings))
+    intact = _run(settings, "audit", "verify")
+    assert intact.returncode == 0, intact.stderr
+    assert "audit chain intact" in intact.stdout
+
+    with get_engine(settings).begin() as conn:
+        conn.execute(text("UPDATE audit_entry SET actor = 'staff:999' WHERE seq = 1"))
+    broken = _run(settings, "audit", "verify")
+    assert broken.returncode == 1
+    assert "BROKEN" in broken.stderr
+
+
+def test_keys_rotate_rewraps_every_client_key_and_data_still_reads(tmp_path: Path) -> None:
+    settings = _migrated(tmp_path)
+    dossier = make_dossier(settings, make_staff(settings))
+    old_key = settings.active_key_id
+    rotated = settings.model_copy(
+        update={
+            "master_keys": f"{settings.master_keys},k2026:{generate_key()}",
+            "active_key_id": "k2026",
+        }
+    )
+    result = _run(rotated, "keys", "rotate")
+    assert result.returncode == 0, result.stderr
+    assert "1 client key(s) re-wrapped" in result.stdout and f"from {old_key}: 1" in result.stdout
+
+    # The old key can now leave the ring: the client's fields still decrypt with the new one.
+    new_only = rotated.model_copy(update={"master_keys": rotated.master_keys.split(",")[1]})
+    with session_scope(new_only) as session:
+        client = session.get(Client, dossier.client_id)
+        assert client is not None and wrapped_key_id(client.wrapped_key or "") == "k2026"
+        cipher = ClientCipher.for_client(client, new_only)
+        assert cipher.decrypt("client", "first_name", client.id, client.first_name_enc) == "Jeanne"
+    again = _run(rotated, "keys", "rotate")
+    assert "0 client key(s) re-wrapped, 1 already current" in again.stdout
+
+
+def test_createuser_reads_the_password_from_stdin_and_refuses_bad_input(tmp_path: Path) -> None:
+    settings = _migrated(tmp_path)
+    created = _run(
+        settings,
+        "createuser",
+        "nouvelle@cravelynos.example",
+        "--name",
+        "Nina Nouvelle",
+        "--role",
+        "case_worker",
+        stdin="un mot de passe assez long\n",
+    )
+    assert created.returncode == 0, created.stderr
+    refused = _run(
+        settings, "createuser", "pas-une-adresse", "--name", "X", "--role", "dpo", stdin="court\n"
+    )
+    assert refused.returncode == 2
+    assert "email:" in refused.stderr and "password:" in refused.stderr
+    with session_scope(settings) as session:
+        emails = session.exec(select(StaffUser.email)).all()
+    assert emails == ["nouvelle@cravelynos.example"]

@@ -1,0 +1,105 @@
+"""The outbox sends each logical message once, through a real SMTP server, whatever the retries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlmodel import select
+from support.stack import free_port, make_dossier, make_staff, received, smtp_catcher
+from temporalio.testing import ActivityEnvironment
+
+from cravelynos.activities.client_email import ClientEmailActivities
+from cravelynos.activities.dossier_io import ClientEmail
+from cravelynos.devmail import MailboxHandler
+from cravelynos.models.db import session_scope
+from cravelynos.models.outbox import EmailStatus, OutboxEmail
+from cravelynos.settings import Settings
+
+
+@pytest.fixture
+def mail_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"smtp_port": free_port()})
+
+
+def _outbox(settings: Settings) -> list[OutboxEmail]:
+    with session_scope(settings) as session:
+        return list(session.exec(select(OutboxEmail)).all())
+
+
+async def test_a_retried_activity_does_not_send_a_second_copy(mail_settings: Settings) -> None:
+    staff = make_staff(mail_settings)
+    dossier = make_dossier(mail_settings, staff)
+    activities = ClientEmailActivities(mail_settings)
+    request = ClientEmail(dossier.id, "acknowledgement", f"{dossier.workflow_id}:acknowledgement")
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        first = await ActivityEnvironment().run(activities.send_client_email, request)
+        again = await ActivityEnvironment().run(activities.send_client_email, request)
+    assert first.sent_now and not again.sent_now
+    assert first.message_id == again.message_id
+    [message] = received(mail_settings)
+    assert message.message_id == first.message_id
+    [row] = _outbox(mail_settings)
+    assert row.status == EmailStatus.SENT and row.attempts == 1
+    # The stored copy is encrypted: the recipient's address is not in the row.
+    assert "jeanne.dupont" not in (row.recipient_enc or "")
+    assert "Jeanne" not in (row.html_enc or "")
+
+
+class RefuseFirstDelivery(MailboxHandler):
+    """A real SMTP server that answers 451 (try again later) to the first message."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.refused = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.refused == 0:
+            self.refused += 1
+            return "451 4.3.0 Temporary failure, try again"
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_temporary_smtp_failure_is_retried_into_exactly_one_message(
+    mail_settings: Settings,
+) -> None:
+    staff = make_staff(mail_settings)
+    dossier = make_dossier(mail_settings, staff)
+    activities = ClientEmailActivities(mail_settings)
+    request = ClientEmail(dossier.id, "acknowledgement", f"{dossier.workflow_id}:acknowledgement")
+    handler = RefuseFirstDelivery(mail_settings.mailbox_dir)
+    controller = Controller(handler, hostname="127.0.0.1", port=mail_settings.smtp_port)
+    controller.start()
+    try:
+        with pytest.raises(Exception, match="451"):
+            await ActivityEnvironment().run(activities.send_client_email, request)
+        [row] = _outbox(mail_settings)
+        assert row.status == EmailStatus.QUEUED and row.attempts == 1 and row.last_error
+        retried = await ActivityEnvironment().run(activities.send_client_email, request)
+    finally:
+        controller.stop()
+    assert retried.sent_now
+    assert [m.message_id for m in received(mail_settings)] == [retried.message_id]
+    [row] = _outbox(mail_settings)
+    assert row.status == EmailStatus.SENT and row.attempts == 2 and row.last_error is None
+
+
+async def test_the_message_id_is_derived_from_the_business_key(mail_settings: Settings) -> None:
+    staff = make_staff(mail_settings)
+    dossier = make_dossier(mail_settings, staff)
+    activities = ClientEmailActivities(mail_settings)
+    keys = [f"{dossier.workflow_id}:document_reminder:{n}" for n in (1, 2)]
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        outcomes = [
+            await ActivityEnvironment().run(
+                activities.send_client_email,
+                ClientEmail(dossier.id, "document_reminder", key, reminder_number=n),
+            )
+            for n, key in enumerate(keys, start=1)
+        ]
+    assert len({o.message_id for o in outcomes}) == 2
+    assert all(o.message_id.endswith("@cravelynos.example>") for o in outcomes)
+    texts = [m.text for m in received(mail_settings)]
+    assert "relance n°1" in texts[0] and "relance n°2" in texts[1]

@@ -1,0 +1,60 @@
+"""Settings: dev mode works with nothing configured; production refuses unsafe secrets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cravelynos.security.keyring import generate_key
+from cravelynos.settings import DEV_SECRETS_FILE, Settings, SettingsError
+
+PRODUCTION_SECRETS = {
+    "master_keys": f"prod-1:{generate_key()}",
+    "active_key_id": "prod-1",
+    "blind_index_key": generate_key(),
+    "session_secret": "s" * 40,
+}
+
+
+def test_dev_mode_generates_secrets_once_and_keeps_them(tmp_path: Path) -> None:
+    first = Settings(data_dir=tmp_path)
+    second = Settings(data_dir=tmp_path)
+    assert first.master_keys and first.master_keys == second.master_keys
+    assert first.session_secret == second.session_secret
+    assert (tmp_path / DEV_SECRETS_FILE).stat().st_mode & 0o777 == 0o600
+    assert first.database_url == f"sqlite:///{(tmp_path / 'cravelynos.db').as_posix()}"
+
+
+def test_production_refuses_missing_secrets(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings(data_dir=tmp_path, mode="production")
+    for name in ("MASTER_KEYS", "ACTIVE_KEY_ID", "BLIND_INDEX_KEY", "SESSION_SECRET"):
+        assert f"CRAVELYNOS_{name}" in str(refused.value)
+
+
+def test_production_refuses_the_dev_secrets(tmp_path: Path) -> None:
+    Settings(data_dir=tmp_path)
+    dev = json.loads((tmp_path / DEV_SECRETS_FILE).read_text())
+    with pytest.raises(SettingsError, match="refuses dev secrets"):
+        Settings(data_dir=tmp_path, mode="production", **{**PRODUCTION_SECRETS, **dev})
+
+
+def test_production_refuses_a_demo_password(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="DEMO_PASSWORD"):
+        Settings(data_dir=tmp_path, mode="production", demo_password="x", **PRODUCTION_SECRETS)
+
+
+def test_production_accepts_explicit_secrets(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, mode="production", **PRODUCTION_SECRETS)
+    assert settings.active_key_id == "prod-1"
+    assert not (tmp_path / DEV_SECRETS_FILE).exists()
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CRAVELYNOS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CRAVELYNOS_DOCUMENT_REMINDER_DAYS", "[3, 10]")
+    monkeypatch.setenv("CRAVELYNOS_SMTP_PORT", "2525")
+    settings = Settings()
+    assert settings.document_reminder_days == [3, 10] and settings.smtp_port == 2525
