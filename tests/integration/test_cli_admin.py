@@ -1,4 +1,4 @@
-"""Admin commands run as an operator would: `cravelynos audit verify`, `keys rotate`, `createuser`."""
+"""Admin commands as an operator runs them: `audit verify`, `keys rotate`, `createuser`."""
 
 from __future__ import annotations
 
