@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -12,48 +10,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.stack import TEMPORAL_CLI, VENV_BIN, free_port
+from support.dev_command import dev_ports, start_dev, stop_dev
+from support.stack import TEMPORAL_CLI
 
 pytestmark = pytest.mark.devserver
-
-BANNER = "Cravelynos is running"
-
-
-def _env(data_dir: Path, ports: dict[str, int]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRAVELYNOS_")}
-    env.update(
-        CRAVELYNOS_DATA_DIR=str(data_dir),
-        CRAVELYNOS_WEB_PORT=str(ports["web"]),
-        CRAVELYNOS_PUBLIC_BASE_URL=f"http://127.0.0.1:{ports['web']}",
-        CRAVELYNOS_TEMPORAL_ADDRESS=f"127.0.0.1:{ports['temporal']}",
-        CRAVELYNOS_TEMPORAL_UI_URL=f"http://127.0.0.1:{ports['ui']}",
-        CRAVELYNOS_SMTP_PORT=str(ports["smtp"]),
-    )
-    return env
-
-
-def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    process = subprocess.Popen(
-        [str(VENV_BIN / "cravelynos"), "dev"],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        output = log.read_text(errors="replace")
-        if BANNER in output and "Sign in as" in output:
-            return process, output
-        assert process.poll() is None, output
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError(log.read_text(errors="replace"))
-
-
-def _stop(process: subprocess.Popen[bytes], log: Path) -> str:
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=60) == 0
-    return log.read_text(errors="replace")
 
 
 def _listening(port: int) -> bool:
@@ -81,20 +41,15 @@ def _wait_for_workflows(address: str, count: int) -> set[str]:
 
 
 def test_dev_stack_runs_stops_cleanly_and_resumes(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in ("web", "temporal", "ui", "smtp")}
-    env = _env(tmp_path / "data", ports)
-    base = f"http://127.0.0.1:{ports['web']}"
-    address = f"127.0.0.1:{ports['temporal']}"
-
-    process, output = _start(env, tmp_path / "first.log")
+    ports = dev_ports()
+    stack = start_dev(tmp_path / "data", ports, tmp_path / "first.log")
+    base, address, password = stack.base_url, stack.temporal_address, stack.demo_password
     try:
-        password = re.search(r"with password (\S+)", output)
-        assert password, output
-        for url in (f"{base}/login", f"{base}/api/v1/docs", f"http://127.0.0.1:{ports['ui']}/"):
+        for url in (f"{base}/login", f"{base}/api/v1/docs", stack.ui_url):
             assert httpx.get(url, timeout=10).status_code == 200, url
         token = httpx.post(
             f"{base}/api/v1/auth/token",
-            data={"username": "demo@cravelynos.example", "password": password.group(1)},
+            data={"username": "demo@cravelynos.example", "password": password},
         )
         assert token.status_code == 200, token.text
         demo_workflows = _wait_for_workflows(address, 5)
@@ -102,18 +57,18 @@ def test_dev_stack_runs_stops_cleanly_and_resumes(tmp_path: Path) -> None:
         mailbox = tmp_path / "data" / "mailbox"
         assert len(list(mailbox.glob("*.eml"))) >= 5
     finally:
-        stopped = _stop(process, tmp_path / "first.log")
+        stopped = stop_dev(stack)
     assert "Cravelynos stopped." in stopped
     for port in ports.values():
         assert not _listening(port), f"port {port} still open after Ctrl-C"
 
-    process, output = _start(env, tmp_path / "second.log")
+    stack = start_dev(tmp_path / "data", ports, tmp_path / "second.log")
     try:
-        assert f"with password {password.group(1)}" in output
+        assert stack.demo_password == password
         assert _workflow_ids(address) == demo_workflows
         token = httpx.post(
             f"{base}/api/v1/auth/token",
-            data={"username": "demo@cravelynos.example", "password": password.group(1)},
+            data={"username": "demo@cravelynos.example", "password": password},
         )
         listing = httpx.get(
             f"{base}/api/v1/dossiers",
@@ -121,4 +76,4 @@ def test_dev_stack_runs_stops_cleanly_and_resumes(tmp_path: Path) -> None:
         )
         assert listing.status_code == 200 and listing.json()["total"] == 4  # Lyon's is not ours
     finally:
-        _stop(process, tmp_path / "second.log")
+        stop_dev(stack)
