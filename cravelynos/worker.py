@@ -38,9 +38,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     ]
 
 
-def build_worker(
-    client: Client, settings: Settings | None = None, **worker_options: Any
-) -> Worker:
+def build_worker(client: Client, settings: Settings | None = None, **worker_options: Any) -> Worker:
     """The worker for `settings.task_queue`; options such as max_cached_workflows pass through."""
     settings = settings or get_settings()
     return Worker(

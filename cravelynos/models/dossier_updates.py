@@ -1,0 +1,62 @@
+"""Data the web app writes around workflow actions: the closure note, the legal-hold reason.
+
+The workflow owns the dossier's state (stage, outcome, hold); these are the accompanying data,
+written only after the workflow accepted the action.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from cravelynos.domain.clock import utcnow
+from cravelynos.models.client import Client
+from cravelynos.models.dossier_access import DossierAction, actor_of, load_dossier
+from cravelynos.models.staff import StaffUser
+from cravelynos.security.audit import append_audit
+from cravelynos.security.datakeys import ClientCipher
+from cravelynos.settings import Settings, get_settings
+
+
+def save_closure_note(
+    session: Session,
+    viewer: StaffUser,
+    dossier_id: str,
+    note: str,
+    settings: Settings | None = None,
+) -> None:
+    """Store the note encrypted under the client's key: it may say things about the person."""
+    dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "dossier.close")
+    client = session.get(Client, dossier.client_id)
+    if client is None or client.wrapped_key is None:
+        return
+    cipher = ClientCipher.for_client(client, settings or get_settings())
+    dossier.closure_note_enc = cipher.encrypt("dossier", "closure_note", dossier.id, note)
+    dossier.updated_at = utcnow()
+    session.add(dossier)
+    append_audit(
+        session,
+        actor=actor_of(viewer),
+        action="dossier.closure_note",
+        object_type="dossier",
+        object_id=dossier.id,
+        reason="clôture du dossier",
+    )
+
+
+def save_legal_hold_reason(
+    session: Session, viewer: StaffUser, dossier_id: str, reason: str
+) -> None:
+    dossier = load_dossier(
+        session, viewer, dossier_id, DossierAction.LEGAL_HOLD, "dossier.legal_hold"
+    )
+    dossier.legal_hold_reason = reason
+    dossier.updated_at = utcnow()
+    session.add(dossier)
+    append_audit(
+        session,
+        actor=actor_of(viewer),
+        action="dossier.legal_hold_reason",
+        object_type="dossier",
+        object_id=dossier.id,
+        reason="conservation pour motif légal",
+    )

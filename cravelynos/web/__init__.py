@@ -1,0 +1,1 @@
+"""Web application: FastAPI app factory, staff pages, JSON API, payload codec endpoint."""

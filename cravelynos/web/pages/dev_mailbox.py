@@ -1,0 +1,51 @@
+"""GET /dev/mailbox[/{id}]: what the local SMTP catcher received, in dev mode only."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request, status
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from cravelynos.devmail import list_messages, read_message
+from cravelynos.settings import Settings
+from cravelynos.web.auth import CurrentStaff
+from cravelynos.web.deps import SettingsDep
+from cravelynos.web.pages.rendering import render
+
+router = APIRouter()
+
+NOT_FOUND = "Ce message n'existe pas ou plus dans la boîte de développement."
+
+
+def _dev_only(settings: Settings) -> None:
+    # In production the pages do not exist at all, rather than being forbidden.
+    if settings.mode != "dev":
+        raise HTTPException(status.HTTP_404_NOT_FOUND)
+
+
+@router.get("/dev/mailbox", response_class=HTMLResponse)
+async def mailbox(request: Request, settings: SettingsDep, staff: CurrentStaff) -> HTMLResponse:
+    _dev_only(settings)
+    messages = await run_in_threadpool(list_messages, settings)
+    return render(
+        request,
+        "web/mailbox/list.html",
+        {"nav": "mailbox", "messages": messages},
+        settings=settings,
+    )
+
+
+@router.get("/dev/mailbox/{message_id}", response_class=HTMLResponse)
+async def mailbox_message(
+    request: Request, message_id: str, settings: SettingsDep, staff: CurrentStaff
+) -> HTMLResponse:
+    _dev_only(settings)
+    message = await run_in_threadpool(read_message, settings, message_id)
+    if message is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
+    return render(
+        request,
+        "web/mailbox/message.html",
+        {"nav": "mailbox", "message": message},
+        settings=settings,
+    )

@@ -1,0 +1,80 @@
+"""GET /dossiers/{id}: the dossier page, also re-rendered with the message of a refused action."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from cravelynos.domain.dossier_stages import DOCUMENT_LABELS_FR, OUTCOME_LABELS_FR
+from cravelynos.models.db import session_scope
+from cravelynos.models.dossier_queries import DossierDetail, get_dossier_detail
+from cravelynos.models.staff import StaffUser
+from cravelynos.settings import Settings
+from cravelynos.web.auth import CurrentStaff
+from cravelynos.web.deps import SettingsDep
+from cravelynos.web.pages.rendering import render
+
+router = APIRouter()
+
+READ_REASON = "consultation du dossier"
+
+
+def temporal_ui_url(settings: Settings, workflow_id: str) -> str:
+    namespace = quote(settings.temporal_namespace, safe="")
+    return (
+        f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{namespace}"
+        f"/workflows/{quote(workflow_id, safe='')}"
+    )
+
+
+def _load(settings: Settings, staff: StaffUser, dossier_id: str) -> DossierDetail:
+    with session_scope(settings) as session:
+        return get_dossier_detail(session, staff, dossier_id, READ_REASON, settings)
+
+
+async def dossier_page(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    *,
+    status_code: int = status.HTTP_200_OK,
+    action_error: str = "",
+    action_panel: str = "",
+    upload: dict[str, Any] | None = None,
+    closing: dict[str, Any] | None = None,
+    hold: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """The page; after a refused action, its message on top and the typed values kept."""
+    detail = await run_in_threadpool(_load, settings, staff, dossier_id)
+    return render(
+        request,
+        "web/dossiers/detail.html",
+        {
+            "nav": "dossiers",
+            "dossier": detail,
+            "temporal_url": temporal_ui_url(settings, detail.workflow_id),
+            "action_error": action_error,
+            # Which form the refused action came from: "upload", "close", "hold" ("" = on top).
+            "action_panel": action_panel,
+            "upload": upload or {"kind": "", "errors": {}},
+            "closing": closing or {"outcome": "", "note": "", "errors": {}},
+            "hold": hold or {"reason": "", "errors": {}},
+            "upload_max": settings.upload_max_bytes,
+            "document_options": [(k.value, v) for k, v in DOCUMENT_LABELS_FR.items()],
+            "outcome_options": [(k.value, v) for k, v in OUTCOME_LABELS_FR.items()],
+        },
+        status_code=status_code,
+        settings=settings,
+    )
+
+
+@router.get("/dossiers/{dossier_id}", response_class=HTMLResponse)
+async def show_dossier(
+    request: Request, dossier_id: str, settings: SettingsDep, staff: CurrentStaff
+) -> HTMLResponse:
+    return await dossier_page(request, settings, staff, dossier_id)

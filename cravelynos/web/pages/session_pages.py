@@ -1,0 +1,25 @@
+"""The site root and GET /logout; signing in and out themselves are web/auth.py's routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import RedirectResponse, Response
+
+from cravelynos.web.auth import OptionalStaff
+from cravelynos.web.deps import SettingsDep
+from cravelynos.web.pages.rendering import render
+
+router = APIRouter()
+
+
+@router.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    return RedirectResponse("/dossiers", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/logout", response_model=None)
+def logout_confirm(request: Request, settings: SettingsDep, staff: OptionalStaff) -> Response:
+    """Signing out is a POST (with the CSRF token); a typed /logout gets the button for it."""
+    if staff is None:
+        return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    return render(request, "web/logout.html", settings=settings)

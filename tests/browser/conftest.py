@@ -1,0 +1,153 @@
+"""Browser fixtures: the real web app under uvicorn, driven by Debian's headless Chromium.
+
+The app runs in a background thread on its own port against a fresh SQLite database. Temporal
+points at a port that is bound but never listens, so connecting fails at once: dossier
+creation must work anyway (its workflow start waits in the outbox).
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from browser_support import STAFF_EMAIL, STAFF_NAME, LiveApp
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Request,
+    Response,
+    sync_playwright,
+)
+from sqlmodel import SQLModel
+from support.stack import make_staff
+
+import cravelynos.models  # noqa: F401  (registers every table)
+from cravelynos.models.db import engine_for
+from cravelynos.models.staff import StaffUser
+from cravelynos.settings import Settings, get_settings
+from cravelynos.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A port bound (so nobody else takes it) but not listening: connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_settings(tmp_path: Path, closed_port: int, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    values = {
+        "DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
+        "TEMPORAL_ADDRESS": f"127.0.0.1:{closed_port}",
+        "MODE": "dev",
+    }
+    # Same values in the environment, so any code falling back to get_settings() agrees.
+    for name, value in values.items():
+        monkeypatch.setenv(f"CRAVELYNOS_{name}", value)
+    get_settings.cache_clear()
+    settings = get_settings()
+    SQLModel.metadata.create_all(engine_for(settings.database_url))
+    return settings
+
+
+@pytest.fixture
+def case_worker(live_settings: Settings) -> StaffUser:
+    """The person signing in: a case worker of the Paris team."""
+    return make_staff(live_settings, email=STAFF_EMAIL, name=STAFF_NAME)
+
+
+@pytest.fixture
+def live_app(live_settings: Settings, case_worker: StaffUser) -> Iterator[LiveApp]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    config = uvicorn.Config(
+        create_app(live_settings), log_level="warning", lifespan="off", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the web app did not start")
+        time.sleep(0.02)
+    try:
+        yield LiveApp(f"http://127.0.0.1:{port}", live_settings)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def problems(page: Page) -> list[str]:
+    """Script errors, CSP violations, failed subresources: a page that is fine has none.
+
+    A document answered with 4xx (a refused form comes back as 422) is expected and left out,
+    and so are loads cancelled by leaving the page.
+    """
+    seen: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            seen.append(message.text)
+
+    def on_response(response: Response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            seen.append(f"{response.status} {response.url}")
+
+    def on_failed(request: Request) -> None:
+        # Leaving a page cancels what it was still loading (e.g. its icon): not a fault.
+        if request.failure != "net::ERR_ABORTED":
+            seen.append(f"{request.url}: {request.failure}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: seen.append(str(error)))
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    return seen

@@ -1,0 +1,66 @@
+"""The dev mailbox: a message received by the local SMTP catcher, read in the web app.
+
+The HTML part is shown in an empty-sandbox frame: its script does not run and its remote image
+is never fetched.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+
+import pytest
+from browser_support import LiveApp, log_in, screenshot
+from playwright.sync_api import Page, Request, expect
+from support.stack import free_port, smtp_catcher
+
+pytestmark = pytest.mark.browser
+
+HTML = (
+    "<html><body><h1 id='greeting'>Bonjour Jeanne</h1>"
+    "<p>Votre dossier est ouvert.</p>"
+    "<img src='http://tracker.example.invalid/pixel.gif' alt=''>"
+    "<script>document.getElementById('greeting').textContent = 'SCRIPT RAN';</script>"
+    "</body></html>"
+)
+
+
+def send_message(port: int) -> None:
+    message = EmailMessage()
+    message["From"] = "Cravelynos <dossiers@cravelynos.example>"
+    message["To"] = "jeanne.dupont@example.org"
+    message["Subject"] = "Votre dossier CRV-2026-000001 est ouvert"
+    message["Message-ID"] = "<acknowledgement.test@cravelynos.example>"
+    message.set_content("Bonjour Jeanne,\n\nVotre dossier est ouvert.\n")
+    message.add_alternative(HTML, subtype="html")
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        smtp.send_message(message)
+
+
+def test_received_message_is_readable_and_its_html_is_sandboxed(live_app: LiveApp, page: Page):
+    port = free_port()
+    with smtp_catcher(live_app.settings.mailbox_dir, port):
+        send_message(port)
+    requested: list[str] = []
+
+    def on_request(request: Request) -> None:
+        requested.append(request.url)
+
+    page.on("request", on_request)
+    log_in(page, live_app)
+    page.get_by_role("link", name="Courriels reçus (dev)").click()
+    row = page.get_by_role("row").filter(has_text="jeanne.dupont@example.org")
+    expect(row).to_contain_text("Votre dossier CRV-2026-000001 est ouvert")
+    row.get_by_role("link").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Votre dossier CRV-2026-000001 est ouvert"
+    )
+    expect(page.get_by_text("<acknowledgement.test@cravelynos.example>")).to_be_visible()
+    expect(page.locator("pre.mail-text")).to_contain_text("Votre dossier est ouvert.")
+    frame = page.locator("iframe.mail-frame")
+    expect(frame).to_have_attribute("sandbox", "")
+    greeting = page.frame_locator("iframe.mail-frame").locator("#greeting")
+    expect(greeting).to_have_text("Bonjour Jeanne")
+    screenshot(page, "dev-mailbox-message")
+    assert not [url for url in requested if "tracker.example.invalid" in url]

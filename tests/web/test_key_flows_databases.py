@@ -1,0 +1,116 @@
+"""The key flows on both databases (SQLite and PostgreSQL): intake, search, access refusal,
+refused input, upload and download, concurrent intakes getting distinct references."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+from web_support import (
+    Staff,
+    audit_entries,
+    count,
+    dossier_payload,
+    make_staff,
+    offline,
+    seed_dossier,
+    token_for,
+)
+
+from cravelynos.models import Client, Document, Dossier
+from cravelynos.models.db import session_scope
+from cravelynos.security.audit import verify_audit_chain
+from cravelynos.settings import Settings
+from cravelynos.web.app import create_app
+
+PDF = b"%PDF-1.4\nconfidentiel: avis d'imposition\n%%EOF\n"
+
+
+@pytest.fixture
+def db_app_settings(db_settings: Settings) -> Settings:
+    return offline(db_settings)
+
+
+@pytest.fixture
+def db_staff(db_app_settings: Settings) -> Staff:
+    return make_staff(db_app_settings)
+
+
+@pytest.fixture
+def db_client(db_app_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(db_app_settings)) as client:
+        yield client
+
+
+def test_intake_search_refusal_upload(
+    db_client: TestClient, db_staff: Staff, db_app_settings: Settings
+) -> None:
+    settings = db_app_settings
+    alice = {"Authorization": f"Bearer {token_for(db_client, db_staff.case_worker)}"}
+    intruder = {"Authorization": f"Bearer {token_for(db_client, db_staff.other_team)}"}
+
+    before = count(settings, Client)
+    bad = db_client.post("/api/v1/dossiers", json=dossier_payload(phone="12"), headers=alice)
+    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "phone"
+    assert count(settings, Client) == before
+
+    created = db_client.post("/api/v1/dossiers", json=dossier_payload(), headers=alice)
+    assert created.status_code == 201, created.text
+    dossier_id, reference = created.json()["id"], created.json()["reference"]
+
+    for q in (reference.lower(), "JEANNE.DUPONT@exemple.fr", "dupont"):
+        found = db_client.get("/api/v1/dossiers", params={"q": q}, headers=alice).json()
+        assert [i["id"] for i in found["items"]] == [dossier_id], q
+        assert found["items"][0]["client_name"] == "Jeanne Dupont"
+    assert (
+        db_client.get("/api/v1/dossiers", params={"q": "CRV_"}, headers=alice).json()["total"] == 0
+    )
+
+    denied = db_client.get(f"/api/v1/dossiers/{dossier_id}", headers=intruder)
+    assert denied.status_code == 403
+    assert audit_entries(settings, "access.denied")[0].object_id == dossier_id
+
+    stored = db_client.post(
+        f"/api/v1/dossiers/{dossier_id}/documents",
+        data={"kind": "tax_notice"},
+        files={"file": ("avis.pdf", PDF, "application/pdf")},
+        headers=alice,
+    )
+    assert stored.status_code == 201, stored.text
+    disguised = db_client.post(
+        f"/api/v1/dossiers/{dossier_id}/documents",
+        data={"kind": "tax_notice"},
+        files={"file": ("avis.pdf", b"PK\x03\x04zip", "application/pdf")},
+        headers=alice,
+    )
+    assert disguised.status_code == 422
+    assert count(settings, Document) == 1
+    download = db_client.get(f"/api/v1/documents/{stored.json()['id']}", headers=alice)
+    assert download.content == PDF
+
+    detail = db_client.get(f"/api/v1/dossiers/{dossier_id}", headers=alice).json()
+    assert [d["filename"] for d in detail["documents"]] == ["avis.pdf"]
+    assert detail["expected_documents"][0]["received_at"] is None
+    with session_scope(settings) as session:
+        report = verify_audit_chain(session)
+    assert report.ok, report.problems
+
+
+def test_concurrent_intakes_get_distinct_references(
+    db_staff: Staff, db_app_settings: Settings
+) -> None:
+    actors = [db_staff.case_worker, db_staff.colleague, db_staff.supervisor]
+
+    def intake(n: int) -> str:
+        return seed_dossier(db_app_settings, actors[n % 3], last_name=f"Nom{n}").reference
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        references = list(pool.map(intake, range(18)))
+    assert len(set(references)) == 18
+    numbers = sorted(int(r.rsplit("-", 1)[1]) for r in references)
+    assert numbers == list(range(1, 19))
+    with session_scope(db_app_settings) as session:
+        assert len(session.exec(select(Dossier.id)).all()) == 18
