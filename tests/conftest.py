@@ -84,6 +84,12 @@ def _fresh_settings_cache() -> Iterator[None]:
     get_settings.cache_clear()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an event loop running in this thread while its session-wide
+    # browser is alive, which would stop every asyncio test after it: browser tests go last.
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # The Temporal SDK's Rust runtime can abort the interpreter at exit (sdk-python issue #300)
     # after all tests passed; leave with the real status before finalisation can run.

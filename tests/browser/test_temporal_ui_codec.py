@@ -14,8 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 from browser_support import screenshot
-from conftest import CHROMIUM, CHROMIUM_ARGS
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from support.dev_command import DevStack, running_dev
 from support.stack import TEMPORAL_CLI
 
@@ -26,14 +25,6 @@ pytestmark = pytest.mark.devserver
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
     with running_dev(tmp_path_factory.mktemp("ui-codec")) as running:
         yield running
-
-
-@pytest.fixture
-def ui_browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def _a_dossier_workflow(stack: DevStack) -> str:
@@ -77,23 +68,23 @@ def _workflow_page(page: Page, stack: DevStack, dossier_id: str) -> int:
 
 
 def test_ui_shows_ciphertext_to_anyone_and_clear_input_to_a_logged_in_admin(
-    stack: DevStack, ui_browser: Browser
+    stack: DevStack, browser: Browser
 ) -> None:
     dossier_id = _a_dossier_workflow(stack)
 
-    anonymous = ui_browser.new_page()
+    anonymous = browser.new_page()
     _include_credentials(anonymous, stack)
     assert _workflow_page(anonymous, stack, dossier_id) == 401
     assert f'"dossier_id": "{dossier_id}"' not in anonymous.inner_text("body")
     screenshot(anonymous, "temporal-ui-ciphertext")
 
-    case_worker = ui_browser.new_context().new_page()
+    case_worker = browser.new_context().new_page()
     _log_in(case_worker, stack, "demo@cravelynos.example")
     _include_credentials(case_worker, stack)
     assert _workflow_page(case_worker, stack, dossier_id) == 403
     assert f'"dossier_id": "{dossier_id}"' not in case_worker.inner_text("body")
 
-    admin = ui_browser.new_context().new_page()
+    admin = browser.new_context().new_page()
     _log_in(admin, stack, "admin@cravelynos.example")
     _include_credentials(admin, stack)
     assert _workflow_page(admin, stack, dossier_id) == 200

@@ -1,0 +1,120 @@
+"""Saved DossierWorkflow histories replay on the current code (DESIGN §5: running workflows
+must survive every deployment).
+
+The histories under histories/ were recorded by make_histories.py (read its docstring before
+regenerating anything). A change that would make a running dossier take a different path on
+replay fails here, before it reaches production.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from make_histories import HISTORIES_DIR, MANIFEST, REPLAY_KEY_ID, replay_settings
+from temporalio import workflow
+from temporalio.client import WorkflowHistory
+from temporalio.worker import Replayer
+
+from cravelynos.activities import dossier_io as io
+from cravelynos.security.codec import make_data_converter
+from cravelynos.security.keyring import generate_key
+from cravelynos.settings import Settings
+from cravelynos.workflows.dossier import DossierWorkflow
+from cravelynos.workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
+
+# The scenarios make_histories.py records; files added later with --suffix replay too.
+EXPECTED = {
+    "reminders_then_documents_complete",
+    "closure_retention_1_first_run",
+    "closure_retention_2_documents_deleted_hop",
+    "closure_retention_3_final_run",
+    "legal_hold_1_placed",
+    "legal_hold_2_lifted",
+    "legal_hold_3_final_run",
+    "refused_updates",
+}
+
+
+def _manifest() -> dict[str, dict[str, str]]:
+    manifest: dict[str, dict[str, str]] = json.loads(MANIFEST.read_text())
+    return manifest
+
+
+SAVED = sorted(Path(name).stem for name in _manifest())
+
+
+def load_history(name: str) -> WorkflowHistory:
+    path = HISTORIES_DIR / f"{name}.json"
+    return WorkflowHistory.from_json(_manifest()[path.name]["workflow_id"], path.read_text())
+
+
+def _replayer(tmp_path: Path, *workflows: type) -> Replayer:
+    settings = replay_settings(tmp_path)
+    assert settings.active_key_id == REPLAY_KEY_ID
+    return Replayer(workflows=list(workflows), data_converter=make_data_converter(settings))
+
+
+def test_every_scenario_is_saved_and_every_file_listed() -> None:
+    on_disk = {path.stem for path in HISTORIES_DIR.glob("*.json") if path != MANIFEST}
+    assert on_disk == set(SAVED), "every saved history has a manifest entry, and only those"
+    assert set(SAVED) >= EXPECTED
+
+
+@pytest.mark.parametrize("name", SAVED)
+async def test_saved_history_replays_on_the_current_workflow(tmp_path: Path, name: str) -> None:
+    history = load_history(name)
+    result = await _replayer(tmp_path, DossierWorkflow).replay_workflow(
+        history, raise_on_replay_failure=False
+    )
+    assert result.replay_failure is None, f"{name}: {result.replay_failure!r}"
+    assert result.history is history and len(history.events) > 10
+
+
+async def test_replay_needs_the_key_ring_the_histories_were_encrypted_with(
+    tmp_path: Path,
+) -> None:
+    """The payloads really are decrypted and fed to the workflow during replay."""
+    settings = Settings(
+        data_dir=tmp_path, master_keys=f"other:{generate_key()}", active_key_id="other"
+    )
+    replayer = Replayer(workflows=[DossierWorkflow], data_converter=make_data_converter(settings))
+    result = await replayer.replay_workflow(
+        load_history("closure_retention_1_first_run"), raise_on_replay_failure=False
+    )
+    # Decoding the first payload fails; the failure is itself encrypted, its type is not.
+    assert 'r#type: "UnknownKeyError"' in str(result.replay_failure), result.replay_failure
+
+
+# A deliberately altered DossierWorkflow, as a careless change would produce it: it looks at the
+# relationship before loading the facts. Registered under the real name, it must not replay.
+@workflow.defn(name=DOSSIER_WORKFLOW, sandboxed=False)
+class AlteredDossierWorkflow:
+    @workflow.run
+    async def run(self, arg: DossierInput) -> str:
+        await workflow.execute_activity(
+            io.RELATIONSHIP_END,
+            io.DossierRef(arg.dossier_id),
+            result_type=io.RelationshipEnd,
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+        await workflow.execute_activity(
+            io.LOAD_DOSSIER_FACTS,
+            io.DossierRef(arg.dossier_id),
+            result_type=io.DossierFacts,
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+        return "altered"
+
+
+@pytest.mark.parametrize(
+    "name", ["closure_retention_1_first_run", "closure_retention_2_documents_deleted_hop"]
+)
+async def test_replay_fails_on_an_incompatible_change(tmp_path: Path, name: str) -> None:
+    result = await _replayer(tmp_path, AlteredDossierWorkflow).replay_workflow(
+        load_history(name), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
+    assert "Nondeterminism error" in str(result.replay_failure)
