@@ -129,7 +129,7 @@ class DossierRecordActivities:
                 return
             dossier.legal_hold = record.held
             if not record.held:
-                dossier.legal_hold_reason = None
+                dossier.legal_hold_reason_enc = None
             dossier.updated_at = utcnow()
             session.add(dossier)
             summary = (

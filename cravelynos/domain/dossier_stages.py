@@ -10,7 +10,6 @@ class Stage(StrEnum):
     AWAITING_DOCUMENTS = "awaiting_documents"
     DOCUMENTS_COMPLETE = "documents_complete"
     CLOSED = "closed"
-    RETENTION = "retention"
     ANONYMISED = "anonymised"
 
 
@@ -22,7 +21,6 @@ STAGE_LABELS_FR: dict[Stage, str] = {
     Stage.AWAITING_DOCUMENTS: "Pièces attendues",
     Stage.DOCUMENTS_COMPLETE: "Pièces complètes",
     Stage.CLOSED: "Clôturé",
-    Stage.RETENTION: "Archivé (conservation légale)",
     Stage.ANONYMISED: "Anonymisé",
 }
 

@@ -25,4 +25,3 @@ class Document(SQLModel, table=True):
     size_bytes: int = field(Category.DOCUMENTS)
     uploaded_at: datetime = field(Category.DOCUMENTS, default_factory=utcnow)
     uploaded_by: int | None = field(Category.OPERATIONAL, default=None, foreign_key="staff_user.id")
-    deleted_at: datetime | None = field(Category.OPERATIONAL, default=None)

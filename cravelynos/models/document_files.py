@@ -166,8 +166,6 @@ def read_document(
     if document is None:
         raise NotFound(DOCUMENT_NOT_FOUND)
     load_dossier(session, viewer, document.dossier_id, DossierAction.READ, "document.read")
-    if document.deleted_at is not None:
-        raise NotFound("Cette pièce a été supprimée à l'échéance de sa durée de conservation.")
     client = session.get(Client, document.client_id)
     if client is None or client.wrapped_key is None:
         raise NotFound("Les données de ce client ont été effacées.")

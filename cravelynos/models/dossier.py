@@ -36,11 +36,7 @@ class Dossier(SQLModel, table=True):
     next_deadline: datetime | None = field(Category.OPERATIONAL, default=None)
     next_deadline_label: str | None = field(Category.OPERATIONAL, default=None, max_length=120)
     legal_hold: bool = field(Category.NEGOTIATION_HISTORY, default=False)
-    legal_hold_reason: str | None = field(
-        Category.NEGOTIATION_HISTORY, default=None, max_length=500
-    )
-    documents_deleted_at: datetime | None = field(Category.OPERATIONAL, default=None)
-    anonymised_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    legal_hold_reason_enc: str | None = field(Category.NEGOTIATION_HISTORY, default=None)
     updated_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
 
     @property

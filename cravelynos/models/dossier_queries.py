@@ -222,7 +222,7 @@ def get_dossier_detail(
     ).all()
     documents = session.exec(
         select(Document)
-        .where(Document.dossier_id == dossier.id, col(Document.deleted_at).is_(None))
+        .where(Document.dossier_id == dossier.id)
         .order_by(col(Document.uploaded_at), col(Document.id))
     ).all()
     timeline = _timeline(session, dossier.id)
@@ -249,7 +249,9 @@ def get_dossier_detail(
         next_deadline=dossier.next_deadline,
         next_deadline_label=dossier.next_deadline_label,
         legal_hold=dossier.legal_hold,
-        legal_hold_reason=dossier.legal_hold_reason,
+        legal_hold_reason=decrypt(
+            "dossier", "legal_hold_reason", dossier.id, dossier.legal_hold_reason_enc
+        ),
         team=dossier.team,
         assignee_id=dossier.assignee_id,
         assignee_name=assignee.display_name if assignee else "",

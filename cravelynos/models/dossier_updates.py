@@ -44,12 +44,23 @@ def save_closure_note(
 
 
 def save_legal_hold_reason(
-    session: Session, viewer: StaffUser, dossier_id: str, reason: str
+    session: Session,
+    viewer: StaffUser,
+    dossier_id: str,
+    reason: str,
+    settings: Settings | None = None,
 ) -> None:
+    """Encrypted like the note: a reason often names the person or their dispute."""
     dossier = load_dossier(
         session, viewer, dossier_id, DossierAction.LEGAL_HOLD, "dossier.legal_hold"
     )
-    dossier.legal_hold_reason = reason
+    client = session.get(Client, dossier.client_id)
+    if client is None or client.wrapped_key is None:
+        return
+    cipher = ClientCipher.for_client(client, settings or get_settings())
+    dossier.legal_hold_reason_enc = cipher.encrypt(
+        "dossier", "legal_hold_reason", dossier.id, reason
+    )
     dossier.updated_at = utcnow()
     session.add(dossier)
     append_audit(

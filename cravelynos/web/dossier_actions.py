@@ -159,7 +159,7 @@ async def place_legal_hold(
 
     def save() -> None:
         with session_scope(settings) as session:
-            save_legal_hold_reason(session, viewer, dossier_id, hold.reason)
+            save_legal_hold_reason(session, viewer, dossier_id, hold.reason, settings)
 
     await run_in_threadpool(save)
 

@@ -72,9 +72,15 @@ class DossierWorkflow:
         )
         if arg.retention is None:
             await self._open_phase(facts)
+            await self._progress(
+                "retention_started",
+                Stage.CLOSED,
+                "retention_started",
+                "Conservation légale jusqu'à l'échéance, puis suppression des données",
+            )
         else:
             retention = arg.retention
-            self._stage = Stage.RETENTION
+            self._stage = Stage.CLOSED
             self._closed_at = retention.closed_at
             self._legal_hold = retention.legal_hold
             self._documents_deleted = retention.documents_deleted
@@ -92,8 +98,9 @@ class DossierWorkflow:
                 "Dossier ouvert, accusé de réception envoyé au client",
             )
         await self._email("acknowledgement", "acknowledgement")
-        # Reminders count from the workflow's start, on the clock its timers use.
-        opened_at = workflow.info().start_time
+        # Reminders count from the workflow's start (not from when a worker first picked it up),
+        # on the clock its timers use.
+        opened_at = workflow.info().workflow_start_time
         for number, day in enumerate(facts.reminder_days, start=1):
             due = opened_at + timedelta(days=day)
             if not self._missing or self._closed_at:
@@ -219,13 +226,6 @@ class DossierWorkflow:
     async def _retention_phase(self, policy: RetentionPolicy) -> str:
         """One hop: do what is due, wait at most one hop, continue as new."""
         assert self._closed_at is not None
-        if self._stage != Stage.RETENTION:
-            await self._progress(
-                "retention_started",
-                Stage.RETENTION,
-                "retention_started",
-                "Dossier archivé : conservation légale avant suppression",
-            )
         history_due = history_expiry(self._closed_at, policy)
         documents_due = None if self._documents_deleted else await self._documents_due(policy)
         if not self._legal_hold:
@@ -289,7 +289,7 @@ class DossierWorkflow:
         self._documents_deleted = True
         await self._progress(
             "documents_deleted",
-            Stage.RETENTION,
+            Stage.CLOSED,
             "documents_deleted",
             f"Pièces justificatives supprimées ({deletion.deleted}) à l'échéance de conservation",
         )

@@ -173,8 +173,8 @@ async def test_dossier_slice_through_the_json_api(live_stack: Stack) -> None:
         }
 
         # After the closure email the workflow archives the dossier for its retention wait.
-        live = await eventually(status, lambda found: found["stage"] == Stage.RETENTION)
-        assert live["stage"] == Stage.RETENTION and live["closed_at"] is not None
+        live = await eventually(status, lambda found: found["stage"] == Stage.CLOSED)
+        assert live["stage"] == Stage.CLOSED and live["closed_at"] is not None
 
         # The timeline tells the story, in order, with who did what.
         async def timeline() -> list[dict[str, Any]]:
@@ -197,22 +197,20 @@ async def test_dossier_slice_through_the_json_api(live_stack: Stack) -> None:
         assert closed_entry["actor"] == f"staff:{stack.case_worker.id}"
         assert closed_entry["actor_name"] == stack.case_worker.display_name
 
-    # Ops find the workflow in Temporal's visibility, its stage in a search attribute. The stage
-    # was "closed" from the close Update until the closure email, then "retention".
+    # Ops find the workflow in Temporal's visibility, its stage in a search attribute; a closed
+    # dossier stays "closed" through its retention wait, with the next retention deadline.
     upserted = [
         Stage.AWAITING_DOCUMENTS,  # opened
         Stage.AWAITING_DOCUMENTS,  # first reminder scheduled
         Stage.CLOSED,  # the close Update
-        Stage.RETENTION,  # retention started
-        Stage.RETENTION,  # next retention deadline
+        Stage.CLOSED,  # retention started
+        Stage.CLOSED,  # next retention deadline
     ]
     stages = await eventually(lambda: _stages_upserted(handle), lambda found: found == upserted)
     assert stages == upserted
     listed = await eventually(
         lambda: _listed(stack.client, workflow_id),
-        lambda found: (
-            [e.typed_search_attributes.get(STAGE_KEY) for e in found] == [Stage.RETENTION]
-        ),
+        lambda found: [e.typed_search_attributes.get(STAGE_KEY) for e in found] == [Stage.CLOSED],
     )
     assert [(e.id, e.workflow_type) for e in listed] == [(workflow_id, DOSSIER_WORKFLOW)]
-    assert listed[0].typed_search_attributes.get(STAGE_KEY) == Stage.RETENTION
+    assert listed[0].typed_search_attributes.get(STAGE_KEY) == Stage.CLOSED

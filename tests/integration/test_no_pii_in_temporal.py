@@ -228,7 +228,7 @@ async def _run_slice(stack: Stack) -> tuple[str, str]:
         assert detail["closure_note"] == CLOSURE_NOTE
         assert detail["legal_hold_reason"] == HOLD_REASON
         status = (await http.get(f"/api/v1/dossiers/{dossier_id}/status", headers=auth)).json()
-        assert status["legal_hold"] is True and status["stage"] == Stage.RETENTION
+        assert status["legal_hold"] is True and status["stage"] == Stage.CLOSED
     return dossier_id, workflow_id
 
 
@@ -241,9 +241,7 @@ async def test_no_client_personal_data_reaches_temporal(
     # Visibility is eventually consistent: wait until it shows the settled stage.
     await eventually(
         lambda: _listing(plain, workflow_id),
-        lambda found: (
-            [e.typed_search_attributes.get(STAGE_KEY) for e in found] == [Stage.RETENTION]
-        ),
+        lambda found: [e.typed_search_attributes.get(STAGE_KEY) for e in found] == [Stage.CLOSED],
     )
     exposure = await read_exposure(plain, workflow_id)
 
@@ -260,7 +258,7 @@ async def test_no_client_personal_data_reaches_temporal(
         if pair.key.name in (STAGE_KEY.name, NEXT_DEADLINE_KEY.name)
     }
     assert custom.keys() == {STAGE_KEY.name, NEXT_DEADLINE_KEY.name}
-    assert custom[STAGE_KEY.name] == Stage.RETENTION
+    assert custom[STAGE_KEY.name] == Stage.CLOSED
     assert all(
         pair.key.name.startswith(("Temporal", "Build")) or pair.key.name in custom
         for pair in exposure.search_attributes

@@ -118,7 +118,7 @@ def test_legal_hold_rules(
         assert down.status_code == 503
         assert client.delete(url, headers=auth(user)).status_code == 503
     row = dossier_row(web_settings, dossier.id)
-    assert (row.legal_hold, row.legal_hold_reason) == (False, None)
+    assert (row.legal_hold, row.legal_hold_reason_enc) == (False, None)
 
 
 def test_live_status_needs_temporal(

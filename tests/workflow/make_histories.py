@@ -223,7 +223,7 @@ async def legal_hold(s: Scenario) -> list[Saved]:
     await s.handle.execute_update(PLACE_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=s.actor))
     await s.env.sleep(timedelta(days=6 * 365))
     status = await s.status()
-    assert status.legal_hold and status.stage == Stage.RETENTION
+    assert status.legal_hold and status.stage == Stage.CLOSED
     await s.handle.execute_update(LIFT_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=s.actor))
     await s.env.sleep(timedelta(hours=1))
     assert await s.handle.result() == Stage.ANONYMISED
@@ -264,7 +264,7 @@ async def refused_updates(s: Scenario) -> list[Saved]:
     await _expect_refusal(s.handle, CLOSE_UPDATE, CloseDossier(Outcome.RESOLVED, s.actor))
     await _expect_refusal(s.handle, DOCUMENTS_CHANGED_UPDATE, DocumentsChanged(actor=s.actor))
     await wait_for_messages(s.settings, 2)
-    assert (await s.status()).stage == Stage.RETENTION
+    assert (await s.status()).stage == Stage.CLOSED
     return [
         await s.current(
             "refused_updates",

@@ -174,7 +174,7 @@ async def test_closure_then_documents_at_three_years_then_anonymised_at_five(
                 break
             await time_env.sleep(timedelta(hours=1))
         assert not stored.exists(), "documents must be deleted 3 years after closure"
-        assert _stage_in_db(wf_settings, dossier.id) == Stage.RETENTION
+        assert _stage_in_db(wf_settings, dossier.id) == Stage.CLOSED
 
         await time_env.sleep(timedelta(days=2 * 365 + 30))
         assert await handle.result() == Stage.ANONYMISED
@@ -201,9 +201,9 @@ async def test_legal_hold_postpones_expiry_until_lifted(
         )
         await handle.execute_update(PLACE_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor))
         await time_env.sleep(timedelta(days=6 * 365))
-        assert _stage_in_db(wf_settings, dossier.id) == Stage.RETENTION
+        assert _stage_in_db(wf_settings, dossier.id) == Stage.CLOSED
         status = await _status(handle)
-        assert status.legal_hold and status.stage == Stage.RETENTION
+        assert status.legal_hold and status.stage == Stage.CLOSED
 
         await handle.execute_update(LIFT_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor))
         await time_env.sleep(timedelta(hours=1))

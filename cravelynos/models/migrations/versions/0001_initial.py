@@ -135,7 +135,6 @@ def upgrade() -> None:
                 "AWAITING_DOCUMENTS",
                 "DOCUMENTS_COMPLETE",
                 "CLOSED",
-                "RETENTION",
                 "ANONYMISED",
                 name="stage",
             ),
@@ -161,9 +160,7 @@ def upgrade() -> None:
             "next_deadline_label", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True
         ),
         sa.Column("legal_hold", sa.Boolean(), nullable=False),
-        sa.Column("legal_hold_reason", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
-        sa.Column("documents_deleted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-        sa.Column("anonymised_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("legal_hold_reason_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["assignee_id"],
@@ -209,7 +206,6 @@ def upgrade() -> None:
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("uploaded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("uploaded_by", sa.Integer(), nullable=True),
-        sa.Column("deleted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["client_id"],
             ["client.id"],
