@@ -1,0 +1,114 @@
+"""`python -m bench` (make bench): throughput, then list latency; the report on stdout, progress
+on stderr, the results saved under bench/results/. Everything runs on 127.0.0.1 and is shut down
+before the end. `--quick` is a smoke run (under a minute once its small database is cached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bench.stack import BenchFailure, scrub_environment
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    count: int
+    concurrency: int
+    warmup: int
+    dossiers: int
+    requests: int
+    list_warmup: int
+
+
+PROFILES = {
+    "full": Profile("full", 200, 10, 20, 100_000, 300, 20),
+    "quick": Profile("quick", 30, 5, 5, 10_000, 40, 5),
+}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: fewer items, 10,000 dossiers"
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also measure the list on PostgreSQL (127.0.0.1:5432, temporary database; "
+        "admin URL from BENCH_PG_ADMIN_URL)",
+    )
+    parser.add_argument(
+        "--only", choices=("throughput", "list"), help="run one part of the benchmark"
+    )
+    return parser.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> None:
+    # Imported here so the environment is scrubbed before any settings are read.
+    from bench import postgres, report
+    from bench.console import say
+    from bench.fill import filled_database
+    from bench.list_latency import run_list_latency
+    from bench.throughput import run_throughput
+
+    profile = PROFILES["quick" if args.quick else "full"]
+    began = time.perf_counter()
+    results = report.Results(
+        profile=profile.name,
+        started_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        machine=report.Machine.describe(),
+    )
+    if args.postgres:
+        results.machine.postgresql = postgres.server_version()
+    if args.only in (None, "throughput"):
+        results.throughput = asyncio.run(
+            run_throughput(profile.count, profile.concurrency, profile.warmup)
+        )
+    if args.only in (None, "list"):
+        filled = filled_database(profile.dossiers)
+        results.fill_seconds = filled.filled_in_seconds
+        results.list_latency.append(run_list_latency(filled, profile.requests, profile.list_warmup))
+        if args.postgres:
+            with postgres.temporary_database() as url:
+                postgres.copy_filled(filled, url)
+                results.list_latency.append(
+                    run_list_latency(
+                        filled, profile.requests, profile.list_warmup, url, "PostgreSQL"
+                    )
+                )
+    results.seconds = time.perf_counter() - began
+    print(report.render(results), flush=True)
+    say(f"results saved to {report.save(results)}")
+
+
+def main() -> None:
+    scrub_environment()
+    args = parse_args(sys.argv[1:])
+    status = 0
+    try:
+        run(args)
+    except BenchFailure as exc:
+        print(f"bench failed: {exc}", file=sys.stderr)
+        status = 1
+    except KeyboardInterrupt:
+        status = 130
+    except Exception:
+        traceback.print_exc()
+        status = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Temporal SDK issue #300: its Rust runtime can abort the interpreter at exit; the children
+    # and servers are already stopped here, so leave without finalisation.
+    os._exit(status)
+
+
+if __name__ == "__main__":
+    main()

