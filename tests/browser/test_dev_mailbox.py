@@ -1,7 +1,7 @@
 """The dev mailbox: a message received by the local SMTP catcher, read in the web app.
 
-The HTML part is shown in an empty-sandbox frame: its script does not run and its remote image
-is never fetched.
+The HTML part is shown in an empty-sandbox frame with its own strict policy: its inline styles
+render as the client would see them, its script does not run and its remote image is never fetched.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from support.stack import free_port, smtp_catcher
 pytestmark = pytest.mark.browser
 
 HTML = (
-    "<html><body><h1 id='greeting'>Bonjour Jeanne</h1>"
+    "<html><body><h1 id='greeting' style='color: rgb(29, 78, 137)'>Bonjour Jeanne</h1>"
     "<p>Votre dossier est ouvert.</p>"
     "<img src='http://tracker.example.invalid/pixel.gif' alt=''>"
     "<script>document.getElementById('greeting').textContent = 'SCRIPT RAN';</script>"
@@ -41,12 +41,16 @@ def test_received_message_is_readable_and_its_html_is_sandboxed(live_app: LiveAp
     port = free_port()
     with smtp_catcher(live_app.settings.mailbox_dir, port):
         send_message(port)
-    requested: list[str] = []
+    # The browser reports the tracker image as a request that its policy blocked ("csp"); it
+    # must never reach the network (no response, no other failure reason).
+    answered: list[str] = []
+    blocked: dict[str, str | None] = {}
 
-    def on_request(request: Request) -> None:
-        requested.append(request.url)
+    def on_blocked(request: Request) -> None:
+        blocked[request.url] = request.failure
 
-    page.on("request", on_request)
+    page.on("response", lambda response: answered.append(response.url))
+    page.on("requestfailed", on_blocked)
     log_in(page, live_app)
     page.get_by_role("link", name="Courriels reçus (dev)").click()
     row = page.get_by_role("row").filter(has_text="jeanne.dupont@example.org")
@@ -62,5 +66,10 @@ def test_received_message_is_readable_and_its_html_is_sandboxed(live_app: LiveAp
     expect(frame).to_have_attribute("sandbox", "")
     greeting = page.frame_locator("iframe.mail-frame").locator("#greeting")
     expect(greeting).to_have_text("Bonjour Jeanne")
+    expect(greeting).to_have_css("color", "rgb(29, 78, 137)")
     screenshot(page, "dev-mailbox-message")
-    assert not [url for url in requested if "tracker.example.invalid" in url]
+    assert not [url for url in answered if "tracker.example.invalid" in url]
+    assert {url: why for url, why in blocked.items() if "tracker" in url} in (
+        {},
+        {"http://tracker.example.invalid/pixel.gif": "csp"},
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, status
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cravelynos.devmail import list_messages, read_message
@@ -15,6 +15,16 @@ from cravelynos.web.pages.rendering import render
 router = APIRouter()
 
 NOT_FOUND = "Ce message n'existe pas ou plus dans la boîte de développement."
+# The email's own HTML, framed by the message page: its inline styles render, nothing else runs
+# or loads (no script, no remote image that would tell a tracker the mail was opened).
+MAIL_HTML_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'self'; sandbox"
+    ),
+    "X-Frame-Options": "SAMEORIGIN",
+    "Cache-Control": "no-store",
+}
 
 
 def _dev_only(settings: Settings) -> None:
@@ -49,3 +59,14 @@ async def mailbox_message(
         {"nav": "mailbox", "message": message},
         settings=settings,
     )
+
+
+@router.get("/dev/mailbox/{message_id}/html")
+async def mailbox_message_html(
+    message_id: str, settings: SettingsDep, staff: CurrentStaff
+) -> Response:
+    _dev_only(settings)
+    message = await run_in_threadpool(read_message, settings, message_id)
+    if message is None or message.html is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
+    return HTMLResponse(message.html, headers=MAIL_HTML_HEADERS)
