@@ -8,13 +8,10 @@ creation must work anyway (its workflow start waits in the outbox).
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from browser_support import STAFF_EMAIL, STAFF_NAME, LiveApp
 from playwright.sync_api import (
     Browser,
@@ -25,13 +22,13 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from sqlmodel import SQLModel
+from support.devserver import serve_web_app
 from support.stack import make_staff
 
 import cravelynos.models  # noqa: F401  (registers every table)
 from cravelynos.models.db import engine_for
 from cravelynos.models.staff import StaffUser
 from cravelynos.settings import Settings, get_settings
-from cravelynos.web.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,26 +75,8 @@ def case_worker(live_settings: Settings) -> StaffUser:
 
 @pytest.fixture
 def live_app(live_settings: Settings, case_worker: StaffUser) -> Iterator[LiveApp]:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = int(sock.getsockname()[1])
-    config = uvicorn.Config(
-        create_app(live_settings), log_level="warning", lifespan="off", access_log=False
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the web app did not start")
-        time.sleep(0.02)
-    try:
-        yield LiveApp(f"http://127.0.0.1:{port}", live_settings)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+    with serve_web_app(live_settings) as base_url:
+        yield LiveApp(base_url, live_settings)
 
 
 @pytest.fixture(scope="session")
