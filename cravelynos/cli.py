@@ -52,7 +52,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_createuser(args: argparse.Namespace, settings: Settings) -> int:
-    from cravelynos.domain.intake import InvalidInput
+    from cravelynos.domain.errors import InvalidInput
     from cravelynos.models.db import session_scope
     from cravelynos.models.staff_accounts import create_staff_user
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 
 from sqlmodel import select
 from temporalio.client import Client
 
 from cravelynos.activities.intents import start_pending_intent
+from cravelynos.domain.budget import BudgetInput, compute_budget, propose_strategies
 from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Outcome
 from cravelynos.domain.intake import CreditorIn, DossierCreate
+from cravelynos.models.allowance_parameters import seed_sample_allowances
+from cravelynos.models.budget_store import StrategyLine, save_budget_input, save_strategy
 from cravelynos.models.db import session_scope
 from cravelynos.models.document_files import store_document
 from cravelynos.models.dossier import Dossier, dossier_workflow_id
@@ -64,9 +68,11 @@ def demo_password(settings: Settings) -> tuple[str, bool]:
 
 
 def ensure_demo_accounts(settings: Settings) -> str | None:
-    """Create the demo accounts (or align their password); the generated password, if any."""
+    """Create the demo accounts (or align their password) and the sample allowance parameters;
+    the generated password, if any."""
     password, generated = demo_password(settings)
     with session_scope(settings) as session:
+        seed_sample_allowances(session)
         for email, name, role, team in DEMO_ACCOUNTS:
             user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
             if user is None:
@@ -101,6 +107,45 @@ def _dossier(
 
 
 ALL_DOCUMENTS = [DocumentKind.IDENTITY, DocumentKind.INCOME, DocumentKind.BANK_STATEMENTS]
+
+# Marie Témoin's budget (documents complete): the analysis is ready to be sent to her.
+DEMO_BUDGET = BudgetInput.model_validate(
+    {
+        "on": date(2026, 6, 1),
+        "household": {"adults": 1, "children": 2},
+        "dependants": 2,
+        "resources": [
+            {"kind": "salary", "label": "Salaire net", "monthly_amount": "1650.00"},
+            {
+                "kind": "family_benefit",
+                "label": "Allocations familiales",
+                "monthly_amount": "148.52",
+            },
+            {"kind": "housing_benefit", "label": "APL", "monthly_amount": "210.00"},
+        ],
+        "charges": [
+            {"category": "rent", "monthly_amount": "720.00"},
+            {"category": "health_insurance", "monthly_amount": "42.00"},
+            {"category": "childcare", "monthly_amount": "95.00"},
+        ],
+        "debts": [
+            {
+                "creditor": "Télécom Exemple",
+                "creditor_kind": "telecom",
+                "nature": "telecom_arrears",
+                "capital_outstanding": "0",
+                "arrears": "486.30",
+            },
+            {
+                "creditor": "Crédit Démo",
+                "creditor_kind": "credit_company",
+                "nature": "revolving_credit",
+                "capital_outstanding": "3950.00",
+                "monthly_instalment": "160.00",
+            },
+        ],
+    }
+)
 
 # (owner email, dossier, documents to upload, outcome to close with)
 DEMO_DOSSIERS: list[tuple[str, DossierCreate, list[DocumentKind], Outcome | None]] = [
@@ -204,4 +249,24 @@ async def seed_demo_dossiers(settings: Settings, client: Client) -> int:
             await handle.execute_update(DOCUMENTS_CHANGED_UPDATE, DocumentsChanged(actor=actor))
         if outcome is not None:
             await handle.execute_update(CLOSE_UPDATE, CloseDossier(outcome=outcome, actor=actor))
+        elif set(uploads) == set(data.expected_documents):
+            _record_demo_budget(settings, owner_email, dossier.id)
     return len(DEMO_DOSSIERS)
+
+
+def _record_demo_budget(settings: Settings, owner_email: str, dossier_id: str) -> None:
+    """A budget and the engine's proposals, as a case worker would have entered them."""
+    proposals = propose_strategies(DEMO_BUDGET, compute_budget(DEMO_BUDGET))
+    strategy = [
+        StrategyLine(
+            kind=p.kind,
+            debt_index=p.debt_index,
+            rationale=p.rationale_fr,
+            monthly_amount=p.suggested_monthly,
+        )
+        for p in proposals
+    ]
+    with session_scope(settings) as session:
+        owner = session.exec(select(StaffUser).where(StaffUser.email == owner_email)).one()
+        save_budget_input(session, owner, dossier_id, DEMO_BUDGET, settings)
+        save_strategy(session, owner, dossier_id, strategy, settings)

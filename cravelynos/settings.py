@@ -71,6 +71,22 @@ class Settings(BaseSettings):
     history_retention_years: int = 5
     documents_retention_years: int = 3
     retention_hop_days: int = Field(default=90, ge=1, le=90)
+    # Client approval of the budget analysis, in days after each submission to the client:
+    # a reminder email, then a task for the case worker. The signed link stays valid this long.
+    analysis_approval_reminder_days: int = Field(default=7, ge=1)
+    analysis_approval_task_days: int = Field(default=14, ge=1)
+    analysis_link_days: int = Field(default=30, ge=1)
+    # Requests per minute and IP address on the client's public pages (signed links).
+    client_link_requests_per_minute: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _reminder_before_task(self) -> Settings:
+        if self.analysis_approval_task_days <= self.analysis_approval_reminder_days:
+            raise ValueError(
+                "CRAVELYNOS_ANALYSIS_APPROVAL_TASK_DAYS must be greater than "
+                "CRAVELYNOS_ANALYSIS_APPROVAL_REMINDER_DAYS (the reminder comes first)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -11,6 +11,7 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from cravelynos.activities.analysis import AnalysisActivities
 from cravelynos.activities.client_email import ClientEmailActivities
 from cravelynos.activities.dossier_records import DossierRecordActivities
 from cravelynos.activities.intents import relay_pending_intents
@@ -26,6 +27,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     records = DossierRecordActivities(settings)
     emails = ClientEmailActivities(settings)
     retention = RetentionActivities(settings)
+    analysis = AnalysisActivities(settings)
     return [
         records.load_dossier_facts,
         records.record_progress,
@@ -35,6 +37,9 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         emails.send_client_email,
         retention.delete_dossier_documents,
         retention.anonymise_dossier,
+        analysis.load_analysis_facts,
+        analysis.submit_analysis,
+        analysis.record_analysis_approval,
     ]
 
 

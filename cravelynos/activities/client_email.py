@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 from temporalio import activity
 
 from cravelynos.activities import dossier_io as io
+from cravelynos.activities.analysis_link import analysis_link_url
 from cravelynos.activities.dossier_records import get_dossier
 from cravelynos.activities.email_delivery import deliver, find_queued, queue_email
 from cravelynos.activities.email_rendering import render_email
+from cravelynos.domain.clock import utcnow
 from cravelynos.domain.dossier_stages import (
     DOCUMENT_LABELS_FR,
     OPEN_STAGES,
@@ -28,6 +31,9 @@ from cravelynos.models.staff import StaffUser
 from cravelynos.security.audit import append_audit
 from cravelynos.security.datakeys import ClientCipher
 from cravelynos.settings import Settings
+
+# Emails that carry the client's signed link to an analysis submission (and never a figure).
+ANALYSIS_TEMPLATES = frozenset({"analysis_ready", "analysis_reminder"})
 
 
 class ClientEmailActivities:
@@ -62,6 +68,8 @@ class ClientEmailActivities:
                 return None
             context = self._context(session, dossier, client, cipher)
             context["reminder_number"] = request.reminder_number
+            if request.template in ANALYSIS_TEMPLATES:
+                context.update(self._analysis_context(dossier.id, request.submission))
             append_audit(
                 session,
                 actor="system",
@@ -100,6 +108,15 @@ class ClientEmailActivities:
         if dossier.closed_at is not None and dossier.outcome is not None:
             context.update(self._closure_context(session, dossier))
         return context
+
+    def _analysis_context(self, dossier_id: str, submission: int) -> dict[str, Any]:
+        # Signed here, in the activity: the token is a secret and never crosses Temporal.
+        valid_until = utcnow() + timedelta(days=self.settings.analysis_link_days)
+        return {
+            "submission": submission,
+            "analysis_link": analysis_link_url(self.settings, dossier_id, submission),
+            "link_valid_until": french_date(valid_until),
+        }
 
     def _closure_context(self, session: Session, dossier: Dossier) -> dict[str, Any]:
         assert dossier.closed_at is not None and dossier.outcome is not None

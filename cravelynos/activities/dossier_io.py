@@ -14,6 +14,9 @@ SEND_CLIENT_EMAIL = "send_client_email"
 RELATIONSHIP_END = "relationship_end"
 DELETE_DOSSIER_DOCUMENTS = "delete_dossier_documents"
 ANONYMISE_DOSSIER = "anonymise_dossier"
+LOAD_ANALYSIS_FACTS = "load_analysis_facts"
+SUBMIT_ANALYSIS = "submit_analysis"
+RECORD_ANALYSIS_APPROVAL = "record_analysis_approval"
 
 
 @dataclass
@@ -65,6 +68,8 @@ class ClientEmail:
     # Business key of the logical message: the outbox row and the Message-ID derive from it.
     idempotency_key: str
     reminder_number: int = 0
+    # The analysis submission the email's signed link points to (analysis emails only).
+    submission: int = 0
 
 
 @dataclass
@@ -91,3 +96,33 @@ class AnonymisationReport:
     documents_deleted: int
     rows_deleted: dict[str, int] = field(default_factory=dict)
     client_erased: bool = False
+
+
+@dataclass
+class AnalysisFacts:
+    """Delays of the approval wait, read from the settings when the analysis phase begins."""
+
+    reminder_days: int
+    task_days: int
+
+
+@dataclass
+class AnalysisSubmission:
+    dossier_id: str
+    submission: int
+    actor: str
+
+
+@dataclass
+class AnalysisSubmitted:
+    # The encrypted PDF report of this submission (a Document row).
+    report_document_id: str
+
+
+@dataclass
+class AnalysisApproval:
+    dossier_id: str
+    submission: int
+    channel: str
+    actor: str
+    approved_at: datetime

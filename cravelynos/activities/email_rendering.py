@@ -16,6 +16,8 @@ SUBJECTS: dict[str, str] = {
     "acknowledgement": "Votre dossier {reference} est ouvert",
     "document_reminder": "Dossier {reference} : des pièces nous manquent encore",
     "closure": "Dossier {reference} : clôture et conservation de vos données",
+    "analysis_ready": "Dossier {reference} : votre analyse budgétaire est prête",
+    "analysis_reminder": "Dossier {reference} : votre analyse budgétaire attend votre réponse",
 }
 
 

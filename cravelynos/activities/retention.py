@@ -12,6 +12,7 @@ from temporalio import activity
 
 from cravelynos.activities import dossier_io as io
 from cravelynos.domain.clock import as_utc
+from cravelynos.models.budget import BudgetRecord
 from cravelynos.models.client import Client
 from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
@@ -98,7 +99,7 @@ class RetentionActivities:
 
     def _delete_rows(self, session: Session, dossier: Dossier) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for model in (TimelineEvent, DossierCreditor, OutboxEmail):
+        for model in (TimelineEvent, DossierCreditor, OutboxEmail, BudgetRecord):
             result = session.exec(  # type: ignore[call-overload]
                 delete(model).where(col(model.dossier_id) == dossier.id)
             )

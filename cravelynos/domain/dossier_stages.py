@@ -9,17 +9,32 @@ class Stage(StrEnum):
     INTAKE = "intake"
     AWAITING_DOCUMENTS = "awaiting_documents"
     DOCUMENTS_COMPLETE = "documents_complete"
+    ANALYSIS = "analysis"
+    AWAITING_APPROVAL = "awaiting_approval"
+    APPROVED = "approved"
     CLOSED = "closed"
     ANONYMISED = "anonymised"
 
 
 # Stages in which a case worker can still act on the dossier.
-OPEN_STAGES = frozenset({Stage.INTAKE, Stage.AWAITING_DOCUMENTS, Stage.DOCUMENTS_COMPLETE})
+OPEN_STAGES = frozenset(
+    {
+        Stage.INTAKE,
+        Stage.AWAITING_DOCUMENTS,
+        Stage.DOCUMENTS_COMPLETE,
+        Stage.ANALYSIS,
+        Stage.AWAITING_APPROVAL,
+        Stage.APPROVED,
+    }
+)
 
 STAGE_LABELS_FR: dict[Stage, str] = {
     Stage.INTAKE: "Ouverture",
     Stage.AWAITING_DOCUMENTS: "Pièces attendues",
     Stage.DOCUMENTS_COMPLETE: "Pièces complètes",
+    Stage.ANALYSIS: "Analyse budgétaire",
+    Stage.AWAITING_APPROVAL: "Validation du client attendue",
+    Stage.APPROVED: "Stratégie validée",
     Stage.CLOSED: "Clôturé",
     Stage.ANONYMISED: "Anonymisé",
 }
@@ -50,6 +65,8 @@ class DocumentKind(StrEnum):
     DEBT_STATEMENTS = "debt_statements"
     RENT = "rent"
     OTHER = "other"
+    # Made by the service (the budget analysis sent to the client), never uploaded.
+    ANALYSIS_REPORT = "analysis_report"
 
 
 DOCUMENT_LABELS_FR: dict[DocumentKind, str] = {
@@ -60,7 +77,13 @@ DOCUMENT_LABELS_FR: dict[DocumentKind, str] = {
     DocumentKind.DEBT_STATEMENTS: "Relevés ou courriers des créanciers",
     DocumentKind.RENT: "Quittance de loyer ou échéancier de prêt immobilier",
     DocumentKind.OTHER: "Autre justificatif",
+    DocumentKind.ANALYSIS_REPORT: "Rapport d'analyse budgétaire",
 }
+
+# What a client may be asked for and a case worker may upload; the service's own reports are not.
+CLIENT_DOCUMENT_KINDS: tuple[DocumentKind, ...] = tuple(
+    kind for kind in DocumentKind if kind != DocumentKind.ANALYSIS_REPORT
+)
 
 
 class CreditorKind(StrEnum):

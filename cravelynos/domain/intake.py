@@ -19,7 +19,12 @@ from cravelynos.domain.contact_fields import (
     normalise_phone,
 )
 from cravelynos.domain.credentials import credential_message, looks_like_credential
-from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Outcome
+from cravelynos.domain.dossier_stages import (
+    CLIENT_DOCUMENT_KINDS,
+    CreditorKind,
+    DocumentKind,
+    Outcome,
+)
 from cravelynos.models.client import ContactChannel
 
 REQUIRED_MESSAGE = "Ce champ est obligatoire."
@@ -29,14 +34,6 @@ MISSING_MESSAGES = {
     "creditors": "Indiquez au moins un créancier.",
     "expected_documents": "Cochez au moins une pièce attendue.",
 }
-
-
-class InvalidInput(ValueError):
-    """Input refused after a check the models cannot make alone (e.g. one needing the database)."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = dict(errors)
 
 
 def _refuse(message: str) -> PydanticCustomError:
@@ -128,6 +125,8 @@ class DossierCreate(BaseModel):
     def _some_documents(cls, value: list[DocumentKind]) -> list[DocumentKind]:
         if not value:
             raise _refuse(MISSING_MESSAGES["expected_documents"])
+        if any(kind not in CLIENT_DOCUMENT_KINDS for kind in value):
+            raise _refuse("Le rapport d'analyse est produit par Cravelynos : ne le demandez pas.")
         return list(dict.fromkeys(value))
 
 

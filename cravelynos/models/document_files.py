@@ -15,7 +15,12 @@ from sqlmodel import Session, col, select
 
 from cravelynos.domain.clock import utcnow
 from cravelynos.domain.credentials import credential_message, looks_like_credential
-from cravelynos.domain.dossier_stages import DOCUMENT_LABELS_FR, OPEN_STAGES, DocumentKind
+from cravelynos.domain.dossier_stages import (
+    CLIENT_DOCUMENT_KINDS,
+    DOCUMENT_LABELS_FR,
+    OPEN_STAGES,
+    DocumentKind,
+)
 from cravelynos.domain.file_types import UploadRefused, check_upload
 from cravelynos.models.client import Client
 from cravelynos.models.document import Document
@@ -93,7 +98,7 @@ def store_document(
     dossier = load_dossier(session, actor, dossier.id, DossierAction.WRITE, "document.upload")
     if dossier.stage not in OPEN_STAGES:
         raise UploadRefused("Ce dossier est clôturé : il n'accepte plus de pièces justificatives.")
-    if kind not in {k.value for k in DocumentKind}:
+    if kind not in {k.value for k in CLIENT_DOCUMENT_KINDS}:
         raise UploadRefused("Type de pièce inconnu.")
     accepted = check_upload(filename, data, settings.upload_max_bytes)
     if looks_like_credential(accepted.filename):

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from cravelynos.domain.contact_fields import normalise_email
 from cravelynos.domain.dossier_stages import Stage
-from cravelynos.domain.intake import InvalidInput
+from cravelynos.domain.errors import InvalidInput
 from cravelynos.models.client import Client
 from cravelynos.models.document import Document
 from cravelynos.models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, func, select
 
 from cravelynos.activities.intents import record_dossier_start_intent
 from cravelynos.domain.clock import utcnow
-from cravelynos.domain.intake import DossierCreate, InvalidInput
+from cravelynos.domain.errors import InvalidInput
+from cravelynos.domain.intake import DossierCreate
 from cravelynos.models.client import Client
 from cravelynos.models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
 from cravelynos.models.dossier_access import (

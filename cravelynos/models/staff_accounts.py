@@ -7,7 +7,7 @@ from functools import cache
 from sqlmodel import Session, select
 
 from cravelynos.domain.contact_fields import normalise_email
-from cravelynos.domain.intake import InvalidInput
+from cravelynos.domain.errors import InvalidInput
 from cravelynos.models.staff import Role, StaffUser
 from cravelynos.security.passwords import hash_password, needs_rehash, verify_password
 

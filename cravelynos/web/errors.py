@@ -15,8 +15,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from cravelynos.domain.errors import InvalidInput
 from cravelynos.domain.file_types import UploadRefused
-from cravelynos.domain.intake import InvalidInput, field_errors
+from cravelynos.domain.intake import field_errors
 from cravelynos.models.dossier_access import AccessDenied, NotFound
 from cravelynos.web.auth import LoginRequired, login_redirect
 from cravelynos.web.workflow_gateway import TemporalUnavailable, TransitionRefused

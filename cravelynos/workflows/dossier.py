@@ -1,4 +1,5 @@
-"""DossierWorkflow: intake → documents → closure → retention wait → anonymisation.
+"""DossierWorkflow: intake → documents → analysis and client approval → closure → retention
+wait → anonymisation.
 
 Temporal owns where the dossier is in its life; the database owns its data. This code only
 decides what happens next and asks activities to do it.
@@ -6,10 +7,15 @@ decides what happens next and asks activities to do it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from cravelynos.activities import dossier_io as io
@@ -21,20 +27,27 @@ with workflow.unsafe.imports_passed_through():
         next_wake,
     )
     from cravelynos.workflows.dossier_messages import (
+        APPROVAL_CHANNEL_LABELS_FR,
         CLOSE_UPDATE,
         DOCUMENTS_CHANGED_UPDATE,
         DOSSIER_WORKFLOW,
         LIFT_LEGAL_HOLD_UPDATE,
         NEXT_DEADLINE_SEARCH_ATTRIBUTE,
         PLACE_LEGAL_HOLD_UPDATE,
+        RECORD_APPROVAL_UPDATE,
         STAGE_SEARCH_ATTRIBUTE,
         STATUS_QUERY,
+        SUBMIT_ANALYSIS_UPDATE,
+        ApprovalChannel,
+        ApprovalRecord,
         CloseDossier,
         DocumentsChanged,
         DossierInput,
         DossierStatus,
         LegalHoldChange,
         RetentionState,
+        SubmissionResult,
+        SubmitAnalysis,
     )
 
 STAGE_KEY = SearchAttributeKey.for_keyword(STAGE_SEARCH_ATTRIBUTE)
@@ -43,7 +56,28 @@ NEXT_DEADLINE_KEY = SearchAttributeKey.for_datetime(NEXT_DEADLINE_SEARCH_ATTRIBU
 SHORT = timedelta(seconds=30)
 EMAIL_TIMEOUT = timedelta(minutes=2)
 RETENTION_WORK_TIMEOUT = timedelta(minutes=10)
+REPORT_TIMEOUT = timedelta(minutes=5)
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+
+# Running workflows recorded before the analysis phase existed replay the old path.
+ANALYSIS_PATCH = "analysis-phase"
+ANALYSIS_STAGES = frozenset({Stage.ANALYSIS, Stage.AWAITING_APPROVAL})
+
+REMINDER_DUE_LABEL = "Relance du client si l'analyse n'est pas validée"
+TASK_DUE_LABEL = "Contacter le client si l'analyse n'est toujours pas validée"
+TASK_LABEL = "Contacter le client : validation de l'analyse en attente"
+
+DOCUMENTS_NOT_COMPLETE = (
+    "Les pièces du dossier ne sont pas encore complètes : l'analyse ne peut pas encore être "
+    "envoyée au client."
+)
+ALREADY_APPROVED = "Le client a déjà validé la stratégie : rien n'a été modifié."
+CLOSED_NO_ANALYSIS = "Ce dossier est clôturé : l'analyse ne peut plus être envoyée ni validée."
+SUBMISSION_IN_PROGRESS = (
+    "Un envoi de l'analyse au client est en cours : patientez quelques instants, puis "
+    "rechargez la page."
+)
+NOTHING_SUBMITTED = "Aucune analyse n'a encore été envoyée au client : il n'y a rien à valider."
 
 
 @workflow.defn(name=DOSSIER_WORKFLOW)
@@ -61,6 +95,18 @@ class DossierWorkflow:
         self._documents_deleted = False
         self._next_deadline: datetime | None = None
         self._next_deadline_label: str | None = None
+        # Analysis phase. From its start, steps that change the stage take the lock, so two of
+        # them never write the read model at the same time.
+        self._lock = asyncio.Lock()
+        self._analysis_started = False
+        self._approval_delays: io.AnalysisFacts | None = None
+        self._submitting = False
+        self._submission = 0
+        self._submitted_at: datetime | None = None
+        self._report_id: str | None = None
+        self._approved_submission = 0
+        self._approved_at: datetime | None = None
+        self._approval_channel: str | None = None
 
     @workflow.run
     async def run(self, arg: DossierInput) -> str:
@@ -119,7 +165,10 @@ class DossierWorkflow:
                     f"Relance n°{number} envoyée : {len(self._missing)} pièce(s) manquante(s)",
                 )
         if not self._closed_at:
-            await self._set_deadline(None, None)
+            if workflow.patched(ANALYSIS_PATCH):
+                await self._analysis_phase()
+            else:
+                await self._set_deadline(None, None)
             await workflow.wait_condition(lambda: bool(self._closed_at))
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._email("closure", "closure")
@@ -134,6 +183,251 @@ class DossierWorkflow:
         except TimeoutError:
             return False
         return True
+
+    # ----- analysis and client approval -------------------------------------------------------
+
+    async def _analysis_phase(self) -> None:
+        """Complete documents → the case worker's analysis → the client's approval.
+
+        Returns once the client approved or the dossier was closed; each submission (a revision
+        too) restarts the reminder and the case worker's task, counted from that submission.
+        """
+        self._analysis_started = True
+        if self._missing:
+            await self._set_deadline(None, None)
+            await workflow.wait_condition(lambda: not self._missing or bool(self._closed_at))
+        # The update that completed the documents records that step before this one.
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._closed_at:
+            return
+        self._approval_delays = await workflow.execute_activity(
+            io.LOAD_ANALYSIS_FACTS,
+            io.DossierRef(self._dossier_id),
+            result_type=io.AnalysisFacts,
+            start_to_close_timeout=SHORT,
+            retry_policy=RETRY,
+        )
+        async with self._lock:
+            if self._closed_at:
+                return
+            self._next_deadline, self._next_deadline_label = None, None
+            await self._progress(
+                "analysis",
+                Stage.ANALYSIS,
+                "analysis_started",
+                "Pièces complètes : analyse budgétaire et proposition de stratégie à préparer",
+            )
+        await self._await_approval(self._approval_delays)
+
+    async def _await_approval(self, delays: io.AnalysisFacts) -> None:
+        await workflow.wait_condition(lambda: self._analysis_over() or self._submission > 0)
+        while not self._analysis_over():
+            await self._await_approval_of(self._submission, delays)
+
+    async def _await_approval_of(self, submission: int, delays: io.AnalysisFacts) -> None:
+        """Until this submission is approved or replaced by a revision, or the dossier closed."""
+        assert self._submitted_at is not None
+        reminder_at = self._submitted_at + timedelta(days=delays.reminder_days)
+        task_at = self._submitted_at + timedelta(days=delays.task_days)
+
+        def moved() -> bool:
+            return self._analysis_over() or self._submission != submission
+
+        if not await self._wait_until(reminder_at, moved):
+            await self._approval_reminder(submission, task_at, moved)
+            if not await self._wait_until(task_at, moved):
+                await self._approval_task(submission, task_at, delays.task_days, moved)
+        await workflow.wait_condition(moved)
+
+    def _analysis_over(self) -> bool:
+        return bool(self._closed_at) or self._approved_submission > 0
+
+    async def _approval_reminder(
+        self, submission: int, task_at: datetime, moved: Callable[[], bool]
+    ) -> None:
+        async with self._lock:
+            if moved():
+                return
+            notified = await self._analysis_email(
+                "analysis_reminder", f"analysis_reminder:{submission}", submission
+            )
+            self._next_deadline, self._next_deadline_label = task_at, TASK_DUE_LABEL
+            await self._progress(
+                f"analysis_reminder:{submission}",
+                self._stage,
+                "analysis_reminder",
+                "Relance envoyée au client : l'analyse attend toujours sa validation"
+                if notified
+                else "Relance par e-mail impossible (adresse absente ou refusée) : contactez le "
+                "client par un autre moyen",
+            )
+
+    async def _approval_task(
+        self, submission: int, task_at: datetime, days: int, moved: Callable[[], bool]
+    ) -> None:
+        async with self._lock:
+            if moved():
+                return
+            self._next_deadline, self._next_deadline_label = task_at, TASK_LABEL
+            await self._progress(
+                f"analysis_task:{submission}",
+                self._stage,
+                "analysis_task",
+                f"À faire : contacter le client, l'analyse n'est pas validée après {days} jours",
+            )
+
+    @workflow.update(name=SUBMIT_ANALYSIS_UPDATE)
+    async def submit_analysis(self, request: SubmitAnalysis) -> SubmissionResult:
+        # Set before the first await: a second submission accepted at the same time sees it.
+        if self._submitting:
+            raise _refused(SUBMISSION_IN_PROGRESS)
+        self._submitting = True
+        try:
+            async with self._lock:
+                refusal = self._submission_refusal()
+                if refusal:
+                    raise _refused(refusal)
+                return await self._submit(request)
+        finally:
+            self._submitting = False
+
+    @submit_analysis.validator
+    def _validate_submit_analysis(self, request: SubmitAnalysis) -> None:
+        refusal = SUBMISSION_IN_PROGRESS if self._submitting else self._submission_refusal()
+        if refusal:
+            raise ValueError(refusal)
+
+    def _submission_refusal(self) -> str | None:
+        if self._closed_at or self._stage not in OPEN_STAGES:
+            return CLOSED_NO_ANALYSIS
+        if self._stage == Stage.APPROVED:
+            return ALREADY_APPROVED
+        if self._stage not in ANALYSIS_STAGES:
+            return DOCUMENTS_NOT_COMPLETE
+        return None
+
+    async def _submit(self, request: SubmitAnalysis) -> SubmissionResult:
+        number = self._submission + 1
+        try:
+            submitted = await workflow.execute_activity(
+                io.SUBMIT_ANALYSIS,
+                io.AnalysisSubmission(self._dossier_id, number, request.actor),
+                result_type=io.AnalysisSubmitted,
+                start_to_close_timeout=REPORT_TIMEOUT,
+                retry_policy=RETRY,
+            )
+        except ActivityError as exc:
+            # No budget or no strategy: this update fails with the reason, nothing changed.
+            raise _refusal_of(exc) from None
+        assert self._approval_delays is not None
+        self._submission, self._submitted_at = number, workflow.now()
+        self._report_id = submitted.report_document_id
+        self._next_deadline = self._submitted_at + timedelta(
+            days=self._approval_delays.reminder_days
+        )
+        self._next_deadline_label = REMINDER_DUE_LABEL
+        await self._progress(
+            f"analysis_submitted:{number}",
+            Stage.AWAITING_APPROVAL,
+            "analysis_submitted",
+            "Analyse et stratégie envoyées au client pour validation"
+            + (f" (version révisée n°{number})" if number > 1 else ""),
+            actor=request.actor,
+        )
+        notified = await self._analysis_email("analysis_ready", f"analysis_ready:{number}", number)
+        if not notified:
+            await self._progress(
+                f"analysis_not_notified:{number}",
+                self._stage,
+                "email_failed",
+                "Le courriel annonçant l'analyse n'a pas pu être remis : prévenez le client "
+                "par un autre moyen",
+            )
+        return SubmissionResult(submission=number, client_notified=notified)
+
+    @workflow.update(name=RECORD_APPROVAL_UPDATE)
+    async def record_approval(self, approval: ApprovalRecord) -> str:
+        async with self._lock:
+            # Checked again here: a revision or a closure may have come first.
+            refusal = self._approval_refusal(approval)
+            if refusal:
+                raise _refused(refusal)
+            approved_at = workflow.now()
+            try:
+                await workflow.execute_activity(
+                    io.RECORD_ANALYSIS_APPROVAL,
+                    io.AnalysisApproval(
+                        dossier_id=self._dossier_id,
+                        submission=approval.submission,
+                        channel=approval.channel,
+                        actor=approval.actor,
+                        approved_at=approved_at,
+                    ),
+                    start_to_close_timeout=SHORT,
+                    retry_policy=RETRY,
+                )
+            except ActivityError as exc:
+                raise _refusal_of(exc) from None
+            self._approved_submission = approval.submission
+            self._approved_at, self._approval_channel = approved_at, approval.channel
+            self._next_deadline, self._next_deadline_label = None, None
+            channel = APPROVAL_CHANNEL_LABELS_FR[ApprovalChannel(approval.channel)]
+            await self._progress(
+                "analysis_approved",
+                Stage.APPROVED,
+                "analysis_approved",
+                f"Stratégie validée par le client {channel}",
+                actor=approval.actor,
+            )
+        return self._stage.value
+
+    @record_approval.validator
+    def _validate_record_approval(self, approval: ApprovalRecord) -> None:
+        refusal = self._approval_refusal(approval)
+        if refusal:
+            raise ValueError(refusal)
+
+    def _approval_refusal(self, approval: ApprovalRecord) -> str | None:
+        if approval.channel not in {c.value for c in ApprovalChannel}:
+            return f"Canal de validation inconnu : {approval.channel!r}."
+        if self._closed_at or self._stage not in OPEN_STAGES:
+            return CLOSED_NO_ANALYSIS
+        if self._approved_submission:
+            return ALREADY_APPROVED
+        if self._submitting:
+            return SUBMISSION_IN_PROGRESS
+        if self._stage != Stage.AWAITING_APPROVAL or not self._submission:
+            return NOTHING_SUBMITTED
+        if approval.submission != self._submission:
+            return (
+                f"Cette version de l'analyse (n°{approval.submission}) n'est pas la dernière "
+                f"envoyée au client (n°{self._submission}) : seule la dernière peut être validée."
+            )
+        return None
+
+    async def _analysis_email(self, template: str, key: str, submission: int) -> bool:
+        """Send; False when it cannot be delivered (no address, address refused)."""
+        try:
+            outcome = await workflow.execute_activity(
+                io.SEND_CLIENT_EMAIL,
+                io.ClientEmail(
+                    dossier_id=self._dossier_id,
+                    template=template,
+                    idempotency_key=f"{workflow.info().workflow_id}:{key}",
+                    submission=submission,
+                ),
+                result_type=io.EmailOutcome,
+                start_to_close_timeout=EMAIL_TIMEOUT,
+                retry_policy=RETRY,
+            )
+        except ActivityError:
+            return False
+        return bool(outcome.message_id)
+
+    def _serialised(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """The lock from the analysis phase on; before it nothing else takes it, and histories
+        recorded before it existed replay with the closure running as it always did."""
+        return self._lock if self._analysis_started else contextlib.nullcontext()
 
     # ----- updates ----------------------------------------------------------------------------
 
@@ -158,17 +452,18 @@ class DossierWorkflow:
 
     @workflow.update(name=CLOSE_UPDATE)
     async def close(self, request: CloseDossier) -> str:
-        closed_at = workflow.now()
-        self._closed_at = closed_at
-        self._outcome = request.outcome
-        await workflow.execute_activity(
-            io.RECORD_CLOSURE,
-            io.ClosureRecord(self._dossier_id, request.outcome, closed_at, request.actor),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
-        self._stage = Stage.CLOSED
-        await self._set_deadline(None, None)
+        async with self._serialised():
+            closed_at = workflow.now()
+            self._closed_at = closed_at
+            self._outcome = request.outcome
+            await workflow.execute_activity(
+                io.RECORD_CLOSURE,
+                io.ClosureRecord(self._dossier_id, request.outcome, closed_at, request.actor),
+                start_to_close_timeout=SHORT,
+                retry_policy=RETRY,
+            )
+            self._stage = Stage.CLOSED
+            await self._set_deadline(None, None)
         return self._stage.value
 
     @close.validator
@@ -219,6 +514,12 @@ class DossierWorkflow:
             next_deadline_label=self._next_deadline_label,
             legal_hold=self._legal_hold,
             documents_deleted=self._documents_deleted,
+            analysis_submission=self._submission,
+            analysis_submitted_at=self._submitted_at,
+            analysis_report_id=self._report_id,
+            approved_submission=self._approved_submission,
+            approved_at=self._approved_at,
+            approval_channel=self._approval_channel,
         )
 
     # ----- retention ---------------------------------------------------------------------------
@@ -380,3 +681,15 @@ class DossierWorkflow:
             start_to_close_timeout=EMAIL_TIMEOUT,
             retry_policy=RETRY,
         )
+
+
+def _refused(message: str) -> ApplicationError:
+    """Fails the update with a message for the person; the workflow itself carries on."""
+    return ApplicationError(message, type="TransitionRefused", non_retryable=True)
+
+
+def _refusal_of(exc: ActivityError) -> BaseException:
+    """An activity's business refusal, as the update's own refusal (same French message)."""
+    if isinstance(exc.cause, ApplicationError):
+        return _refused(exc.cause.message)
+    return exc

@@ -5,12 +5,15 @@ Every message carries opaque identifiers and codes, never personal data.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 DOSSIER_WORKFLOW = "DossierWorkflow"
 DOCUMENTS_CHANGED_UPDATE = "documents_changed"
 CLOSE_UPDATE = "close"
 PLACE_LEGAL_HOLD_UPDATE = "place_legal_hold"
 LIFT_LEGAL_HOLD_UPDATE = "lift_legal_hold"
+SUBMIT_ANALYSIS_UPDATE = "submit_analysis"
+RECORD_APPROVAL_UPDATE = "record_approval"
 STATUS_QUERY = "status"
 
 # Search attributes (registered on the dev server by `cravelynos dev`): PII-free by construction.
@@ -53,6 +56,47 @@ class LegalHoldChange:
 
 
 @dataclass
+class SubmitAnalysis:
+    """Send the recorded budget analysis and strategy to the client (again, for a revision)."""
+
+    actor: str
+
+
+@dataclass
+class SubmissionResult:
+    # Numbered from 1; each revision gets the next number and its own signed link.
+    submission: int
+    # False when the email could not be delivered: the case worker must reach the client.
+    client_notified: bool
+
+
+class ApprovalChannel(StrEnum):
+    CLIENT_LINK = "client_link"
+    PHONE = "phone"
+    EMAIL = "email"
+    POST = "post"
+    IN_PERSON = "in_person"
+
+
+APPROVAL_CHANNEL_LABELS_FR: dict[ApprovalChannel, str] = {
+    ApprovalChannel.CLIENT_LINK: "par le lien sécurisé envoyé au client",
+    ApprovalChannel.PHONE: "par téléphone",
+    ApprovalChannel.EMAIL: "par e-mail",
+    ApprovalChannel.POST: "par courrier",
+    ApprovalChannel.IN_PERSON: "en rendez-vous",
+}
+
+
+@dataclass
+class ApprovalRecord:
+    """The client approved submission number `submission`; the note, if any, stays in the DB."""
+
+    actor: str
+    channel: str
+    submission: int
+
+
+@dataclass
 class DossierStatus:
     stage: str
     missing_documents: list[str] = field(default_factory=list)
@@ -62,3 +106,11 @@ class DossierStatus:
     next_deadline_label: str | None = None
     legal_hold: bool = False
     documents_deleted: bool = False
+    # Analysis phase: the latest submission to the client (0: none yet), its report document,
+    # and the submission the client approved (0: none).
+    analysis_submission: int = 0
+    analysis_submitted_at: datetime | None = None
+    analysis_report_id: str | None = None
+    approved_submission: int = 0
+    approved_at: datetime | None = None
+    approval_channel: str | None = None

@@ -38,6 +38,7 @@ if __name__ == "__main__":  # Run as a script: make tests/ importable, as pytest
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlmodel import SQLModel  # noqa: E402
+from support.analysis import record_budget, settle_workflow  # noqa: E402
 from support.stack import (  # noqa: E402
     TEMPORAL_TEST_SERVER,
     TINY_PDF,
@@ -71,11 +72,16 @@ from cravelynos.workflows.dossier_messages import (  # noqa: E402
     DOCUMENTS_CHANGED_UPDATE,
     LIFT_LEGAL_HOLD_UPDATE,
     PLACE_LEGAL_HOLD_UPDATE,
+    RECORD_APPROVAL_UPDATE,
     STATUS_QUERY,
+    SUBMIT_ANALYSIS_UPDATE,
+    ApprovalRecord,
     CloseDossier,
     DocumentsChanged,
     DossierStatus,
     LegalHoldChange,
+    SubmissionResult,
+    SubmitAnalysis,
 )
 
 HISTORIES_DIR = Path(__file__).resolve().parent / "histories"
@@ -133,6 +139,27 @@ class Scenario:
         status: DossierStatus = await self.handle.query(STATUS_QUERY, result_type=DossierStatus)
         return status
 
+    async def reaches(self, stage: Stage) -> DossierStatus:
+        for _ in range(400):
+            status = await self.status()
+            if status.stage == stage:
+                return status
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{self.dossier.workflow_id} never reached {stage}: {status}")
+
+    async def submit(self) -> SubmissionResult:
+        result: SubmissionResult = await self.handle.execute_update(
+            SUBMIT_ANALYSIS_UPDATE, SubmitAnalysis(actor=self.actor), result_type=SubmissionResult
+        )
+        return result
+
+    async def approve(self, channel: str, submission: int, actor: str = "") -> str:
+        approval = ApprovalRecord(actor=actor or self.actor, channel=channel, submission=submission)
+        stage: str = await self.handle.execute_update(
+            RECORD_APPROVAL_UPDATE, approval, result_type=str
+        )
+        return stage
+
     async def runs(self) -> list[WorkflowHistory]:
         """Every run of the workflow, first to last, following continue-as-new backwards."""
         found: list[WorkflowHistory] = []
@@ -147,7 +174,12 @@ class Scenario:
             run_id = started.continued_execution_run_id
 
     async def current(self, name: str, description: str) -> Saved:
-        return Saved(name, description, await self.handle.fetch_history())
+        """The history once the workflow rests; then it is terminated, so that it cannot stall
+        the scenarios after it on the shared time-skipping server (see support.analysis)."""
+        await settle_workflow(self.client, self.handle)
+        saved = Saved(name, description, await self.handle.fetch_history())
+        await self.handle.terminate(reason="history recorded")
+        return saved
 
 
 def _activities(history: WorkflowHistory) -> set[str]:
@@ -175,11 +207,15 @@ async def reminders(s: Scenario) -> list[Saved]:
     assert len(await wait_for_messages(s.settings, 3)) == 3
     assert await s.upload("income") == []
     status = await s.status()
-    assert status.stage == Stage.DOCUMENTS_COMPLETE and status.reminders_sent == 2
+    assert status.reminders_sent == 2
+    # Before the analysis phase (patch "analysis-phase"): complete, waiting for closure;
+    # with it: the analysis phase begins.
+    assert status.stage in (Stage.DOCUMENTS_COMPLETE, Stage.ANALYSIS), status
     return [
         await s.current(
             "reminders_then_documents_complete",
-            "Two reminders (D+7, D+14), then both documents: complete, waiting for closure.",
+            "Two reminders (D+7, D+14), then both documents: complete (then the analysis "
+            "phase, on code that has it).",
         )
     ]
 
@@ -274,6 +310,84 @@ async def refused_updates(s: Scenario) -> list[Saved]:
     ]
 
 
+async def approved_on_client_link(s: Scenario) -> list[Saved]:
+    await s.upload("identity")
+    assert await s.upload("income") == []
+    await s.reaches(Stage.ANALYSIS)
+    record_budget(s.settings, s.staff, s.dossier.id)
+    assert (await s.submit()).submission == 1
+    await wait_for_messages(s.settings, 2)
+    await s.env.sleep(timedelta(days=3))
+    client = f"client:{s.dossier.client_id}"
+    assert await s.approve("client_link", 1, actor=client) == Stage.APPROVED
+    await s.env.sleep(timedelta(days=20))
+    assert len(await wait_for_messages(s.settings, 2)) == 2
+    return [
+        await s.current(
+            "approved_on_client_link",
+            "Documents complete → analysis → submission (report, email with the signed link) → "
+            "approved through the client's link at D+3 → approved, waiting (no reminder).",
+        )
+    ]
+
+
+async def approval_reminder_task_revision(s: Scenario) -> list[Saved]:
+    await s.upload("identity")
+    await s.upload("income")
+    await s.reaches(Stage.ANALYSIS)
+    record_budget(s.settings, s.staff, s.dossier.id)
+    await s.submit()
+    await s.env.sleep(timedelta(days=7, hours=1))
+    assert len(await wait_for_messages(s.settings, 3)) == 3
+    await s.env.sleep(timedelta(days=7))
+    assert (await s.status()).next_deadline_label is not None
+    assert (await s.submit()).submission == 2
+    await _expect_refusal(s.handle, RECORD_APPROVAL_UPDATE, ApprovalRecord(s.actor, "phone", 1))
+    await s.env.sleep(timedelta(days=7, hours=1))
+    assert len(await wait_for_messages(s.settings, 5)) == 5
+    assert await s.approve("phone", 2) == Stage.APPROVED
+    await s.handle.execute_update(
+        CLOSE_UPDATE, CloseDossier(outcome=Outcome.RESOLVED, actor=s.actor), result_type=str
+    )
+    assert len(await wait_for_messages(s.settings, 6)) == 6
+    return [
+        await s.current(
+            "approval_reminder_task_revision",
+            "Submission, reminder at D+7, task at D+14, a revision (timers restart), a stale "
+            "approval refused, reminder of the revision, approval by phone, closure.",
+        )
+    ]
+
+
+async def approval_refusals(s: Scenario) -> list[Saved]:
+    await _expect_refusal(s.handle, SUBMIT_ANALYSIS_UPDATE, SubmitAnalysis(s.actor))
+    await s.upload("identity")
+    await s.upload("income")
+    await s.reaches(Stage.ANALYSIS)
+    # No budget: the submission activity refuses, the update fails with the reason.
+    await _expect_refusal(s.handle, SUBMIT_ANALYSIS_UPDATE, SubmitAnalysis(s.actor))
+    await _expect_refusal(s.handle, RECORD_APPROVAL_UPDATE, ApprovalRecord(s.actor, "phone", 1))
+    record_budget(s.settings, s.staff, s.dossier.id)
+    both = await asyncio.gather(s.submit(), s.submit(), return_exceptions=True)
+    assert sorted(type(outcome).__name__ for outcome in both) == [
+        "SubmissionResult",
+        "WorkflowUpdateFailedError",
+    ], both
+    await s.handle.execute_update(
+        CLOSE_UPDATE, CloseDossier(outcome=Outcome.ABANDONED, actor=s.actor), result_type=str
+    )
+    await _expect_refusal(s.handle, RECORD_APPROVAL_UPDATE, ApprovalRecord(s.actor, "phone", 1))
+    assert len(await wait_for_messages(s.settings, 3)) == 3
+    return [
+        await s.current(
+            "approval_refusals",
+            "Submission before the documents, without a budget (activity refusal), approval before "
+            "any submission: refused; a double submission (one refused while the other runs); "
+            "closure while awaiting approval; approval after closure refused.",
+        )
+    ]
+
+
 async def _expect_refusal(handle: WorkflowHandle, name: str, arg: object) -> None:
     try:
         await handle.execute_update(name, arg)
@@ -287,6 +401,9 @@ SCENARIOS: list[Callable[[Scenario], Awaitable[list[Saved]]]] = [
     closure_and_retention,
     legal_hold,
     refused_updates,
+    approved_on_client_link,
+    approval_reminder_task_revision,
+    approval_refusals,
 ]
 
 

@@ -6,7 +6,7 @@ OAuth2 password flow: POST /api/v1/auth/token gives a bearer token; every other 
 
 from fastapi import APIRouter
 
-from cravelynos.web.api import auth_routes, documents, dossiers
+from cravelynos.web.api import auth_routes, budget, documents, dossiers
 from cravelynos.web.errors import ERROR_RESPONSES
 
 API_PREFIX = "/api/v1"
@@ -15,3 +15,4 @@ router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
 router.include_router(auth_routes.router)
 router.include_router(dossiers.router)
 router.include_router(documents.router)
+router.include_router(budget.router)

@@ -7,10 +7,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cravelynos.domain.dossier_stages import (
+    CLIENT_DOCUMENT_KINDS,
     CREDITOR_KIND_LABELS_FR,
     DOCUMENT_LABELS_FR,
 )
-from cravelynos.domain.intake import InvalidInput
+from cravelynos.domain.errors import InvalidInput
 from cravelynos.models.client import ContactChannel
 from cravelynos.models.db import session_scope
 from cravelynos.models.dossier import Dossier
@@ -51,7 +52,7 @@ def _form_page(
             "summary": error_summary(errors),
             "channel_options": [(c.value, label) for c, label in CHANNEL_LABELS_FR.items()],
             "creditor_kind_options": [(k.value, v) for k, v in CREDITOR_KIND_LABELS_FR.items()],
-            "document_options": [(k.value, v) for k, v in DOCUMENT_LABELS_FR.items()],
+            "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
             "assignee_options": assignees,
         },
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT if errors else status.HTTP_200_OK,

@@ -9,7 +9,11 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from cravelynos.domain.dossier_stages import DOCUMENT_LABELS_FR, OUTCOME_LABELS_FR
+from cravelynos.domain.dossier_stages import (
+    CLIENT_DOCUMENT_KINDS,
+    DOCUMENT_LABELS_FR,
+    OUTCOME_LABELS_FR,
+)
 from cravelynos.models.db import session_scope
 from cravelynos.models.dossier_queries import DossierDetail, get_dossier_detail
 from cravelynos.models.staff import StaffUser
@@ -65,7 +69,7 @@ async def dossier_page(
             "closing": closing or {"outcome": "", "note": "", "errors": {}},
             "hold": hold or {"reason": "", "errors": {}},
             "upload_max": settings.upload_max_bytes,
-            "document_options": [(k.value, v) for k, v in DOCUMENT_LABELS_FR.items()],
+            "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
             "outcome_options": [(k.value, v) for k, v in OUTCOME_LABELS_FR.items()],
         },
         status_code=status_code,
