@@ -47,10 +47,16 @@ def propose_strategies(data: BudgetInput, analysis: BudgetAnalysis) -> list[Stra
     over_plan = analysis.distributed_debt > 0 and (
         analysis.months_to_repay is None or analysis.months_to_repay > plan_months
     )
+    # When the budget bears every current instalment, nothing is rescheduled and no creditor is
+    # offered more than its contract asks for.
+    instalments_fit = (
+        sum((d.monthly_instalment for d in data.debts if not d.disputed), Decimal(0))
+        <= analysis.capacity
+    )
     proposals: list[StrategyProposal] = []
     for index, debt in enumerate(data.debts):
         share = analysis.distribution[index].monthly_amount
-        found = _for_debt(index, debt, share, over_plan, plan_months)
+        found = _for_debt(index, debt, share, over_plan, plan_months, instalments_fit)
         if debt.nature is DebtNature.BANK_OVERDRAFT or (
             debt.creditor_kind is CreditorKind.BANK and debt.arrears > 0
         ):
@@ -72,7 +78,12 @@ def propose_strategies(data: BudgetInput, analysis: BudgetAnalysis) -> list[Stra
 
 
 def _for_debt(
-    index: int, debt: DebtLine, share: Decimal, over_plan: bool, plan_months: int
+    index: int,
+    debt: DebtLine,
+    share: Decimal,
+    over_plan: bool,
+    plan_months: int,
+    instalments_fit: bool,
 ) -> list[StrategyProposal]:
     if debt.disputed:
         mediator = MEDIATORS.get(debt.creditor_kind, "le médiateur dont relève le créancier")
@@ -90,7 +101,24 @@ def _for_debt(
     if debt.claim == 0:
         return []
     found = []
-    if share > 0:
+    keeps_contract = debt.monthly_instalment > 0 and share >= debt.monthly_instalment
+    if keeps_contract:
+        months = ceil(Fraction(debt.claim) / Fraction(debt.monthly_instalment))
+        found.append(
+            StrategyProposal(
+                debt_index=index,
+                kind=K.PAYMENT_PLAN,
+                rationale_fr=(
+                    f"Le budget permet de continuer à payer l'échéance actuelle de "
+                    f"{euros(debt.monthly_instalment)} par mois (part de la capacité revenant à "
+                    f"ce créancier : {euros(share)}) : la maintenir, environ {months} mois pour "
+                    f"solder {euros(debt.claim)}, et faire régulariser les éventuels impayés "
+                    "dans ce cadre."
+                ),
+                suggested_monthly=debt.monthly_instalment,
+            )
+        )
+    elif share > 0:
         months = ceil(Fraction(debt.claim) / Fraction(share))
         where = (
             " auprès du comptable public (les amendes pénales ne peuvent pas être effacées, "
@@ -110,7 +138,7 @@ def _for_debt(
                 suggested_monthly=share,
             )
         )
-    if debt.nature in LOAN_NATURES and debt.monthly_instalment > share:
+    if debt.nature in LOAN_NATURES and debt.monthly_instalment > share and not instalments_fit:
         found.append(
             StrategyProposal(
                 debt_index=index,

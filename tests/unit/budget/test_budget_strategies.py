@@ -121,3 +121,31 @@ def test_no_capacity_moratorium_fee_waiver_and_energy_aid() -> None:
     assert kinds(poor_proposals, 0) == [K.MORATORIUM, K.REMISSION]
     assert kinds(poor_proposals, None) == [K.BANQUE_DE_FRANCE_FILE]
     assert "capacité de remboursement est nulle" in poor_proposals[-1].rationale_fr
+
+
+def test_instalments_the_budget_bears_are_kept_never_raised_nor_rescheduled() -> None:
+    # 2 000 €/month, allowances 1 020 + rent 600: capacity 380 €, above the 250 + 120 = 370 €
+    # of current instalments. Pro rata of claims (8 500 / 9 500) would give the bank 340 €/month,
+    # more than its contract asks: the proposal keeps 250 €, and nothing is rescheduled.
+    data = budget(
+        ON,
+        "2000.00",
+        charges=[{"category": "rent", "monthly_amount": "600.00"}],
+        debts=[
+            debt("Banque", "bank", "consumer_credit", "8500.00", monthly_instalment="250.00"),
+            debt(
+                "Crédit",
+                "credit_company",
+                "consumer_credit",
+                "1000.00",
+                monthly_instalment="120.00",
+            ),
+        ],
+    )
+    analysis = compute_budget(data, TEST_ALLOWANCES)
+    assert analysis.capacity == D("380.00")
+    proposals = propose_strategies(data, analysis)
+    assert K.RESCHEDULING not in [p.kind for p in proposals]
+    plans = {p.debt_index: p for p in proposals if p.kind == K.PAYMENT_PLAN}
+    assert plans[0].suggested_monthly == D("250.00") and "maintenir" in plans[0].rationale_fr
+    assert plans[1].suggested_monthly is not None and plans[1].suggested_monthly <= D("120.00")
