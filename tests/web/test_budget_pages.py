@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import select
-from web_support import PASSWORD, Staff, audit_entries, seed_dossier
+from web_support import Staff, audit_entries, seed_dossier, sign_in
 
 from cravelynos.domain.budget import BudgetInput, ChargeCategory, propose_strategies
 from cravelynos.domain.dossier_stages import Stage
@@ -39,24 +39,6 @@ from cravelynos.web.pages import budget_strategy
 from cravelynos.web.workflow_gateway import TransitionRefused
 from cravelynos.workflows.dossier import TASK_LABEL
 from cravelynos.workflows.dossier_messages import SUBMIT_ANALYSIS_UPDATE, SubmitAnalysis
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def sign_in(client: TestClient, user: StaffUser) -> str:
-    """Sign in through the login form; returns the session's CSRF token."""
-    token = CSRF.search(client.get("/login").text)
-    assert token
-    response = client.post(
-        "/login",
-        data={"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    page = client.get("/dossiers/new")
-    match = CSRF.search(page.text)
-    assert match
-    return match.group(1)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass
 from functools import cache
@@ -127,3 +128,22 @@ def audit_entries(settings: Settings, action: str) -> list[AuditEntry]:
                 select(AuditEntry).where(AuditEntry.action == action).order_by(col(AuditEntry.seq))
             ).all()
         )
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def sign_in(client: TestClient, user: StaffUser) -> str:
+    """Sign in through the login form; returns the session's CSRF token."""
+    token = CSRF.search(client.get("/login").text)
+    assert token
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    page = client.get("/dossiers/new")
+    match = CSRF.search(page.text)
+    assert match
+    return match.group(1)
