@@ -30,7 +30,8 @@ from cravelynos.web.deps import SettingsDep, client_ip
 
 API_TOKEN_PURPOSE = "api"
 TOKEN_URL = "/api/v1/auth/token"
-DEFAULT_PAGE = "/dossiers"
+# The site root sends each role to its own first page.
+DEFAULT_PAGE = "/"
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 TOO_MANY_ATTEMPTS = "Trop de tentatives de connexion. Patientez une minute avant de réessayer."
 SESSION_EXPIRED = "Votre session a expiré : reconnectez-vous pour continuer."

@@ -5,11 +5,13 @@ from __future__ import annotations
 import html
 
 from fastapi.testclient import TestClient
-from web_support import Staff, seed_dossier, sign_in
+from web_support import PASSWORD, Staff, seed_dossier, sign_in
 
 from cravelynos.domain.dossier_stages import Stage
 from cravelynos.models.db import session_scope
 from cravelynos.models.dossier import Dossier
+from cravelynos.models.staff import Role
+from cravelynos.models.staff_accounts import create_staff_user
 from cravelynos.settings import Settings
 
 
@@ -31,3 +33,30 @@ def test_closing_a_dossier_closed_in_another_tab_says_so(
     page = html.unescape(response.text)
     assert 'id="action-error"' in page
     assert "Action non effectuée." in page and "Ce dossier est déjà clôturé." in page
+
+
+def test_roles_that_cannot_open_a_dossier_are_told_before_typing(
+    client: TestClient, staff: Staff
+) -> None:
+    sign_in(client, staff.dpo)
+    assert "/dossiers/new" not in client.get("/dossiers").text
+    refused = client.get("/dossiers/new")
+    assert refused.status_code == 403
+    assert "pas d'en ouvrir" in html.unescape(refused.text)
+
+
+def test_an_admin_lands_on_the_parameters_not_on_a_refusal(
+    client: TestClient, staff: Staff, web_settings: Settings
+) -> None:
+    with session_scope(web_settings) as session:
+        admin = create_staff_user(
+            session,
+            email="parametres@cravelynos.example",
+            display_name="Alex Admin",
+            role=Role.ADMIN,
+            team="paris",
+            password=PASSWORD,
+        )
+    sign_in(client, admin)
+    landing = client.get("/", follow_redirects=True)
+    assert landing.status_code == 200 and landing.url.path == "/allowances"

@@ -15,6 +15,7 @@ from cravelynos.domain.errors import InvalidInput
 from cravelynos.models.client import ContactChannel
 from cravelynos.models.db import session_scope
 from cravelynos.models.dossier import Dossier
+from cravelynos.models.dossier_access import DOSSIER_WRITERS, AccessDenied
 from cravelynos.models.staff import StaffUser
 from cravelynos.settings import Settings
 from cravelynos.web import dossier_actions as actions
@@ -64,6 +65,9 @@ def _form_page(
 async def new_dossier_form(
     request: Request, settings: SettingsDep, staff: CurrentStaff
 ) -> HTMLResponse:
+    if staff.role not in DOSSIER_WRITERS:
+        # Said before anything is typed, rather than refusing the filled-in form.
+        raise AccessDenied("Votre rôle permet de consulter les dossiers, pas d'en ouvrir.")
     assignees = await run_in_threadpool(_assignees, settings, staff)
     form = DossierForm(preferred_channel=ContactChannel.EMAIL.value, assignee_id=str(staff.id))
     return _form_page(request, settings, form, assignees)

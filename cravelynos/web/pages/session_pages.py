@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from cravelynos.models.staff import Role
 from cravelynos.web.auth import OptionalStaff
 from cravelynos.web.deps import SettingsDep
 from cravelynos.web.pages.rendering import render
@@ -12,9 +13,14 @@ from cravelynos.web.pages.rendering import render
 router = APIRouter()
 
 
+# Admins manage parameters and accounts, not dossiers; everyone else starts from the list.
+HOME_BY_ROLE = {Role.ADMIN: "/allowances"}
+
+
 @router.get("/", include_in_schema=False)
-def home() -> RedirectResponse:
-    return RedirectResponse("/dossiers", status.HTTP_303_SEE_OTHER)
+def home(staff: OptionalStaff) -> RedirectResponse:
+    target = HOME_BY_ROLE.get(staff.role, "/dossiers") if staff else "/dossiers"
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/logout", response_model=None)
