@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 from web_support import PASSWORD, Staff, seed_dossier, sign_in
 
 from cravelynos.domain.dossier_stages import Stage
@@ -60,3 +61,31 @@ def test_an_admin_lands_on_the_parameters_not_on_a_refusal(
     sign_in(client, admin)
     landing = client.get("/", follow_redirects=True)
     assert landing.status_code == 200 and landing.url.path == "/allowances"
+
+
+def test_a_creditor_row_with_only_its_type_is_not_silently_dropped(
+    client: TestClient, staff: Staff, web_settings: Settings
+) -> None:
+    token = sign_in(client, staff.case_worker)
+    form = {
+        "csrf_token": token,
+        "first_name": "Jeanne",
+        "last_name": "Dupont",
+        "email": "jeanne.dupont@example.org",
+        "phone": "06 12 34 56 78",
+        "address": "12 rue des Lilas\n75011 Paris",
+        "departement": "75",
+        "preferred_channel": "email",
+        "progress_emails": "on",
+        "creditors.0.name": "Banque Exemple",
+        "creditors.0.kind": "bank",
+        "creditors.1.kind": "telecom",
+        "expected_documents": "identity",
+        "assignee_id": str(staff.case_worker.id),
+    }
+    response = client.post("/dossiers/new", data=form)
+    assert response.status_code == 422
+    page = html.unescape(response.text)
+    assert "Créancier 2 (nom)" in page
+    with session_scope(web_settings) as session:
+        assert session.exec(select(Dossier)).first() is None

@@ -55,7 +55,8 @@ class CreditorRow:
 
     @property
     def blank(self) -> bool:
-        return not (self.name.strip() or self.account_reference.strip())
+        # A row with only its type chosen is a creditor started, not an empty row.
+        return not (self.name.strip() or self.kind.strip() or self.account_reference.strip())
 
 
 @dataclass
