@@ -35,7 +35,7 @@ from cravelynos.domain.budget.inputs import DEFAULT_DEPARTEMENT
 from cravelynos.domain.budget.legal_parameters import ParameterMissing, rsa_on, seizure_scale_on
 from cravelynos.domain.clock import utcnow
 from cravelynos.domain.credentials import credential_message, looks_like_credential
-from cravelynos.domain.dossier_stages import OPEN_STAGES
+from cravelynos.domain.dossier_stages import OPEN_STAGES, Stage
 from cravelynos.domain.errors import InvalidInput
 from cravelynos.models.allowance_parameters import (
     PARAMETER_LABELS_FR,
@@ -74,6 +74,10 @@ STALE_STRATEGY = (
 )
 NO_SUBMISSION = "Aucune analyse n'a encore été envoyée au client pour ce dossier."
 CLOSED = "Ce dossier est clôturé : son budget ne peut plus être modifié."
+APPROVED_LOCKED = (
+    "Le client a validé cette analyse : le budget et la stratégie qu'il a approuvés ne peuvent "
+    "plus être modifiés."
+)
 ERASED = "Les données de ce client ont été effacées."
 
 
@@ -222,6 +226,9 @@ def _writable(session: Session, viewer: StaffUser, dossier_id: str, purpose: str
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, purpose)
     if dossier.stage not in OPEN_STAGES:
         raise BudgetRefused(CLOSED)
+    # What the client approved is what the negotiation will rely on: it stays as approved.
+    if dossier.stage == Stage.APPROVED:
+        raise BudgetRefused(APPROVED_LOCKED)
     return dossier
 
 

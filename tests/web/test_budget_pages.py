@@ -482,3 +482,23 @@ def test_closed_dossier_and_read_only_roles_cannot_change_the_budget(
         client.post(f"/dossiers/{dossier.id}/budget", data=budget_form(dpo_token)).status_code
         == 403
     )
+
+
+def test_an_approved_budget_can_no_longer_be_changed(
+    client: TestClient, dossier: Dossier, staff: Staff, web_settings: Settings
+) -> None:
+    token = sign_in(client, staff.case_worker)
+    save_budget(client, token, dossier)
+    with session_scope(web_settings) as session:
+        row = session.get(Dossier, dossier.id)
+        assert row is not None
+        row.stage = Stage.APPROVED
+        session.add(row)
+    refused = client.post(f"/dossiers/{dossier.id}/budget", data=budget_form(token))
+    assert refused.status_code == 409
+    assert "Le client a validé cette analyse" in page_text(refused)
+    entry = page_text(client.get(f"/dossiers/{dossier.id}/budget"))
+    assert "Enregistrer et voir l'analyse" not in entry
+    assert "Corriger le budget" not in page_text(
+        client.get(f"/dossiers/{dossier.id}/budget/analysis")
+    )

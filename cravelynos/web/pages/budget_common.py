@@ -37,6 +37,11 @@ class BudgetHeading:
     def open(self) -> bool:
         return self.stage in OPEN_STAGES
 
+    @property
+    def editable_stage(self) -> bool:
+        """Open and not yet approved by the client (what they approved stays as approved)."""
+        return self.open and self.stage != Stage.APPROVED
+
 
 def load_heading(
     session: Session,
