@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 HTML = (
     "<html><body><h1 id='greeting' style='color: rgb(29, 78, 137)'>Bonjour Jeanne</h1>"
-    "<p>Votre dossier est ouvert.</p>"
+    "<p>Votre dossier est ouvert. <a id='link' href='/dossiers'>Mon espace</a></p>"
     "<img src='http://tracker.example.invalid/pixel.gif' alt=''>"
     "<script>document.getElementById('greeting').textContent = 'SCRIPT RAN';</script>"
     "</body></html>"
@@ -63,11 +63,18 @@ def test_received_message_is_readable_and_its_html_is_sandboxed(live_app: LiveAp
     expect(page.get_by_text("<acknowledgement.test@cravelynos.example>")).to_be_visible()
     expect(page.locator("pre.mail-text")).to_contain_text("Votre dossier est ouvert.")
     frame = page.locator("iframe.mail-frame")
-    expect(frame).to_have_attribute("sandbox", "")
+    # No script, no same-origin access; only links may open (in a new tab).
+    expect(frame).to_have_attribute("sandbox", "allow-popups allow-popups-to-escape-sandbox")
     greeting = page.frame_locator("iframe.mail-frame").locator("#greeting")
     expect(greeting).to_have_text("Bonjour Jeanne")
     expect(greeting).to_have_css("color", "rgb(29, 78, 137)")
     screenshot(page, "dev-mailbox-message")
+    # A link of the message opens in a new tab, as it would from a mail client.
+    with page.expect_popup() as opened:
+        page.frame_locator("iframe.mail-frame").locator("#link").click()
+    opened.value.wait_for_load_state()
+    assert opened.value.url == live_app.url("/dossiers")
+    opened.value.close()
     assert not [url for url in answered if "tracker.example.invalid" in url]
     assert {url: why for url, why in blocked.items() if "tracker" in url} in (
         {},

@@ -20,7 +20,7 @@ NOT_FOUND = "Ce message n'existe pas ou plus dans la boîte de développement."
 MAIL_HTML_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-        "frame-ancestors 'self'; sandbox"
+        "frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox"
     ),
     "X-Frame-Options": "SAMEORIGIN",
     "Cache-Control": "no-store",
@@ -69,4 +69,5 @@ async def mailbox_message_html(
     message = await run_in_threadpool(read_message, settings, message_id)
     if message is None or message.html is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
-    return HTMLResponse(message.html, headers=MAIL_HTML_HEADERS)
+    # Links open in a new tab, as in a mail client: inside the frame they would be blocked.
+    return HTMLResponse('<base target="_blank">' + message.html, headers=MAIL_HTML_HEADERS)
