@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import logging
 import sys
 from collections.abc import Callable, Sequence
 
@@ -25,6 +26,10 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
 
     from cravelynos.web.app import create_app
 
+    # The client's signed links carry their token in the path: keep them out of access logs.
+    logging.getLogger("uvicorn.access").addFilter(
+        lambda record: "/espace/" not in record.getMessage()
+    )
     uvicorn.run(
         create_app(settings),
         host=settings.web_host,

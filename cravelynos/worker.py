@@ -21,6 +21,7 @@ from cravelynos.temporal_client import connect_client
 from cravelynos.workflows.dossier import DossierWorkflow
 
 WORKFLOWS: list[type] = [DossierWorkflow]
+ACTIVITY_THREADS = 16
 
 
 def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
@@ -46,13 +47,15 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
 def build_worker(client: Client, settings: Settings | None = None, **worker_options: Any) -> Worker:
     """The worker for `settings.task_queue`; options such as max_cached_workflows pass through."""
     settings = settings or get_settings()
+    # As many activities at once as threads to run them: a queued one would time out unstarted.
+    worker_options.setdefault("max_concurrent_activities", ACTIVITY_THREADS)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=activity_functions(settings),
         # Database activities are synchronous; they run in this pool, off the event loop.
-        activity_executor=ThreadPoolExecutor(max_workers=16),
+        activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
         **worker_options,
     )
 

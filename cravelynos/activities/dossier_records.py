@@ -71,7 +71,10 @@ class DossierRecordActivities:
             try:
                 with session_scope(self.settings) as session:
                     dossier = get_dossier(session, record.dossier_id)
-                    dossier.stage = Stage(record.stage)
+                    # A step that raced with the closure must not reopen the dossier's row.
+                    reopening = dossier.closed_at is not None and Stage(record.stage) in OPEN_STAGES
+                    if not reopening:
+                        dossier.stage = Stage(record.stage)
                     dossier.next_deadline = record.next_deadline
                     dossier.next_deadline_label = record.next_deadline_label
                     dossier.updated_at = utcnow()

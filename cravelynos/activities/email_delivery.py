@@ -103,12 +103,12 @@ async def deliver(settings: Settings, row: OutboxEmail, client: Client) -> bool:
             timeout=settings.smtp_timeout_seconds,
         )
     except aiosmtplib.SMTPRecipientsRefused as exc:
-        _record_attempt(settings, row.idempotency_key, EmailStatus.FAILED, str(exc))
+        _record_attempt(settings, row.idempotency_key, EmailStatus.FAILED, _describe(exc))
         raise ApplicationError(
             "Adresse refusée par le serveur SMTP", type="RecipientRefused", non_retryable=True
         ) from exc
     except (aiosmtplib.SMTPException, OSError) as exc:
-        _record_attempt(settings, row.idempotency_key, EmailStatus.QUEUED, str(exc))
+        _record_attempt(settings, row.idempotency_key, EmailStatus.QUEUED, _describe(exc))
         raise
     _record_attempt(settings, row.idempotency_key, EmailStatus.SENT, None)
     return True
@@ -130,6 +130,15 @@ def _build_message(settings: Settings, row: OutboxEmail, client: Client) -> Emai
     message.set_content(read("text", row.text_enc))
     message.add_alternative(read("html", row.html_enc), subtype="html")
     return message
+
+
+def _describe(exc: BaseException) -> str:
+    """The error's class and SMTP code only: a server's message often quotes the address, and
+    this column is not encrypted."""
+    code = getattr(exc, "code", None)
+    if code is None and isinstance(exc, aiosmtplib.SMTPRecipientsRefused) and exc.recipients:
+        code = exc.recipients[0].code
+    return type(exc).__name__ + (f" {code}" if code else "")
 
 
 def _record_attempt(settings: Settings, key: str, status: EmailStatus, error: str | None) -> None:

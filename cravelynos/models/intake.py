@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 from cravelynos.activities.intents import record_dossier_start_intent
 from cravelynos.domain.clock import utcnow
 from cravelynos.domain.errors import InvalidInput
+from cravelynos.domain.french_dates import PARIS
 from cravelynos.domain.intake import DossierCreate
 from cravelynos.models.client import Client
 from cravelynos.models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
@@ -182,7 +183,8 @@ def reference_starts_with(prefix: str, dialect: str) -> ColumnElement[bool]:
 
 def next_reference(session: Session, now: datetime) -> str:
     """CRV-<year>-<6 digits>, one more than the highest of the year."""
-    prefix = f"{REFERENCE_PREFIX}-{now.year}-"
+    # The year a French reader sees: 1 January at 00:30 in Paris is already the new year.
+    prefix = f"{REFERENCE_PREFIX}-{now.astimezone(PARIS).year}-"
     dialect = session.get_bind().dialect.name
     highest = session.exec(
         select(func.max(Dossier.reference)).where(reference_starts_with(prefix, dialect))

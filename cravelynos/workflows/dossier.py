@@ -61,6 +61,13 @@ RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=time
 
 # Running workflows recorded before the analysis phase existed replay the old path.
 ANALYSIS_PATCH = "analysis-phase"
+DOCUMENTS_RECHECK_PATCH = "documents-recheck"
+DOCUMENTS_RECHECK = timedelta(days=1)
+EMAIL_LABELS_FR = {
+    "acknowledgement": "accusé de réception",
+    "document_reminder": "relance des pièces",
+    "closure": "avis de clôture",
+}
 ANALYSIS_STAGES = frozenset({Stage.ANALYSIS, Stage.AWAITING_APPROVAL})
 
 REMINDER_DUE_LABEL = "Relance du client si l'analyse n'est pas validée"
@@ -107,6 +114,14 @@ class DossierWorkflow:
         self._approved_submission = 0
         self._approved_at: datetime | None = None
         self._approval_channel: str | None = None
+        # Set while retention deletes data: a legal hold asked for then comes too late.
+        self._deleting = False
+        if arg.retention is not None:
+            # A retention hop: the state is known now, before any update can be handled.
+            self._stage = Stage.CLOSED
+            self._closed_at = arg.retention.closed_at
+            self._legal_hold = arg.retention.legal_hold
+            self._documents_deleted = arg.retention.documents_deleted
 
     @workflow.run
     async def run(self, arg: DossierInput) -> str:
@@ -124,12 +139,6 @@ class DossierWorkflow:
                 "retention_started",
                 "Conservation légale jusqu'à l'échéance, puis suppression des données",
             )
-        else:
-            retention = arg.retention
-            self._stage = Stage.CLOSED
-            self._closed_at = retention.closed_at
-            self._legal_hold = retention.legal_hold
-            self._documents_deleted = retention.documents_deleted
         return await self._retention_phase(policy)
 
     # ----- open dossier ---------------------------------------------------------------------
@@ -195,7 +204,10 @@ class DossierWorkflow:
         self._analysis_started = True
         if self._missing:
             await self._set_deadline(None, None)
-            await workflow.wait_condition(lambda: not self._missing or bool(self._closed_at))
+            if workflow.patched(DOCUMENTS_RECHECK_PATCH):
+                await self._await_documents()
+            else:
+                await workflow.wait_condition(lambda: not self._missing or bool(self._closed_at))
         # The update that completed the documents records that step before this one.
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._closed_at:
@@ -424,6 +436,17 @@ class DossierWorkflow:
             return False
         return bool(outcome.message_id)
 
+    async def _await_documents(self) -> None:
+        """Until the documents are complete; re-read daily in case a notice from the web app was
+        lost (it commits the document first, then tells the workflow)."""
+
+        def done() -> bool:
+            return not self._missing or bool(self._closed_at)
+
+        while not done():
+            if not await self._wait_until(workflow.now() + DOCUMENTS_RECHECK, done):
+                self._missing = (await self._facts()).missing_documents
+
     def _serialised(self) -> contextlib.AbstractAsyncContextManager[Any]:
         """The lock from the analysis phase on; before it nothing else takes it, and histories
         recorded before it existed replay with the closure running as it always did."""
@@ -453,6 +476,8 @@ class DossierWorkflow:
     @workflow.update(name=CLOSE_UPDATE)
     async def close(self, request: CloseDossier) -> str:
         async with self._serialised():
+            if self._closed_at:  # Another close was accepted at the same time and went first.
+                raise _refused("Ce dossier est déjà clôturé.")
             closed_at = workflow.now()
             self._closed_at = closed_at
             self._outcome = request.outcome
@@ -483,6 +508,11 @@ class DossierWorkflow:
     def _validate_place_hold(self, change: LegalHoldChange) -> None:
         if self._legal_hold:
             raise ValueError("Une conservation pour motif légal est déjà en place.")
+        if self._deleting or self._stage == Stage.ANONYMISED:
+            raise ValueError(
+                "Les données arrivées à échéance sont en cours de suppression : la conservation "
+                "pour motif légal arrive trop tard pour elles."
+            )
 
     @workflow.update(name=LIFT_LEGAL_HOLD_UPDATE)
     async def lift_legal_hold(self, change: LegalHoldChange) -> bool:
@@ -530,12 +560,15 @@ class DossierWorkflow:
         history_due = history_expiry(self._closed_at, policy)
         documents_due = None if self._documents_deleted else await self._documents_due(policy)
         if not self._legal_hold:
+            self._deleting = True
             if documents_due is not None and workflow.now() >= documents_due:
                 await self._delete_documents()
                 documents_due = None
             if workflow.now() >= history_due:
                 await self._anonymise()
+                await workflow.wait_condition(workflow.all_handlers_finished)
                 return Stage.ANONYMISED.value
+            self._deleting = False
         now = workflow.now()
         wake = next_wake(now, [d for d in (history_due, documents_due) if d], policy)
         await self._set_deadline(*self._retention_deadline(history_due, documents_due, wake))
@@ -669,18 +702,29 @@ class DossierWorkflow:
         )
 
     async def _email(self, template: str, key: str, reminder_number: int = 0) -> None:
-        await workflow.execute_activity(
-            io.SEND_CLIENT_EMAIL,
-            io.ClientEmail(
-                dossier_id=self._dossier_id,
-                template=template,
-                idempotency_key=f"{workflow.info().workflow_id}:{key}",
-                reminder_number=reminder_number,
-            ),
-            result_type=io.EmailOutcome,
-            start_to_close_timeout=EMAIL_TIMEOUT,
-            retry_policy=RETRY,
-        )
+        """Send; a message that cannot be delivered (address refused) never ends the dossier's
+        life: the case worker is told to reach the client another way."""
+        try:
+            await workflow.execute_activity(
+                io.SEND_CLIENT_EMAIL,
+                io.ClientEmail(
+                    dossier_id=self._dossier_id,
+                    template=template,
+                    idempotency_key=f"{workflow.info().workflow_id}:{key}",
+                    reminder_number=reminder_number,
+                ),
+                result_type=io.EmailOutcome,
+                start_to_close_timeout=EMAIL_TIMEOUT,
+                retry_policy=RETRY,
+            )
+        except ActivityError:
+            await self._progress(
+                f"email_failed:{key}",
+                self._stage,
+                "email_failed",
+                f"Courriel non remis ({EMAIL_LABELS_FR.get(template, template)}) : l'adresse "
+                "du client est refusée, le contacter autrement",
+            )
 
 
 def _refused(message: str) -> ApplicationError:
