@@ -11,7 +11,7 @@ from temporalio import activity
 
 from cravelynos.activities import dossier_io as io
 from cravelynos.activities.analysis_link import analysis_link_url
-from cravelynos.activities.dossier_records import get_dossier
+from cravelynos.activities.dossier_records import add_timeline_event, get_dossier
 from cravelynos.activities.email_delivery import deliver, find_queued, queue_email
 from cravelynos.activities.email_rendering import render_email
 from cravelynos.domain.clock import utcnow
@@ -24,7 +24,7 @@ from cravelynos.domain.dossier_stages import (
 )
 from cravelynos.domain.french_dates import french_date
 from cravelynos.domain.retention import RetentionPolicy, documents_expiry, history_expiry
-from cravelynos.models.client import Client
+from cravelynos.models.client import CONTACT_CHANNEL_LABELS_FR, Client, ContactChannel
 from cravelynos.models.db import session_scope
 from cravelynos.models.dossier import Dossier, ExpectedDocument
 from cravelynos.models.staff import StaffUser
@@ -34,6 +34,9 @@ from cravelynos.settings import Settings
 
 # Emails that carry the client's signed link to an analysis submission (and never a figure).
 ANALYSIS_TEMPLATES = frozenset({"analysis_ready", "analysis_reminder"})
+# Reminders are follow-up, which the client may decline; acknowledgement, the analysis to
+# approve and the closure notice (what is kept, until when) are part of the service itself.
+FOLLOW_UP_TEMPLATES = frozenset({"document_reminder", "analysis_reminder"})
 
 
 class ClientEmailActivities:
@@ -44,6 +47,9 @@ class ClientEmailActivities:
     async def send_client_email(self, request: io.ClientEmail) -> io.EmailOutcome:
         row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
         client = await asyncio.to_thread(self._client_of, request.dossier_id)
+        if row is None and request.template in FOLLOW_UP_TEMPLATES and not client.progress_emails:
+            await asyncio.to_thread(self._note_opt_out, request, client)
+            return io.EmailOutcome(message_id="", sent_now=False, skipped_reason="opted_out")
         if row is None:
             prepared = await asyncio.to_thread(self._prepare, request, client)
             if prepared is None:
@@ -51,6 +57,23 @@ class ClientEmailActivities:
             row = prepared
         sent_now = await deliver(self.settings, row, client)
         return io.EmailOutcome(message_id=row.message_id, sent_now=sent_now)
+
+    def _note_opt_out(self, request: io.ClientEmail, client: Client) -> None:
+        """The client declined email follow-up: the reminder becomes a task for the case worker."""
+        channel = (
+            CONTACT_CHANNEL_LABELS_FR[client.preferred_channel].lower()
+            if client.preferred_channel != ContactChannel.EMAIL
+            else "téléphone ou courrier postal"
+        )
+        with session_scope(self.settings) as session:
+            add_timeline_event(
+                session,
+                request.dossier_id,
+                f"{request.idempotency_key}:opted_out",
+                "reminder_to_do",
+                f"Relance à faire par {channel} : le client ne souhaite pas de suivi par e-mail",
+                "system",
+            )
 
     def _client_of(self, dossier_id: str) -> Client:
         with session_scope(self.settings) as session:

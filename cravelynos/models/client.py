@@ -17,6 +17,13 @@ class ContactChannel(StrEnum):
     POST = "post"
 
 
+CONTACT_CHANNEL_LABELS_FR: dict[ContactChannel, str] = {
+    ContactChannel.EMAIL: "E-mail",
+    ContactChannel.PHONE: "Téléphone",
+    ContactChannel.POST: "Courrier postal",
+}
+
+
 class Client(SQLModel, table=True):
     __tablename__ = "client"
 

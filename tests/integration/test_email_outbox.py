@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
-from support.stack import free_port, make_dossier, make_staff, received, smtp_catcher
+from support.stack import free_port, intake, make_dossier, make_staff, received, smtp_catcher
 from temporalio.testing import ActivityEnvironment
 
 from cravelynos.activities.client_email import ClientEmailActivities
 from cravelynos.activities.dossier_io import ClientEmail
 from cravelynos.devmail import MailboxHandler
 from cravelynos.models.db import session_scope
+from cravelynos.models.dossier import TimelineEvent
 from cravelynos.models.outbox import EmailStatus, OutboxEmail
 from cravelynos.settings import Settings
 
@@ -103,3 +104,30 @@ async def test_the_message_id_is_derived_from_the_business_key(mail_settings: Se
     assert all(o.message_id.endswith("@cravelynos.example>") for o in outcomes)
     texts = [m.text for m in received(mail_settings)]
     assert "relance n°1" in texts[0] and "relance n°2" in texts[1]
+
+
+async def test_a_client_who_declined_email_follow_up_gets_no_reminder(
+    mail_settings: Settings,
+) -> None:
+    staff = make_staff(mail_settings)
+    data = intake().model_copy(update={"progress_emails": False, "preferred_channel": "phone"})
+    dossier = make_dossier(mail_settings, staff, data)
+    activities = ClientEmailActivities(mail_settings)
+    key = f"{dossier.workflow_id}:document_reminder:1"
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        outcome = await ActivityEnvironment().run(
+            activities.send_client_email,
+            ClientEmail(dossier.id, "document_reminder", key, reminder_number=1),
+        )
+        acknowledged = await ActivityEnvironment().run(
+            activities.send_client_email,
+            ClientEmail(dossier.id, "acknowledgement", f"{dossier.workflow_id}:acknowledgement"),
+        )
+    assert outcome.skipped_reason == "opted_out" and not outcome.message_id
+    assert acknowledged.sent_now  # the service's own messages still go out
+    assert [m.message_id for m in received(mail_settings)] == [acknowledged.message_id]
+    with session_scope(mail_settings) as session:
+        todo = session.exec(
+            select(TimelineEvent).where(TimelineEvent.kind == "reminder_to_do")
+        ).one()
+    assert "Relance à faire par téléphone" in todo.summary

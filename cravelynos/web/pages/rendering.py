@@ -27,7 +27,7 @@ from cravelynos.domain.dossier_stages import (
 )
 from cravelynos.domain.file_types import format_size_fr
 from cravelynos.domain.french_dates import PARIS, french_date, french_datetime
-from cravelynos.models.client import ContactChannel
+from cravelynos.models.client import CONTACT_CHANNEL_LABELS_FR, ContactChannel
 from cravelynos.settings import Settings, get_settings
 from cravelynos.web.auth import session_staff
 from cravelynos.web.csrf import csrf_token
@@ -62,11 +62,7 @@ def creditor_kind_label(value: object) -> str:
     return _label(CREDITOR_KIND_LABELS_FR, CreditorKind, value)
 
 
-CHANNEL_LABELS_FR: dict[ContactChannel, str] = {
-    ContactChannel.EMAIL: "E-mail",
-    ContactChannel.PHONE: "Téléphone",
-    ContactChannel.POST: "Courrier postal",
-}
+CHANNEL_LABELS_FR = CONTACT_CHANNEL_LABELS_FR
 
 
 def channel_label(value: object) -> str:
