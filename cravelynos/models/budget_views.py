@@ -72,7 +72,8 @@ def share(value: str) -> str:
     return "totalité" if value == "1/1" else value
 
 
-def _label(labels: dict[Any, str], enum: type, value: object) -> str:
+def enum_label(labels: dict[Any, str], enum: type, value: object) -> str:
+    """The French label of an enum value; the raw value if it is not (or no longer) known."""
     try:
         return labels[enum(value)]
     except ValueError:
@@ -80,31 +81,31 @@ def _label(labels: dict[Any, str], enum: type, value: object) -> str:
 
 
 def resource_label(value: object) -> str:
-    return _label(RESOURCE_LABELS_FR, ResourceKind, value)
+    return enum_label(RESOURCE_LABELS_FR, ResourceKind, value)
 
 
 def charge_label(value: object) -> str:
-    return _label(CHARGE_LABELS_FR, ChargeCategory, value)
+    return enum_label(CHARGE_LABELS_FR, ChargeCategory, value)
 
 
 def basis_label(value: object) -> str:
-    return _label(CHARGE_BASIS_LABELS_FR, ChargeBasis, value)
+    return enum_label(CHARGE_BASIS_LABELS_FR, ChargeBasis, value)
 
 
 def debt_nature_label(value: object) -> str:
-    return _label(DEBT_NATURE_LABELS_FR, DebtNature, value)
+    return enum_label(DEBT_NATURE_LABELS_FR, DebtNature, value)
 
 
 def strategy_label(value: object) -> str:
-    return _label(STRATEGY_LABELS_FR, StrategyKind, value)
+    return enum_label(STRATEGY_LABELS_FR, StrategyKind, value)
 
 
 def creditor_label(value: object) -> str:
-    return _label(CREDITOR_KIND_LABELS_FR, CreditorKind, value)
+    return enum_label(CREDITOR_KIND_LABELS_FR, CreditorKind, value)
 
 
 def approval_channel_label(value: object) -> str:
-    return _label(APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel, value)
+    return enum_label(APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel, value)
 
 
 def debt_name(data: BudgetInput, index: int | None) -> str:

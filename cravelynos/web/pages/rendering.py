@@ -15,18 +15,17 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cravelynos.domain.clock import as_utc
 from cravelynos.domain.dossier_stages import (
-    CREDITOR_KIND_LABELS_FR,
     DOCUMENT_LABELS_FR,
     OPEN_STAGES,
     OUTCOME_LABELS_FR,
     STAGE_LABELS_FR,
-    CreditorKind,
     DocumentKind,
     Outcome,
     Stage,
 )
 from cravelynos.domain.file_types import format_size_fr
 from cravelynos.domain.french_dates import PARIS, french_date, french_datetime
+from cravelynos.models.budget_views import creditor_label, enum_label
 from cravelynos.models.client import CONTACT_CHANNEL_LABELS_FR, ContactChannel
 from cravelynos.settings import Settings, get_settings
 from cravelynos.web.auth import session_staff
@@ -39,34 +38,23 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "web" / "static"
 
 
-def _label(labels: dict[Any, str], enum: type, value: object) -> str:
-    try:
-        return labels[enum(value)]
-    except ValueError:
-        return str(value)
-
-
 def stage_label(value: object) -> str:
-    return _label(STAGE_LABELS_FR, Stage, value)
+    return enum_label(STAGE_LABELS_FR, Stage, value)
 
 
 def outcome_label(value: object) -> str:
-    return _label(OUTCOME_LABELS_FR, Outcome, value)
+    return enum_label(OUTCOME_LABELS_FR, Outcome, value)
 
 
 def document_label(value: object) -> str:
-    return _label(DOCUMENT_LABELS_FR, DocumentKind, value)
-
-
-def creditor_kind_label(value: object) -> str:
-    return _label(CREDITOR_KIND_LABELS_FR, CreditorKind, value)
+    return enum_label(DOCUMENT_LABELS_FR, DocumentKind, value)
 
 
 CHANNEL_LABELS_FR = CONTACT_CHANNEL_LABELS_FR
 
 
 def channel_label(value: object) -> str:
-    return _label(CHANNEL_LABELS_FR, ContactChannel, value)
+    return enum_label(CHANNEL_LABELS_FR, ContactChannel, value)
 
 
 def phone_fr(number: str | None) -> str:
@@ -119,7 +107,7 @@ def _environment() -> Environment:
         stage_label=stage_label,
         outcome_label=outcome_label,
         document_label=document_label,
-        creditor_kind_label=creditor_kind_label,
+        creditor_kind_label=creditor_label,
         channel_label=channel_label,
         static_url=static_url,
         open_stages={stage.value for stage in OPEN_STAGES},
