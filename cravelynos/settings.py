@@ -76,6 +76,19 @@ class Settings(BaseSettings):
     analysis_approval_reminder_days: int = Field(default=7, ge=1)
     analysis_approval_task_days: int = Field(default=14, ge=1)
     analysis_link_days: int = Field(default=30, ge=1)
+    # Creditor negotiation delays, in days. After each message to a creditor: follow-ups, then
+    # "no response". The client's decision on a counter-offer (never past the offer's own
+    # validity). Instalments: an alert when one is still unpaid `grace` days after its due
+    # date, the plan broken when still unpaid `broken_after` days after it.
+    negotiation_follow_up_days: list[int] = Field(default_factory=lambda: [15, 30])
+    negotiation_no_response_days: int = Field(default=45, ge=1)
+    counter_offer_decision_days: int = Field(default=10, ge=1)
+    instalment_grace_days: int = Field(default=5, ge=0)
+    instalment_broken_after_days: int = Field(default=30, ge=1)
+    # Signed links: a consent request, and the client's negotiation space (status, what was
+    # shared, schedule, withdrawal of consent).
+    consent_link_days: int = Field(default=14, ge=1)
+    negotiation_space_link_days: int = Field(default=365, ge=1)
     # Requests per minute and IP address on the client's public pages (signed links).
     client_link_requests_per_minute: int = Field(default=30, ge=1)
 
@@ -85,6 +98,24 @@ class Settings(BaseSettings):
             raise ValueError(
                 "CRAVELYNOS_ANALYSIS_APPROVAL_TASK_DAYS must be greater than "
                 "CRAVELYNOS_ANALYSIS_APPROVAL_REMINDER_DAYS (the reminder comes first)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _negotiation_delays_in_order(self) -> Settings:
+        follow_ups = self.negotiation_follow_up_days
+        if follow_ups != sorted(set(follow_ups)) or any(day < 1 for day in follow_ups):
+            raise ValueError(
+                "CRAVELYNOS_NEGOTIATION_FOLLOW_UP_DAYS must be increasing positive days"
+            )
+        if follow_ups and follow_ups[-1] >= self.negotiation_no_response_days:
+            raise ValueError(
+                "CRAVELYNOS_NEGOTIATION_NO_RESPONSE_DAYS must come after the last follow-up"
+            )
+        if self.instalment_broken_after_days <= self.instalment_grace_days:
+            raise ValueError(
+                "CRAVELYNOS_INSTALMENT_BROKEN_AFTER_DAYS must be greater than "
+                "CRAVELYNOS_INSTALMENT_GRACE_DAYS (the alert comes first)"
             )
         return self
 

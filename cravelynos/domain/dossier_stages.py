@@ -12,6 +12,8 @@ class Stage(StrEnum):
     ANALYSIS = "analysis"
     AWAITING_APPROVAL = "awaiting_approval"
     APPROVED = "approved"
+    # One CreditorNegotiationWorkflow per creditor runs; the dossier closes once all ended.
+    NEGOTIATION = "negotiation"
     CLOSED = "closed"
     ANONYMISED = "anonymised"
 
@@ -25,6 +27,7 @@ OPEN_STAGES = frozenset(
         Stage.ANALYSIS,
         Stage.AWAITING_APPROVAL,
         Stage.APPROVED,
+        Stage.NEGOTIATION,
     }
 )
 
@@ -35,6 +38,7 @@ STAGE_LABELS_FR: dict[Stage, str] = {
     Stage.ANALYSIS: "Analyse budgétaire",
     Stage.AWAITING_APPROVAL: "Validation du client attendue",
     Stage.APPROVED: "Stratégie validée",
+    Stage.NEGOTIATION: "Négociation avec les créanciers",
     Stage.CLOSED: "Clôturé",
     Stage.ANONYMISED: "Anonymisé",
 }
@@ -67,6 +71,11 @@ class DocumentKind(StrEnum):
     OTHER = "other"
     # Made by the service (the budget analysis sent to the client), never uploaded.
     ANALYSIS_REPORT = "analysis_report"
+    # Negotiation: receipts and letters the service makes, scans and replies it receives.
+    CONSENT_RECEIPT = "consent_receipt"
+    CONSENT_SCAN = "consent_scan"
+    CREDITOR_LETTER = "creditor_letter"
+    CREDITOR_REPLY = "creditor_reply"
 
 
 DOCUMENT_LABELS_FR: dict[DocumentKind, str] = {
@@ -78,12 +87,31 @@ DOCUMENT_LABELS_FR: dict[DocumentKind, str] = {
     DocumentKind.RENT: "Quittance de loyer ou échéancier de prêt immobilier",
     DocumentKind.OTHER: "Autre justificatif",
     DocumentKind.ANALYSIS_REPORT: "Rapport d'analyse budgétaire",
+    DocumentKind.CONSENT_RECEIPT: "Reçu de consentement",
+    DocumentKind.CONSENT_SCAN: "Consentement papier signé (numérisé)",
+    DocumentKind.CREDITOR_LETTER: "Courrier envoyé à un créancier",
+    DocumentKind.CREDITOR_REPLY: "Réponse d'un créancier",
 }
+
+# Documents of the negotiation: made by the service, or uploaded through its own forms.
+NEGOTIATION_DOCUMENT_KINDS = frozenset(
+    {
+        DocumentKind.CONSENT_RECEIPT,
+        DocumentKind.CONSENT_SCAN,
+        DocumentKind.CREDITOR_LETTER,
+        DocumentKind.CREDITOR_REPLY,
+    }
+)
 
 # What a client may be asked for and a case worker may upload; the service's own reports are not.
 CLIENT_DOCUMENT_KINDS: tuple[DocumentKind, ...] = tuple(
-    kind for kind in DocumentKind if kind != DocumentKind.ANALYSIS_REPORT
+    kind
+    for kind in DocumentKind
+    if kind != DocumentKind.ANALYSIS_REPORT and kind not in NEGOTIATION_DOCUMENT_KINDS
 )
+
+# What a consent may name, one by one, for sharing with a creditor.
+SHAREABLE_DOCUMENT_KINDS = frozenset({*CLIENT_DOCUMENT_KINDS, DocumentKind.ANALYSIS_REPORT})
 
 
 class CreditorKind(StrEnum):

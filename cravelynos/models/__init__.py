@@ -4,6 +4,7 @@ from cravelynos.models.allowance_parameters import AllowanceParameter
 from cravelynos.models.audit import AuditEntry, AuditHead
 from cravelynos.models.budget import BudgetRecord
 from cravelynos.models.client import Client, ContactChannel
+from cravelynos.models.creditor_directory import Creditor
 from cravelynos.models.document import Document
 from cravelynos.models.dossier import (
     Dossier,
@@ -11,6 +12,14 @@ from cravelynos.models.dossier import (
     ExpectedDocument,
     TimelineEvent,
     dossier_workflow_id,
+)
+from cravelynos.models.negotiation import (
+    CreditorConsent,
+    CreditorReply,
+    Negotiation,
+    NegotiationOffer,
+    RepaymentInstalment,
+    SharingLedgerEntry,
 )
 from cravelynos.models.outbox import EmailStatus, OutboxEmail, WorkflowStartIntent
 from cravelynos.models.staff import Role, StaffUser
@@ -23,14 +32,21 @@ __all__ = [
     "AuditHead",
     "Client",
     "ContactChannel",
+    "Creditor",
+    "CreditorConsent",
+    "CreditorReply",
     "Document",
     "Dossier",
     "DossierCreditor",
     "DossierStatistic",
     "EmailStatus",
     "ExpectedDocument",
+    "Negotiation",
+    "NegotiationOffer",
     "OutboxEmail",
+    "RepaymentInstalment",
     "Role",
+    "SharingLedgerEntry",
     "StaffUser",
     "TimelineEvent",
     "WorkflowStartIntent",

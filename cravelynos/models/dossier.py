@@ -80,6 +80,10 @@ class TimelineEvent(SQLModel, table=True):
     kind: str = field(Category.NEGOTIATION_HISTORY, max_length=40)
     summary: str = field(Category.NEGOTIATION_HISTORY, max_length=300)
     actor: str = field(Category.OPERATIONAL, max_length=60, default="system")
+    # The negotiation this event belongs to, if any (the page names its creditor).
+    negotiation_id: str | None = field(
+        Category.OPERATIONAL, default=None, max_length=32, index=True
+    )
     # Set by activities so a retried activity does not write the event twice.
     idempotency_key: str | None = field(
         Category.OPERATIONAL, default=None, unique=True, max_length=200

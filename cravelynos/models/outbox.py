@@ -36,6 +36,8 @@ class OutboxEmail(SQLModel, table=True):
     subject_enc: str | None = field(Category.CORRESPONDENCE, default=None)
     text_enc: str | None = field(Category.CORRESPONDENCE, default=None)
     html_enc: str | None = field(Category.CORRESPONDENCE, default=None)
+    # JSON array of document ids attached to the message (decrypted from the store at send time).
+    attachment_document_ids: str | None = field(Category.OPERATIONAL, default=None)
     status: EmailStatus = field(Category.OPERATIONAL, default=EmailStatus.QUEUED, max_length=10)
     attempts: int = field(Category.OPERATIONAL, default=0)
     last_error: str | None = field(Category.OPERATIONAL, default=None, max_length=500)

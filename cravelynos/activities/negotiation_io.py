@@ -1,0 +1,162 @@
+"""Inputs, outputs and names of the negotiation activities: pure dataclasses the workflows import.
+
+Identifiers and codes only; the activities read personal data from the database themselves.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+LOAD_NEGOTIATION_FACTS = "load_negotiation_facts"
+OPEN_NEGOTIATIONS = "open_negotiations"
+RECORD_NEGOTIATION_PROGRESS = "record_negotiation_progress"
+SEND_CREDITOR_MESSAGE = "send_creditor_message"
+SEND_NEGOTIATION_EMAIL = "send_negotiation_email"
+SEND_CONSENT_RECEIPT = "send_consent_receipt"
+LOAD_OFFER = "load_negotiation_offer"
+SET_OFFER_STATUS = "set_negotiation_offer_status"
+CREATE_SCHEDULE = "create_repayment_schedule"
+RECORD_INSTALMENT = "record_instalment_payment"
+
+# The business refusal of SEND_CREDITOR_MESSAGE (non-retryable ApplicationError type): its
+# message is French, for the case worker.
+CONSENT_MISSING = "ConsentMissing"
+CREDITOR_UNREACHABLE = "CreditorUnreachable"
+
+
+@dataclass
+class NegotiationRef:
+    negotiation_id: str
+
+
+@dataclass
+class NegotiationFacts:
+    """Delays from the settings (read once when the negotiation starts) and the current consent."""
+
+    follow_up_days: list[int]
+    no_response_days: int
+    counter_offer_decision_days: int
+    instalment_grace_days: int
+    instalment_broken_after_days: int
+    # The latest consent of this negotiation that is given and not revoked, if any (a restart
+    # or a negotiation added late finds it here).
+    consent_id: str | None = None
+
+
+@dataclass
+class OpenedNegotiations:
+    """One negotiation id per creditor of the dossier (created once, found again on retry)."""
+
+    negotiation_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class NegotiationProgress:
+    negotiation_id: str
+    # Unique per logical event: a retried activity writes the timeline entry once. Empty: only
+    # the state and deadline of the read model change.
+    event_key: str
+    state: str
+    event_kind: str
+    summary: str
+    next_deadline: datetime | None = None
+    next_deadline_label: str | None = None
+    actor: str = "system"
+    # Set when the negotiation ends, and the route of an escalation.
+    ended: bool = False
+    escalation_route: str | None = None
+    round: int | None = None
+
+
+@dataclass
+class CreditorMessage:
+    """A message to the creditor of `negotiation_id`, of kind `kind` (a MessageKind value).
+
+    offer_id: the offer (OFFER, COUNTER_ACCEPTANCE, COUNTER_REFUSAL);
+    reply_id: the information request answered (INFORMATION);
+    follow_up: the follow-up number (FOLLOW_UP).
+    """
+
+    negotiation_id: str
+    kind: str
+    idempotency_key: str
+    offer_id: str | None = None
+    reply_id: str | None = None
+    follow_up: int = 0
+
+
+@dataclass
+class CreditorMessageSent:
+    message_id: str
+    channel: str
+    categories: list[str] = field(default_factory=list)
+    document_ids: list[str] = field(default_factory=list)
+    ledger_entry_id: int | None = None
+
+
+@dataclass
+class NegotiationEmail:
+    """A progress email to the client about one negotiation (no figures in the body).
+
+    template: one of NEGOTIATION_EMAIL_TEMPLATES (activities/negotiation_email.py).
+    """
+
+    negotiation_id: str
+    template: str
+    idempotency_key: str
+    consent_id: str | None = None
+    offer_id: str | None = None
+    reply_id: str | None = None
+    instalment_number: int = 0
+
+
+@dataclass
+class ConsentReceipt:
+    consent_id: str
+    idempotency_key: str
+
+
+@dataclass
+class OfferRef:
+    offer_id: str
+
+
+@dataclass
+class OfferFacts:
+    offer_id: str
+    round: int
+    made_by: str
+    offer_type: str
+    status: str
+    valid_until: date
+    instalments: int | None = None
+    first_due_date: date | None = None
+
+
+@dataclass
+class OfferStatusChange:
+    offer_id: str
+    status: str
+    # Counter-offers: the decision deadline when asked, the client's decision when made.
+    decision_deadline: datetime | None = None
+    client_decision: str | None = None
+    decided_at: datetime | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass
+class ScheduleRequest:
+    negotiation_id: str
+    offer_id: str
+
+
+@dataclass
+class RepaymentSchedule:
+    due_dates: list[date] = field(default_factory=list)
+
+
+@dataclass
+class InstalmentPayment:
+    negotiation_id: str
+    number: int
+    actor: str
+    paid_at: datetime
