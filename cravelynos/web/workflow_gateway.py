@@ -25,9 +25,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from cravelynos.activities.intents import start_pending_intent
 from cravelynos.models.dossier import dossier_workflow_id
+from cravelynos.models.negotiation import negotiation_workflow_id
 from cravelynos.settings import Settings
 from cravelynos.temporal_client import connect_client
 from cravelynos.workflows.dossier_messages import STATUS_QUERY, DossierStatus
+from cravelynos.workflows.negotiation_messages import NEGOTIATION_STATUS_QUERY, NegotiationStatus
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +100,21 @@ async def send_update(
     target: HTTPConnection | Starlette, dossier_id: str, update_name: str, arg: Any
 ) -> Any:
     """Run the update and return its result; TransitionRefused when the validator says no."""
+    return await _execute_update(target, dossier_workflow_id(dossier_id), update_name, arg)
+
+
+async def send_negotiation_update(
+    target: HTTPConnection | Starlette, negotiation_id: str, update_name: str, arg: Any
+) -> Any:
+    """The same for a creditor negotiation (a child workflow of its dossier)."""
+    return await _execute_update(target, negotiation_workflow_id(negotiation_id), update_name, arg)
+
+
+async def _execute_update(
+    target: HTTPConnection | Starlette, workflow_id: str, update_name: str, arg: Any
+) -> Any:
     client = await connection_of(target).client()
-    handle = client.get_workflow_handle(dossier_workflow_id(dossier_id))
+    handle = client.get_workflow_handle(workflow_id)
     try:
         return await handle.execute_update(update_name, arg, rpc_timeout=RPC_TIMEOUT)
     except WorkflowUpdateFailedError as exc:
@@ -117,6 +132,20 @@ async def query_status(target: HTTPConnection | Starlette, dossier_id: str) -> D
     try:
         status: DossierStatus = await handle.query(
             STATUS_QUERY, result_type=DossierStatus, rpc_timeout=RPC_TIMEOUT
+        )
+    except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as exc:
+        raise _unavailable(exc) from exc
+    return status
+
+
+async def query_negotiation(
+    target: HTTPConnection | Starlette, negotiation_id: str
+) -> NegotiationStatus:
+    client = await connection_of(target).client()
+    handle = client.get_workflow_handle(negotiation_workflow_id(negotiation_id))
+    try:
+        status: NegotiationStatus = await handle.query(
+            NEGOTIATION_STATUS_QUERY, result_type=NegotiationStatus, rpc_timeout=RPC_TIMEOUT
         )
     except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as exc:
         raise _unavailable(exc) from exc
