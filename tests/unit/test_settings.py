@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from cravelynos.security.keyring import generate_key
 from cravelynos.settings import DEV_SECRETS_FILE, Settings, SettingsError
@@ -58,3 +59,28 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.setenv("CRAVELYNOS_SMTP_PORT", "2525")
     settings = Settings()
     assert settings.document_reminder_days == [3, 10] and settings.smtp_port == 2525
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"negotiation_follow_up_days": [30, 15]}, "FOLLOW_UP_DAYS"),
+        ({"negotiation_follow_up_days": [15, 50]}, "NO_RESPONSE_DAYS"),
+        ({"instalment_grace_days": 30, "instalment_broken_after_days": 30}, "BROKEN_AFTER"),
+    ],
+)
+def test_negotiation_delays_out_of_order_are_refused_at_start(
+    tmp_path: Path, overrides: dict[str, object], named: str
+) -> None:
+    with pytest.raises(ValidationError, match=named):
+        Settings(data_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+
+
+def test_negotiation_delays_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CRAVELYNOS_NEGOTIATION_FOLLOW_UP_DAYS", "[10, 20]")
+    monkeypatch.setenv("CRAVELYNOS_NEGOTIATION_NO_RESPONSE_DAYS", "25")
+    settings = Settings(data_dir=tmp_path)
+    assert settings.negotiation_follow_up_days == [10, 20]
+    assert settings.negotiation_no_response_days == 25
