@@ -1,4 +1,5 @@
-"""Worker entry point: the dossier workflow and its activities on one task queue."""
+"""Worker entry point: the dossier and negotiation workflows and their activities on one task
+queue."""
 
 from __future__ import annotations
 
@@ -13,14 +14,19 @@ from temporalio.worker import Worker
 
 from cravelynos.activities.analysis import AnalysisActivities
 from cravelynos.activities.client_email import ClientEmailActivities
+from cravelynos.activities.consent_receipt import ConsentReceiptActivities
+from cravelynos.activities.creditor_messages import CreditorMessageActivities
 from cravelynos.activities.dossier_records import DossierRecordActivities
 from cravelynos.activities.intents import relay_pending_intents
+from cravelynos.activities.negotiation_email import NegotiationEmailActivities
+from cravelynos.activities.negotiation_records import NegotiationRecordActivities
 from cravelynos.activities.retention import RetentionActivities
 from cravelynos.settings import Settings, get_settings
 from cravelynos.temporal_client import connect_client
 from cravelynos.workflows.dossier import DossierWorkflow
+from cravelynos.workflows.negotiation import CreditorNegotiationWorkflow
 
-WORKFLOWS: list[type] = [DossierWorkflow]
+WORKFLOWS: list[type] = [DossierWorkflow, CreditorNegotiationWorkflow]
 ACTIVITY_THREADS = 16
 
 
@@ -29,6 +35,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     emails = ClientEmailActivities(settings)
     retention = RetentionActivities(settings)
     analysis = AnalysisActivities(settings)
+    negotiations = NegotiationRecordActivities(settings)
     return [
         records.load_dossier_facts,
         records.record_progress,
@@ -41,6 +48,16 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         analysis.load_analysis_facts,
         analysis.submit_analysis,
         analysis.record_analysis_approval,
+        negotiations.load_negotiation_facts,
+        negotiations.open_negotiations,
+        negotiations.record_negotiation_progress,
+        negotiations.load_offer,
+        negotiations.set_offer_status,
+        negotiations.create_schedule,
+        negotiations.record_instalment,
+        CreditorMessageActivities(settings).send_creditor_message,
+        NegotiationEmailActivities(settings).send_negotiation_email,
+        ConsentReceiptActivities(settings).send_consent_receipt,
     ]
 
 

@@ -6,6 +6,8 @@ that cannot be linked back to a person, and the audit entry saying it was done.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 from temporalio import activity
@@ -18,6 +20,14 @@ from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
 from cravelynos.models.document_files import delete_document_file
 from cravelynos.models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
+from cravelynos.models.negotiation import (
+    CreditorConsent,
+    CreditorReply,
+    Negotiation,
+    NegotiationOffer,
+    RepaymentInstalment,
+    SharingLedgerEntry,
+)
 from cravelynos.models.outbox import OutboxEmail, WorkflowStartIntent
 from cravelynos.models.statistics import DossierStatistic
 from cravelynos.security.audit import append_audit
@@ -97,8 +107,33 @@ class RetentionActivities:
             departement=client.departement if client else "",
         )
 
-    def _delete_rows(self, session: Session, dossier: Dossier) -> dict[str, int]:
+    def _delete_negotiations(self, session: Session, dossier: Dossier) -> dict[str, int]:
+        """Consents, offers, replies, the sharing ledger and schedules, then the negotiations
+        (children first: they reference the negotiation rows)."""
         counts: dict[str, int] = {}
+        ids = list(
+            session.exec(select(Negotiation.id).where(Negotiation.dossier_id == dossier.id)).all()
+        )
+        children: tuple[type[Any], ...] = (
+            CreditorConsent,
+            NegotiationOffer,
+            CreditorReply,
+            SharingLedgerEntry,
+            RepaymentInstalment,
+        )
+        for model in children:
+            result = session.exec(  # type: ignore[call-overload]
+                delete(model).where(col(model.negotiation_id).in_(ids))
+            )
+            counts[model.__tablename__] = int(result.rowcount or 0)
+        result = session.exec(  # type: ignore[call-overload]
+            delete(Negotiation).where(col(Negotiation.dossier_id) == dossier.id)
+        )
+        counts[Negotiation.__tablename__] = int(result.rowcount or 0)
+        return counts
+
+    def _delete_rows(self, session: Session, dossier: Dossier) -> dict[str, int]:
+        counts = self._delete_negotiations(session, dossier)
         for model in (TimelineEvent, DossierCreditor, OutboxEmail, BudgetRecord):
             result = session.exec(  # type: ignore[call-overload]
                 delete(model).where(col(model.dossier_id) == dossier.id)

@@ -227,7 +227,7 @@ def _writable(session: Session, viewer: StaffUser, dossier_id: str, purpose: str
     if dossier.stage not in OPEN_STAGES:
         raise BudgetRefused(CLOSED)
     # What the client approved is what the negotiation will rely on: it stays as approved.
-    if dossier.stage == Stage.APPROVED:
+    if dossier.stage in (Stage.APPROVED, Stage.NEGOTIATION):
         raise BudgetRefused(APPROVED_LOCKED)
     return dossier
 

@@ -15,10 +15,11 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeKey
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ActivityError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from cravelynos.activities import dossier_io as io
+    from cravelynos.activities import negotiation_io as nio
     from cravelynos.domain.dossier_stages import OPEN_STAGES, Outcome, Stage
     from cravelynos.domain.retention import (
         RetentionPolicy,
@@ -26,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
         history_expiry,
         next_wake,
     )
+    from cravelynos.models.negotiation import negotiation_workflow_id
     from cravelynos.workflows.dossier_messages import (
         APPROVAL_CHANNEL_LABELS_FR,
         CLOSE_UPDATE,
@@ -49,6 +51,14 @@ with workflow.unsafe.imports_passed_through():
         SubmissionResult,
         SubmitAnalysis,
     )
+    from cravelynos.workflows.negotiation_messages import (
+        ADD_NEGOTIATION_UPDATE,
+        NEGOTIATION_WORKFLOW,
+        AddNegotiation,
+        NegotiationInput,
+    )
+    from cravelynos.workflows.refusals import refusal_of as _refusal_of
+    from cravelynos.workflows.refusals import refused as _refused
 
 STAGE_KEY = SearchAttributeKey.for_keyword(STAGE_SEARCH_ATTRIBUTE)
 NEXT_DEADLINE_KEY = SearchAttributeKey.for_datetime(NEXT_DEADLINE_SEARCH_ATTRIBUTE)
@@ -62,6 +72,8 @@ RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=time
 # Running workflows recorded before the analysis phase existed replay the old path.
 ANALYSIS_PATCH = "analysis-phase"
 DOCUMENTS_RECHECK_PATCH = "documents-recheck"
+# After the client's approval: one CreditorNegotiationWorkflow child per creditor.
+NEGOTIATION_PATCH = "negotiation-phase"
 DOCUMENTS_RECHECK = timedelta(days=1)
 EMAIL_LABELS_FR = {
     "acknowledgement": "accusé de réception",
@@ -85,6 +97,19 @@ SUBMISSION_IN_PROGRESS = (
     "rechargez la page."
 )
 NOTHING_SUBMITTED = "Aucune analyse n'a encore été envoyée au client : il n'y a rien à valider."
+NOT_NEGOTIATING = (
+    "Les négociations de ce dossier n'ont pas commencé : la stratégie doit d'abord être validée "
+    "par le client."
+)
+NEGOTIATION_ALREADY_RUNNING = "Cette négociation est déjà ouverte pour ce dossier."
+NEGOTIATION_OF_ANOTHER_DOSSIER = "Cette négociation n'appartient pas à ce dossier."
+
+
+def negotiations_open_refusal(count: int) -> str:
+    return (
+        f"{count} négociation(s) encore en cours : terminez-les ou abandonnez-les (avec un "
+        "motif) avant de clôturer le dossier."
+    )
 
 
 @workflow.defn(name=DOSSIER_WORKFLOW)
@@ -114,6 +139,10 @@ class DossierWorkflow:
         self._approved_submission = 0
         self._approved_at: datetime | None = None
         self._approval_channel: str | None = None
+        # Negotiation phase: every child started, and those that have not ended yet.
+        self._negotiations: list[str] = []
+        self._open_negotiations: set[str] = set()
+        self._watchers: list[asyncio.Task[None]] = []
         # Set while retention deletes data: a legal hold asked for then comes too late.
         self._deleting = False
         if arg.retention is not None:
@@ -176,6 +205,10 @@ class DossierWorkflow:
         if not self._closed_at:
             if workflow.patched(ANALYSIS_PATCH):
                 await self._analysis_phase()
+                # Histories recorded before negotiations existed wait for closure as before.
+                approved = self._approved_submission > 0 and not self._closed_at
+                if approved and workflow.patched(NEGOTIATION_PATCH):
+                    await self._negotiation_phase()
             else:
                 await self._set_deadline(None, None)
             await workflow.wait_condition(lambda: bool(self._closed_at))
@@ -312,7 +345,7 @@ class DossierWorkflow:
     def _submission_refusal(self) -> str | None:
         if self._closed_at or self._stage not in OPEN_STAGES:
             return CLOSED_NO_ANALYSIS
-        if self._stage == Stage.APPROVED:
+        if self._stage in (Stage.APPROVED, Stage.NEGOTIATION):
             return ALREADY_APPROVED
         if self._stage not in ANALYSIS_STAGES:
             return DOCUMENTS_NOT_COMPLETE
@@ -447,6 +480,90 @@ class DossierWorkflow:
             if not await self._wait_until(workflow.now() + DOCUMENTS_RECHECK, done):
                 self._missing = (await self._facts()).missing_documents
 
+    # ----- negotiations -----------------------------------------------------------------------
+
+    async def _negotiation_phase(self) -> None:
+        """One negotiation per creditor of the dossier, each its own child workflow."""
+        opened = await workflow.execute_activity(
+            nio.OPEN_NEGOTIATIONS,
+            io.DossierRef(self._dossier_id),
+            result_type=nio.OpenedNegotiations,
+            start_to_close_timeout=SHORT,
+            retry_policy=RETRY,
+        )
+        async with self._lock:
+            if self._closed_at or not opened.negotiation_ids:
+                return
+            for negotiation_id in opened.negotiation_ids:
+                await self._start_negotiation(negotiation_id)
+            await self._progress(
+                "negotiation",
+                Stage.NEGOTIATION,
+                "negotiation_started",
+                f"Négociation avec {len(opened.negotiation_ids)} créancier(s)",
+            )
+
+    async def _start_negotiation(self, negotiation_id: str) -> None:
+        handle = await workflow.start_child_workflow(
+            NEGOTIATION_WORKFLOW,
+            NegotiationInput(negotiation_id=negotiation_id, dossier_id=self._dossier_id),
+            id=negotiation_workflow_id(negotiation_id),
+            result_type=str,
+        )
+        self._negotiations.append(negotiation_id)
+        self._open_negotiations.add(negotiation_id)
+        self._watchers.append(asyncio.create_task(self._watch(negotiation_id, handle)))
+
+    async def _watch(
+        self, negotiation_id: str, handle: workflow.ChildWorkflowHandle[Any, str]
+    ) -> None:
+        """The negotiation no longer holds the dossier open once its workflow is over (ended,
+        or stopped by an operator)."""
+        with contextlib.suppress(ChildWorkflowError):
+            await handle
+        self._open_negotiations.discard(negotiation_id)
+
+    @workflow.update(name=ADD_NEGOTIATION_UPDATE)
+    async def add_negotiation(self, request: AddNegotiation) -> int:
+        """A creditor added once negotiations had started: its row is written first."""
+        async with self._lock:
+            refusal = self._add_negotiation_refusal(request)
+            if refusal:
+                raise _refused(refusal)
+            opened = await workflow.execute_activity(
+                nio.OPEN_NEGOTIATIONS,
+                io.DossierRef(self._dossier_id),
+                result_type=nio.OpenedNegotiations,
+                start_to_close_timeout=SHORT,
+                retry_policy=RETRY,
+            )
+            if request.negotiation_id not in opened.negotiation_ids:
+                raise _refused(NEGOTIATION_OF_ANOTHER_DOSSIER)
+            await self._start_negotiation(request.negotiation_id)
+            await self._progress(
+                f"negotiation_added:{request.negotiation_id}",
+                Stage.NEGOTIATION,
+                "negotiation_added",
+                f"Négociation ajoutée : {len(self._negotiations)} créancier(s) au total",
+                actor=request.actor,
+            )
+        return len(self._open_negotiations)
+
+    @add_negotiation.validator
+    def _validate_add_negotiation(self, request: AddNegotiation) -> None:
+        refusal = self._add_negotiation_refusal(request)
+        if refusal:
+            raise ValueError(refusal)
+
+    def _add_negotiation_refusal(self, request: AddNegotiation) -> str | None:
+        if self._closed_at or self._stage not in OPEN_STAGES:
+            return "Ce dossier est clôturé : aucune négociation ne peut y être ajoutée."
+        if self._stage != Stage.NEGOTIATION:
+            return NOT_NEGOTIATING
+        if request.negotiation_id in self._negotiations:
+            return NEGOTIATION_ALREADY_RUNNING
+        return None
+
     def _serialised(self) -> contextlib.AbstractAsyncContextManager[Any]:
         """The lock from the analysis phase on; before it nothing else takes it, and histories
         recorded before it existed replay with the closure running as it always did."""
@@ -478,6 +595,8 @@ class DossierWorkflow:
         async with self._serialised():
             if self._closed_at:  # Another close was accepted at the same time and went first.
                 raise _refused("Ce dossier est déjà clôturé.")
+            if self._open_negotiations:  # A negotiation was added meanwhile.
+                raise _refused(negotiations_open_refusal(len(self._open_negotiations)))
             closed_at = workflow.now()
             self._closed_at = closed_at
             self._outcome = request.outcome
@@ -497,6 +616,8 @@ class DossierWorkflow:
             raise ValueError("Ce dossier est déjà clôturé.")
         if request.outcome not in {o.value for o in Outcome}:
             raise ValueError(f"Issue de clôture inconnue : {request.outcome!r}.")
+        if self._open_negotiations:
+            raise ValueError(negotiations_open_refusal(len(self._open_negotiations)))
 
     @workflow.update(name=PLACE_LEGAL_HOLD_UPDATE)
     async def place_legal_hold(self, change: LegalHoldChange) -> bool:
@@ -550,6 +671,7 @@ class DossierWorkflow:
             approved_submission=self._approved_submission,
             approved_at=self._approved_at,
             approval_channel=self._approval_channel,
+            open_negotiations=len(self._open_negotiations),
         )
 
     # ----- retention ---------------------------------------------------------------------------
@@ -725,15 +847,3 @@ class DossierWorkflow:
                 f"Courriel non remis ({EMAIL_LABELS_FR.get(template, template)}) : l'adresse "
                 "du client est refusée, le contacter autrement",
             )
-
-
-def _refused(message: str) -> ApplicationError:
-    """Fails the update with a message for the person; the workflow itself carries on."""
-    return ApplicationError(message, type="TransitionRefused", non_retryable=True)
-
-
-def _refusal_of(exc: ActivityError) -> BaseException:
-    """An activity's business refusal, as the update's own refusal (same French message)."""
-    if isinstance(exc.cause, ApplicationError):
-        return _refused(exc.cause.message)
-    return exc

@@ -114,3 +114,5 @@ class DossierStatus:
     approved_submission: int = 0
     approved_at: datetime | None = None
     approval_channel: str | None = None
+    # Negotiation phase: the creditor negotiations that have not ended yet.
+    open_negotiations: int = 0

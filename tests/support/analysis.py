@@ -158,11 +158,19 @@ async def settle_workflow(client: Client, handle: WorkflowHandle, timeout: float
 
 
 async def finish_workflow(client: Client, handle: WorkflowHandle) -> None:
-    """Let the workflow finish what it is doing, then terminate it.
+    """Let the workflow finish what it is doing, then terminate it and its running children
+    (a dossier's creditor negotiations).
 
     The time-skipping server is shared by every test and stops skipping time while a workflow
     task or an activity waits for a worker: a workflow left behind with an activity in flight,
     or with a timer (a retention hop) that fires once its worker is gone, stalls later tests.
     """
     await settle_workflow(client, handle)
+    raw = await client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=handle.id)
+        )
+    )
+    for child in raw.pending_children:
+        await finish_workflow(client, client.get_workflow_handle(child.workflow_id))
     await handle.terminate(reason="end of test")

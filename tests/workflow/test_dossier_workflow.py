@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import select
+from support.analysis import finish_workflow
 from support.stack import TINY_PDF, make_dossier, make_staff, received, wait_for_messages
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
@@ -240,3 +241,5 @@ async def test_invalid_transitions_are_refused_with_a_reason(
         with session_scope(wf_settings) as session:
             row = session.get(Dossier, dossier.id)
             assert row is not None and row.outcome == Outcome.ABANDONED
+        # Its retention timer must not outlive the worker: it would stall the shared server.
+        await finish_workflow(wf_client, handle)
