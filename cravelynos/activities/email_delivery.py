@@ -9,23 +9,31 @@ later; the deterministic Message-ID lets the receiving side recognise that copy.
 from __future__ import annotations
 
 import hashlib
+import json
+import mimetypes
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 import aiosmtplib
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 
 from cravelynos.domain.clock import as_utc, utcnow
 from cravelynos.models.client import Client
 from cravelynos.models.db import session_scope
+from cravelynos.models.document import Document
+from cravelynos.models.document_files import document_aad, document_path
 from cravelynos.models.outbox import EmailStatus, OutboxEmail
 from cravelynos.security.datakeys import ClientCipher
 from cravelynos.settings import Settings
 
 TABLE = "email_outbox"
+# The business refusal when an attached document disappeared before the message could leave
+# (deleted by retention or erased): sending it without would not be the message that was meant.
+ATTACHMENT_MISSING = "AttachmentMissing"
 
 
 @dataclass
@@ -49,16 +57,24 @@ def queue_email(
     dossier_id: str | None,
     template: str,
     rendered: RenderedEmail,
+    attachment_document_ids: Sequence[str] = (),
+    replace_unsent: bool = False,
 ) -> OutboxEmail:
-    """Insert the outbox row for `key`, or return the one already there (first render wins)."""
+    """Insert the outbox row for `key`, or return the one already there (first render wins).
+
+    attachment_document_ids: documents attached at send time (decrypted from the store).
+    replace_unsent: a row not sent yet takes this render instead (same key and Message-ID), for
+    messages whose content must follow what is allowed at the moment they leave (a creditor
+    message is rebuilt from the consent checked on each attempt).
+    """
     with session_scope(settings) as session:
         existing = session.exec(
             select(OutboxEmail).where(OutboxEmail.idempotency_key == key)
         ).first()
-        if existing is not None:
+        if existing is not None and (not replace_unsent or existing.status == EmailStatus.SENT):
             return existing
         cipher = ClientCipher.for_client(client, settings)
-        row = OutboxEmail(
+        row = existing or OutboxEmail(
             idempotency_key=key,
             message_id=message_id_for(key, settings),
             client_id=client.id,
@@ -72,6 +88,9 @@ def queue_email(
         row.subject_enc = cipher.encrypt(TABLE, "subject", row_id, rendered.subject)
         row.text_enc = cipher.encrypt(TABLE, "text", row_id, rendered.text)
         row.html_enc = cipher.encrypt(TABLE, "html", row_id, rendered.html)
+        row.attachment_document_ids = (
+            json.dumps(list(attachment_document_ids)) if attachment_document_ids else None
+        )
         session.add(row)
         try:
             session.flush()
@@ -87,8 +106,17 @@ def find_queued(settings: Settings, key: str) -> OutboxEmail | None:
         return session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).first()
 
 
-async def deliver(settings: Settings, row: OutboxEmail, client: Client) -> bool:
-    """Send the stored message unless already sent; True if it was sent now."""
+async def deliver(
+    settings: Settings,
+    row: OutboxEmail,
+    client: Client,
+    on_sent: Callable[[Session], None] | None = None,
+) -> bool:
+    """Send the stored message unless already sent; True if it was sent now.
+
+    on_sent runs in the transaction that marks the row sent, so what must be recorded with a
+    sent message (the sharing ledger of a creditor message) exists exactly when it was sent.
+    """
     if row.status == EmailStatus.SENT:
         return False
     message = _build_message(settings, row, client)
@@ -110,7 +138,7 @@ async def deliver(settings: Settings, row: OutboxEmail, client: Client) -> bool:
     except (aiosmtplib.SMTPException, OSError) as exc:
         _record_attempt(settings, row.idempotency_key, EmailStatus.QUEUED, _describe(exc))
         raise
-    _record_attempt(settings, row.idempotency_key, EmailStatus.SENT, None)
+    _record_attempt(settings, row.idempotency_key, EmailStatus.SENT, None, on_sent)
     return True
 
 
@@ -129,7 +157,38 @@ def _build_message(settings: Settings, row: OutboxEmail, client: Client) -> Emai
     message["Message-ID"] = row.message_id
     message.set_content(read("text", row.text_enc))
     message.add_alternative(read("html", row.html_enc), subtype="html")
+    for name, content_type, data in _attachments(settings, row, cipher):
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return message
+
+
+def _attachments(
+    settings: Settings, row: OutboxEmail, cipher: ClientCipher
+) -> list[tuple[str, str, bytes]]:
+    """(file name, content type, plaintext) of each attached document, read now.
+
+    The file name says what the document is, never its original name (which may name the
+    client, in a message whose recipient was not given the identity)."""
+    ids: list[str] = json.loads(row.attachment_document_ids or "[]")
+    if not ids:
+        return []
+    attached = []
+    with session_scope(settings) as session:
+        for number, document_id in enumerate(ids, start=1):
+            document = session.get(Document, document_id)
+            path = document_path(document, settings) if document is not None else None
+            if document is None or path is None or not path.is_file():
+                raise ApplicationError(
+                    "Une pièce jointe n'est plus disponible : le message n'a pas été envoyé.",
+                    type=ATTACHMENT_MISSING,
+                    non_retryable=True,
+                )
+            data = cipher.decrypt_blob(document_aad(document.id), path.read_bytes())
+            extension = mimetypes.guess_extension(document.content_type) or ".bin"
+            name = f"piece-{number}-{document.kind.value.replace('_', '-')}{extension}"
+            attached.append((name, document.content_type, data))
+    return attached
 
 
 def _describe(exc: BaseException) -> str:
@@ -141,7 +200,13 @@ def _describe(exc: BaseException) -> str:
     return type(exc).__name__ + (f" {code}" if code else "")
 
 
-def _record_attempt(settings: Settings, key: str, status: EmailStatus, error: str | None) -> None:
+def _record_attempt(
+    settings: Settings,
+    key: str,
+    status: EmailStatus,
+    error: str | None,
+    on_sent: Callable[[Session], None] | None = None,
+) -> None:
     with session_scope(settings) as session:
         row = session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).one()
         row.attempts += 1
@@ -149,4 +214,6 @@ def _record_attempt(settings: Settings, key: str, status: EmailStatus, error: st
         row.last_error = error[:500] if error else None
         if status == EmailStatus.SENT:
             row.sent_at = utcnow()
+            if on_sent is not None:
+                on_sent(session)
         session.add(row)
