@@ -79,7 +79,8 @@ class ConsentView:
 
 def document_label(document: Document) -> str:
     """How a document is named to the client and in the consent text: no file name (personal)."""
-    return f"{DOCUMENT_LABELS_FR[document.kind]} (reçue le {french_date(document.uploaded_at)})"
+    received = french_date(document.uploaded_at)
+    return f"{DOCUMENT_LABELS_FR[document.kind]} (document reçu le {received})"
 
 
 def create_consent_request(

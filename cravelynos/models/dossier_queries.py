@@ -315,7 +315,12 @@ def _timeline(session: Session, dossier_id: str) -> list[TimelineEntry]:
     names = _staff_names(session, (e.actor for e in events))
     return [
         TimelineEntry(
-            at=e.at, kind=e.kind, summary=e.summary, actor=e.actor, actor_name=names.get(e.actor)
+            at=e.at,
+            kind=e.kind,
+            summary=e.summary,
+            actor=e.actor,
+            actor_name=names.get(e.actor),
+            negotiation_id=e.negotiation_id,
         )
         for e in events
     ]

@@ -89,6 +89,8 @@ class TimelineEntry(BaseModel):
     actor: str
     # The staff member's display name when a person did it; None for the system.
     actor_name: str | None
+    # The creditor negotiation the event belongs to, if any.
+    negotiation_id: str | None = None
 
 
 class DossierDetail(BaseModel):

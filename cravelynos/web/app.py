@@ -17,6 +17,9 @@ from cravelynos.web.api_docs import install_offline_docs
 from cravelynos.web.body_limit import BodySizeLimitMiddleware
 from cravelynos.web.errors import install_error_handlers
 from cravelynos.web.pages import router as pages_router
+from cravelynos.web.pages.client_negotiation import router as client_negotiation_router
+from cravelynos.web.pages.creditor_directory import router as creditor_directory_router
+from cravelynos.web.pages.negotiation_actions import router as negotiation_actions_router
 from cravelynos.web.pages.rendering import STATIC_DIR
 from cravelynos.web.rate_limit import LoginRateLimiter
 from cravelynos.web.security_headers import SecurityHeadersMiddleware
@@ -48,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_offline_docs(app, DOCS_URL)
     app.include_router(auth.router)
     app.include_router(pages_router, include_in_schema=False)
+    app.include_router(client_negotiation_router, include_in_schema=False)
+    app.include_router(negotiation_actions_router, include_in_schema=False)
+    app.include_router(creditor_directory_router, include_in_schema=False)
     app.include_router(api.router)
     app.include_router(codec.router)
     install_error_handlers(app)

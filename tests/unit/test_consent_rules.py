@@ -85,14 +85,14 @@ def test_the_consent_text_names_the_creditor_each_category_and_each_document() -
     text = consent_text(
         creditor_name="Banque Exemple",
         categories=[ShareCategory.DEBTS, ShareCategory.IDENTITY, ShareCategory.DOCUMENTS],
-        document_labels=["Pièce d'identité (reçue le 3 novembre 2026)"],
+        document_labels=["Pièce d'identité (document reçu le 3 novembre 2026)"],
         purpose=ConsentPurpose.DEBT_NEGOTIATION,
         expires_on="26 mai 2027",
     )
     assert "transmettre à Banque Exemple, et à lui seul" in text
     # Categories in a fixed order whatever the order chosen, so one choice gives one text.
     assert text.index("Votre identité") < text.index("Les dettes concernées")
-    assert "Pièce d'identité (reçue le 3 novembre 2026)" in text
+    assert "Pièce d'identité (document reçu le 3 novembre 2026)" in text
     assert "Vos coordonnées" not in text and "situation budgétaire" not in text
     assert "retirer ce consentement à tout moment" in text
     assert "valable jusqu'au 26 mai 2027" in text

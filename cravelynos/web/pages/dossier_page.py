@@ -20,6 +20,7 @@ from cravelynos.models.staff import StaffUser
 from cravelynos.settings import Settings
 from cravelynos.web.auth import CurrentStaff
 from cravelynos.web.deps import SettingsDep
+from cravelynos.web.pages.negotiation_section import NegotiationForm, negotiation_context
 from cravelynos.web.pages.rendering import render
 
 router = APIRouter()
@@ -35,9 +36,12 @@ def temporal_ui_url(settings: Settings, workflow_id: str) -> str:
     )
 
 
-def _load(settings: Settings, staff: StaffUser, dossier_id: str) -> DossierDetail:
+def _load(
+    settings: Settings, staff: StaffUser, dossier_id: str, negotiation: NegotiationForm | None
+) -> tuple[DossierDetail, dict[str, Any]]:
     with session_scope(settings) as session:
-        return get_dossier_detail(session, staff, dossier_id, READ_REASON, settings)
+        detail = get_dossier_detail(session, staff, dossier_id, READ_REASON, settings)
+    return detail, negotiation_context(settings, staff, detail, negotiation)
 
 
 async def dossier_page(
@@ -52,9 +56,10 @@ async def dossier_page(
     upload: dict[str, Any] | None = None,
     closing: dict[str, Any] | None = None,
     hold: dict[str, Any] | None = None,
+    negotiation: NegotiationForm | None = None,
 ) -> HTMLResponse:
     """The page; after a refused action, its message on top and the typed values kept."""
-    detail = await run_in_threadpool(_load, settings, staff, dossier_id)
+    detail, negotiations = await run_in_threadpool(_load, settings, staff, dossier_id, negotiation)
     return render(
         request,
         "web/dossiers/detail.html",
@@ -71,6 +76,7 @@ async def dossier_page(
             "upload_max": settings.upload_max_bytes,
             "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
             "outcome_options": [(k.value, v) for k, v in OUTCOME_LABELS_FR.items()],
+            **negotiations,
         },
         status_code=status_code,
         settings=settings,

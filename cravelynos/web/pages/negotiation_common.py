@@ -1,0 +1,145 @@
+"""What every negotiation action of the dossier page shares.
+
+An action: check the viewer may write this dossier and that the negotiation belongs to it;
+write its rows (models/negotiation_store.py); send the workflow update; on TransitionRefused
+or TemporalUnavailable take the rows back and show the form again with what was typed and
+the message; otherwise a flash message and back to the card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from fastapi import Request, status
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from cravelynos.domain.errors import InvalidInput
+from cravelynos.domain.file_types import UploadRefused
+from cravelynos.models.db import session_scope
+from cravelynos.models.dossier_access import DossierAction, NotFound
+from cravelynos.models.negotiation_attachments import Upload
+from cravelynos.models.negotiation_store import NOT_FOUND, NegotiationRefused, load_negotiation
+from cravelynos.models.staff import StaffUser
+from cravelynos.settings import Settings
+from cravelynos.web.pages.dossier_actions import refusal_of
+from cravelynos.web.pages.dossier_page import dossier_page
+from cravelynos.web.pages.flash import flash
+from cravelynos.web.pages.negotiation_section import NegotiationForm
+
+T = TypeVar("T")
+NOT_DONE = "Action non enregistrée : corrigez le formulaire."
+PREFIX = "/dossiers/{dossier_id}/negociations/{negotiation_id}"
+
+
+def require_negotiation(
+    settings: Settings, staff: StaffUser, dossier_id: str, negotiation_id: str
+) -> None:
+    """404 for a negotiation of another dossier, 403 (audited) for a dossier the viewer may not
+    change: checked before any form error is shown."""
+    with session_scope(settings) as session:
+        negotiation, _ = load_negotiation(
+            session, staff, negotiation_id, DossierAction.WRITE, "negotiation"
+        )
+        if negotiation.dossier_id != dossier_id:
+            raise NotFound(NOT_FOUND)
+
+
+def form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for name in names:
+        value = form.get(name)
+        values[name] = value if isinstance(value, str) else ""
+    return values
+
+
+def form_list(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str) and v]
+
+
+async def form_uploads(form: FormData, name: str, settings: Settings) -> list[Upload]:
+    """The files chosen in a file field (none chosen: an empty list)."""
+    uploads: list[Upload] = []
+    for item in form.getlist(name):
+        if isinstance(item, UploadFile) and item.filename:
+            # One byte over the limit is enough to refuse; never hold more than that.
+            uploads.append((item.filename, await item.read(settings.upload_max_bytes + 1)))
+    return uploads
+
+
+def back_to(dossier_id: str, negotiation_id: str) -> RedirectResponse:
+    return RedirectResponse(
+        f"/dossiers/{dossier_id}#negociation-{negotiation_id}", status.HTTP_303_SEE_OTHER
+    )
+
+
+async def show_refused(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    form: NegotiationForm,
+    status_code: int,
+) -> Response:
+    return await dossier_page(
+        request, settings, staff, dossier_id, status_code=status_code, negotiation=form
+    )
+
+
+async def perform(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    form: NegotiationForm,
+    *,
+    write: Callable[[], T],
+    update: Callable[[T], Awaitable[Any]],
+    undo: Callable[[T], None] | None,
+    done: str,
+    upload_field: str = "attachments",
+) -> Response:
+    """Write, tell the workflow, take back on refusal. `form` keeps what was typed."""
+    try:
+        written = await run_in_threadpool(write)
+    except NegotiationRefused as exc:
+        form.message = exc.message
+        return await show_refused(request, settings, staff, dossier_id, form, 409)
+    except UploadRefused as exc:
+        form.errors[upload_field] = exc.message
+        form.message = NOT_DONE
+        return await show_refused(request, settings, staff, dossier_id, form, 422)
+    except InvalidInput as exc:
+        form.errors.update(exc.errors)
+        form.message = " ".join(exc.errors.values()) if len(exc.errors) == 1 else NOT_DONE
+        return await show_refused(request, settings, staff, dossier_id, form, 422)
+    try:
+        code, message = await refusal_of(update(written))
+    except BaseException:
+        # Anything else went wrong on the way: the workflow did not take it either.
+        if undo is not None:
+            await run_in_threadpool(undo, written)
+        raise
+    if code:
+        if undo is not None:
+            await run_in_threadpool(undo, written)
+        form.message = message
+        return await show_refused(request, settings, staff, dossier_id, form, code)
+    flash(request, done)
+    return back_to(dossier_id, form.negotiation_id)
+
+
+async def invalid(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    form: NegotiationForm,
+    errors: dict[str, str],
+) -> Response:
+    """The form refused before anything was written (422)."""
+    form.errors.update(errors)
+    form.message = NOT_DONE
+    return await show_refused(request, settings, staff, dossier_id, form, 422)

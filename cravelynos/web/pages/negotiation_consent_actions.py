@@ -1,0 +1,292 @@
+"""Negotiation card actions about who we write to and what the client consented to share:
+pick the directory creditor, ask consent, record a paper consent, record a withdrawal."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from cravelynos.domain.budget.amounts import parse_date
+from cravelynos.domain.dossier_stages import DocumentKind
+from cravelynos.domain.errors import InvalidInput
+from cravelynos.domain.french_dates import PARIS
+from cravelynos.domain.negotiation.consent_rules import ConsentMethod
+from cravelynos.domain.negotiation.sharing import ShareCategory
+from cravelynos.models.consent_store import (
+    REVOKED_BY_CASE_WORKER,
+    create_consent_request,
+    decide_consent,
+    load_consent,
+    revoke_consent,
+)
+from cravelynos.models.dossier_access import NotFound, actor_of
+from cravelynos.models.negotiation_attachments import Upload
+from cravelynos.models.negotiation_store import (
+    NegotiationRefused,
+    consent_statuses,
+    link_creditor,
+    remove_documents,
+    restore_consents,
+    store_scan,
+)
+from cravelynos.web.auth import CurrentStaff
+from cravelynos.web.csrf import CsrfProtected
+from cravelynos.web.deps import SettingsDep
+from cravelynos.web.pages.flash import flash
+from cravelynos.web.pages.negotiation_common import (
+    PREFIX,
+    back_to,
+    form_list,
+    form_uploads,
+    form_values,
+    invalid,
+    perform,
+    require_negotiation,
+    show_refused,
+)
+from cravelynos.web.pages.negotiation_section import NegotiationForm
+from cravelynos.web.workflow_gateway import send_negotiation_update
+from cravelynos.workflows.negotiation_messages import (
+    CONSENT_DECIDED_UPDATE,
+    CONSENT_REQUESTED_UPDATE,
+    CONSENT_REVOKED_UPDATE,
+    ConsentDecided,
+    ConsentRequested,
+    ConsentRevoked,
+)
+
+router = APIRouter()
+
+CHOOSE_CREDITOR = "Choisissez le créancier dans l'annuaire."
+SCAN_REQUIRED = "Joignez le formulaire de consentement signé, numérisé."
+CONFIRM_WITHDRAWAL = "Cochez la case pour confirmer que le client retire son consentement."
+UNKNOWN_CONSENT = "Consentement introuvable pour ce créancier."
+
+
+@router.post(f"{PREFIX}/creancier", response_model=None)
+async def choose_creditor(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    values = form_values(await request.form(), ("creditor_id",))
+    form = NegotiationForm(negotiation_id, "creditor", values)
+    if not values["creditor_id"].isdigit():
+        return await invalid(
+            request, settings, staff, dossier_id, form, {"creditor_id": CHOOSE_CREDITOR}
+        )
+    creditor_id = int(values["creditor_id"])
+    try:
+        name = await run_in_threadpool(link_creditor, settings, staff, negotiation_id, creditor_id)
+    except NegotiationRefused as exc:
+        form.message = exc.message
+        return await show_refused(request, settings, staff, dossier_id, form, 409)
+    # No update: the workflow reads the directory entry each time it writes to the creditor.
+    flash(request, f"Destinataire choisi dans l'annuaire : {name}.")
+    return back_to(dossier_id, negotiation_id)
+
+
+def _consent_choice(
+    values: dict[str, str], categories: list[str], document_ids: list[str]
+) -> tuple[list[ShareCategory], datetime | None]:
+    """The categories and the expiry (end of that day in Paris); InvalidInput by field."""
+    chosen = [c for c in ShareCategory if c.value in set(categories)]
+    if document_ids and ShareCategory.DOCUMENTS not in chosen:
+        chosen.append(ShareCategory.DOCUMENTS)
+    expires_at = None
+    if values.get("expires_on", "").strip():
+        try:
+            day = parse_date(values["expires_on"])
+        except ValueError as exc:
+            raise InvalidInput({"expires_on": str(exc)}) from None
+        expires_at = datetime.combine(day, time(23, 59, 59), PARIS)
+    return chosen, expires_at
+
+
+@router.post(f"{PREFIX}/consentement", response_model=None)
+async def ask_consent(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    submitted = await request.form()
+    categories, documents = form_list(submitted, "categories"), form_list(submitted, "document_ids")
+    form = NegotiationForm(
+        negotiation_id,
+        "consent_request",
+        form_values(submitted, ("expires_on",)),
+        {"categories": categories, "document_ids": documents},
+    )
+    try:
+        chosen, expires_at = _consent_choice(form.values, categories, documents)
+    except InvalidInput as exc:
+        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
+    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
+
+    def write() -> str:
+        return create_consent_request(
+            settings,
+            negotiation_id=negotiation_id,
+            categories=chosen,
+            document_ids=documents,
+            expires_at=expires_at,
+            actor=actor_of(staff),
+        )
+
+    return await perform(
+        request,
+        settings,
+        staff,
+        dossier_id,
+        form,
+        write=write,
+        update=lambda consent_id: send_negotiation_update(
+            request,
+            negotiation_id,
+            CONSENT_REQUESTED_UPDATE,
+            ConsentRequested(consent_id=consent_id, actor=actor_of(staff)),
+        ),
+        undo=lambda _: restore_consents(settings, staff, negotiation_id, before),
+        done="Demande de consentement envoyée au client.",
+    )
+
+
+@router.post(f"{PREFIX}/consentement/papier", response_model=None)
+async def record_paper_consent(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    submitted = await request.form()
+    categories, documents = form_list(submitted, "categories"), form_list(submitted, "document_ids")
+    form = NegotiationForm(
+        negotiation_id,
+        "consent_paper",
+        form_values(submitted, ("expires_on",)),
+        {"categories": categories, "document_ids": documents},
+    )
+    scans = await form_uploads(submitted, "scan", settings)
+    try:
+        chosen, expires_at = _consent_choice(form.values, categories, documents)
+        if not scans:
+            raise InvalidInput({"scan": SCAN_REQUIRED})
+    except InvalidInput as exc:
+        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
+    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
+    scan: Upload = scans[0]
+    written: dict[str, str] = {}
+
+    def write() -> str:
+        written["scan"] = store_scan(
+            settings, staff, negotiation_id, scan, DocumentKind.CONSENT_SCAN
+        )
+        try:
+            consent_id = create_consent_request(
+                settings,
+                negotiation_id=negotiation_id,
+                categories=chosen,
+                document_ids=documents,
+                expires_at=expires_at,
+                actor=actor_of(staff),
+            )
+            decide_consent(
+                settings,
+                consent_id,
+                given=True,
+                method=ConsentMethod.PAPER,
+                actor=actor_of(staff),
+                paper_document_id=written["scan"],
+            )
+        except BaseException:
+            undo(None)
+            raise
+        return consent_id
+
+    def undo(_: object) -> None:
+        restore_consents(settings, staff, negotiation_id, before)
+        if "scan" in written:
+            remove_documents(settings, staff, [written["scan"]])
+
+    return await perform(
+        request,
+        settings,
+        staff,
+        dossier_id,
+        form,
+        write=write,
+        update=lambda consent_id: send_negotiation_update(
+            request,
+            negotiation_id,
+            CONSENT_DECIDED_UPDATE,
+            ConsentDecided(consent_id=consent_id, given=True, actor=actor_of(staff)),
+        ),
+        undo=undo,
+        done="Consentement papier enregistré : le reçu part au client.",
+        upload_field="scan",
+    )
+
+
+@router.post(f"{PREFIX}/consentement/retrait", response_model=None)
+async def record_withdrawal(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    values = form_values(await request.form(), ("consent_id", "confirm"))
+    form = NegotiationForm(negotiation_id, "consent_revoke", values)
+    if not values["confirm"]:
+        return await invalid(
+            request, settings, staff, dossier_id, form, {"confirm": CONFIRM_WITHDRAWAL}
+        )
+    consent_id = values["consent_id"]
+
+    def check() -> None:
+        try:
+            consent = load_consent(settings, consent_id)
+        except InvalidInput:
+            raise NotFound(UNKNOWN_CONSENT) from None
+        if consent.negotiation_id != negotiation_id:
+            raise NotFound(UNKNOWN_CONSENT)
+
+    await run_in_threadpool(check)
+    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
+    return await perform(
+        request,
+        settings,
+        staff,
+        dossier_id,
+        form,
+        write=lambda: (
+            revoke_consent(
+                settings, consent_id, actor=actor_of(staff), channel=REVOKED_BY_CASE_WORKER
+            ).id
+        ),
+        update=lambda revoked_id: send_negotiation_update(
+            request,
+            negotiation_id,
+            CONSENT_REVOKED_UPDATE,
+            ConsentRevoked(consent_id=revoked_id, actor=actor_of(staff)),
+        ),
+        undo=lambda _: restore_consents(settings, staff, negotiation_id, before),
+        done="Retrait du consentement enregistré : la négociation est suspendue et le créancier "
+        "en est informé.",
+    )

@@ -1,0 +1,255 @@
+"""The "Négociations" section of the dossier page: one card per creditor, with the forms its
+state allows and, after a refused action, that form again with what was typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cravelynos.domain.dossier_stages import SHAREABLE_DOCUMENT_KINDS, DocumentKind
+from cravelynos.domain.negotiation.consent_rules import (
+    CONSENT_METHOD_LABELS_FR,
+    CONSENT_STATUS_LABELS_FR,
+    ConsentStatus,
+)
+from cravelynos.domain.negotiation.offer_terms import REPLY_CHANNEL_LABELS_FR
+from cravelynos.domain.negotiation.sharing import (
+    SHARE_CATEGORY_LABELS_FR,
+    SHARE_CATEGORY_SHORT_FR,
+    ShareCategory,
+)
+from cravelynos.domain.negotiation.states import (
+    DECISION_STATES,
+    ENDED_STATES,
+    ESCALATION_LABELS_FR,
+    OFFER_TYPE_LABELS_FR,
+    REPLY_KIND_LABELS_FR,
+    REPLY_STATES,
+    NegotiationState,
+)
+from cravelynos.models.consent_store import ConsentView, negotiation_consents
+from cravelynos.models.creditor_directory import CREDITOR_CHANNEL_LABELS_FR, CreditorChannel
+from cravelynos.models.creditor_store import list_creditors
+from cravelynos.models.db import session_scope
+from cravelynos.models.dossier_access import actor_of
+from cravelynos.models.dossier_views import DossierDetail
+from cravelynos.models.negotiation_store import end_reason, paris_today
+from cravelynos.models.negotiation_views import (
+    InstalmentRow,
+    LedgerRow,
+    NegotiationSummary,
+    OfferRow,
+    ReplyRow,
+    dossier_negotiations,
+    ledger_rows,
+    offer_rows,
+    reply_rows,
+    schedule_rows,
+)
+from cravelynos.models.staff import StaffUser
+from cravelynos.settings import Settings
+from cravelynos.web.pages.budget_form import date_input
+from cravelynos.web.pages.negotiation_prefill import OfferPrefill, offer_prefill
+from cravelynos.web.pages.rendering import document_label
+
+OFFER_STATUS_LABELS_FR = {
+    "draft": "Brouillon",
+    "sent": "Envoyée",
+    "accepted": "Acceptée",
+    "refused": "Refusée",
+    "countered": "Contre-proposition reçue",
+    "expired": "Expirée",
+    "lapsed": "Caduque",
+    "withdrawn": "Retirée",
+}
+ESCALATE_STATES = DECISION_STATES | {NegotiationState.AWAITING_REPLY, NegotiationState.SUSPENDED}
+
+
+@dataclass
+class NegotiationForm:
+    """A refused form of one card: what was typed, the errors by field, the message."""
+
+    negotiation_id: str
+    panel: str
+    values: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass
+class NegotiationCard:
+    summary: NegotiationSummary
+    consents: list[ConsentView]
+    offers: list[OfferRow]
+    replies: list[ReplyRow]
+    ledger: list[LedgerRow]
+    schedule: list[InstalmentRow]
+    actions: frozenset[str]
+    end_reason: str | None
+    prefill: OfferPrefill | None
+    form: NegotiationForm | None = None
+
+    @property
+    def current_consent(self) -> ConsentView | None:
+        return next((c for c in self.consents if c.status == ConsentStatus.GIVEN), None)
+
+    @property
+    def pending_consent(self) -> ConsentView | None:
+        return next((c for c in self.consents if c.status == ConsentStatus.PENDING), None)
+
+    @property
+    def unpaid(self) -> list[InstalmentRow]:
+        return [row for row in self.schedule if row.paid_at is None]
+
+    def shows(self, panel: str) -> bool:
+        """A form its state allows, or the one just refused (what was typed is not lost)."""
+        return panel in self.actions or self.form_for(panel) is not None
+
+    def form_for(self, panel: str) -> NegotiationForm | None:
+        return self.form if self.form is not None and self.form.panel == panel else None
+
+    def values(self, panel: str, defaults: dict[str, str] | None = None) -> dict[str, str]:
+        form = self.form_for(panel)
+        return form.values if form is not None else dict(defaults or {})
+
+    def chosen(self, panel: str, name: str, default: Iterable[str] = ()) -> list[str]:
+        form = self.form_for(panel)
+        return form.lists.get(name, []) if form is not None else list(default)
+
+    def errors(self, panel: str) -> dict[str, str]:
+        form = self.form_for(panel)
+        return form.errors if form is not None else {}
+
+
+def allowed_actions(
+    state: NegotiationState,
+    *,
+    can_write: bool,
+    creditor_linked: bool,
+    consent_given: bool,
+    consent_pending: bool,
+    unpaid: bool,
+) -> frozenset[str]:
+    """The forms a card shows: those the workflow accepts in this state (it has the last word)."""
+    if not can_write or state in ENDED_STATES:
+        return frozenset()
+    actions = {"end"}
+    if not consent_given and not consent_pending:
+        actions.add("creditor")
+    if creditor_linked:
+        actions |= {"consent_request", "consent_paper"}
+    if consent_given:
+        actions.add("consent_revoke")
+    if state in DECISION_STATES and creditor_linked:
+        actions.add("offer")
+    if state in REPLY_STATES:
+        actions.add("reply")
+    if state == NegotiationState.INFORMATION_REQUESTED:
+        actions.add("information")
+    if state == NegotiationState.AGREEMENT_PENDING:
+        actions.add("agreement")
+    if state == NegotiationState.PLAN_RUNNING and unpaid:
+        actions.add("instalment")
+    if state in ESCALATE_STATES:
+        actions.add("escalate")
+    return frozenset(actions)
+
+
+def _card(
+    settings: Settings, staff: StaffUser, summary: NegotiationSummary, can_write: bool
+) -> NegotiationCard:
+    consents = negotiation_consents(settings, summary.id)
+    schedule = schedule_rows(settings, summary.id)
+    actions = allowed_actions(
+        summary.state,
+        can_write=can_write,
+        creditor_linked=summary.directory_creditor_id is not None,
+        consent_given=any(c.status == ConsentStatus.GIVEN for c in consents),
+        consent_pending=any(c.status == ConsentStatus.PENDING for c in consents),
+        unpaid=any(row.paid_at is None for row in schedule),
+    )
+    prefill = (
+        offer_prefill(settings, summary.id, actor_of(staff), paris_today())
+        if "offer" in actions
+        else None
+    )
+    return NegotiationCard(
+        summary=summary,
+        consents=consents,
+        offers=offer_rows(settings, summary.id),
+        replies=reply_rows(settings, summary.id),
+        ledger=ledger_rows(settings, summary.id),
+        schedule=schedule,
+        actions=actions,
+        end_reason=end_reason(settings, summary.id) if summary.ended_at else None,
+        prefill=prefill,
+    )
+
+
+def _timeline_creditors(summaries: list[NegotiationSummary]) -> dict[str, str]:
+    """The creditor label of each negotiation, for the timeline's badges."""
+    return {s.id: f"Créancier n°{s.number} · {s.creditor_label}" for s in summaries}
+
+
+def negotiation_context(
+    settings: Settings,
+    staff: StaffUser,
+    detail: DossierDetail,
+    form: NegotiationForm | None,
+) -> dict[str, Any]:
+    """What the section template needs; empty cards when the dossier has no negotiation.
+
+    Called after the dossier page loaded the detail, i.e. after the access check.
+    """
+    summaries = dossier_negotiations(settings, detail.id)
+    if not summaries:
+        return {"negotiation_cards": [], "negotiation_timeline": {}}
+    cards = [_card(settings, staff, s, detail.can_write) for s in summaries]
+    for card in cards:
+        if form is not None and form.negotiation_id == card.summary.id:
+            card.form = form
+    with session_scope(settings) as session:
+        directory = [
+            (
+                str(c.id),
+                f"{c.name} · {CREDITOR_CHANNEL_LABELS_FR[CreditorChannel(c.contact_channel)]}",
+            )
+            for c in list_creditors(session, active_only=True)
+        ]
+    shareable = [
+        (
+            d.id,
+            f"{document_label(d.kind)} · {d.filename or 'document'} · reçue le "
+            f"{date_input(d.uploaded_at.date())}",
+        )
+        for d in detail.documents
+        if DocumentKind(d.kind) in SHAREABLE_DOCUMENT_KINDS
+    ]
+    return {
+        "negotiation_cards": cards,
+        "negotiation_timeline": _timeline_creditors(summaries),
+        "directory_options": directory,
+        "shareable_documents": shareable,
+        "share_categories": [(c.value, SHARE_CATEGORY_LABELS_FR[c]) for c in ShareCategory],
+        "share_short": {c.value: SHARE_CATEGORY_SHORT_FR[c] for c in ShareCategory},
+        "offer_type_options": [(k.value, v) for k, v in OFFER_TYPE_LABELS_FR.items()],
+        "offer_type_labels": {k.value: v for k, v in OFFER_TYPE_LABELS_FR.items()},
+        "offer_status_labels": OFFER_STATUS_LABELS_FR,
+        "reply_kind_options": [(k.value, v) for k, v in REPLY_KIND_LABELS_FR.items()],
+        "reply_channel_options": list(REPLY_CHANNEL_LABELS_FR.items()),
+        "channel_labels": {
+            **REPLY_CHANNEL_LABELS_FR,
+            **{c.value: label for c, label in CREDITOR_CHANNEL_LABELS_FR.items()},
+        },
+        "escalation_options": [(k.value, v) for k, v in ESCALATION_LABELS_FR.items()],
+        "consent_status_labels": {k.value: v for k, v in CONSENT_STATUS_LABELS_FR.items()},
+        "consent_method_labels": {k.value: v for k, v in CONSENT_METHOD_LABELS_FR.items()},
+        "end_outcome_options": [
+            ("closed_unresolved", "Terminer sans accord"),
+            ("abandoned", "Abandonner la négociation"),
+        ],
+        "today_input": date_input(paris_today()),
+    }
