@@ -9,10 +9,8 @@ link instead of a session's CSRF token: the client has no session and gets no co
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -24,9 +22,8 @@ from cravelynos.activities.analysis_link import (
     read_analysis_link,
 )
 from cravelynos.models.budget_views import debt_name, eur, strategy_label
-from cravelynos.security.tokens import TokenError, TokenExpired, read_token, sign_token
 from cravelynos.settings import Settings
-from cravelynos.web.deps import SettingsDep, client_ip
+from cravelynos.web.deps import SettingsDep
 from cravelynos.web.pages.client_analysis import (
     ClientAnalysis,
     LinkRefused,
@@ -35,8 +32,16 @@ from cravelynos.web.pages.client_analysis import (
     record_discussion_request,
     submission_client,
 )
-from cravelynos.web.pages.rendering import templates
-from cravelynos.web.rate_limit import RateLimiter
+from cravelynos.web.pages.client_links import (
+    FORM_EXPIRED,
+    PRIVATE_HEADERS,
+    form_nonce,
+    form_refused,
+    form_refused_page,
+    message,
+    open_link,
+    page,
+)
 from cravelynos.web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
 from cravelynos.workflows.dossier_messages import (
     RECORD_APPROVAL_UPDATE,
@@ -47,128 +52,27 @@ from cravelynos.workflows.dossier_messages import (
 router = APIRouter()
 
 NONCE_PURPOSE = "analysis-approval-form"
-# Long enough for a page left open while the client thinks it over; the link itself lasts longer.
-NONCE_MAX_AGE_SECONDS = 12 * 3600
-NOTHING_CHANGED = "Rien n'a été modifié."
-
-EXPIRED_HEADING = "Ce lien a expiré"
-INVALID_HEADING = "Ce lien n'est pas valable"
-TOO_MANY = "Trop de demandes en peu de temps : patientez une minute, puis réessayez."
-FORM_EXPIRED = (
-    "La page est restée ouverte trop longtemps ou ne provient pas de Cravelynos : rechargez-la, "
-    "puis recommencez. Votre réponse n'a pas été enregistrée."
-)
 DISCUSSION_NOTICE = (
     "C'est noté : votre conseiller va vous recontacter pour en parler. Vous pourrez ensuite "
     "approuver la proposition avec ce même lien, tant qu'il est valable."
 )
 APPROVAL_NOT_RECORDED = "Votre accord n'a pas été enregistré : "
-PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 
 def _expired_message(settings: Settings) -> str:
     return (
         f"Pour votre sécurité, le lien vers votre analyse n'est valable que "
         f"{settings.analysis_link_days} jours. Demandez à votre conseiller de vous envoyer un "
-        f"nouveau lien. {NOTHING_CHANGED}"
+        "nouveau lien."
     )
-
-
-INVALID_MESSAGE = (
-    "L'adresse est incomplète ou a été modifiée. Ouvrez le lien directement depuis le dernier "
-    f"courriel reçu, ou contactez votre conseiller. {NOTHING_CHANGED}"
-)
 
 
 def _page_url(token: str) -> str:
     return f"{ANALYSIS_LINK_PATH}/{quote(token, safe='')}"
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()[:32]
-
-
-def form_nonce(settings: Settings, token: str) -> str:
-    """A per-page nonce, bound to this link: a form posted from anywhere else is refused."""
-    return sign_token(NONCE_PURPOSE, {"l": _digest(token)}, settings)
-
-
-def _nonce_ok(settings: Settings, token: str, nonce: str) -> bool:
-    try:
-        payload = read_token(NONCE_PURPOSE, nonce, NONCE_MAX_AGE_SECONDS, settings)
-    except TokenError:
-        return False
-    return hmac.compare_digest(str(payload.get("l", "")), _digest(token))
-
-
-def _same_origin(request: Request, settings: Settings) -> bool:
-    origin = request.headers.get("origin")
-    # The client pages send no referrer (the link carries the token), and with no referrer a
-    # browser posts the form with `Origin: null`; the signed nonce is what proves the form is ours.
-    if origin is None or origin == "null":
-        return True
-    allowed = {
-        _origin(settings.public_base_url),
-        _origin(str(request.base_url)),
-    }
-    return origin.lower().rstrip("/") in allowed
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _limiter(request: Request, settings: Settings) -> RateLimiter:
-    """One limiter per app, made on first use (the app factory knows nothing of this page)."""
-    state = request.app.state
-    limiter: RateLimiter | None = getattr(state, "client_link_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(settings.client_link_requests_per_minute)
-        state.client_link_limiter = limiter
-    return limiter
-
-
-def _page(
-    request: Request, template: str, context: dict[str, Any], status_code: int = 200
-) -> HTMLResponse:
-    # Not pages.rendering.render: that one opens a staff session (and sets a cookie).
-    response = templates.TemplateResponse(
-        request, f"web/client/{template}", context, status_code=status_code
-    )
-    response.headers.update(PRIVATE_HEADERS)
-    return response
-
-
-def _message(
-    request: Request, status_code: int, heading: str, message: str, **headers: str
-) -> HTMLResponse:
-    response = _page(request, "message.html", {"heading": heading, "message": message}, status_code)
-    response.headers.update(headers)
-    return response
-
-
 def _refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
-    return _message(request, refused.status_code, refused.heading, refused.message)
-
-
-def _open_link(request: Request, settings: Settings, token: str) -> AnalysisLink | HTMLResponse:
-    """The link's target, or the page saying why it cannot be used (rate limit first)."""
-    wait = _limiter(request, settings).hit(f"ip:{client_ip(request)}")
-    if wait:
-        return _message(
-            request, 429, "Trop de demandes", TOO_MANY, **{"Retry-After": str(int(wait) + 1)}
-        )
-    try:
-        return read_analysis_link(settings, token)
-    except TokenExpired:
-        return _message(request, 410, EXPIRED_HEADING, _expired_message(settings))
-    except TokenError:
-        return _message(request, 400, INVALID_HEADING, INVALID_MESSAGE)
-
-
-def _form_refused(request: Request, settings: Settings, token: str, nonce: str) -> bool:
-    return not _same_origin(request, settings) or not _nonce_ok(settings, token, nonce)
+    return message(request, refused.status_code, refused.heading, refused.message)
 
 
 async def _analysis_page(
@@ -188,7 +92,7 @@ async def _analysis_page(
     except LinkRefused as refused:
         return _refusal_page(request, refused)
     submission = view.submission
-    return _page(
+    return page(
         request,
         "analysis.html",
         {
@@ -197,7 +101,7 @@ async def _analysis_page(
             "data": submission.data,
             "strategy": submission.strategy,
             "page_url": _page_url(token),
-            "nonce": form_nonce(settings, token),
+            "nonce": form_nonce(settings, token, NONCE_PURPOSE),
             "notice": notice,
             "error": error,
             "eur": eur,
@@ -210,7 +114,7 @@ async def _analysis_page(
 
 @router.get(ANALYSIS_LINK_PATH + "/{token}", response_class=HTMLResponse)
 async def show_analysis(request: Request, token: str, settings: SettingsDep) -> Response:
-    link = _open_link(request, settings, token)
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
     if isinstance(link, Response):
         return link
     return await _analysis_page(request, settings, token, link)
@@ -223,11 +127,11 @@ async def approve_analysis(
     settings: SettingsDep,
     nonce: Annotated[str, Form()] = "",
 ) -> Response:
-    link = _open_link(request, settings, token)
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
     if isinstance(link, Response):
         return link
-    if _form_refused(request, settings, token, nonce):
-        return _message(request, 403, "Réponse non enregistrée", FORM_EXPIRED)
+    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
+        return form_refused_page(request)
     try:
         client_id = await run_in_threadpool(submission_client, settings, link)
     except LinkRefused as refused:
@@ -267,11 +171,11 @@ async def ask_to_discuss(
     settings: SettingsDep,
     nonce: Annotated[str, Form()] = "",
 ) -> Response:
-    link = _open_link(request, settings, token)
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
     if isinstance(link, Response):
         return link
-    if _form_refused(request, settings, token, nonce):
-        return _message(request, 403, "Demande non enregistrée", FORM_EXPIRED)
+    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
+        return message(request, 403, "Demande non enregistrée", FORM_EXPIRED)
     try:
         await run_in_threadpool(record_discussion_request, settings, link)
     except LinkRefused as refused:
@@ -281,7 +185,7 @@ async def ask_to_discuss(
 
 @router.get(ANALYSIS_LINK_PATH + "/{token}/rapport.pdf", response_model=None)
 async def download_report(request: Request, token: str, settings: SettingsDep) -> Response:
-    link = _open_link(request, settings, token)
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
     if isinstance(link, Response):
         return link
     try:
