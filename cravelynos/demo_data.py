@@ -13,11 +13,13 @@ from sqlmodel import select
 from temporalio.client import Client
 
 from cravelynos.activities.intents import start_pending_intent
+from cravelynos.demo_negotiations import DEMO_NEGOTIATIONS, seed_demo_negotiations
 from cravelynos.domain.budget import BudgetInput, compute_budget, propose_strategies
 from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Outcome
 from cravelynos.domain.intake import CreditorIn, DossierCreate
 from cravelynos.models.allowance_parameters import seed_sample_allowances
 from cravelynos.models.budget_store import StrategyLine, save_budget_input, save_strategy
+from cravelynos.models.creditor_store import seed_sample_creditors
 from cravelynos.models.db import session_scope
 from cravelynos.models.document_files import store_document
 from cravelynos.models.dossier import Dossier, dossier_workflow_id
@@ -68,11 +70,12 @@ def demo_password(settings: Settings) -> tuple[str, bool]:
 
 
 def ensure_demo_accounts(settings: Settings) -> str | None:
-    """Create the demo accounts (or align their password) and the sample allowance parameters;
-    the generated password, if any."""
+    """Create the demo accounts (or align their password), the sample allowance parameters and
+    creditor directory; the generated password, if any."""
     password, generated = demo_password(settings)
     with session_scope(settings) as session:
         seed_sample_allowances(session)
+        seed_sample_creditors(session)
         for email, name, role, team in DEMO_ACCOUNTS:
             user = session.exec(select(StaffUser).where(StaffUser.email == email)).first()
             if user is None:
@@ -251,7 +254,8 @@ async def seed_demo_dossiers(settings: Settings, client: Client) -> int:
             await handle.execute_update(CLOSE_UPDATE, CloseDossier(outcome=outcome, actor=actor))
         elif set(uploads) == set(data.expected_documents):
             _record_demo_budget(settings, owner_email, dossier.id)
-    return len(DEMO_DOSSIERS)
+    await seed_demo_negotiations(settings, client, DEMO_PDF)
+    return len(DEMO_DOSSIERS) + len(DEMO_NEGOTIATIONS)
 
 
 def _record_demo_budget(settings: Settings, owner_email: str, dossier_id: str) -> None:

@@ -21,14 +21,14 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _workflow_ids(address: str) -> set[str]:
+def _workflow_ids(address: str, kind: str = "dossier") -> set[str]:
     out = subprocess.run(
         [TEMPORAL_CLI, "workflow", "list", "--address", address, "-o", "json"],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    return set(re.findall(r'"workflowId":\s*"(dossier:[0-9a-f]+)"', out))
+    return set(re.findall(rf'"workflowId":\s*"({kind}:[0-9a-f]+)"', out))
 
 
 def _wait_for_workflows(address: str, count: int) -> set[str]:
@@ -52,10 +52,12 @@ def test_dev_stack_runs_stops_cleanly_and_resumes(tmp_path: Path) -> None:
             data={"username": "demo@cravelynos.example", "password": password},
         )
         assert token.status_code == 200, token.text
-        demo_workflows = _wait_for_workflows(address, 5)
-        assert len(demo_workflows) == 5
+        # 5 dossiers before negotiation, 3 negotiating with 5 creditors between them.
+        demo_workflows = _wait_for_workflows(address, 8)
+        assert len(demo_workflows) == 8
+        assert len(_workflow_ids(address, "negotiation")) == 5
         mailbox = tmp_path / "data" / "mailbox"
-        assert len(list(mailbox.glob("*.eml"))) >= 5
+        assert len(list(mailbox.glob("*.eml"))) >= 8
     finally:
         stopped = stop_dev(stack)
     assert "Cravelynos stopped." in stopped
@@ -74,6 +76,6 @@ def test_dev_stack_runs_stops_cleanly_and_resumes(tmp_path: Path) -> None:
             f"{base}/api/v1/dossiers",
             headers={"Authorization": f"Bearer {token.json()['access_token']}"},
         )
-        assert listing.status_code == 200 and listing.json()["total"] == 4  # Lyon's is not ours
+        assert listing.status_code == 200 and listing.json()["total"] == 7  # Lyon's is not ours
     finally:
         stop_dev(stack)
