@@ -1,4 +1,5 @@
-"""`python -m bench` (make bench): throughput, then list latency; the report on stdout, progress
+"""`python -m bench` (make bench): throughput (dossiers, then creditor offers, beside one
+trivial-workflow baseline on the same stack), then list latency; the report on stdout, progress
 on stderr, the results saved under bench/results/. Everything runs on 127.0.0.1 and is shut down
 before the end. `--quick` is a smoke run (under a minute once its small database is cached).
 """
@@ -46,7 +47,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "admin URL from BENCH_PG_ADMIN_URL)",
     )
     parser.add_argument(
-        "--only", choices=("throughput", "list"), help="run one part of the benchmark"
+        "--only",
+        choices=("throughput", "negotiation", "list"),
+        help="run one part of the benchmark",
     )
     return parser.parse_args(argv)
 
@@ -57,7 +60,8 @@ def run(args: argparse.Namespace) -> None:
     from bench.console import say
     from bench.fill import filled_database
     from bench.list_latency import run_list_latency
-    from bench.throughput import run_throughput
+    from bench.negotiation import measure_negotiations
+    from bench.throughput import live_stack, measure_baseline, measure_dossiers
 
     profile = PROFILES["quick" if args.quick else "full"]
     began = time.perf_counter()
@@ -68,10 +72,19 @@ def run(args: argparse.Namespace) -> None:
     )
     if args.postgres:
         results.machine.postgresql = postgres.server_version()
-    if args.only in (None, "throughput"):
-        results.throughput = asyncio.run(
-            run_throughput(profile.count, profile.concurrency, profile.warmup)
-        )
+    if args.only in (None, "throughput", "negotiation"):
+
+        async def workflow_parts() -> None:
+            # One stack and one baseline for both parts, so their ratios compare.
+            size = (profile.count, profile.concurrency, profile.warmup)
+            async with live_stack(profile.concurrency) as stack:
+                baseline = await measure_baseline(stack, *size)
+                if args.only in (None, "throughput"):
+                    results.throughput = await measure_dossiers(stack, baseline, *size)
+                if args.only in (None, "negotiation"):
+                    results.negotiation = await measure_negotiations(stack, baseline, *size)
+
+        asyncio.run(workflow_parts())
     if args.only in (None, "list"):
         filled = filled_database(profile.dossiers)
         results.fill_seconds = filled.filled_in_seconds

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.list_latency import ListLatencyResult
+from bench.negotiation import NegotiationResult
 from bench.throughput import ThroughputResult
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -66,6 +67,7 @@ class Results:
     started_at: str
     machine: Machine
     throughput: ThroughputResult | None = None
+    negotiation: NegotiationResult | None = None
     list_latency: list[ListLatencyResult] = field(default_factory=list)
     fill_seconds: float | None = None
     seconds: float = 0.0
@@ -128,6 +130,46 @@ def throughput_section(result: ThroughputResult) -> str:
     return f"{heading}\n\n{body}"
 
 
+def negotiation_section(result: NegotiationResult) -> str:
+    base = result.baseline_per_second
+    rows = [
+        [
+            "Baseline: trivial one-activity workflow (start -> result)",
+            f"{base:.1f}",
+            "1.00x",
+            _ms(result.baseline_latency.p50_ms),
+            _ms(result.baseline_latency.p95_ms),
+        ],
+        [
+            "Offer: send_offer update -> returned (consent re-checked, email sent, ledger)",
+            f"{result.offers_per_second:.1f}",
+            f"{result.offers_per_second / base:.2f}x",
+            _ms(result.update_latency.p50_ms),
+            _ms(result.update_latency.p95_ms),
+        ],
+        [
+            "  of which update sent -> offer email received by the SMTP server",
+            "",
+            "",
+            _ms(result.email_latency.p50_ms),
+            _ms(result.email_latency.p95_ms),
+        ],
+    ]
+    heading = (
+        f"Creditor offers: {result.count} negotiations READY with consent given and an offer "
+        f"drafted, after {result.warmup} warm-up, {result.concurrency} updates in flight, on the "
+        "throughput stack (the update also records progress and emails the client)"
+    )
+    body = table(["Measure", "per second", "vs baseline", "p50 ms", "p95 ms"], rows)
+    tail = (
+        f"All {result.offer_emails_received} offer emails received by the SMTP server "
+        f"{result.all_emails_seconds:.2f} s after the first update was sent "
+        f"({result.count / result.all_emails_seconds if result.all_emails_seconds else 0:.1f} "
+        f"emails/s); seeding took {result.seed_seconds:.1f} s."
+    )
+    return f"{heading}\n\n{body}\n\n{tail}"
+
+
 def list_section(result: ListLatencyResult) -> str:
     static = next(e for e in result.endpoints if e.baseline)
     rows = [
@@ -166,6 +208,8 @@ def render(results: Results) -> str:
     sections = [facts]
     if results.throughput is not None:
         sections.append(throughput_section(results.throughput))
+    if results.negotiation is not None:
+        sections.append(negotiation_section(results.negotiation))
     sections.extend(list_section(r) for r in results.list_latency)
     fill = (
         f"filled in {results.fill_seconds:.0f} s this run"

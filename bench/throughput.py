@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -206,7 +207,32 @@ def trivial_item(client: Client, tag: str) -> Callable[[int], Awaitable[float]]:
     return run
 
 
-async def run_throughput(count: int, concurrency: int, warmup: int) -> ThroughputResult:
+@dataclass(frozen=True)
+class Baseline:
+    per_second: float
+    latency: Latency
+
+
+@dataclass
+class LiveStack:
+    """One run's servers: Temporal dev server, SMTP counter, worker and web app processes."""
+
+    settings: Settings
+    tmp: Path
+    client: Client
+    mailbox: ArrivalMailbox
+    web: ChildProcess
+    worker: ChildProcess
+    http: httpx.AsyncClient
+
+    def check_alive(self) -> None:
+        self.web.check_alive()
+        self.worker.check_alive()
+
+
+@asynccontextmanager
+async def live_stack(concurrency: int) -> AsyncIterator[LiveStack]:
+    """Everything the workflow parts measure against, shut down on the way out."""
     with tempfile.TemporaryDirectory(prefix="cravelynos-bench-throughput-") as tmp:
         settings = bench_settings(Path(tmp))
         prepare_database(settings)
@@ -225,59 +251,57 @@ async def run_throughput(count: int, concurrency: int, warmup: int) -> Throughpu
             )
         try:
             with ArrivalMailbox(asyncio.get_running_loop(), settings.smtp_port) as mailbox:
-                return await _measure(
-                    env.client, mailbox, settings, Path(tmp), count, concurrency, warmup
-                )
+                worker = start_worker(settings, Path(tmp))
+                web = start_web(settings, Path(tmp))
+                try:
+                    await asyncio.to_thread(wait_until_serving, web, settings.public_base_url)
+                    limits = httpx.Limits(
+                        max_connections=concurrency, max_keepalive_connections=concurrency
+                    )
+                    async with httpx.AsyncClient(
+                        base_url=settings.public_base_url,
+                        timeout=ITEM_TIMEOUT_SECONDS,
+                        limits=limits,
+                    ) as http:
+                        http.headers["Authorization"] = f"Bearer {await api_token(http)}"
+                        stack = LiveStack(
+                            settings, Path(tmp), env.client, mailbox, web, worker, http
+                        )
+                        yield stack
+                        stack.check_alive()
+                finally:
+                    web.stop()
+                    worker.stop()
         finally:
             await env.shutdown()
 
 
-async def _measure(
-    client: Client,
-    mailbox: ArrivalMailbox,
-    settings: Settings,
-    tmp: Path,
-    count: int,
-    concurrency: int,
-    warmup: int,
+async def measure_baseline(stack: LiveStack, count: int, concurrency: int, warmup: int) -> Baseline:
+    say(f"throughput: baseline, {warmup} warm-up + {count} trivial workflows")
+    await closed_loop(warmup, concurrency, trivial_item(stack.client, "warmup"))
+    rate, seconds = await closed_loop(count, concurrency, trivial_item(stack.client, "measured"))
+    say(f"throughput: baseline {rate:.1f} workflows/s")
+    return Baseline(rate, Latency.of_seconds(seconds))
+
+
+async def measure_dossiers(
+    stack: LiveStack, baseline: Baseline, count: int, concurrency: int, warmup: int
 ) -> ThroughputResult:
-    worker = start_worker(settings, tmp)
-    web = start_web(settings, tmp)
-    processes = [web, worker]
-    try:
-        await asyncio.to_thread(wait_until_serving, web, settings.public_base_url)
-        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx.AsyncClient(
-            base_url=settings.public_base_url, timeout=ITEM_TIMEOUT_SECONDS, limits=limits
-        ) as http:
-            http.headers["Authorization"] = f"Bearer {await api_token(http)}"
-
-            say(f"throughput: baseline, {warmup} warm-up + {count} trivial workflows")
-            await closed_loop(warmup, concurrency, trivial_item(client, "warmup"))
-            baseline_rate, baseline_seconds = await closed_loop(
-                count, concurrency, trivial_item(client, "measured")
-            )
-            say(f"throughput: baseline {baseline_rate:.1f} workflows/s")
-
-            driver = DossierDriver(http, mailbox, settings, web, worker)
-            say(f"throughput: {warmup} warm-up + {count} dossiers through the API, C={concurrency}")
-            await closed_loop(warmup, concurrency, driver.item("warmup"))
-            driver.api_seconds.clear()
-            dossier_rate, email_seconds = await closed_loop(count, concurrency, driver.item("run"))
-            say(f"throughput: {dossier_rate:.1f} dossiers/s")
-        for process in processes:
-            process.check_alive()
-        return ThroughputResult(
-            count=count,
-            concurrency=concurrency,
-            warmup=warmup,
-            baseline_per_second=baseline_rate,
-            baseline_latency=Latency.of_seconds(baseline_seconds),
-            dossiers_per_second=dossier_rate,
-            api_latency=Latency.of_seconds(driver.api_seconds),
-            email_latency=Latency.of_seconds(email_seconds),
-            emails_received=mailbox.received,
-        )
-    finally:
-        for process in processes:
-            process.stop()
+    driver = DossierDriver(stack.http, stack.mailbox, stack.settings, stack.web, stack.worker)
+    say(f"throughput: {warmup} warm-up + {count} dossiers through the API, C={concurrency}")
+    await closed_loop(warmup, concurrency, driver.item("warmup"))
+    driver.api_seconds.clear()
+    dossier_rate, email_seconds = await closed_loop(count, concurrency, driver.item("run"))
+    say(f"throughput: {dossier_rate:.1f} dossiers/s")
+    stack.check_alive()
+    return ThroughputResult(
+        count=count,
+        concurrency=concurrency,
+        warmup=warmup,
+        baseline_per_second=baseline.per_second,
+        baseline_latency=baseline.latency,
+        dossiers_per_second=dossier_rate,
+        api_latency=Latency.of_seconds(driver.api_seconds),
+        email_latency=Latency.of_seconds(email_seconds),
+        emails_received=stack.mailbox.received,
+    )
