@@ -62,6 +62,15 @@ from cravelynos.security.datakeys import ClientCipher
 from cravelynos.settings import Settings
 
 LETTER_TEMPLATE = "report/creditor_letter.html"
+# The letter's file name, "courrier-<reference>-<what it is>.pdf", in French like its content.
+LETTER_NAMES_FR: dict[MessageKind, str] = {
+    MessageKind.OFFER: "proposition",
+    MessageKind.FOLLOW_UP: "relance",
+    MessageKind.INFORMATION: "informations",
+    MessageKind.COUNTER_ACCEPTANCE: "acceptation-contre-proposition",
+    MessageKind.COUNTER_REFUSAL: "refus-contre-proposition",
+    MessageKind.MANDATE_END: "fin-de-mandat",
+}
 # Messages about an offer: the offer they are about must exist.
 OFFER_KINDS = frozenset(
     {MessageKind.OFFER, MessageKind.COUNTER_ACCEPTANCE, MessageKind.COUNTER_REFUSAL}
@@ -284,7 +293,7 @@ class CreditorMessageActivities:
             "document",
             "filename",
             document.id,
-            f"courrier-{content.reference}-{content.kind.value.replace('_', '-')}.pdf",
+            letter_file_name(content.reference, content.kind),
         )
         session.add(document)
         session.flush()
@@ -358,3 +367,7 @@ def _sent(entry: SharingLedgerEntry) -> io.CreditorMessageSent:
         document_ids=list(json.loads(entry.document_ids)),
         ledger_entry_id=entry.id,
     )
+
+
+def letter_file_name(reference: str, kind: MessageKind) -> str:
+    return f"courrier-{reference}-{LETTER_NAMES_FR[kind]}.pdf"

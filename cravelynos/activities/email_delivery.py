@@ -13,6 +13,7 @@ import json
 import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -22,6 +23,7 @@ from sqlmodel import Session, select
 from temporalio.exceptions import ApplicationError
 
 from cravelynos.domain.clock import as_utc, utcnow
+from cravelynos.domain.dossier_stages import DocumentKind
 from cravelynos.models.client import Client
 from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
@@ -31,6 +33,23 @@ from cravelynos.security.datakeys import ClientCipher
 from cravelynos.settings import Settings
 
 TABLE = "email_outbox"
+# RFC 5322's recommended line length, which the SMTP policy folds to.
+SUBJECT_LINE_MAX = 78
+# An attachment's file name: what the document is, in French, never its original name.
+ATTACHMENT_NAMES_FR: dict[DocumentKind, str] = {
+    DocumentKind.IDENTITY: "piece-identite",
+    DocumentKind.INCOME: "justificatifs-revenus",
+    DocumentKind.TAX_NOTICE: "avis-imposition",
+    DocumentKind.BANK_STATEMENTS: "releves-bancaires",
+    DocumentKind.DEBT_STATEMENTS: "courriers-creanciers",
+    DocumentKind.RENT: "quittance-loyer",
+    DocumentKind.OTHER: "justificatif",
+    DocumentKind.ANALYSIS_REPORT: "analyse-budgetaire",
+    DocumentKind.CONSENT_RECEIPT: "recu-consentement",
+    DocumentKind.CONSENT_SCAN: "consentement-signe",
+    DocumentKind.CREDITOR_LETTER: "courrier-creancier",
+    DocumentKind.CREDITOR_REPLY: "reponse-creancier",
+}
 # The business refusal when an attached document disappeared before the message could leave
 # (deleted by retention or erased): sending it without would not be the message that was meant.
 ATTACHMENT_MISSING = "AttachmentMissing"
@@ -152,7 +171,8 @@ def _build_message(settings: Settings, row: OutboxEmail, client: Client) -> Emai
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = read("recipient", row.recipient_enc)
-    message["Subject"] = read("subject", row.subject_enc)
+    # Folded here, not by the generator: see folded_subject.
+    message.set_raw("Subject", folded_subject(read("subject", row.subject_enc)))
     message["Date"] = format_datetime(as_utc(row.created_at))
     message["Message-ID"] = row.message_id
     message.set_content(read("text", row.text_enc))
@@ -163,13 +183,35 @@ def _build_message(settings: Settings, row: OutboxEmail, client: Client) -> Emai
     return message
 
 
+def folded_subject(subject: str) -> str:
+    """The Subject header's value, RFC 2047-encoded and folded to 78-character lines.
+
+    Left to the email package (CPython 3.11's folder, which aiosmtplib's flatten uses), a
+    subject too long for the "Subject:" line comes out damaged: an ASCII one is moved whole to
+    the next line ("Subject:", line break, " Dossier …"), which Python's parser (our mailbox,
+    many scripts) reads back with a leading space; an accented one is cut between encoded
+    words, losing the space between two of them ("SociétéGénérale") and doubling another.
+    Folded here at spaces only (ASCII) or as a run of encoded words that each decode to part
+    of the text (accents), the header is already short enough and the generator keeps it as is.
+    """
+    charset = "us-ascii" if subject.isascii() else "utf-8"
+    folded = Header(subject, charset, header_name="Subject").encode(splitchars=" ")
+    if charset == "us-ascii" and any(
+        len(line) > SUBJECT_LINE_MAX for line in ("Subject: " + folded).splitlines()
+    ):
+        # A word longer than a line: only encoded words can be cut inside a word.
+        folded = Header(subject, "utf-8", header_name="Subject").encode()
+    return folded
+
+
 def _attachments(
     settings: Settings, row: OutboxEmail, cipher: ClientCipher
 ) -> list[tuple[str, str, bytes]]:
     """(file name, content type, plaintext) of each attached document, read now.
 
     The file name says what the document is, never its original name (which may name the
-    client, in a message whose recipient was not given the identity)."""
+    client, in a message whose recipient was not given the identity): "recu-consentement.pdf"
+    alone, "piece-1-piece-identite.pdf", "piece-2-…" when there are several."""
     ids: list[str] = json.loads(row.attachment_document_ids or "[]")
     if not ids:
         return []
@@ -186,7 +228,9 @@ def _attachments(
                 )
             data = cipher.decrypt_blob(document_aad(document.id), path.read_bytes())
             extension = mimetypes.guess_extension(document.content_type) or ".bin"
-            name = f"piece-{number}-{document.kind.value.replace('_', '-')}{extension}"
+            name = ATTACHMENT_NAMES_FR[document.kind] + extension
+            if len(ids) > 1:
+                name = f"piece-{number}-{name}"
             attached.append((name, document.content_type, data))
     return attached
 

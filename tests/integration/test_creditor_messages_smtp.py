@@ -35,6 +35,8 @@ from temporalio.testing import ActivityEnvironment
 
 from cravelynos.activities.consent_receipt import ConsentReceiptActivities
 from cravelynos.activities.creditor_messages import CreditorMessageActivities
+from cravelynos.activities.email_delivery import ATTACHMENT_NAMES_FR
+from cravelynos.activities.email_rendering import SUBJECTS
 from cravelynos.activities.negotiation_email import (
     NEGOTIATION_EMAIL_TEMPLATES,
     NegotiationEmailActivities,
@@ -47,7 +49,7 @@ from cravelynos.activities.negotiation_io import (
     CreditorMessageSent,
     NegotiationEmail,
 )
-from cravelynos.devmail import MailboxHandler
+from cravelynos.devmail import MailboxHandler, list_messages
 from cravelynos.domain.dossier_stages import DocumentKind
 from cravelynos.domain.negotiation.sharing import MessageKind, ShareCategory
 from cravelynos.models.client import Client
@@ -154,7 +156,7 @@ async def test_an_offer_carries_only_the_consented_categories_and_documents(
     # Attachments: the consented document only, decrypted, under a name that says nothing.
     assert attachments(message) == [TINY_PDF]
     [part] = list(message.iter_attachments())
-    assert part.get_filename() == "piece-1-identity.pdf"
+    assert part.get_filename() == "piece-identite.pdf"
     assert income_doc not in text
     # The ledger says what left, and the offer row what it shared.
     [entry] = ledger(mail_settings)
@@ -397,6 +399,65 @@ async def test_a_creditor_without_an_address_is_unreachable(mail_settings: Setti
     assert eml(mail_settings) == []
 
 
+def file_name(settings: Settings, document: Document) -> str:
+    with session_scope(settings) as session:
+        client = session.get(Client, document.client_id)
+        assert client is not None
+    cipher = ClientCipher.for_client(client, settings)
+    return cipher.decrypt("document", "filename", document.id, document.filename_enc) or ""
+
+
+async def test_letters_have_french_names_saying_their_negotiation_and_what_they_are(
+    mail_settings: Settings,
+) -> None:
+    seed = seed_negotiations(mail_settings, channel="post")
+    negotiation = seed.negotiation_ids[0]
+    consent_id = give_consent(mail_settings, negotiation, [ID, D, DOCS], seed.document_ids)
+    offer_id = draft_offer(mail_settings, negotiation, channel="post")
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        await send(mail_settings, offer_message(negotiation, offer_id))
+        revoke_consent(mail_settings, consent_id, actor="client:x", channel=REVOKED_BY_CLIENT)
+        await send(
+            mail_settings,
+            CreditorMessage(
+                negotiation, MessageKind.MANDATE_END.value, f"negotiation:{negotiation}:end"
+            ),
+        )
+    with session_scope(mail_settings) as session:
+        letters = session.exec(
+            select(Document)
+            .where(Document.kind == DocumentKind.CREDITOR_LETTER)
+            .order_by(Document.uploaded_at)  # type: ignore[arg-type]
+        ).all()
+    reference = f"{seed.reference}-C1"
+    assert [file_name(mail_settings, letter) for letter in letters] == [
+        f"courrier-{reference}-proposition.pdf",
+        f"courrier-{reference}-fin-de-mandat.pdf",
+    ]
+
+
+async def test_several_attachments_are_numbered_and_named_by_what_they_are(
+    mail_settings: Settings,
+) -> None:
+    seed = seed_negotiations(mail_settings)
+    negotiation = seed.negotiation_ids[0]
+    give_consent(mail_settings, negotiation, [ID, D, DOCS], seed.document_ids)
+    offer_id = draft_offer(mail_settings, negotiation)
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        await send(mail_settings, offer_message(negotiation, offer_id))
+    [message] = eml(mail_settings)
+    assert [part.get_filename() for part in message.iter_attachments()] == [
+        "piece-1-piece-identite.pdf",
+        "piece-2-justificatifs-revenus.pdf",
+    ]
+
+
+def test_every_kind_of_document_has_a_french_attachment_name() -> None:
+    assert set(ATTACHMENT_NAMES_FR) == set(DocumentKind)
+    for name in ATTACHMENT_NAMES_FR.values():
+        assert name.isascii() and name == name.lower() and " " not in name
+
+
 async def test_a_letter_by_post_carries_only_consented_data(mail_settings: Settings) -> None:
     seed = seed_negotiations(mail_settings, channel="post")
     negotiation = seed.negotiation_ids[0]
@@ -493,5 +554,50 @@ async def test_the_consent_receipt_is_emailed_once_with_its_pdf(mail_settings: S
     text = body(message)
     assert "/espace/negociation/" in text and "Banque Exemple 1" in text
     [pdf] = attachments(message)
+    [part] = list(message.iter_attachments())
+    assert part.get_filename() == "recu-consentement.pdf"
     receipt = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert load_consent(mail_settings, consent_id).text_sha256 in "".join(receipt.split())
+
+
+@pytest.mark.parametrize(
+    ("creditor", "template"),
+    [
+        # All ASCII, too long for the "Subject:" line but not for a line of its own: the
+        # email package moved it whole to a continuation line, read back with a leading space.
+        ("Banque Exemple 1", "negotiation_suspended"),
+        ("Banque Exemple 1", "negotiation_plan_broken"),
+        # Accented, cut between encoded words: a space lost ("SociétéGénérale"), one doubled.
+        ("Société Générale", "negotiation_suspended"),
+        ("Sofinco — Crédit à la consommation", "negotiation_consent_request"),
+        ("Crédit Agricole Île-de-France", "negotiation_offer_expired"),
+    ],
+)
+async def test_a_long_subject_reaches_the_client_exactly_as_written(
+    mail_settings: Settings, creditor: str, template: str
+) -> None:
+    seed = seed_negotiations(mail_settings)
+    negotiation = seed.negotiation_ids[0]
+    consent_id = give_consent(mail_settings, negotiation, [ID, D])
+    with session_scope(mail_settings) as session:
+        row = session.get(Creditor, seed.creditor_ids[0])
+        assert row is not None
+        row.name = creditor
+        session.add(row)
+    expected = SUBJECTS[template].format(reference=seed.reference, creditor_name=creditor)
+    assert len("Subject: " + expected) > 78  # the header has to be folded
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        await ActivityEnvironment().run(
+            NegotiationEmailActivities(mail_settings).send_negotiation_email,
+            NegotiationEmail(
+                negotiation, template, f"negotiation:{negotiation}:{template}", consent_id
+            ),
+        )
+    [message] = eml(mail_settings)
+    assert str(message["Subject"]) == expected
+    [listed] = list_messages(mail_settings)  # what /dev/mailbox shows
+    assert listed.subject == expected
+    # Folded within the recommended line length, so no server or client refolds it again.
+    [raw] = list(mail_settings.mailbox_dir.glob("*.eml"))
+    head = raw.read_bytes().split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78

@@ -66,6 +66,28 @@ def test_the_receipt_has_the_exact_text_its_version_and_its_hash(settings: Setti
     assert b"%PDF" not in document_path(document, settings).read_bytes()
 
 
+def test_the_receipt_lists_the_categories_for_the_client_and_each_document(
+    settings: Settings,
+) -> None:
+    seed = seed_negotiations(settings)
+    consent_id = give_consent(
+        settings,
+        seed.negotiation_ids[0],
+        [ShareCategory.IDENTITY, ShareCategory.DOCUMENTS],
+        seed.document_ids[:1],
+    )
+    consent = load_consent(settings, consent_id)
+    _, text = receipt_text(settings, build_consent_receipt(settings, consent_id))
+    listed = flat(text[text.index("Informations concernées") : text.index("Texte exact")])
+    [document] = consent.document_labels
+    assert listed.startswith(
+        "Informations concernées Votre identité (nom et prénom) Certaines de vos pièces "
+        f"justificatives, désignées une par une : {document}"
+    ), listed
+    # The labels stand alone: nothing below them to point at.
+    assert "ci-dessous" not in text
+
+
 def test_the_receipt_is_made_once_per_decision(settings: Settings) -> None:
     seed = seed_negotiations(settings)
     consent_id = give_consent(settings, seed.negotiation_ids[0], [ShareCategory.IDENTITY])

@@ -19,6 +19,7 @@ from cravelynos.domain.negotiation.consent_text import (
 )
 from cravelynos.domain.negotiation.sharing import (
     REQUIRED_CATEGORIES,
+    SHARE_CATEGORY_LABELS_FR,
     MessageKind,
     ShareCategory,
 )
@@ -91,10 +92,40 @@ def test_the_consent_text_names_the_creditor_each_category_and_each_document() -
     )
     assert "transmettre à Banque Exemple, et à lui seul" in text
     # Categories in a fixed order whatever the order chosen, so one choice gives one text.
-    assert text.index("Votre identité") < text.index("Les dettes concernées")
+    assert text.index("Mon identité") < text.index("Les dettes concernées")
     assert "Pièce d'identité (document reçu le 3 novembre 2026)" in text
-    assert "Vos coordonnées" not in text and "situation budgétaire" not in text
+    assert "Mes coordonnées" not in text and "situation budgétaire" not in text
     assert "retirer ce consentement à tout moment" in text
     assert "valable jusqu'au 26 mai 2027" in text
     assert CONSENT_TEXT_VERSION.endswith("v1")
     assert len(text_digest(text)) == 64 and text_digest(text) != text_digest(text + " ")
+
+
+def test_the_consent_text_speaks_in_the_clients_own_voice() -> None:
+    """ "J'autorise … me concernant :" is followed by "Mon identité", never "Votre identité"."""
+    text = consent_text(
+        creditor_name="Banque Exemple",
+        categories=list(ShareCategory),
+        document_labels=["Pièce d'identité", "Dernier avis d'imposition"],
+        purpose=ConsentPurpose.DEBT_NEGOTIATION,
+        expires_on=None,
+    )
+    lines = text.splitlines()
+    assert lines[1:8] == [
+        "- Mon identité (nom et prénom)",
+        "- Mes coordonnées (adresse postale, e-mail, téléphone)",
+        "- Ma situation budgétaire (ressources, charges, capacité de remboursement)",
+        "- Les dettes concernées auprès de ce créancier (montants, références)",
+        "- Les pièces justificatives suivantes :",
+        "    • Pièce d'identité",
+        "    • Dernier avis d'imposition",
+    ]
+    for second_person in ("Votre", "Vos ", "vous"):
+        assert second_person not in text
+
+
+def test_the_clients_labels_point_at_nothing_that_is_not_there() -> None:
+    """The labels shown to the client in tables, emails and the receipt stand alone: nothing
+    is "ci-dessous" in a ledger row or an email."""
+    for label in SHARE_CATEGORY_LABELS_FR.values():
+        assert "ci-dessous" not in label and "ci-dessus" not in label

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlmodel import col, func, select
+from support.devserver import serve_web_app
 from support.negotiation import (
     NegotiationSeed,
     creditor_name,
@@ -59,11 +60,13 @@ from cravelynos.models.negotiation import (
     RepaymentInstalment,
     SharingLedgerEntry,
 )
+from cravelynos.models.negotiation_client_views import client_counter_offer
 from cravelynos.models.outbox import OutboxEmail
 from cravelynos.security.datakeys import ClientCipher
 from cravelynos.security.tokens import sign_token
 from cravelynos.settings import Settings
 from cravelynos.web.app import create_app
+from cravelynos.web.pages.rendering import templates
 
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 DECISION_BUTTON = re.compile(
@@ -231,6 +234,11 @@ def test_consent_page_shows_exactly_what_would_be_shared_with_whom(
     # The stored text word for word, and nothing else in its place.
     [shown] = CONSENT_TEXT.findall(page.text)
     assert html.unescape(shown) == stored.text
+    # The text is the client's own voice; the lists around it speak to the client, and
+    # nothing points "below" at what is not there.
+    assert "- Mon identité (nom et prénom)\n" in stored.text
+    assert "- Les pièces justificatives suivantes :\n    • " in stored.text
+    assert "Votre identité" not in stored.text and "ci-dessous" not in text
     assert stored.text_sha256 in text and stored.text_version in text
     # Whom: the directory creditor and its kind; what: the categories in words, the document.
     assert f"Partage de vos informations avec {creditor_name(1)}" in text
@@ -768,3 +776,109 @@ def test_only_a_creditors_counter_offer_has_a_decision_page(
     ours = client.get(_decision_url(web_settings, counter.ours))
     assert ours.status_code == 404
     _assert_private(ours)
+
+
+def test_the_accepted_counter_offer_page_says_what_really_comes_next(
+    web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    """What the page shows once the workflow took the client's acceptance (it needs a running
+    workflow to get there, so the template is rendered with the page's own view)."""
+    counter = _counter_offer(web_settings, seed)
+    view = client_counter_offer(web_settings, counter.offer_id)
+    shown = templates.env.get_template("web/client/counter_offer.html").render(
+        view=view,
+        o=view.offer,
+        n=view.negotiation,
+        page_url=counter.url,
+        space_url="/espace/negociation/jeton",
+        nonce="",
+        decided="accept",
+        error="",
+    )
+    text = " ".join(_text(shown).split())
+    assert "vous avez accepté cette contre-proposition" in text
+    # The agreement email carries a link, not the schedule: the page must not promise more.
+    assert "l'échéancier par courriel" not in text
+    assert (
+        "Dès qu'il l'aura envoyée, vous recevrez un courriel avec un lien vers le suivi de la "
+        "négociation, où l'échéancier (dates et montants) sera affiché" in text
+    )
+    assert 'href="/espace/negociation/jeton"' in shown
+
+
+# ----- narrow screens --------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Every box of a page's content, with its right edge and whether it can be seen.
+OVERFLOWING = """() => [...document.querySelectorAll('main td, main dd, main p, main li')]
+    .filter(e => e.getClientRects().length > 0)
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5
+                 || e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.tagName + ': ' + e.textContent.trim().slice(0, 40))"""
+
+
+@pytest.mark.browser
+async def test_the_client_pages_fit_a_phone_without_sideways_scrolling(
+    web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    """390 px wide (a common phone): every table row, amount and hash of the three pages is
+    within the screen, the tables read as one card per row; 1280 px keeps the tables."""
+    from playwright.async_api import async_playwright
+
+    negotiation_id = seed.negotiation_ids[0]
+    consent_id = give_consent(web_settings, negotiation_id, CHOSEN, [seed.document_ids[0]])
+    offer_id = draft_offer(web_settings, negotiation_id, amount="1200.00", instalments=2)
+    _shared(web_settings, seed, consent_id, offer_id)
+    pending = create_consent_request(
+        web_settings,
+        negotiation_id=seed.negotiation_ids[1],
+        categories=list(ShareCategory),
+        document_ids=seed.document_ids,
+        expires_at=None,
+        actor=seed.actor,
+    )
+    counter = _counter_offer(web_settings, seed_negotiations(web_settings))
+    paths = [_space_url(web_settings, seed), _consent_url(web_settings, pending), counter.url]
+    with serve_web_app(web_settings) as base_url:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
+            try:
+                for width, height in ((390, 844), (1280, 800)):
+                    context = await browser.new_context(
+                        viewport={"width": width, "height": height}, locale="fr-FR"
+                    )
+                    page = await context.new_page()
+                    for path in paths:
+                        await page.goto(base_url + path)
+                        assert (
+                            await page.evaluate("document.documentElement.scrollWidth") <= width
+                        ), (width, path)
+                        assert await page.evaluate(OVERFLOWING) == [], (width, path)
+                        if path != paths[0]:
+                            continue
+                        amount = page.locator("#schedule td", has_text=eur("612.48"))
+                        box = await amount.bounding_box()
+                        assert box is not None and box["x"] + box["width"] <= width
+                        # On the phone each cell names its column; on a wide screen the
+                        # column headings do.
+                        headings = await page.locator("#sharing-ledger thead").bounding_box()
+                        headings_shown = headings is not None and headings["height"] > 1
+                        label = await page.locator("#sharing-ledger td").first.evaluate(
+                            "e => getComputedStyle(e, '::before').content"
+                        )
+                        if width < 640:
+                            assert label == '"Date"' and not headings_shown
+                        else:
+                            assert label in ("none", "normal") and headings_shown
+                    await context.close()
+            finally:
+                await browser.close()

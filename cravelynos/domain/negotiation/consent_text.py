@@ -11,9 +11,21 @@ import hashlib
 from collections.abc import Sequence
 
 from cravelynos.domain.negotiation.consent_rules import CONSENT_PURPOSE_LABELS_FR, ConsentPurpose
-from cravelynos.domain.negotiation.sharing import SHARE_CATEGORY_LABELS_FR, ShareCategory
+from cravelynos.domain.negotiation.sharing import ShareCategory
 
 CONSENT_TEXT_VERSION = "consentement-creancier-v1"
+
+# The client speaks ("J'autorise … me concernant"), so every line is in the first person; the
+# documents follow their line one by one.
+CONSENT_CATEGORY_LINES_FR: dict[ShareCategory, str] = {
+    ShareCategory.IDENTITY: "Mon identité (nom et prénom)",
+    ShareCategory.CONTACT: "Mes coordonnées (adresse postale, e-mail, téléphone)",
+    ShareCategory.BUDGET: (
+        "Ma situation budgétaire (ressources, charges, capacité de remboursement)"
+    ),
+    ShareCategory.DEBTS: "Les dettes concernées auprès de ce créancier (montants, références)",
+    ShareCategory.DOCUMENTS: "Les pièces justificatives suivantes :",
+}
 
 
 def consent_text(
@@ -32,7 +44,7 @@ def consent_text(
     for category in ShareCategory:
         if category not in categories:
             continue
-        lines.append(f"- {SHARE_CATEGORY_LABELS_FR[category]}")
+        lines.append(f"- {CONSENT_CATEGORY_LINES_FR[category]}")
         if category == ShareCategory.DOCUMENTS:
             lines.extend(f"    • {label}" for label in document_labels)
     lines.append(f"Finalité : {CONSENT_PURPOSE_LABELS_FR[purpose]}.")

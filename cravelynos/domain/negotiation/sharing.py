@@ -17,6 +17,8 @@ class ShareCategory(StrEnum):
     DOCUMENTS = "documents"
 
 
+# Addressed to the client ("vous"): their pages, emails and receipt. The consent text itself speaks
+# in the client's own voice (consent_text.py); staff pages use the short labels below.
 SHARE_CATEGORY_LABELS_FR: dict[ShareCategory, str] = {
     ShareCategory.IDENTITY: "Votre identité (nom et prénom)",
     ShareCategory.CONTACT: "Vos coordonnées (adresse postale, e-mail, téléphone)",
@@ -24,7 +26,7 @@ SHARE_CATEGORY_LABELS_FR: dict[ShareCategory, str] = {
         "Votre situation budgétaire (ressources, charges, capacité de remboursement)"
     ),
     ShareCategory.DEBTS: "Les dettes concernées auprès de ce créancier (montants, références)",
-    ShareCategory.DOCUMENTS: "Les pièces justificatives choisies ci-dessous",
+    ShareCategory.DOCUMENTS: "Certaines de vos pièces justificatives, désignées une par une",
 }
 
 # Short labels for tables and the ledger.
