@@ -80,19 +80,23 @@ def record_reply(
 def _extension_for(
     settings: Settings, viewer: StaffUser, negotiation_id: str, reply: ReplyTerms
 ) -> str | None:
-    """The pending consent (current ∪ requested) when the request needs more than is given."""
+    """The pending consent (current ∪ requested categories, current ∪ requested documents)
+    when the request needs more than is given; None when the current consent covers it."""
     if reply.kind != ReplyKind.INFORMATION_REQUESTED:
         return None
     current = current_consent(settings, negotiation_id)
     given = current is not None and current.status == ConsentStatus.GIVEN
     covered = set(current.categories) if current is not None and given else set()
-    if set(reply.requested_categories) <= covered:
+    held = list(current.document_ids) if current is not None and given else []
+    wanted = set(reply.requested_categories)
+    if wanted <= covered and set(reply.requested_document_ids) <= set(held):
         return None
-    categories = [c for c in ShareCategory if c in covered or c in set(reply.requested_categories)]
-    documents = list(current.document_ids) if current is not None and given else []
+    categories = [c for c in ShareCategory if c in covered or c in wanted]
+    documents = list(dict.fromkeys([*held, *reply.requested_document_ids]))
     expires = current.expires_at if current is not None and given else None
     if expires is not None and as_utc(expires) <= utcnow():
         expires = None
+    # InvalidInput (a document of another dossier, of a kind not shared) names `document_ids`.
     return create_consent_request(
         settings,
         negotiation_id=negotiation_id,

@@ -233,11 +233,13 @@ def test_case_worker_records_counter_offer_and_client_accepts_it_by_link(
     expect(theirs).to_contain_text(TOTAL)
     expect(theirs).to_contain_text(INSTALMENTS)
     expect(theirs).to_contain_text(long_date(valid_until_day))
-    reload_until(page, theirs, "décision du client avant le")
-    found = re.search(r"décision du client avant le (.+)", theirs.inner_text())
+    reload_until(page, theirs, "En attente de la décision du client (avant le")
+    found = re.search(r"décision du client \(avant le ([^)]+)\)", theirs.inner_text())
     assert found, theirs.inner_text()
     decision_deadline = found.group(1).strip()
     expect(replies).to_contain_text(TERMS)
+    # Readable at 1280 px without scrolling sideways (QA: 11 columns overflowed).
+    assert offers.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
     screenshot(page, "negotiation-counter-offer-recorded")
 
     # 3. The client's email: no amount at all, one decision link.

@@ -11,6 +11,7 @@ import html
 import json
 import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,19 @@ from web_support import Staff, audit_entries, count, sign_in
 
 from cravelynos.domain.clock import utcnow
 from cravelynos.domain.dossier_stages import DocumentKind
-from cravelynos.domain.negotiation.offer_terms import VALIDITY_PASSED
+from cravelynos.domain.french_dates import french_datetime
+from cravelynos.domain.negotiation.consent_rules import ConsentStatus
+from cravelynos.domain.negotiation.offer_terms import (
+    CHOOSE_DOCUMENTS,
+    INSTALMENTS_SHORT,
+    INSTALMENTS_TOO_MANY,
+    PAID_ON_FUTURE,
+    VALIDITY_PASSED,
+    parse_reply,
+)
 from cravelynos.domain.negotiation.sharing import ShareCategory
 from cravelynos.domain.negotiation.states import NegotiationState
-from cravelynos.models.consent_store import document_label
+from cravelynos.models.consent_store import current_consent, document_label
 from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
 from cravelynos.models.dossier import TimelineEvent
@@ -44,9 +54,11 @@ from cravelynos.models.negotiation import (
     RepaymentInstalment,
     SharingLedgerEntry,
 )
+from cravelynos.models.negotiation_replies import record_reply, remove_reply
 from cravelynos.models.negotiation_store import set_end_reason
 from cravelynos.models.staff import StaffUser
 from cravelynos.settings import Settings
+from cravelynos.web.pages.negotiation_consent_actions import WITHDRAWAL_KEPT
 
 UNAVAILABLE = "momentanément indisponible"
 
@@ -93,7 +105,6 @@ def offer_form(**overrides: str) -> dict[str, str]:
     form = {
         "offer_type": "payment_plan",
         "amount": "1 234,50",
-        "balance_share": "60",
         "instalments": "13",
         "instalment_amount": "95",
         "first_due_date": (today + timedelta(days=40)).strftime("%d/%m/%Y"),
@@ -449,3 +460,304 @@ def test_an_ended_negotiation_shows_its_reason_and_no_form(
     shown = card(html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text), negotiation_id)
     assert "Abandonnée" in shown and "Le client a soldé cette dette." in shown
     assert actions_in(shown) == set()
+
+
+# ----- QA fixes ------------------------------------------------------------------------------
+
+
+def field_of(card_html: str, name: str) -> str:
+    """The <input> tag named `name` in a card."""
+    found = re.search(rf'<input[^>]*name="{name}"[^>]*>', card_html)
+    assert found, name
+    return found.group(0)
+
+
+def value_of(card_html: str, name: str) -> str:
+    found = re.search(r'value="([^"]*)"', field_of(card_html, name))
+    assert found
+    return found.group(1)
+
+
+def test_the_prefilled_offer_is_consistent_and_its_share_is_computed(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    negotiation_id = seed.negotiation_ids[0]
+    give_consent(web_settings, negotiation_id, [ShareCategory.IDENTITY, ShareCategory.DEBTS])
+    set_state(web_settings, negotiation_id, NegotiationState.READY)
+    sign_in(client, case_worker(web_settings, seed))
+    shown = card(html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text), negotiation_id)
+    # The share of the balance can no longer be typed: it is computed from the total.
+    assert 'name="balance_share"' not in shown
+    assert "Part du solde : <strong>100,00\u00a0%</strong>, calculée" in shown
+    values = {
+        name: value_of(shown, name) for name in ("amount", "instalments", "instalment_amount")
+    }
+    total = Decimal(values["amount"].replace(",", "."))
+    each = Decimal(values["instalment_amount"].replace(",", "."))
+    count_ = int(values["instalments"])
+    assert (count_ - 1) * each < total <= count_ * each, values
+    assert "la dernière peut être plus petite" in shown  # the rule, in the hint
+
+
+def test_an_offer_whose_figures_contradict_each_other_is_refused(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    negotiation_id = seed.negotiation_ids[0]
+    give_consent(web_settings, negotiation_id, [ShareCategory.IDENTITY, ShareCategory.DEBTS])
+    set_state(web_settings, negotiation_id, NegotiationState.READY)
+    token = sign_in(client, case_worker(web_settings, seed))
+    response = client.post(
+        url(seed, 0, "offre"),
+        data={
+            "csrf_token": token,
+            **offer_form(amount="1 240", instalments="7", instalment_amount="239,70"),
+        },
+    )
+    assert response.status_code == 422
+    shown = card(html.unescape(response.text), negotiation_id)
+    assert INSTALMENTS_TOO_MANY in shown and "il en faut 6" in shown
+    assert 'aria-invalid="true"' in field_of(shown, "instalments")
+    assert count(web_settings, NegotiationOffer) == 0
+    assert audit_entries(web_settings, "negotiation.offer_drafted") == []
+
+
+def test_a_counter_offer_whose_figures_contradict_each_other_is_refused(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    negotiation_id = seed.negotiation_ids[0]
+    give_consent(web_settings, negotiation_id, [ShareCategory.IDENTITY, ShareCategory.DEBTS])
+    set_state(web_settings, negotiation_id, NegotiationState.AWAITING_REPLY, round_=1)
+    token = sign_in(client, case_worker(web_settings, seed))
+    counter = offer_form(amount="980", instalments="36", instalment_amount="27,22")
+    response = client.post(
+        url(seed, 0, "reponse"),
+        data={
+            "csrf_token": token,
+            "kind": "counter_offer",
+            "received_on": paris_today().strftime("%d/%m/%Y"),
+            "channel": "email",
+            **{f"counter_{k}": v for k, v in counter.items()},
+        },
+    )
+    assert response.status_code == 422
+    shown = card(html.unescape(response.text), negotiation_id)
+    assert INSTALMENTS_SHORT in shown and "36 × 27,22" in shown
+    assert 'aria-invalid="true"' in field_of(shown, "counter_instalments")
+    assert negotiation_rows(web_settings) == (0, 0, 1, 0)
+
+
+def test_an_information_request_for_documents_picks_them_and_extends_the_consent(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    """QA: ticking "documents" failed with "Choisissez les pièces à partager, une par une." as
+    the reply form had no document picker."""
+    negotiation_id = seed.negotiation_ids[0]
+    identity, income = seed.document_ids[:2]
+    give_consent(
+        web_settings,
+        negotiation_id,
+        [ShareCategory.IDENTITY, ShareCategory.DOCUMENTS],
+        document_ids=[identity],
+    )
+    set_state(web_settings, negotiation_id, NegotiationState.AWAITING_REPLY, round_=1)
+    token = sign_in(client, case_worker(web_settings, seed))
+    shown = card(html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text), negotiation_id)
+    reply_form = shown[shown.index("/reponse#") :]
+    assert "Pièces demandées, une par une" in reply_form
+    assert f'name="document_ids" value="{income}"' in reply_form
+
+    data = {
+        "csrf_token": token,
+        "kind": "information_requested",
+        "received_on": paris_today().strftime("%d/%m/%Y"),
+        "channel": "email",
+        "requested_categories": ["documents"],
+    }
+    none_chosen = client.post(url(seed, 0, "reponse"), data=data)
+    assert none_chosen.status_code == 422
+    assert CHOOSE_DOCUMENTS in html.unescape(none_chosen.text)
+    # Chosen: the page writes the reply and the extended consent, then reaches the workflow
+    # (unreachable here: 503, all of it taken back).
+    chosen = client.post(url(seed, 0, "reponse"), data={**data, "document_ids": [income]})
+    assert chosen.status_code == 503, html.unescape(chosen.text)
+    again = card(html.unescape(chosen.text), negotiation_id)
+    assert re.search(rf'name="document_ids" value="{income}" checked', again)
+    assert len(audit_entries(web_settings, "consent.requested")) == 2
+    assert negotiation_rows(web_settings) == (0, 0, 1, 0)
+
+    # What the page writes when the workflow takes it: current ∪ chosen documents.
+    staff_user = case_worker(web_settings, seed)
+    reply = parse_reply(
+        {k: v for k, v in data.items() if isinstance(v, str)},
+        ["documents"],
+        today=paris_today(),
+        documents=[income],
+    )
+    recorded = record_reply(web_settings, staff_user, negotiation_id, reply, [])
+    assert recorded.new_consent_id is not None
+    with session_scope(web_settings) as session:
+        extended = session.get(CreditorConsent, recorded.new_consent_id)
+        assert extended is not None and extended.status == "pending"
+        assert json.loads(extended.document_ids) == [identity, income]
+        assert set(json.loads(extended.categories)) == {"identity", "documents"}
+    # A request for documents the consent already names asks the client nothing new.
+    remove_reply(web_settings, staff_user, recorded)
+    covered = parse_reply(
+        {k: v for k, v in data.items() if isinstance(v, str)},
+        ["documents"],
+        today=paris_today(),
+        documents=[identity],
+    )
+    assert (
+        record_reply(web_settings, staff_user, negotiation_id, covered, []).new_consent_id is None
+    )
+
+
+def offers_table(card_html: str) -> str:
+    start = card_html.index("<caption>Offres</caption>")
+    return card_html[start : card_html.index("</table>", start)]
+
+
+def test_the_offers_table_fits_in_five_columns_with_the_status_early(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    negotiation_id = seed.negotiation_ids[0]
+    ours = draft_offer(
+        web_settings, negotiation_id, amount="980.00", instalments=37, instalment_amount="27.22"
+    )
+    with session_scope(web_settings) as session:
+        offer = session.get(NegotiationOffer, ours)
+        assert offer is not None
+        offer.status, offer.shared_categories = "sent", '["identity", "debts"]'
+        session.add(offer)
+    set_state(web_settings, negotiation_id, NegotiationState.AWAITING_REPLY, round_=1)
+    sign_in(client, case_worker(web_settings, seed))
+    shown = card(html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text), negotiation_id)
+    table = offers_table(shown)
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', table)
+    assert headers == ["Tour", "Par", "Statut", "Conditions", "Valable jusqu'au"]
+    row = table[table.index("<tbody>") :]
+    # One cell says it all, the smaller last instalment included (no "37 × 27,22 €" alone for
+    # a 980 € offer), with how it travelled and what it carried on its last line.
+    assert "37 × 27,22\u00a0€</span> (dernière : 0,08\u00a0€)" in row
+    assert "980,00\u00a0€" in row
+    assert "E-mail · Données partagées : Identité, Dettes concernées" in row
+
+
+def test_offer_statuses_read_with_the_negotiation_state(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    first, second, third = seed.negotiation_ids
+    # 1. A counter-offer awaiting the client's decision.
+    ours = draft_offer(web_settings, first)
+    counter = draft_offer(web_settings, first, made_by="creditor")
+    deadline = utcnow() + timedelta(days=10)
+    # 2. Our offer left "sent" by a suspension. 3. Ours withdrawn with the mandate; escalated.
+    suspended = draft_offer(web_settings, second)
+    withdrawn = draft_offer(web_settings, third)
+    with session_scope(web_settings) as session:
+        for offer_id, status_ in (
+            (ours, "countered"),
+            (counter, "sent"),
+            (suspended, "sent"),
+            (withdrawn, "withdrawn"),
+        ):
+            row = session.get(NegotiationOffer, offer_id)
+            assert row is not None
+            row.status = status_
+            if offer_id == counter:
+                row.decision_deadline = deadline
+            session.add(row)
+        escalated = session.get(Negotiation, third)
+        assert escalated is not None
+        escalated.escalation_route, escalated.ended_at = "banque_de_france", utcnow()
+        session.add(escalated)
+    set_state(web_settings, first, NegotiationState.COUNTER_OFFER, round_=1)
+    set_state(web_settings, second, NegotiationState.SUSPENDED, round_=1)
+    set_state(web_settings, third, NegotiationState.ESCALATED, round_=1)
+    sign_in(client, case_worker(web_settings, seed))
+    page = html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text)
+
+    awaiting = offers_table(card(page, first))
+    expected = f"En attente de la décision du client (avant le {french_datetime(deadline)})"
+    assert expected in awaiting
+    assert "Envoyée" not in awaiting
+    assert "Sans suite" in offers_table(card(page, second))
+    ended = card(page, third)
+    assert "Retirée (mandat terminé)" in offers_table(ended)
+    assert "Terminée : orientée vers la Banque de France" in ended
+    assert "Dépôt d'un dossier de surendettement à la Banque de France" in ended
+
+
+def plan_running(settings: Settings, seed: NegotiationSeed) -> str:
+    negotiation_id = seed.negotiation_ids[0]
+    offer_id = draft_offer(settings, negotiation_id)
+    with session_scope(settings) as session:
+        for number in (1, 2):
+            session.add(
+                RepaymentInstalment(
+                    negotiation_id=negotiation_id,
+                    offer_id=offer_id,
+                    number=number,
+                    due_date=paris_today() + timedelta(days=30 * number - 40),
+                )
+            )
+    set_state(settings, negotiation_id, NegotiationState.PLAN_RUNNING, round_=1)
+    return negotiation_id
+
+
+def test_an_instalment_is_paid_on_a_day_that_is_not_in_the_future(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    negotiation_id = plan_running(web_settings, seed)
+    token = sign_in(client, case_worker(web_settings, seed))
+    shown = card(html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text), negotiation_id)
+    today = paris_today().strftime("%d/%m/%Y")
+    assert "Payée le" in shown and value_of(shown, "paid_on") == today  # today in Paris
+
+    tomorrow = (paris_today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    future = client.post(
+        url(seed, 0, "echeance"), data={"csrf_token": token, "number": "2", "paid_on": tomorrow}
+    )
+    assert future.status_code == 422
+    refused = card(html.unescape(future.text), negotiation_id)
+    paid_on = field_of(refused, "paid_on")
+    assert f'value="{tomorrow}"' in paid_on and 'aria-invalid="true"' in paid_on
+    error = re.search(
+        r'id="n1-instalment-paid-on-error">(?:<span[^>]*>[^<]*</span>)?([^<]*)', refused
+    )
+    assert error and error.group(1) == PAID_ON_FUTURE  # next to the field
+    assert re.search(r'<option value="2" selected>', refused)  # the instalment chosen, kept
+    # A day in the past reaches the workflow (unreachable here).
+    past = (paris_today() - timedelta(days=3)).strftime("%d/%m/%Y")
+    down = client.post(
+        url(seed, 0, "echeance"), data={"csrf_token": token, "number": "1", "paid_on": past}
+    )
+    assert down.status_code == 503
+
+
+def test_a_withdrawal_stands_while_the_workflow_engine_is_unreachable(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    negotiation_id = seed.negotiation_ids[0]
+    consent_id = give_consent(
+        web_settings, negotiation_id, [ShareCategory.IDENTITY, ShareCategory.DEBTS]
+    )
+    set_state(web_settings, negotiation_id, NegotiationState.AWAITING_REPLY, round_=1)
+    token = sign_in(client, case_worker(web_settings, seed))
+    response = client.post(
+        url(seed, 0, "consentement/retrait"),
+        data={"csrf_token": token, "consent_id": consent_id, "confirm": "on"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    page = html.unescape(client.get(response.headers["location"]).text)
+    assert WITHDRAWAL_KEPT in page
+    with session_scope(web_settings) as session:
+        consent = session.get(CreditorConsent, consent_id)
+        assert consent is not None and consent.status == "revoked"
+        assert consent.revoked_at is not None
+    assert audit_entries(web_settings, "consent.rolled_back") == []
+    # Nothing can leave now: the consent checked at send time is no longer given.
+    current = current_consent(web_settings, negotiation_id)
+    assert current is None or current.status != ConsentStatus.GIVEN

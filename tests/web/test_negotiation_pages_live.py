@@ -6,17 +6,29 @@ leaves no row behind; accepted actions move the negotiation.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlmodel import SQLModel, select
 from support.negotiation import NegotiationSeed, seed_negotiations
-from support.negotiation_driver import reaches, start_negotiation, today
+from support.negotiation_driver import (
+    consent,
+    instalments,
+    ledger,
+    reaches,
+    send_offer,
+    start_negotiation,
+    today,
+    update,
+)
+from support.negotiation_driver import reply as driver_reply
 from support.stack import (
     TEMPORAL_TEST_SERVER,
     TINY_PDF,
@@ -28,16 +40,29 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from web_support import PASSWORD, count
 
+from cravelynos.domain.clock import as_utc
 from cravelynos.domain.dossier_stages import DocumentKind
+from cravelynos.domain.french_dates import PARIS
+from cravelynos.domain.negotiation.consent_rules import ConsentMethod
+from cravelynos.domain.negotiation.offer_terms import balance_share
+from cravelynos.domain.negotiation.sharing import ShareCategory
 from cravelynos.domain.negotiation.states import NegotiationState
+from cravelynos.models.consent_store import current_consent, decide_consent, negotiation_consents
 from cravelynos.models.db import engine_for, session_scope
 from cravelynos.models.document import Document
 from cravelynos.models.negotiation import CreditorReply, Negotiation, NegotiationOffer
+from cravelynos.models.negotiation_views import offer_rows
 from cravelynos.models.staff import StaffUser
 from cravelynos.security.codec import make_data_converter
 from cravelynos.settings import Settings
 from cravelynos.web.app import create_app
 from cravelynos.worker import build_worker
+from cravelynos.workflows.negotiation_messages import (
+    CONFIRM_AGREEMENT_UPDATE,
+    CONSENT_DECIDED_UPDATE,
+    ConfirmAgreement,
+    ConsentDecided,
+)
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -203,3 +228,146 @@ async def test_the_workflow_has_the_last_word_and_a_refused_reply_leaves_nothing
         await reaches(handle, NegotiationState.COUNTER_OFFER)
         assert (count(settings, CreditorReply), count(settings, NegotiationOffer)) == (1, 2)
         assert reply_documents(settings) == 1
+        # The share of the balance was computed by the page and stored with each offer.
+        offers = offer_rows(settings, negotiation_id)
+        assert [o.balance_share for o in offers] == [
+            balance_share(Decimal("1200"), BALANCE),
+            balance_share(Decimal("1500"), BALANCE),
+        ]
+
+
+# The claims of Banque Exemple 1's debt in support.negotiation's approved budget.
+BALANCE = Decimal("8457.91")
+
+
+async def test_documents_asked_by_the_creditor_go_once_the_client_extends_the_consent(
+    live_env: WorkflowEnvironment, live_client: Client, live_settings: Settings
+) -> None:
+    """QA: an information request needing documents could not be recorded. Picked one by one
+    on the reply form, they extend the consent; once the client accepts, the information
+    message carries exactly the consent's documents: the earlier ones and those picked."""
+    settings, time_env, wf_client = live_settings, live_env, live_client
+    seed = seed_negotiations(settings, creditors=1)
+    negotiation_id = seed.negotiation_ids[0]
+    identity, income = seed.document_ids[:2]
+    base = f"/dossiers/{seed.dossier_id}/negociations/{negotiation_id}"
+    async with build_worker(wf_client, settings), web(settings, time_env) as client:
+        handle = await start_negotiation(wf_client, settings, seed)
+        await reaches(handle, NegotiationState.CONSENT_PENDING)
+        token = await sign_in(client, settings, seed)
+        given = await client.post(
+            f"{base}/consentement/papier",
+            data={
+                "csrf_token": token,
+                "categories": ["identity", "debts"],
+                "document_ids": [identity],
+            },
+            files={"scan": ("consentement.pdf", TINY_PDF, "application/pdf")},
+        )
+        assert given.status_code == 303, html.unescape(given.text)
+        await reaches(handle, NegotiationState.READY)
+        day = await today(time_env)
+        offer = await client.post(
+            f"{base}/offre",
+            data={
+                "csrf_token": token,
+                "offer_type": "payment_plan",
+                "amount": "1200",
+                "instalments": "12",
+                "instalment_amount": "100",
+                "first_due_date": (day + timedelta(days=30)).strftime("%d/%m/%Y"),
+                "valid_until": (day + timedelta(days=30)).strftime("%d/%m/%Y"),
+            },
+        )
+        assert offer.status_code == 303, html.unescape(offer.text)
+        await reaches(handle, NegotiationState.AWAITING_REPLY)
+
+        asked = await client.post(
+            f"{base}/reponse",
+            data={
+                "csrf_token": token,
+                "kind": "information_requested",
+                "received_on": day.strftime("%d/%m/%Y"),
+                "channel": "email",
+                "requested_categories": ["budget", "documents"],
+                "document_ids": [income],
+            },
+        )
+        assert asked.status_code == 303, html.unescape(asked.text)
+        await reaches(handle, NegotiationState.INFORMATION_REQUESTED)
+        extended = current_consent(settings, negotiation_id)
+        pending = [
+            c for c in negotiation_consents(settings, negotiation_id) if c.status == "pending"
+        ]
+        assert extended is not None and len(pending) == 1
+        assert pending[0].document_ids == [identity, income]
+        assert set(pending[0].categories) == {
+            ShareCategory.IDENTITY, ShareCategory.DEBTS, ShareCategory.BUDGET,
+            ShareCategory.DOCUMENTS,
+        }  # fmt: skip
+
+        # Not yet accepted by the client: nothing leaves.
+        early = await client.post(f"{base}/informations", data={"csrf_token": token})
+        assert early.status_code == 409, html.unescape(early.text)
+
+        decide_consent(
+            settings,
+            pending[0].id,
+            given=True,
+            method=ConsentMethod.SIGNED_LINK,
+            actor=seed.client_actor,
+        )
+        await update(
+            handle,
+            CONSENT_DECIDED_UPDATE,
+            ConsentDecided(pending[0].id, True, seed.client_actor),
+        )
+        sent = await client.post(f"{base}/informations", data={"csrf_token": token})
+        assert sent.status_code == 303, html.unescape(sent.text)
+        await reaches(handle, NegotiationState.AWAITING_REPLY)
+        information = [
+            e for e in ledger(settings, negotiation_id) if e.message_kind == "information"
+        ]
+        assert len(information) == 1
+        assert json.loads(information[0].document_ids) == [identity, income]
+
+
+async def test_an_instalment_is_recorded_on_the_day_the_case_worker_gives(
+    live_env: WorkflowEnvironment, live_client: Client, live_settings: Settings
+) -> None:
+    """The "Payée le" day reaches the workflow: a day before the agreement is refused by it
+    (nothing recorded), the day given is the one recorded."""
+    settings, time_env, wf_client = live_settings, live_env, live_client
+    seed = seed_negotiations(settings, creditors=1)
+    negotiation_id = seed.negotiation_ids[0]
+    base = f"/dossiers/{seed.dossier_id}/negociations/{negotiation_id}"
+    async with build_worker(wf_client, settings), web(settings, time_env) as client:
+        handle = await start_negotiation(wf_client, settings, seed)
+        await consent(handle, settings, seed)
+        await send_offer(handle, time_env, settings, seed)
+        await driver_reply(handle, settings, seed, "accepted")
+        await update(handle, CONFIRM_AGREEMENT_UPDATE, ConfirmAgreement(actor=seed.actor))
+        await reaches(handle, NegotiationState.PLAN_RUNNING)
+        token = await sign_in(client, settings, seed)
+        day = await today(time_env)
+
+        before = await client.post(
+            f"{base}/echeance",
+            data={
+                "csrf_token": token,
+                "number": "1",
+                "paid_on": (day - timedelta(days=1)).strftime("%d/%m/%Y"),
+            },
+        )
+        assert before.status_code == 409
+        assert "ne peut pas précéder l'accord" in html.unescape(before.text)
+        assert [row.paid_at for row in instalments(settings, negotiation_id)][0] is None
+
+        paid = await client.post(
+            f"{base}/echeance",
+            data={"csrf_token": token, "number": "1", "paid_on": day.strftime("%d/%m/%Y")},
+        )
+        assert paid.status_code == 303, html.unescape(paid.text)
+        first = instalments(settings, negotiation_id)[0]
+        assert first.paid_at is not None
+        assert as_utc(first.paid_at).astimezone(PARIS).date() == day

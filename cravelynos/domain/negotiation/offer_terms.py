@@ -9,19 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import TypeVar
 
-from cravelynos.domain.budget.amounts import parse_amount, parse_date
+from cravelynos.domain.budget.amounts import euros, parse_amount, parse_date
 from cravelynos.domain.credentials import credential_message, looks_like_credential
 from cravelynos.domain.errors import InvalidInput
 from cravelynos.domain.negotiation.sharing import ShareCategory
 from cravelynos.domain.negotiation.states import OfferType, ReplyKind
 
+# The share of the balance is not typed: it is computed from the total and the balance of the
+# debts concerned (see `balance_share`), so it cannot contradict them.
 OFFER_FIELDS = (
     "offer_type",
     "amount",
-    "balance_share",
     "instalments",
     "instalment_amount",
     "first_due_date",
@@ -50,12 +51,17 @@ VALIDITY_TOO_FAR = "La date de validité ne peut pas dépasser un an."
 CHOOSE_TYPE = "Choisissez le type d'offre."
 AMOUNT_REQUIRED = "Indiquez le montant total de l'offre."
 AMOUNT_POSITIVE = "Le montant doit être supérieur à zéro."
-SHARE_RANGE = "La part du solde est un pourcentage entre 0 et 100."
+PLAN_AMOUNT_REQUIRED = "Indiquez le montant total que couvrent les échéances."
 INSTALMENTS_REQUIRED = "Indiquez le nombre d'échéances du plan."
 INSTALMENTS_RANGE = f"Le nombre d'échéances va de 1 à {MAX_INSTALMENTS}."
 INSTALMENT_AMOUNT_REQUIRED = "Indiquez le montant de chaque échéance."
-INSTALMENTS_SHORT = "Les échéances prévues ne couvrent pas le montant total de l'offre."
-INSTALMENT_TOO_LARGE = "Une échéance ne peut pas dépasser le montant total de l'offre."
+# A plan is consistent when (n − 1) × échéance < total ≤ n × échéance: the last instalment
+# may be smaller, never larger nor missing (QA: "37 × 27,22 €" had gone out as a 980 € offer).
+INSTALMENTS_SHORT = "Les échéances ne couvrent pas le « Montant total »"
+INSTALMENTS_TOO_MANY = "Trop d'échéances pour le « Montant total »"
+INSTALMENT_TOO_LARGE = (
+    "Le « Montant de chaque échéance » ne peut pas dépasser le « Montant total » de l'offre."
+)
 FIRST_DUE_REQUIRED = "Indiquez la date de la première échéance."
 FIRST_DUE_PASSED = "La première échéance ne peut pas être déjà passée."
 DATE_REQUIRED = "Indiquez la date de validité de l'offre."
@@ -65,6 +71,9 @@ RECEIVED_FUTURE = "La date de réception ne peut pas être dans le futur."
 CHOOSE_CHANNEL = "Indiquez comment la réponse est arrivée."
 CHOOSE_REQUESTED = "Cochez les informations que le créancier demande."
 TERMS_TOO_LONG = f"{MAX_TERMS} caractères au maximum."
+CHOOSE_DOCUMENTS = "Cochez les pièces que le créancier demande, une par une."
+PAID_ON_REQUIRED = "Indiquez la date du paiement."
+PAID_ON_FUTURE = "La date du paiement ne peut pas être dans le futur."
 
 # Offers that state a sum: what is repaid (a plan) or what remains due (a remission).
 AMOUNT_NEEDED = frozenset({OfferType.PAYMENT_PLAN, OfferType.REMISSION})
@@ -74,7 +83,8 @@ AMOUNT_NEEDED = frozenset({OfferType.PAYMENT_PLAN, OfferType.REMISSION})
 class OfferTerms:
     offer_type: OfferType
     amount: Decimal | None
-    balance_share: Decimal | None  # Percent of the balance, 0 to 100.
+    # Percent of the balance of the debts concerned, computed (balance_share), never typed.
+    balance_share: Decimal | None
     instalments: int | None
     instalment_amount: Decimal | None
     first_due_date: date | None
@@ -89,13 +99,21 @@ class ReplyTerms:
     terms: str | None
     requested_categories: tuple[ShareCategory, ...]
     counter_offer: OfferTerms | None
+    # The dossier's documents the creditor asks for, one by one (information requests).
+    requested_document_ids: tuple[str, ...] = ()
 
 
 def parse_offer(
-    form: Mapping[str, str], *, today: date, ours: bool = True, prefix: str = ""
+    form: Mapping[str, str],
+    *,
+    today: date,
+    ours: bool = True,
+    prefix: str = "",
+    balance: Decimal | None = None,
 ) -> OfferTerms:
     """Our offer (valid at least until tomorrow) or the creditor's counter-offer (until today
-    at least). InvalidInput keyed by `prefix` + field name."""
+    at least). InvalidInput keyed by `prefix` + field name. `balance`: the claims of the debts
+    concerned in the approved budget; the share of the balance is computed from it."""
     errors: dict[str, str] = {}
 
     def text(name: str) -> str:
@@ -112,9 +130,6 @@ def parse_offer(
         fail("amount", AMOUNT_POSITIVE)
     if amount is None and offer_type in AMOUNT_NEEDED and (prefix + "amount") not in errors:
         fail("amount", AMOUNT_REQUIRED)
-    share = _money(text("balance_share"), lambda m: fail("balance_share", SHARE_RANGE))
-    if share is not None and share > 100:
-        fail("balance_share", SHARE_RANGE)
     instalments = _count(text("instalments"), lambda m: fail("instalments", m))
     if instalments is None and offer_type == OfferType.PAYMENT_PLAN:
         fail("instalments", INSTALMENTS_REQUIRED)
@@ -128,13 +143,17 @@ def parse_offer(
             fail("instalment_amount", INSTALMENT_AMOUNT_REQUIRED)
         if first_due is None:
             fail("first_due_date", FIRST_DUE_REQUIRED)
+        if amount is None and (prefix + "amount") not in errors:
+            fail("amount", PLAN_AMOUNT_REQUIRED)
     if first_due is not None and first_due < today:
         fail("first_due_date", FIRST_DUE_PASSED)
     if amount and instalment_amount and instalments and amount > 0 and instalment_amount > 0:
         if instalment_amount > amount:
             fail("instalment_amount", INSTALMENT_TOO_LARGE)
-        elif instalment_amount * instalments < amount:
-            fail("instalment_amount", INSTALMENTS_SHORT)
+        else:
+            mismatch = plan_mismatch(amount, instalments, instalment_amount)
+            if mismatch:
+                fail("instalments", mismatch)
     valid_until = _day(text("valid_until"), lambda m: fail("valid_until", m))
     if valid_until is None:
         fail("valid_until", DATE_REQUIRED)
@@ -150,7 +169,7 @@ def parse_offer(
     return OfferTerms(
         offer_type=offer_type,
         amount=amount,
-        balance_share=share,
+        balance_share=balance_share(amount, balance),
         instalments=instalments,
         instalment_amount=instalment_amount,
         first_due_date=first_due,
@@ -158,8 +177,17 @@ def parse_offer(
     )
 
 
-def parse_reply(form: Mapping[str, str], requested: Iterable[str], *, today: date) -> ReplyTerms:
-    """The reply form; a counter-offer's terms come with the `counter_` prefix."""
+def parse_reply(
+    form: Mapping[str, str],
+    requested: Iterable[str],
+    *,
+    today: date,
+    balance: Decimal | None = None,
+    documents: Iterable[str] = (),
+) -> ReplyTerms:
+    """The reply form; a counter-offer's terms come with the `counter_` prefix. `documents`:
+    the ids ticked in the information request's document picker (checked against the dossier
+    when the consent is extended)."""
     errors: dict[str, str] = {}
     kind = _enum(ReplyKind, (form.get("kind") or "").strip())
     if kind is None:
@@ -178,13 +206,20 @@ def parse_reply(form: Mapping[str, str], requested: Iterable[str], *, today: dat
         errors["terms"] = TERMS_TOO_LONG
     elif looks_like_credential(terms):
         errors["terms"] = credential_message("Termes de la réponse")
-    categories = tuple(c for c in ShareCategory if c.value in set(requested))
-    if kind == ReplyKind.INFORMATION_REQUESTED and not categories:
-        errors["requested_categories"] = CHOOSE_REQUESTED
+    document_ids = tuple(dict.fromkeys(d for d in documents if d))
+    wanted = set(requested) | ({ShareCategory.DOCUMENTS.value} if document_ids else set())
+    categories = tuple(c for c in ShareCategory if c.value in wanted)
+    if kind == ReplyKind.INFORMATION_REQUESTED:
+        if not categories:
+            errors["requested_categories"] = CHOOSE_REQUESTED
+        elif ShareCategory.DOCUMENTS in categories and not document_ids:
+            errors["document_ids"] = CHOOSE_DOCUMENTS
     counter: OfferTerms | None = None
     if kind == ReplyKind.COUNTER_OFFER:
         try:
-            counter = parse_offer(form, today=today, ours=False, prefix=COUNTER_PREFIX)
+            counter = parse_offer(
+                form, today=today, ours=False, prefix=COUNTER_PREFIX, balance=balance
+            )
         except InvalidInput as exc:
             errors.update(exc.errors)
     if errors:
@@ -196,8 +231,68 @@ def parse_reply(form: Mapping[str, str], requested: Iterable[str], *, today: dat
         channel=channel,
         terms=terms or None,
         requested_categories=categories if kind == ReplyKind.INFORMATION_REQUESTED else (),
+        requested_document_ids=(document_ids if kind == ReplyKind.INFORMATION_REQUESTED else ()),
         counter_offer=counter,
     )
+
+
+def parse_paid_on(value: str, *, today: date) -> date:
+    """The day an instalment was paid: required, not after today (Paris). InvalidInput on
+    `paid_on`."""
+    errors: dict[str, str] = {}
+    paid_on = _day(value.strip(), lambda m: errors.setdefault("paid_on", m))
+    if paid_on is None and not errors:
+        errors["paid_on"] = PAID_ON_REQUIRED
+    elif paid_on is not None and paid_on > today:
+        errors["paid_on"] = PAID_ON_FUTURE
+    if errors:
+        raise InvalidInput(errors)
+    assert paid_on is not None
+    return paid_on
+
+
+def balance_share(amount: Decimal | None, balance: Decimal | None) -> Decimal | None:
+    """The total as a percentage of the balance of the debts concerned, 2 decimals (None when
+    either is unknown). Above 100 when a creditor asks more than the approved budget records."""
+    if amount is None or balance is None or balance <= 0:
+        return None
+    return (amount * 100 / balance).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def instalments_needed(amount: Decimal, instalment_amount: Decimal) -> int:
+    """How many instalments of that amount pay the total (the last one may be smaller)."""
+    return int((amount / instalment_amount).to_integral_value(rounding=ROUND_CEILING))
+
+
+def last_instalment(amount: Decimal, instalments: int, instalment_amount: Decimal) -> Decimal:
+    """What the last instalment of a consistent plan pays (the whole amount but the others)."""
+    return amount - instalment_amount * (instalments - 1)
+
+
+def plan_mismatch(amount: Decimal, instalments: int, instalment_amount: Decimal) -> str | None:
+    """Why n instalments of m do not make the total, naming the fields; None when
+    (n − 1) × m < total ≤ n × m."""
+    needed = instalments_needed(amount, instalment_amount)
+    advice = (
+        f"Avec des échéances de {euros(instalment_amount)}, il en faut {needed} (la dernière "
+        "peut être plus petite) ; sinon corrigez le « Montant de chaque échéance » ou le "
+        "« Montant total »."
+        if needed <= MAX_INSTALMENTS
+        else f"Même {MAX_INSTALMENTS} échéances de {euros(instalment_amount)} n'y suffiraient "
+        "pas : augmentez le « Montant de chaque échéance » ou corrigez le « Montant total »."
+    )
+    if instalments * instalment_amount < amount:
+        return (
+            f"{INSTALMENTS_SHORT} : {instalments} × {euros(instalment_amount)} = "
+            f"{euros(instalments * instalment_amount)} pour un total de {euros(amount)}. {advice}"
+        )
+    if (instalments - 1) * instalment_amount >= amount:
+        return (
+            f"{INSTALMENTS_TOO_MANY} : {instalments - 1} échéances de "
+            f"{euros(instalment_amount)} font déjà {euros((instalments - 1) * instalment_amount)}"
+            f" pour un total de {euros(amount)}. {advice}"
+        )
+    return None
 
 
 # ----- field parsers: None for an empty field, `fail(message)` for a wrong one ---------------

@@ -100,8 +100,13 @@ async def perform(
     undo: Callable[[T], None] | None,
     done: str,
     upload_field: str = "attachments",
+    kept_when_unavailable: str | None = None,
 ) -> Response:
-    """Write, tell the workflow, take back on refusal. `form` keeps what was typed."""
+    """Write, tell the workflow, take back on refusal. `form` keeps what was typed.
+
+    `kept_when_unavailable`: what was written stands even when Temporal cannot be reached (a
+    client's withdrawal: every message re-checks consent in the database at send time and the
+    workflow reconciles it later); the case worker is told so with this message."""
     try:
         written = await run_in_threadpool(write)
     except NegotiationRefused as exc:
@@ -122,6 +127,9 @@ async def perform(
         if undo is not None:
             await run_in_threadpool(undo, written)
         raise
+    if code == status.HTTP_503_SERVICE_UNAVAILABLE and kept_when_unavailable is not None:
+        flash(request, kept_when_unavailable, "warning")
+        return back_to(dossier_id, form.negotiation_id)
     if code:
         if undo is not None:
             await run_in_threadpool(undo, written)

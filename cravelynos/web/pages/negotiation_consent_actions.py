@@ -64,6 +64,10 @@ CHOOSE_CREDITOR = "Choisissez le créancier dans l'annuaire."
 SCAN_REQUIRED = "Joignez le formulaire de consentement signé, numérisé."
 CONFIRM_WITHDRAWAL = "Cochez la case pour confirmer que le client retire son consentement."
 UNKNOWN_CONSENT = "Consentement introuvable pour ce créancier."
+WITHDRAWAL_KEPT = (
+    "Retrait enregistré. La négociation sera suspendue dès que le moteur de suivi sera de "
+    "nouveau disponible."
+)
 
 
 @router.post(f"{PREFIX}/creancier", response_model=None)
@@ -289,4 +293,7 @@ async def record_withdrawal(
         undo=lambda _: restore_consents(settings, staff, negotiation_id, before),
         done="Retrait du consentement enregistré : la négociation est suspendue et le créancier "
         "en est informé.",
+        # The client's right: the withdrawal stands even when the workflow cannot hear it now
+        # (nothing leaves without a consent checked in the database at send time).
+        kept_when_unavailable=WITHDRAWAL_KEPT,
     )

@@ -15,7 +15,7 @@ from cravelynos.domain.negotiation.offer_terms import (
     parse_offer,
     parse_reply,
 )
-from cravelynos.domain.negotiation.states import REPLY_KIND_LABELS_FR
+from cravelynos.domain.negotiation.states import REPLY_KIND_LABELS_FR, ReplyKind
 from cravelynos.models.dossier_access import actor_of
 from cravelynos.models.negotiation_replies import (
     RecordedReply,
@@ -41,6 +41,7 @@ from cravelynos.web.pages.negotiation_common import (
     perform,
     require_negotiation,
 )
+from cravelynos.web.pages.negotiation_prefill import debts_balance
 from cravelynos.web.pages.negotiation_section import NegotiationForm
 from cravelynos.web.workflow_gateway import send_negotiation_update
 from cravelynos.workflows.negotiation_messages import (
@@ -69,8 +70,10 @@ async def send_offer(
 ) -> Response:
     await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(negotiation_id, "offer", form_values(await request.form(), OFFER_FIELDS))
+    # The share of the balance is computed here from the approved budget, never typed.
+    balance = await run_in_threadpool(debts_balance, settings, negotiation_id, actor_of(staff))
     try:
-        terms = parse_offer(form.values, today=paris_today())
+        terms = parse_offer(form.values, today=paris_today(), balance=balance)
     except InvalidInput as exc:
         return await invalid(request, settings, staff, dossier_id, form, exc.errors)
     return await perform(
@@ -100,14 +103,22 @@ async def record_creditor_reply(
     await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     submitted = await request.form()
     requested = form_list(submitted, "requested_categories")
+    documents = form_list(submitted, "document_ids")
     form = NegotiationForm(
         negotiation_id,
         "reply",
         form_values(submitted, REPLY_FIELDS + COUNTER_FIELDS),
-        {"requested_categories": requested},
+        {"requested_categories": requested, "document_ids": documents},
+    )
+    balance = (
+        await run_in_threadpool(debts_balance, settings, negotiation_id, actor_of(staff))
+        if form.values["kind"] == ReplyKind.COUNTER_OFFER.value
+        else None
     )
     try:
-        reply = parse_reply(form.values, requested, today=paris_today())
+        reply = parse_reply(
+            form.values, requested, today=paris_today(), balance=balance, documents=documents
+        )
     except InvalidInput as exc:
         return await invalid(request, settings, staff, dossier_id, form, exc.errors)
     attachments = await form_uploads(submitted, "attachments", settings)

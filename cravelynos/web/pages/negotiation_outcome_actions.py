@@ -9,9 +9,13 @@ from starlette.concurrency import run_in_threadpool
 
 from cravelynos.domain.credentials import credential_message, looks_like_credential
 from cravelynos.domain.dossier_stages import DocumentKind
+from cravelynos.domain.errors import InvalidInput
+from cravelynos.domain.negotiation.offer_terms import parse_paid_on
 from cravelynos.domain.negotiation.states import ESCALATION_LABELS_FR, EndOutcome, EscalationRoute
+from cravelynos.models.budget_views import day
 from cravelynos.models.dossier_access import actor_of
 from cravelynos.models.negotiation_store import (
+    paris_today,
     remove_documents,
     restore_end_reason,
     set_end_reason,
@@ -106,12 +110,17 @@ async def instalment_paid(
 ) -> Response:
     await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(
-        negotiation_id, "instalment", form_values(await request.form(), ("number",))
+        negotiation_id, "instalment", form_values(await request.form(), ("number", "paid_on"))
     )
+    errors: dict[str, str] = {}
     if not form.values["number"].isdigit():
-        return await invalid(
-            request, settings, staff, dossier_id, form, {"number": CHOOSE_INSTALMENT}
-        )
+        errors["number"] = CHOOSE_INSTALMENT
+    try:
+        paid_on = parse_paid_on(form.values["paid_on"], today=paris_today())
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if errors:
+        return await invalid(request, settings, staff, dossier_id, form, errors)
     number = int(form.values["number"])
     return await perform(
         request,
@@ -121,10 +130,13 @@ async def instalment_paid(
         form,
         write=lambda: number,
         update=lambda n: send_negotiation_update(
-            request, negotiation_id, RECORD_INSTALMENT_UPDATE, InstalmentPaid(n, actor_of(staff))
+            request,
+            negotiation_id,
+            RECORD_INSTALMENT_UPDATE,
+            InstalmentPaid(n, actor_of(staff), paid_on=paid_on.isoformat()),
         ),
         undo=None,
-        done=f"Échéance n° {number} enregistrée comme payée.",
+        done=f"Échéance n° {number} enregistrée comme payée le {day(paid_on)}.",
     )
 
 

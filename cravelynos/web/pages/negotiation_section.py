@@ -6,17 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from cravelynos.domain.budget.amounts import parse_amount
 from cravelynos.domain.dossier_stages import SHAREABLE_DOCUMENT_KINDS, DocumentKind
+from cravelynos.domain.french_dates import french_datetime
 from cravelynos.domain.negotiation.consent_rules import (
     CONSENT_METHOD_LABELS_FR,
     CONSENT_STATUS_LABELS_FR,
     ConsentStatus,
 )
-from cravelynos.domain.negotiation.offer_terms import REPLY_CHANNEL_LABELS_FR
+from cravelynos.domain.negotiation.offer_terms import (
+    REPLY_CHANNEL_LABELS_FR,
+    balance_share,
+    last_instalment,
+)
 from cravelynos.domain.negotiation.sharing import (
-    SHARE_CATEGORY_LABELS_FR,
     SHARE_CATEGORY_SHORT_FR,
     ShareCategory,
 )
@@ -27,7 +33,9 @@ from cravelynos.domain.negotiation.states import (
     OFFER_TYPE_LABELS_FR,
     REPLY_KIND_LABELS_FR,
     REPLY_STATES,
+    EscalationRoute,
     NegotiationState,
+    OfferParty,
 )
 from cravelynos.models.consent_store import ConsentView, negotiation_consents
 from cravelynos.models.creditor_directory import CREDITOR_CHANNEL_LABELS_FR, CreditorChannel
@@ -51,7 +59,7 @@ from cravelynos.models.negotiation_views import (
 from cravelynos.models.staff import StaffUser
 from cravelynos.settings import Settings
 from cravelynos.web.pages.budget_form import date_input
-from cravelynos.web.pages.negotiation_prefill import OfferPrefill, offer_prefill
+from cravelynos.web.pages.negotiation_prefill import OfferPrefill, debts_balance, offer_prefill
 from cravelynos.web.pages.rendering import document_label
 
 OFFER_STATUS_LABELS_FR = {
@@ -62,9 +70,40 @@ OFFER_STATUS_LABELS_FR = {
     "countered": "Contre-proposition reçue",
     "expired": "Expirée",
     "lapsed": "Caduque",
-    "withdrawn": "Retirée",
+    "withdrawn": "Retirée (mandat terminé)",
 }
+RECEIVED = "Reçue"
+AWAITING_CLIENT = "En attente de la décision du client"
+NO_FOLLOW_UP = "Sans suite"
 ESCALATE_STATES = DECISION_STATES | {NegotiationState.AWAITING_REPLY, NegotiationState.SUSPENDED}
+# Where an escalated negotiation went, for its badge.
+ESCALATED_TO_FR = {
+    EscalationRoute.OMBUDSMAN: "Terminée : orientée vers le médiateur du créancier",
+    EscalationRoute.BANQUE_DE_FRANCE: "Terminée : orientée vers la Banque de France "
+    "(dossier de surendettement)",
+}
+# An offer still "sent" in these states will get no answer through us.
+STOPPED_STATES = ENDED_STATES | {NegotiationState.SUSPENDED}
+
+
+def offer_status_label(offer: OfferRow, state: NegotiationState, offers: list[OfferRow]) -> str:
+    """The offer's status in words, read with the negotiation's state: a counter-offer awaiting
+    the client says so with its deadline; an offer left "sent" by a suspension or an end reads
+    "Sans suite"; an offer withdrawn for a later one names it."""
+    if offer.status == "sent":
+        if state in STOPPED_STATES:
+            return NO_FOLLOW_UP
+        if offer.made_by == OfferParty.CREDITOR:
+            if state != NegotiationState.COUNTER_OFFER:
+                return RECEIVED
+            if offer.decision_deadline is None:
+                return AWAITING_CLIENT
+            return f"{AWAITING_CLIENT} (avant le {french_datetime(offer.decision_deadline)})"
+    if offer.status == "withdrawn":
+        later = [o.round for o in offers if o.made_by == OfferParty.US and o.round > offer.round]
+        if later:
+            return f"Remplacée par l'offre du tour {min(later)}"
+    return OFFER_STATUS_LABELS_FR.get(offer.status, offer.status)
 
 
 @dataclass
@@ -90,7 +129,46 @@ class NegotiationCard:
     actions: frozenset[str]
     end_reason: str | None
     prefill: OfferPrefill | None
+    # The balance of the debts concerned (approved budget): what the share is computed from.
+    balance: Decimal | None = None
     form: NegotiationForm | None = None
+
+    @property
+    def state_label(self) -> str:
+        """The state in words; an escalation says which route."""
+        route = self.summary.escalation_route
+        if self.summary.state == NegotiationState.ESCALATED and route in set(EscalationRoute):
+            return ESCALATED_TO_FR[EscalationRoute(route)]
+        return self.summary.state_label
+
+    @property
+    def escalation_label(self) -> str | None:
+        route = self.summary.escalation_route
+        return (
+            ESCALATION_LABELS_FR[EscalationRoute(route)] if route in set(EscalationRoute) else None
+        )
+
+    def offer_status(self, offer: OfferRow) -> str:
+        return offer_status_label(offer, self.summary.state, self.offers)
+
+    def last_instalment(self, offer: OfferRow) -> Decimal | None:
+        """The last instalment when it is smaller than the others (None otherwise)."""
+        if not (offer.amount and offer.instalments and offer.instalment_amount):
+            return None
+        last = last_instalment(offer.amount, offer.instalments, offer.instalment_amount)
+        return last if 0 < last < offer.instalment_amount else None
+
+    def share_preview(self, panel: str, prefix: str = "") -> Decimal | None:
+        """The share the typed (or pre-filled) total makes, as the server will compute it."""
+        values = self.values(
+            panel, self.prefill.values if panel == "offer" and self.prefill else {}
+        )
+        try:
+            text = values.get(prefix + "amount", "").strip()
+            amount = parse_amount(text) if text else None
+        except ValueError:
+            return None
+        return balance_share(amount, self.balance) if amount else None
 
     @property
     def current_consent(self) -> ConsentView | None:
@@ -176,6 +254,9 @@ def _card(
         if "offer" in actions
         else None
     )
+    balance = prefill.balance if prefill is not None else None
+    if prefill is None and "reply" in actions:
+        balance = debts_balance(settings, summary.id, actor_of(staff))
     return NegotiationCard(
         summary=summary,
         consents=consents,
@@ -186,6 +267,7 @@ def _card(
         actions=actions,
         end_reason=end_reason(settings, summary.id) if summary.ended_at else None,
         prefill=prefill,
+        balance=balance,
     )
 
 
@@ -233,7 +315,7 @@ def negotiation_context(
         "negotiation_timeline": _timeline_creditors(summaries),
         "directory_options": directory,
         "shareable_documents": shareable,
-        "share_categories": [(c.value, SHARE_CATEGORY_LABELS_FR[c]) for c in ShareCategory],
+        "share_categories": [(c.value, SHARE_CATEGORY_SHORT_FR[c]) for c in ShareCategory],
         "share_short": {c.value: SHARE_CATEGORY_SHORT_FR[c] for c in ShareCategory},
         "offer_type_options": [(k.value, v) for k, v in OFFER_TYPE_LABELS_FR.items()],
         "offer_type_labels": {k.value: v for k, v in OFFER_TYPE_LABELS_FR.items()},
