@@ -21,7 +21,7 @@ from cravelynos.domain.budget import BudgetInput, compute_budget, propose_strate
 from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Stage
 from cravelynos.domain.intake import CreditorIn, DossierCreate
 from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.offer_terms import OfferTerms, ReplyTerms
+from cravelynos.domain.negotiation.offer_terms import OfferTerms, ReplyTerms, balance_share
 from cravelynos.domain.negotiation.sharing import ShareCategory
 from cravelynos.domain.negotiation.states import OfferType, ReplyKind
 from cravelynos.models.budget_store import StrategyLine, save_budget_input, save_strategy
@@ -205,7 +205,7 @@ async def _seed(
         assert creditor_id is not None
         link_creditor(settings, owner, negotiation.id, creditor_id)
         steps = _Steps(settings, client, owner, actor, client_actor, negotiation.id)
-        await steps.run_to(creditor.step)
+        await steps.run_to(creditor.step, Decimal(creditor.arrears))
 
 
 class _Steps:
@@ -224,7 +224,7 @@ class _Steps:
         self.client_actor, self.negotiation_id = client_actor, negotiation_id
         self.handle = client.get_workflow_handle(negotiation_workflow_id(negotiation_id))
 
-    async def run_to(self, step: str) -> None:
+    async def run_to(self, step: str, balance: Decimal) -> None:
         await _until(self.handle, NEGOTIATION_STATUS_QUERY, NegotiationStatus, lambda s: True)
         consent_id = create_consent_request(
             self.settings,
@@ -255,7 +255,7 @@ class _Steps:
             OfferTerms(
                 offer_type=OfferType.PAYMENT_PLAN,
                 amount=Decimal("600.00"),
-                balance_share=None,
+                balance_share=balance_share(Decimal("600.00"), balance),
                 instalments=6,
                 instalment_amount=Decimal("100.00"),
                 first_due_date=today + timedelta(days=20),
@@ -269,7 +269,7 @@ class _Steps:
             counter = OfferTerms(
                 offer_type=OfferType.PAYMENT_PLAN,
                 amount=Decimal("900.00"),
-                balance_share=None,
+                balance_share=balance_share(Decimal("900.00"), balance),
                 instalments=6,
                 instalment_amount=Decimal("150.00"),
                 first_due_date=today + timedelta(days=30),
