@@ -8,6 +8,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from cravelynos.activities import dossier_io as io
+from cravelynos.activities.negotiation_deadline import refresh_dossier_deadline
 from cravelynos.domain.clock import as_utc, utcnow
 from cravelynos.domain.dossier_stages import OPEN_STAGES, OUTCOME_LABELS_FR, Outcome, Stage
 from cravelynos.models.db import session_scope
@@ -79,6 +80,8 @@ class DossierRecordActivities:
                     dossier.next_deadline_label = record.next_deadline_label
                     dossier.updated_at = utcnow()
                     session.add(dossier)
+                    if dossier.stage == Stage.NEGOTIATION:  # The negotiations' deadline.
+                        refresh_dossier_deadline(session, dossier.id)
                     if record.event_kind:
                         add_timeline_event(
                             session,

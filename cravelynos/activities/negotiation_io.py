@@ -38,7 +38,8 @@ class NegotiationFacts:
     instalment_grace_days: int
     instalment_broken_after_days: int
     # The latest consent of this negotiation that is given and not revoked, if any (a restart
-    # or a negotiation added late finds it here).
+    # or a negotiation added late finds it here). The workflow also re-reads it (as a local
+    # activity) to catch a decision or withdrawal the web app wrote but could not tell it.
     consent_id: str | None = None
 
 
@@ -65,6 +66,10 @@ class NegotiationProgress:
     ended: bool = False
     escalation_route: str | None = None
     round: int | None = None
+    # The instalment whose missed-payment alert this event is, and when the alert fired (its
+    # missed_alerted_at, written once).
+    missed_instalment: int = 0
+    missed_alerted_at: datetime | None = None
 
 
 @dataclass

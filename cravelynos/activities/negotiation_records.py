@@ -7,7 +7,7 @@ dates and counts.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_DOWN, Decimal
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from cravelynos.activities import dossier_io
 from cravelynos.activities import negotiation_io as io
 from cravelynos.activities.dossier_records import get_dossier
+from cravelynos.activities.negotiation_deadline import refresh_dossier_deadline
 from cravelynos.domain.clock import utcnow
 from cravelynos.domain.negotiation.consent_rules import ConsentStatus
 from cravelynos.domain.negotiation.states import ENDED_STATES, NegotiationState
@@ -133,6 +134,11 @@ class NegotiationRecordActivities:
                 negotiation.escalation_route = record.escalation_route
             negotiation.updated_at = now
             session.add(negotiation)
+            session.flush()
+            refresh_dossier_deadline(session, negotiation.dossier_id)
+        if record.missed_instalment:
+            alerted_at = record.missed_alerted_at or now
+            _mark_missed_alert(session, negotiation.id, record.missed_instalment, alerted_at)
         if record.event_kind and not _event_exists(session, record.event_key):
             session.add(
                 TimelineEvent(
@@ -261,6 +267,20 @@ class NegotiationRecordActivities:
         return ClientCipher.for_client(client, self.settings)
 
 
+def _mark_missed_alert(
+    session: Session, negotiation_id: str, number: int, alerted_at: datetime
+) -> None:
+    """When the missed-instalment alert went out; the first time only (a retry keeps it)."""
+    row = session.exec(
+        select(RepaymentInstalment)
+        .where(RepaymentInstalment.negotiation_id == negotiation_id)
+        .where(RepaymentInstalment.number == number)
+    ).first()
+    if row is not None and row.missed_alerted_at is None:
+        row.missed_alerted_at = alerted_at
+        session.add(row)
+
+
 def _event_exists(session: Session, key: str) -> bool:
     if not key:
         return False
@@ -271,13 +291,16 @@ def _event_exists(session: Session, key: str) -> bool:
 def _instalment_amounts(
     cipher: ClientCipher, offer: NegotiationOffer, count: int
 ) -> list[Decimal | None]:
-    """The offer's instalment amount each time; without one, its total split in equal cents,
-    the last instalment taking what rounding left over."""
+    """The offer's instalment amount each time, the last one paying what is left of the total
+    (the pages ensure (n - 1) x m < total <= n x m); without an instalment amount, the total split
+    in equal cents, the last instalment taking what rounding left over."""
     each = cipher.decrypt(OFFER_TABLE, "instalment_amount", offer.id, offer.instalment_amount_enc)
+    total = cipher.decrypt(OFFER_TABLE, "amount", offer.id, offer.amount_enc)
     if each:
         amount: Decimal | None = Decimal(each)
-        return [amount] * count
-    total = cipher.decrypt(OFFER_TABLE, "amount", offer.id, offer.amount_enc)
+        if not total:
+            return [amount] * count
+        return [*([amount] * (count - 1)), Decimal(total) - Decimal(each) * (count - 1)]
     if not total:
         return [None] * count
     share = (Decimal(total) / count).quantize(CENT, rounding=ROUND_DOWN)

@@ -110,8 +110,14 @@ class ConfirmAgreement:
 
 @dataclass
 class InstalmentPaid:
+    """Instalment `number` was paid; `paid_on` (ISO date, Paris) when known, else today.
+
+    Refused when in the future or before the agreement; recorded at noon in Paris that day.
+    """
+
     number: int
     actor: str
+    paid_on: str | None = None
 
 
 @dataclass

@@ -21,6 +21,11 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), tzinfo=PARIS).astimezone(UTC)
 
 
+def noon(day: date) -> datetime:
+    """Noon in Paris on `day`, as aware UTC: a payment known by its date only."""
+    return datetime.combine(day, time(12), tzinfo=PARIS).astimezone(UTC)
+
+
 def add_months(day: date, months: int) -> date:
     """Same day `months` later, on the month's last day when it is shorter (31 Jan → 28 Feb)."""
     index = day.month - 1 + months

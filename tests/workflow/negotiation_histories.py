@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from support.analysis import settle_workflow
 from support.negotiation import NegotiationSeed, draft_offer, give_consent, seed_negotiations
 from support.negotiation_driver import (
+    OFFER_CATEGORIES,
     consent,
     consent_given,
     reaches,
@@ -43,7 +44,12 @@ from cravelynos.domain.dossier_stages import CreditorKind, Outcome, Stage
 from cravelynos.domain.negotiation.consent_rules import ConsentMethod
 from cravelynos.domain.negotiation.sharing import ShareCategory
 from cravelynos.domain.negotiation.states import NegotiationState as S
-from cravelynos.models.consent_store import create_consent_request, decide_consent
+from cravelynos.models.consent_store import (
+    REVOKED_BY_CLIENT,
+    create_consent_request,
+    decide_consent,
+    revoke_consent,
+)
 from cravelynos.models.db import engine_for, session_scope
 from cravelynos.models.dossier import DossierCreditor, dossier_workflow_id
 from cravelynos.models.negotiation import negotiation_workflow_id
@@ -228,10 +234,15 @@ async def negotiation_counter_offer_plan(n: NegotiationScenario) -> list[Saved]:
     confirm = ConfirmAgreement(actor=seed.actor)
     assert await update(handle, CONFIRM_AGREEMENT_UPDATE, confirm) == S.PLAN_RUNNING
     await update(handle, RECORD_INSTALMENT_UPDATE, InstalmentPaid(1, seed.actor))
-    # The second instalment (D+25 + 1 month) is paid late: one alert first.
+    # The second instalment (D+25 + 1 month) is paid late: one alert first. It was paid the
+    # day before it is recorded; a payment dated tomorrow is refused.
     await n.env.sleep(timedelta(days=63))
-    for number in (2, 3):
-        await update(handle, RECORD_INSTALMENT_UPDATE, InstalmentPaid(number, seed.actor))
+    day = await today(n.env)
+    tomorrow = InstalmentPaid(2, seed.actor, paid_on=(day + timedelta(days=1)).isoformat())
+    await _refused(handle, RECORD_INSTALMENT_UPDATE, tomorrow)
+    yesterday = InstalmentPaid(2, seed.actor, paid_on=(day - timedelta(days=1)).isoformat())
+    await update(handle, RECORD_INSTALMENT_UPDATE, yesterday)
+    await update(handle, RECORD_INSTALMENT_UPDATE, InstalmentPaid(3, seed.actor))
     assert await handle.result() == S.COMPLETED
     mail = await wait_delivered(settings, CLIENT, 8)
     assert "negotiation_instalment_missed" in mail, mail
@@ -241,7 +252,8 @@ async def negotiation_counter_offer_plan(n: NegotiationScenario) -> list[Saved]:
             "negotiation_counter_offer_plan",
             "Consent asked and given; offer; counter-offer refused by the client (a staff "
             "decision refused); second round; counter-offer accepted by the client; agreement; "
-            "three instalments, one paid late after its alert → completed.",
+            "three instalments, one paid late after its alert (dated the day before; a date in "
+            "the future refused) → completed.",
         )
     ]
 
@@ -380,6 +392,50 @@ async def negotiation_expiry_lapse_broken(n: NegotiationScenario) -> list[Saved]
     ]
 
 
+async def negotiation_lost_notices(n: NegotiationScenario) -> list[Saved]:
+    """The web app wrote each consent change but could not tell the workflow (Temporal down)."""
+    settings, seed = n.settings, n.seed
+    negotiation_id = seed.negotiation_ids[0]
+    handle = await start_negotiation(n.client, settings, seed)
+    await settle_workflow(n.client, handle)  # It has looked for a consent: none yet.
+    await reaches(handle, S.CONSENT_PENDING)
+    asked = create_consent_request(
+        settings,
+        negotiation_id=negotiation_id,
+        categories=list(OFFER_CATEGORIES),
+        document_ids=[],
+        expires_at=None,
+        actor=seed.actor,
+    )
+    decide_consent(
+        settings, asked, given=True, method=ConsentMethod.SIGNED_LINK, actor=seed.client_actor
+    )
+    await n.env.sleep(timedelta(days=1, hours=1))
+    await reaches(handle, S.READY)
+    await send_offer(handle, n.env, settings, seed)
+    revoke_consent(settings, asked, actor=seed.client_actor, channel=REVOKED_BY_CLIENT)
+    await n.env.sleep(timedelta(days=15, hours=1))
+    await reaches(handle, S.SUSPENDED)
+    give_consent(settings, negotiation_id, OFFER_CATEGORIES)
+    await n.env.sleep(timedelta(days=2, hours=1))
+    await reaches(handle, S.READY)
+    end = EndNegotiation(outcome="abandoned", actor=seed.actor)
+    assert await update(handle, END_NEGOTIATION_UPDATE, end) == S.ABANDONED
+    assert await handle.result() == S.ABANDONED
+    mail = await wait_delivered(settings, CLIENT, 5)
+    assert mail.count("negotiation_suspended") == 1, mail
+    return [
+        await n.saved(
+            handle,
+            "negotiation_lost_notices",
+            "Consent given but not notified: found by the daily re-read → ready; offer; "
+            "consent withdrawn but not notified: found at the first follow-up (D+15) → "
+            "suspended, mandate end, offer withdrawn, no follow-up; consent given again, not "
+            "notified: found the next day → ready; abandoned.",
+        )
+    ]
+
+
 @dataclass
 class NegotiationRecording:
     scenario: Callable[[NegotiationScenario], Awaitable[list[Saved]]]
@@ -398,6 +454,7 @@ NEGOTIATION_SCENARIOS = [
     NegotiationRecording(negotiation_no_response_escalated),
     NegotiationRecording(negotiation_revoked_information_refused),
     NegotiationRecording(negotiation_expiry_lapse_broken),
+    NegotiationRecording(negotiation_lost_notices),
 ]
 
 

@@ -48,6 +48,7 @@ EXPECTED = {
     "negotiation_no_response_escalated",
     "negotiation_revoked_information_refused",
     "negotiation_expiry_lapse_broken",
+    "negotiation_lost_notices",
 }
 NEGOTIATION_HISTORIES = sorted(name for name in EXPECTED if name.startswith("negotiation_"))
 

@@ -116,6 +116,36 @@ def test_the_schedule_is_created_once_with_encrypted_amounts(settings: Settings)
     assert paid == [2]
 
 
+def test_the_last_instalment_pays_what_is_left_of_the_total(settings: Settings) -> None:
+    """1 240 € in 6 x 239,70 €: five of 239,70 € and a last one of 41,50 €, as the offer says."""
+    seed = seed_negotiations(settings, creditors=1)
+    [negotiation_id] = seed.negotiation_ids
+    offer_id = draft_offer(
+        settings,
+        negotiation_id,
+        amount="1240.00",
+        instalments=6,
+        instalment_amount="239.70",
+        first_due_date=date(2027, 1, 15),
+    )
+    _run(
+        NegotiationRecordActivities(settings).create_schedule,
+        io.ScheduleRequest(negotiation_id, offer_id),
+    )
+    with session_scope(settings) as session:
+        rows = session.exec(
+            select(RepaymentInstalment).where(RepaymentInstalment.negotiation_id == negotiation_id)
+        ).all()
+        client = session.get(Client, seed.client_id)
+        assert client is not None
+    cipher = ClientCipher.for_client(client, settings)
+    amounts = [
+        cipher.decrypt("repayment_instalment", "amount", row.id or 0, row.amount_enc)
+        for row in sorted(rows, key=lambda r: r.number)
+    ]
+    assert amounts == ["239.70"] * 5 + ["41.50"]
+
+
 def test_progress_is_recorded_once_and_an_ended_negotiation_never_reopens(
     settings: Settings,
 ) -> None:

@@ -250,10 +250,11 @@ async def test_revocation_during_the_reply_wait_suspends_at_once_and_stops_the_f
     async with build_worker(wf_client, wf_settings):
         handle = await start_negotiation(wf_client, wf_settings, seed)
         consent_id = await consent(handle, wf_settings, seed)
-        await send_offer(handle, time_env, wf_settings, seed)
+        ours = await send_offer(handle, time_env, wf_settings, seed)
         await time_env.sleep(timedelta(days=5))
 
         assert await revoke(handle, wf_settings, seed, consent_id) == S.SUSPENDED
+        assert offer(wf_settings, ours).status == "withdrawn"  # Void: pages must not say "sent".
         current = await status(handle)
         assert (current.state, current.consent_given, current.next_deadline) == (
             S.SUSPENDED,
