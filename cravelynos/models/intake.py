@@ -18,7 +18,7 @@ from cravelynos.activities.intents import record_dossier_start_intent
 from cravelynos.domain.clock import utcnow
 from cravelynos.domain.errors import InvalidInput
 from cravelynos.domain.french_dates import PARIS
-from cravelynos.domain.intake import DossierCreate
+from cravelynos.domain.intake import CreditorIn, DossierCreate
 from cravelynos.models.client import Client
 from cravelynos.models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
 from cravelynos.models.dossier_access import (
@@ -103,14 +103,7 @@ def create_dossier(
     dossier = _insert_dossier(session, dossier_id, client, assignee)
 
     for creditor_in in data.creditors:
-        creditor = DossierCreditor(
-            dossier_id=dossier.id, name=creditor_in.name, kind=creditor_in.kind
-        )
-        session.add(creditor)
-        session.flush()
-        creditor.account_reference_enc = cipher.encrypt(
-            "dossier_creditor", "account_reference", str(creditor.id), creditor_in.account_reference
-        )
+        add_dossier_creditor(session, cipher, dossier.id, creditor_in)
     for kind in data.expected_documents:
         session.add(ExpectedDocument(dossier_id=dossier.id, kind=kind))
     session.add(
@@ -127,6 +120,20 @@ def create_dossier(
     record_dossier_start_intent(session, dossier.id)
     session.flush()
     return dossier
+
+
+def add_dossier_creditor(
+    session: Session, cipher: ClientCipher, dossier_id: str, creditor_in: CreditorIn
+) -> DossierCreditor:
+    """One creditor of the dossier; its account reference encrypted under the client's key,
+    bound to the row id (at intake, and when a creditor is added during the negotiation)."""
+    creditor = DossierCreditor(dossier_id=dossier_id, name=creditor_in.name, kind=creditor_in.kind)
+    session.add(creditor)
+    session.flush()
+    creditor.account_reference_enc = cipher.encrypt(
+        "dossier_creditor", "account_reference", str(creditor.id), creditor_in.account_reference
+    )
+    return creditor
 
 
 def _assignee(session: Session, data: DossierCreate, actor: StaffUser) -> StaffUser:

@@ -17,8 +17,9 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from cravelynos.domain.clock import utcnow
-from cravelynos.domain.dossier_stages import DocumentKind
+from cravelynos.domain.dossier_stages import DocumentKind, Stage
 from cravelynos.domain.french_dates import PARIS
+from cravelynos.domain.intake import CreditorIn
 from cravelynos.domain.negotiation.consent_rules import ConsentStatus
 from cravelynos.domain.negotiation.offer_terms import OfferTerms
 from cravelynos.domain.negotiation.states import (
@@ -31,15 +32,16 @@ from cravelynos.domain.negotiation.states import (
 from cravelynos.models.client import Client
 from cravelynos.models.creditor_directory import Creditor
 from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier, TimelineEvent
+from cravelynos.models.dossier import Dossier, DossierCreditor, TimelineEvent
 from cravelynos.models.dossier_access import DossierAction, NotFound, actor_of, load_dossier
-from cravelynos.models.intake import new_id
+from cravelynos.models.intake import add_dossier_creditor, new_id
 from cravelynos.models.negotiation import (
     CreditorConsent,
     Negotiation,
     NegotiationOffer,
 )
 from cravelynos.models.negotiation_attachments import Upload, remove_attachments, store_attachment
+from cravelynos.models.negotiation_setup import open_negotiations
 from cravelynos.models.staff import StaffUser
 from cravelynos.security.audit import append_audit
 from cravelynos.security.datakeys import ClientCipher
@@ -57,6 +59,10 @@ CREDITOR_LOCKED = (
     "changer. Retirez le consentement d'abord s'il faut vraiment écrire à un autre créancier."
 )
 INACTIVE_CREDITOR = "Ce créancier n'est plus actif dans l'annuaire."
+NOT_NEGOTIATING = (
+    "Un créancier ne s'ajoute ici que pendant la phase de négociation du dossier. "
+    "Rechargez la page pour voir son étape."
+)
 
 
 class NegotiationRefused(RuntimeError):
@@ -374,3 +380,63 @@ def end_reason(settings: Settings, negotiation_id: str) -> str | None:
         return ClientCipher.for_client(client, settings).decrypt(
             NEGOTIATION_TABLE, "end_reason", negotiation_id, negotiation.end_reason_enc
         )
+
+
+# ----- a creditor added during the negotiation ----------------------------------------------
+
+
+def add_creditor(
+    settings: Settings, viewer: StaffUser, dossier_id: str, creditor_in: CreditorIn
+) -> tuple[int, str]:
+    """The dossier creditor (account reference encrypted as at intake) and its negotiation row;
+    returns (dossier creditor id, negotiation id) for the ADD_NEGOTIATION update."""
+    with session_scope(settings) as session:
+        dossier = load_dossier(
+            session, viewer, dossier_id, DossierAction.WRITE, "dossier.add_creditor"
+        )
+        if dossier.closed_at is not None or dossier.stage != Stage.NEGOTIATION:
+            raise NegotiationRefused(NOT_NEGOTIATING)
+        creditor = add_dossier_creditor(
+            session, client_cipher(session, dossier, settings), dossier_id, creditor_in
+        )
+        open_negotiations(session, dossier_id, settings, actor=actor_of(viewer))
+        negotiation = session.exec(
+            select(Negotiation).where(Negotiation.dossier_creditor_id == creditor.id)
+        ).one()
+        assert creditor.id is not None
+        append_audit(
+            session,
+            actor=actor_of(viewer),
+            action="dossier.creditor_added",
+            object_type="dossier",
+            object_id=dossier_id,
+            reason="ajout d'un créancier en cours de négociation",
+            detail={"dossier_creditor_id": creditor.id, "negotiation_id": negotiation.id},
+        )
+        return creditor.id, negotiation.id
+
+
+def remove_added_creditor(
+    settings: Settings, viewer: StaffUser, dossier_creditor_id: int, negotiation_id: str
+) -> None:
+    """Take back what add_creditor wrote (the dossier workflow did not take the negotiation)."""
+    with session_scope(settings) as session:
+        negotiation = session.get(Negotiation, negotiation_id)
+        creditor = session.get(DossierCreditor, dossier_creditor_id)
+        if negotiation is not None:
+            session.delete(negotiation)
+            session.flush()
+        if creditor is not None:
+            session.delete(creditor)
+            append_audit(
+                session,
+                actor=actor_of(viewer),
+                action="dossier.creditor_removed",
+                object_type="dossier",
+                object_id=creditor.dossier_id,
+                reason="ajout d'un créancier non pris en compte par le suivi du dossier",
+                detail={
+                    "dossier_creditor_id": dossier_creditor_id,
+                    "negotiation_id": negotiation_id,
+                },
+            )

@@ -29,7 +29,7 @@ from support.stack import TINY_PDF
 from web_support import Staff, audit_entries, count, sign_in
 
 from cravelynos.domain.clock import utcnow
-from cravelynos.domain.dossier_stages import DocumentKind
+from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Stage
 from cravelynos.domain.french_dates import french_datetime
 from cravelynos.domain.negotiation.consent_rules import ConsentStatus
 from cravelynos.domain.negotiation.offer_terms import (
@@ -45,7 +45,7 @@ from cravelynos.domain.negotiation.states import NegotiationState
 from cravelynos.models.consent_store import current_consent, document_label
 from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
-from cravelynos.models.dossier import TimelineEvent
+from cravelynos.models.dossier import Dossier, DossierCreditor, TimelineEvent
 from cravelynos.models.negotiation import (
     CreditorConsent,
     CreditorReply,
@@ -55,10 +55,13 @@ from cravelynos.models.negotiation import (
     SharingLedgerEntry,
 )
 from cravelynos.models.negotiation_replies import record_reply, remove_reply
-from cravelynos.models.negotiation_store import set_end_reason
+from cravelynos.models.negotiation_store import NOT_NEGOTIATING, set_end_reason
 from cravelynos.models.staff import StaffUser
 from cravelynos.settings import Settings
+from cravelynos.web.pages import negotiation_creditor_actions
 from cravelynos.web.pages.negotiation_consent_actions import WITHDRAWAL_KEPT
+from cravelynos.web.workflow_gateway import TransitionRefused
+from cravelynos.workflows.negotiation_messages import ADD_NEGOTIATION_UPDATE, AddNegotiation
 
 UNAVAILABLE = "momentanément indisponible"
 
@@ -761,3 +764,189 @@ def test_a_withdrawal_stands_while_the_workflow_engine_is_unreachable(
     # Nothing can leave now: the consent checked at send time is no longer given.
     current = current_consent(web_settings, negotiation_id)
     assert current is None or current.status != ConsentStatus.GIVEN
+
+
+# ----- adding a creditor once the dossier negotiates ------------------------------------------
+
+
+def add_url(seed: NegotiationSeed) -> str:
+    return f"/dossiers/{seed.dossier_id}/creanciers"
+
+
+def added_rows(settings: Settings) -> tuple[int, int]:
+    return count(settings, DossierCreditor), count(settings, Negotiation)
+
+
+def add_form(page: str) -> str:
+    start = page.rindex("<form", 0, page.index('id="ajout-creancier"'))
+    return page[start : page.index("</form>", start)]
+
+
+NEW_CREDITOR = {"name": "Énergie Nouvelle", "kind": "energy", "account_reference": "EN-99812"}
+
+
+def test_the_add_creditor_form_shows_only_while_negotiating_to_writers(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed, staff: Staff
+) -> None:
+    sign_in(client, case_worker(web_settings, seed))
+    page = html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text)
+    form = add_form(page)
+    assert "Ajouter un créancier" in form and f'action="{add_url(seed)}#' in form
+    assert 'name="csrf_token"' in form
+    assert "Fournisseur d'énergie" in form and "Société de recouvrement" in form
+
+    sign_in(client, staff.dpo)  # read-only role: the cards, no form
+    page = client.get(f"/dossiers/{seed.dossier_id}").text
+    assert 'id="negociation-' in page and 'id="ajout-creancier"' not in page
+
+    with session_scope(web_settings) as session:
+        row = session.get(Dossier, seed.dossier_id)
+        assert row is not None
+        row.stage = Stage.AWAITING_APPROVAL
+        session.add(row)
+    sign_in(client, case_worker(web_settings, seed))
+    page = client.get(f"/dossiers/{seed.dossier_id}").text
+    assert 'id="ajout-creancier"' not in page
+
+
+def test_adding_a_creditor_outside_the_negotiation_writes_nothing(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    with session_scope(web_settings) as session:
+        row = session.get(Dossier, seed.dossier_id)
+        assert row is not None
+        row.stage = Stage.APPROVED
+        session.add(row)
+    before = added_rows(web_settings)
+    token = sign_in(client, case_worker(web_settings, seed))
+    response = client.post(add_url(seed), data={"csrf_token": token, **NEW_CREDITOR})
+    assert response.status_code == 409
+    page = html.unescape(response.text)
+    assert NOT_NEGOTIATING in add_form(page)
+    assert 'value="Énergie Nouvelle"' in page  # the form comes again, with what was typed
+    assert added_rows(web_settings) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"name": "  "}, "name", "Indiquez le nom du créancier."),
+        ({"name": "B" * 121}, "name", "120 caractères au maximum."),
+        ({"kind": ""}, "kind", "Choisissez le type de créancier."),
+        ({"kind": "casino"}, "kind", "Type de créancier inconnu."),
+        ({"account_reference": "mot de passe : Soleil42"}, "account_reference", "mot de passe"),
+        ({"name": "Banque, code PIN 1234"}, "name", "Cravelynos ne recueille jamais"),
+    ],
+)
+def test_bad_input_is_refused_next_to_its_field_and_nothing_is_written(
+    client: TestClient,
+    web_settings: Settings,
+    seed: NegotiationSeed,
+    typed: dict[str, str],
+    field: str,
+    message: str,
+) -> None:
+    before = added_rows(web_settings)
+    token = sign_in(client, case_worker(web_settings, seed))
+    response = client.post(add_url(seed), data={"csrf_token": token, **NEW_CREDITOR, **typed})
+    assert response.status_code == 422
+    form = add_form(html.unescape(response.text))
+    fid = "ajout-creancier-" + field.replace("_", "-")
+    error = re.search(rf'id="{fid}-error">(.*?)</span>\s*$', form, re.M | re.S)
+    assert error and message in error.group(1), form
+    assert f'aria-describedby="{fid}' in form and 'aria-invalid="true"' in form
+    assert added_rows(web_settings) == before
+
+
+def test_an_added_creditor_is_taken_back_when_the_engine_is_unreachable(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    before = added_rows(web_settings)
+    token = sign_in(client, case_worker(web_settings, seed))
+    response = client.post(add_url(seed), data={"csrf_token": token, **NEW_CREDITOR})
+    assert response.status_code == 503
+    form = add_form(html.unescape(response.text))
+    assert UNAVAILABLE in form
+    assert 'value="Énergie Nouvelle"' in form and 'value="EN-99812"' in form
+    assert '<option value="energy" selected>' in form
+    assert added_rows(web_settings) == before
+    [added] = audit_entries(web_settings, "dossier.creditor_added")
+    [removed] = audit_entries(web_settings, "dossier.creditor_removed")
+    assert added.object_id == removed.object_id == seed.dossier_id
+
+
+def test_an_added_creditor_refused_by_the_workflow_is_taken_back(
+    client: TestClient,
+    web_settings: Settings,
+    seed: NegotiationSeed,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def refused(*_: object) -> int:
+        raise TransitionRefused(
+            "Ce dossier est clôturé : aucune négociation ne peut y être ajoutée."
+        )
+
+    monkeypatch.setattr(negotiation_creditor_actions, "send_update", refused)
+    before = added_rows(web_settings)
+    token = sign_in(client, case_worker(web_settings, seed))
+    response = client.post(add_url(seed), data={"csrf_token": token, **NEW_CREDITOR})
+    assert response.status_code == 409
+    assert "aucune négociation ne peut y être ajoutée" in add_form(html.unescape(response.text))
+    assert added_rows(web_settings) == before
+
+
+def test_an_accepted_creditor_gets_its_card_awaiting_the_clients_consent(
+    client: TestClient,
+    web_settings: Settings,
+    seed: NegotiationSeed,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent: list[tuple[str, str, AddNegotiation]] = []
+
+    async def accepted(_: object, dossier_id: str, name: str, arg: AddNegotiation) -> int:
+        sent.append((dossier_id, name, arg))
+        return 4
+
+    monkeypatch.setattr(negotiation_creditor_actions, "send_update", accepted)
+    token = sign_in(client, case_worker(web_settings, seed))
+    response = client.post(
+        add_url(seed), data={"csrf_token": token, **NEW_CREDITOR}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    [(dossier_id, name, arg)] = sent
+    assert (dossier_id, name) == (seed.dossier_id, ADD_NEGOTIATION_UPDATE)
+    assert (
+        response.headers["location"]
+        == f"/dossiers/{seed.dossier_id}#negociation-{arg.negotiation_id}"
+    )
+    with session_scope(web_settings) as session:
+        row = session.get(Negotiation, arg.negotiation_id)
+        assert row is not None and row.number == 4 and row.dossier_id == seed.dossier_id
+        creditor = session.get(DossierCreditor, row.dossier_creditor_id)
+        assert creditor is not None and creditor.kind == CreditorKind.ENERGY
+        assert creditor.account_reference_enc and "EN-99812" not in creditor.account_reference_enc
+    page = html.unescape(client.get(response.headers["location"]).text)
+    assert "Créancier ajouté : Énergie Nouvelle." in page
+    new_card = card(page, arg.negotiation_id)
+    assert "Créancier n°4 · Énergie Nouvelle" in new_card
+    assert "Consentement du client attendu" in new_card
+    assert "EN-99812" in page  # decrypted for the page's creditor list
+
+
+def test_adding_a_creditor_needs_the_csrf_token_and_write_access(
+    client: TestClient, web_settings: Settings, seed: NegotiationSeed, staff: Staff
+) -> None:
+    before = added_rows(web_settings)
+    sign_in(client, case_worker(web_settings, seed))
+    response = client.post(add_url(seed), data=NEW_CREDITOR)
+    assert response.status_code == 403
+    assert "Le formulaire a expiré" in html.unescape(response.text)
+    for user in (staff.dpo, staff.other_team):
+        token = sign_in(client, user)
+        response = client.post(
+            add_url(seed), data={"csrf_token": token, **NEW_CREDITOR, "name": ""}
+        )
+        assert response.status_code == 403, user.role  # before the form is looked at
+        assert "Indiquez le nom du créancier." not in html.unescape(response.text)
+    assert added_rows(web_settings) == before
+    assert audit_entries(web_settings, "access.denied")[-1].object_id == seed.dossier_id

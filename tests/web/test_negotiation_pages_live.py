@@ -5,10 +5,12 @@ leaves no row behind; accepted actions move the negotiation.
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from decimal import Decimal
@@ -40,8 +42,9 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from web_support import PASSWORD, count
 
+from cravelynos.activities.intents import start_pending_intent
 from cravelynos.domain.clock import as_utc
-from cravelynos.domain.dossier_stages import DocumentKind
+from cravelynos.domain.dossier_stages import DocumentKind, Stage
 from cravelynos.domain.french_dates import PARIS
 from cravelynos.domain.negotiation.consent_rules import ConsentMethod
 from cravelynos.domain.negotiation.offer_terms import balance_share
@@ -50,13 +53,28 @@ from cravelynos.domain.negotiation.states import NegotiationState
 from cravelynos.models.consent_store import current_consent, decide_consent, negotiation_consents
 from cravelynos.models.db import engine_for, session_scope
 from cravelynos.models.document import Document
-from cravelynos.models.negotiation import CreditorReply, Negotiation, NegotiationOffer
+from cravelynos.models.dossier import dossier_workflow_id
+from cravelynos.models.negotiation import (
+    CreditorReply,
+    Negotiation,
+    NegotiationOffer,
+    negotiation_workflow_id,
+)
 from cravelynos.models.negotiation_views import offer_rows
 from cravelynos.models.staff import StaffUser
 from cravelynos.security.codec import make_data_converter
 from cravelynos.settings import Settings
 from cravelynos.web.app import create_app
 from cravelynos.worker import build_worker
+from cravelynos.workflows.dossier_messages import (
+    RECORD_APPROVAL_UPDATE,
+    STATUS_QUERY,
+    SUBMIT_ANALYSIS_UPDATE,
+    ApprovalRecord,
+    DossierStatus,
+    SubmissionResult,
+    SubmitAnalysis,
+)
 from cravelynos.workflows.negotiation_messages import (
     CONFIRM_AGREEMENT_UPDATE,
     CONSENT_DECIDED_UPDATE,
@@ -371,3 +389,64 @@ async def test_an_instalment_is_recorded_on_the_day_the_case_worker_gives(
         first = instalments(settings, negotiation_id)[0]
         assert first.paid_at is not None
         assert as_utc(first.paid_at).astimezone(PARIS).date() == day
+
+
+async def test_a_creditor_added_during_the_negotiation_starts_its_own_negotiation(
+    live_env: WorkflowEnvironment, live_client: Client, live_settings: Settings
+) -> None:
+    """A real DossierWorkflow driven to the negotiation stage; the page's "Ajouter un créancier"
+    writes the rows, the dossier accepts the update and starts the `negotiation:<id>` child."""
+    settings, wf_client = live_settings, live_client
+    seed = seed_negotiations(settings, creditors=1, approved=False, stage=None)
+    dossier = wf_client.get_workflow_handle(dossier_workflow_id(seed.dossier_id))
+
+    async def dossier_status() -> DossierStatus:
+        result: DossierStatus = await dossier.query(STATUS_QUERY, result_type=DossierStatus)
+        return result
+
+    async def dossier_reaches(check: Callable[[DossierStatus], bool]) -> DossierStatus:
+        deadline = time.monotonic() + 20
+        while not check(current := await dossier_status()) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert check(current), current
+        return current
+
+    async with build_worker(wf_client, settings), web(settings, live_env) as client:
+        assert await start_pending_intent(wf_client, dossier.id, settings)
+        await dossier_reaches(lambda s: s.stage == Stage.ANALYSIS)
+        submitted = await dossier.execute_update(
+            SUBMIT_ANALYSIS_UPDATE, SubmitAnalysis(actor=seed.actor), result_type=SubmissionResult
+        )
+        approval = ApprovalRecord(
+            actor=seed.actor, channel="phone", submission=submitted.submission
+        )
+        await dossier.execute_update(RECORD_APPROVAL_UPDATE, approval, result_type=str)
+        await dossier_reaches(lambda s: s.stage == Stage.NEGOTIATION and s.open_negotiations == 1)
+        token = await sign_in(client, settings, seed)
+
+        added = await client.post(
+            f"/dossiers/{seed.dossier_id}/creanciers",
+            data={
+                "csrf_token": token,
+                "name": "Énergie Nouvelle",
+                "kind": "energy",
+                "account_reference": "EN-99812",
+            },
+        )
+        assert added.status_code == 303, html.unescape(added.text)
+        negotiation_id = added.headers["location"].rpartition("#negociation-")[2]
+        with session_scope(settings) as session:
+            row = session.get(Negotiation, negotiation_id)
+            assert row is not None and (row.dossier_id, row.number) == (seed.dossier_id, 2)
+        child = wf_client.get_workflow_handle(negotiation_workflow_id(negotiation_id))
+        assert child.id == f"negotiation:{negotiation_id}"
+        await reaches(child, NegotiationState.CONSENT_PENDING)
+        await dossier_reaches(lambda s: s.open_negotiations == 2)
+
+        page = html.unescape((await client.get(added.headers["location"])).text)
+        assert "Créancier ajouté : Énergie Nouvelle." in page
+        card = page[page.index(f'id="negociation-{negotiation_id}"') :]
+        card = card[: card.index("</article>")]
+        assert "Créancier n°2 · Énergie Nouvelle" in card
+        assert "Consentement du client attendu" in card
+        assert "Négociation ajoutée : 2 créancier(s) au total" in page  # the dossier's timeline

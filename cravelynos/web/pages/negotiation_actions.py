@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from cravelynos.web.pages import (
     negotiation_consent_actions,
+    negotiation_creditor_actions,
     negotiation_offer_actions,
     negotiation_outcome_actions,
 )
@@ -13,6 +14,7 @@ from cravelynos.web.pages import (
 router = APIRouter(include_in_schema=False)
 for module in (
     negotiation_consent_actions,
+    negotiation_creditor_actions,
     negotiation_offer_actions,
     negotiation_outcome_actions,
 ):

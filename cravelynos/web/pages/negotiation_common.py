@@ -101,12 +101,14 @@ async def perform(
     done: str,
     upload_field: str = "attachments",
     kept_when_unavailable: str | None = None,
+    back: Callable[[T], RedirectResponse] | None = None,
 ) -> Response:
     """Write, tell the workflow, take back on refusal. `form` keeps what was typed.
 
     `kept_when_unavailable`: what was written stands even when Temporal cannot be reached (a
     client's withdrawal: every message re-checks consent in the database at send time and the
-    workflow reconciles it later); the case worker is told so with this message."""
+    workflow reconciles it later); the case worker is told so with this message.
+    `back`: where to go once done (default: the form's card)."""
     try:
         written = await run_in_threadpool(write)
     except NegotiationRefused as exc:
@@ -136,7 +138,7 @@ async def perform(
         form.message = message
         return await show_refused(request, settings, staff, dossier_id, form, code)
     flash(request, done)
-    return back_to(dossier_id, form.negotiation_id)
+    return back(written) if back is not None else back_to(dossier_id, form.negotiation_id)
 
 
 async def invalid(

@@ -10,7 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 from cravelynos.domain.budget.amounts import parse_amount
-from cravelynos.domain.dossier_stages import SHAREABLE_DOCUMENT_KINDS, DocumentKind
+from cravelynos.domain.dossier_stages import (
+    CREDITOR_KIND_LABELS_FR,
+    SHAREABLE_DOCUMENT_KINDS,
+    DocumentKind,
+    Stage,
+)
 from cravelynos.domain.french_dates import french_datetime
 from cravelynos.domain.negotiation.consent_rules import (
     CONSENT_METHOD_LABELS_FR,
@@ -116,6 +121,33 @@ class NegotiationForm:
     lists: dict[str, list[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""
+
+
+# The "Ajouter un créancier" form of the section (not of a card: its negotiation_id is "").
+ADD_CREDITOR_PANEL = "add_creditor"
+
+
+@dataclass
+class AddCreditorForm:
+    """The section's "Ajouter un créancier" form: shown while the dossier negotiates and the
+    viewer may write, or when it was just refused (what was typed is not lost)."""
+
+    shown: bool
+    form: NegotiationForm | None = None
+
+    @property
+    def values(self) -> dict[str, str]:
+        return self.form.values if self.form is not None else {}
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.form.errors if self.form is not None else {}
+
+
+def add_creditor_form(detail: DossierDetail, form: NegotiationForm | None) -> AddCreditorForm:
+    own = form if form is not None and form.panel == ADD_CREDITOR_PANEL else None
+    negotiating = detail.stage == Stage.NEGOTIATION and detail.closed_at is None
+    return AddCreditorForm(shown=own is not None or (negotiating and detail.can_write), form=own)
 
 
 @dataclass
@@ -287,8 +319,12 @@ def negotiation_context(
     Called after the dossier page loaded the detail, i.e. after the access check.
     """
     summaries = dossier_negotiations(settings, detail.id)
+    add_creditor = {
+        "add_creditor": add_creditor_form(detail, form),
+        "creditor_kind_options": [(k.value, v) for k, v in CREDITOR_KIND_LABELS_FR.items()],
+    }
     if not summaries:
-        return {"negotiation_cards": [], "negotiation_timeline": {}}
+        return {"negotiation_cards": [], "negotiation_timeline": {}, **add_creditor}
     cards = [_card(settings, staff, s, detail.can_write) for s in summaries]
     for card in cards:
         if form is not None and form.negotiation_id == card.summary.id:
@@ -334,4 +370,5 @@ def negotiation_context(
             ("abandoned", "Abandonner la négociation"),
         ],
         "today_input": date_input(paris_today()),
+        **add_creditor,
     }
