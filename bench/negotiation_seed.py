@@ -17,7 +17,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from cravelynos.domain.budget import BudgetInput, compute_budget, propose_strategies
+from cravelynos.demo_budgets import household_budget, save_budget_with_proposals
+from cravelynos.domain.budget import BudgetInput
 from cravelynos.domain.clock import utcnow
 from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Stage
 from cravelynos.domain.intake import CreditorIn, DossierCreate
@@ -27,10 +28,7 @@ from cravelynos.domain.negotiation.sharing import ShareCategory
 from cravelynos.domain.negotiation.states import OfferType
 from cravelynos.models.allowance_parameters import seed_sample_allowances
 from cravelynos.models.budget_store import (
-    StrategyLine,
     record_approval,
-    save_budget_input,
-    save_strategy,
     snapshot_analysis,
 )
 from cravelynos.models.consent_store import create_consent_request, decide_consent
@@ -83,29 +81,16 @@ def seed_directory(settings: Settings) -> None:
 
 
 def _budget(creditor: str, number: int) -> BudgetInput:
-    return BudgetInput.model_validate(
-        {
-            "on": paris_today(),
-            "household": {"adults": 1, "children": 1},
-            "dependants": 1,
-            "resources": [
-                {"kind": "salary", "label": "Salaire net", "monthly_amount": "1780.00"},
-                {"kind": "housing_benefit", "label": "APL", "monthly_amount": "160.00"},
-            ],
-            "charges": [
-                {"category": "rent", "monthly_amount": "640.00"},
-                {"category": "health_insurance", "monthly_amount": "38.00"},
-            ],
-            "debts": [
-                {
-                    "creditor": creditor,
-                    "creditor_kind": CreditorKind.BANK.value,
-                    "nature": "bank_overdraft",
-                    "capital_outstanding": "0",
-                    "arrears": f"{1200 + number % 500}.00",
-                }
-            ],
-        }
+    return household_budget(
+        [
+            {
+                "creditor": creditor,
+                "creditor_kind": CreditorKind.BANK.value,
+                "nature": "bank_overdraft",
+                "capital_outstanding": "0",
+                "arrears": f"{1200 + number % 500}.00",
+            }
+        ]
     )
 
 
@@ -135,24 +120,7 @@ def seed_ready_negotiation(settings: Settings, staff_email: str, number: int) ->
         )
         _skip_dossier_workflow(session, dossier.id)
         dossier_id, client_id, owner_id = dossier.id, dossier.client_id, owner.id
-        budget = _budget(creditor, number)
-        proposals = propose_strategies(budget, compute_budget(budget))
-        save_budget_input(session, owner, dossier_id, budget, settings)
-        save_strategy(
-            session,
-            owner,
-            dossier_id,
-            [
-                StrategyLine(
-                    kind=p.kind,
-                    debt_index=p.debt_index,
-                    rationale=p.rationale_fr,
-                    monthly_amount=p.suggested_monthly,
-                )
-                for p in proposals
-            ],
-            settings,
-        )
+        save_budget_with_proposals(session, owner, dossier_id, _budget(creditor, number), settings)
     with session_scope(settings) as session:
         snapshot_analysis(session, dossier_id, settings, submission=1)
         record_approval(session, dossier_id, submission=1, channel="phone", actor="system")

@@ -13,12 +13,12 @@ from sqlmodel import select
 from temporalio.client import Client
 
 from cravelynos.activities.intents import start_pending_intent
+from cravelynos.demo_budgets import save_budget_with_proposals
 from cravelynos.demo_negotiations import DEMO_NEGOTIATIONS, seed_demo_negotiations
-from cravelynos.domain.budget import BudgetInput, compute_budget, propose_strategies
+from cravelynos.domain.budget import BudgetInput
 from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Outcome
 from cravelynos.domain.intake import CreditorIn, DossierCreate
 from cravelynos.models.allowance_parameters import seed_sample_allowances
-from cravelynos.models.budget_store import StrategyLine, save_budget_input, save_strategy
 from cravelynos.models.creditor_store import seed_sample_creditors
 from cravelynos.models.db import session_scope
 from cravelynos.models.document_files import store_document
@@ -260,17 +260,6 @@ async def seed_demo_dossiers(settings: Settings, client: Client) -> int:
 
 def _record_demo_budget(settings: Settings, owner_email: str, dossier_id: str) -> None:
     """A budget and the engine's proposals, as a case worker would have entered them."""
-    proposals = propose_strategies(DEMO_BUDGET, compute_budget(DEMO_BUDGET))
-    strategy = [
-        StrategyLine(
-            kind=p.kind,
-            debt_index=p.debt_index,
-            rationale=p.rationale_fr,
-            monthly_amount=p.suggested_monthly,
-        )
-        for p in proposals
-    ]
     with session_scope(settings) as session:
         owner = session.exec(select(StaffUser).where(StaffUser.email == owner_email)).one()
-        save_budget_input(session, owner, dossier_id, DEMO_BUDGET, settings)
-        save_strategy(session, owner, dossier_id, strategy, settings)
+        save_budget_with_proposals(session, owner, dossier_id, DEMO_BUDGET, settings)

@@ -17,14 +17,13 @@ from sqlmodel import col, select
 from temporalio.client import Client, WorkflowHandle
 
 from cravelynos.activities.intents import start_pending_intent
-from cravelynos.domain.budget import BudgetInput, compute_budget, propose_strategies
+from cravelynos.demo_budgets import household_budget, save_budget_with_proposals
 from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Stage
 from cravelynos.domain.intake import CreditorIn, DossierCreate
 from cravelynos.domain.negotiation.consent_rules import ConsentMethod
 from cravelynos.domain.negotiation.offer_terms import OfferTerms, ReplyTerms, balance_share
 from cravelynos.domain.negotiation.sharing import ShareCategory
 from cravelynos.domain.negotiation.states import OfferType, ReplyKind
-from cravelynos.models.budget_store import StrategyLine, save_budget_input, save_strategy
 from cravelynos.models.consent_store import create_consent_request, decide_consent
 from cravelynos.models.creditor_directory import Creditor
 from cravelynos.models.db import session_scope
@@ -344,41 +343,17 @@ def _intake(demo: DemoNegotiationDossier) -> DossierCreate:
 def _record_budget(
     settings: Settings, owner: StaffUser, dossier_id: str, demo: DemoNegotiationDossier
 ) -> None:
-    budget = BudgetInput.model_validate(
-        {
-            "on": paris_today(),
-            "household": {"adults": 1, "children": 1},
-            "dependants": 1,
-            "resources": [
-                {"kind": "salary", "label": "Salaire net", "monthly_amount": "1780.00"},
-                {"kind": "housing_benefit", "label": "APL", "monthly_amount": "160.00"},
-            ],
-            "charges": [
-                {"category": "rent", "monthly_amount": "640.00"},
-                {"category": "health_insurance", "monthly_amount": "38.00"},
-            ],
-            "debts": [
-                {
-                    "creditor": c.name,
-                    "creditor_kind": c.kind.value,
-                    "nature": c.nature,
-                    "capital_outstanding": "0",
-                    "arrears": c.arrears,
-                }
-                for c in demo.creditors
-            ],
-        }
+    budget = household_budget(
+        [
+            {
+                "creditor": c.name,
+                "creditor_kind": c.kind.value,
+                "nature": c.nature,
+                "capital_outstanding": "0",
+                "arrears": c.arrears,
+            }
+            for c in demo.creditors
+        ]
     )
-    proposals = propose_strategies(budget, compute_budget(budget))
-    strategy = [
-        StrategyLine(
-            kind=p.kind,
-            debt_index=p.debt_index,
-            rationale=p.rationale_fr,
-            monthly_amount=p.suggested_monthly,
-        )
-        for p in proposals
-    ]
     with session_scope(settings) as session:
-        save_budget_input(session, owner, dossier_id, budget, settings)
-        save_strategy(session, owner, dossier_id, strategy, settings)
+        save_budget_with_proposals(session, owner, dossier_id, budget, settings)

@@ -34,7 +34,7 @@ from cravelynos.models.budget_views import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
 from cravelynos.models.client import Client
 from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
-from cravelynos.models.document_files import _store_dir, _write_private, document_aad
+from cravelynos.models.document_files import write_document_file
 from cravelynos.models.dossier import Dossier
 from cravelynos.models.dossier_access import NotFound
 from cravelynos.models.intake import new_id
@@ -215,8 +215,5 @@ def _store(
     )
     # Rows first, file second: a refused insert leaves no file behind.
     session.flush()
-    _write_private(
-        _store_dir(settings) / document.stored_name,
-        cipher.encrypt_blob(document_aad(document.id), pdf),
-    )
+    write_document_file(document, pdf, cipher, settings)
     return document.id

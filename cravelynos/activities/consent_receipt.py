@@ -36,7 +36,7 @@ from cravelynos.models.client import Client
 from cravelynos.models.consent_store import ConsentView, load_consent
 from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
-from cravelynos.models.document_files import _store_dir, _write_private, document_aad
+from cravelynos.models.document_files import write_document_file
 from cravelynos.models.dossier import Dossier
 from cravelynos.models.intake import new_id
 from cravelynos.models.negotiation import CreditorConsent, Negotiation
@@ -207,8 +207,8 @@ def _store(session: Session, settings: Settings, consent: ConsentView, pdf: byte
         "document", "filename", document.id, f"recu-consentement-{consent.id[:8]}.pdf"
     )
     session.add(document)
-    # What consent_store.set_receipt records, written in the document's own transaction: a
-    # retry then finds the receipt instead of making a second one.
+    # Recorded in the document's own transaction: a retry then finds the receipt instead of
+    # making a second one.
     row.receipt_document_id = document.id
     session.add(row)
     append_audit(
@@ -221,8 +221,5 @@ def _store(session: Session, settings: Settings, consent: ConsentView, pdf: byte
         detail={"consent_id": consent.id, "kind": DocumentKind.CONSENT_RECEIPT.value},
     )
     session.flush()
-    _write_private(
-        _store_dir(settings) / document.stored_name,
-        cipher.encrypt_blob(document_aad(document.id), pdf),
-    )
+    write_document_file(document, pdf, cipher, settings)
     return document.id

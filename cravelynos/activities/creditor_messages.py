@@ -53,7 +53,7 @@ from cravelynos.models.consent_store import current_consent, snapshot
 from cravelynos.models.creditor_directory import CreditorChannel
 from cravelynos.models.db import session_scope
 from cravelynos.models.document import Document
-from cravelynos.models.document_files import _store_dir, _write_private, document_aad
+from cravelynos.models.document_files import write_document_file
 from cravelynos.models.dossier import TimelineEvent
 from cravelynos.models.intake import new_id
 from cravelynos.models.negotiation import NegotiationOffer, SharingLedgerEntry
@@ -326,10 +326,7 @@ class CreditorMessageActivities:
         )
         session.flush()
         # Rows first, file second: a refused insert leaves no file behind.
-        _write_private(
-            _store_dir(self.settings) / document.stored_name,
-            cipher.encrypt_blob(document_aad(document.id), pdf),
-        )
+        write_document_file(document, pdf, cipher, self.settings)
 
 
 def _context(content: CreditorMessageContent) -> dict[str, object]:

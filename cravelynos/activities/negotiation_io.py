@@ -4,7 +4,7 @@ Identifiers and codes only; the activities read personal data from the database 
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 LOAD_NEGOTIATION_FACTS = "load_negotiation_facts"
 OPEN_NEGOTIATIONS = "open_negotiations"
@@ -120,21 +120,13 @@ class ConsentReceipt:
     idempotency_key: str
 
 
+# LOAD_OFFER and CREATE_SCHEDULE return workflows/negotiation_payloads.py's OfferFacts and
+# RepaymentSchedule (dates as ISO strings: Temporal's converter has no `date`).
+
+
 @dataclass
 class OfferRef:
     offer_id: str
-
-
-@dataclass
-class OfferFacts:
-    offer_id: str
-    round: int
-    made_by: str
-    offer_type: str
-    status: str
-    valid_until: date
-    instalments: int | None = None
-    first_due_date: date | None = None
 
 
 @dataclass
@@ -152,11 +144,6 @@ class OfferStatusChange:
 class ScheduleRequest:
     negotiation_id: str
     offer_id: str
-
-
-@dataclass
-class RepaymentSchedule:
-    due_dates: list[date] = field(default_factory=list)
 
 
 @dataclass

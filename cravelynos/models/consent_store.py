@@ -223,13 +223,6 @@ def revoke_consent(settings: Settings, consent_id: str, *, actor: str, channel: 
         return _view(session, consent, settings)
 
 
-def set_receipt(settings: Settings, consent_id: str, document_id: str) -> None:
-    with session_scope(settings) as session:
-        consent = _get(session, consent_id)
-        consent.receipt_document_id = document_id
-        session.add(consent)
-
-
 def load_consent(settings: Settings, consent_id: str) -> ConsentView:
     with session_scope(settings) as session:
         return _view(session, _get(session, consent_id), settings)

@@ -66,6 +66,14 @@ def _store_dir(settings: Settings) -> Path:
     return directory
 
 
+def write_document_file(
+    document: Document, data: bytes, cipher: ClientCipher, settings: Settings
+) -> None:
+    """Encrypt `data` under the client's key, bound to the document row, into the store."""
+    blob = cipher.encrypt_blob(document_aad(document.id), data)
+    _write_private(_store_dir(settings) / document.stored_name, blob)
+
+
 def _write_private(path: Path, blob: bytes) -> None:
     """Write to a temporary name then rename, so a reader never sees half a file."""
     temporary = path.with_name(f".{path.name}.tmp")
@@ -157,8 +165,7 @@ def store_document(
         },
     )
     session.flush()
-    blob = cipher.encrypt_blob(document_aad(document.id), data)
-    _write_private(_store_dir(settings) / document.stored_name, blob)
+    write_document_file(document, data, cipher, settings)
     return document
 
 

@@ -19,12 +19,7 @@ from cravelynos.domain.dossier_stages import NEGOTIATION_DOCUMENT_KINDS, Documen
 from cravelynos.domain.file_types import UploadRefused, check_upload
 from cravelynos.models.client import Client
 from cravelynos.models.document import Document
-from cravelynos.models.document_files import (
-    _store_dir,
-    _write_private,
-    delete_document_file,
-    document_aad,
-)
+from cravelynos.models.document_files import delete_document_file, write_document_file
 from cravelynos.models.dossier import Dossier
 from cravelynos.models.dossier_access import actor_of
 from cravelynos.models.intake import new_id
@@ -80,10 +75,7 @@ def store_attachment(
         detail={"dossier_id": dossier.id, "kind": kind.value, "size_bytes": len(data)},
     )
     session.flush()
-    _write_private(
-        _store_dir(settings) / document.stored_name,
-        cipher.encrypt_blob(document_aad(document.id), data),
-    )
+    write_document_file(document, data, cipher, settings)
     return document.id
 
 

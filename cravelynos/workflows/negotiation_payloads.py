@@ -1,10 +1,8 @@
 """LOAD_OFFER's and CREATE_SCHEDULE's results as they cross Temporal: dates as ISO strings.
 
 Temporal's default JSON converter handles `datetime` but not `date`, in either direction, so
-`negotiation_io.OfferFacts` and `RepaymentSchedule` (with `date` fields) cannot be sent as they
-are. These carry the same fields under the same names, the dates written "2026-03-12": the
-JSON is the one a date-aware converter would write, so histories stay the same if the
-activities switch to the `date` dataclasses once the converter handles them.
+these carry the dates written "2026-03-12": the JSON a date-aware converter would write, so
+histories stay the same if the converter learns `date` one day.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from datetime import datetime, time
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
 from cravelynos.domain.budget.amounts import parse_date
 from cravelynos.domain.dossier_stages import DocumentKind
@@ -98,12 +99,11 @@ async def choose_creditor(
 
 
 def _consent_choice(
-    values: dict[str, str], categories: list[str], document_ids: list[str]
+    values: dict[str, str], categories: list[str]
 ) -> tuple[list[ShareCategory], datetime | None]:
     """The categories and the expiry (end of that day in Paris); InvalidInput by field."""
+    # Documents chosen imply their category: the consent store adds it.
     chosen = [c for c in ShareCategory if c.value in set(categories)]
-    if document_ids and ShareCategory.DOCUMENTS not in chosen:
-        chosen.append(ShareCategory.DOCUMENTS)
     expires_at = None
     if values.get("expires_on", "").strip():
         try:
@@ -112,6 +112,20 @@ def _consent_choice(
             raise InvalidInput({"expires_on": str(exc)}) from None
         expires_at = datetime.combine(day, time(23, 59, 59), PARIS)
     return chosen, expires_at
+
+
+def _consent_form(
+    submitted: FormData, negotiation_id: str, kind: str
+) -> tuple[NegotiationForm, list[str], list[str]]:
+    """The consent form as typed (kept for a refusal), its categories and its documents."""
+    categories, documents = form_list(submitted, "categories"), form_list(submitted, "document_ids")
+    form = NegotiationForm(
+        negotiation_id,
+        kind,
+        form_values(submitted, ("expires_on",)),
+        {"categories": categories, "document_ids": documents},
+    )
+    return form, categories, documents
 
 
 @router.post(f"{PREFIX}/consentement", response_model=None)
@@ -125,15 +139,9 @@ async def ask_consent(
 ) -> Response:
     await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     submitted = await request.form()
-    categories, documents = form_list(submitted, "categories"), form_list(submitted, "document_ids")
-    form = NegotiationForm(
-        negotiation_id,
-        "consent_request",
-        form_values(submitted, ("expires_on",)),
-        {"categories": categories, "document_ids": documents},
-    )
+    form, categories, documents = _consent_form(submitted, negotiation_id, "consent_request")
     try:
-        chosen, expires_at = _consent_choice(form.values, categories, documents)
+        chosen, expires_at = _consent_choice(form.values, categories)
     except InvalidInput as exc:
         return await invalid(request, settings, staff, dossier_id, form, exc.errors)
     before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
@@ -177,16 +185,10 @@ async def record_paper_consent(
 ) -> Response:
     await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     submitted = await request.form()
-    categories, documents = form_list(submitted, "categories"), form_list(submitted, "document_ids")
-    form = NegotiationForm(
-        negotiation_id,
-        "consent_paper",
-        form_values(submitted, ("expires_on",)),
-        {"categories": categories, "document_ids": documents},
-    )
+    form, categories, documents = _consent_form(submitted, negotiation_id, "consent_paper")
     scans = await form_uploads(submitted, "scan", settings)
     try:
-        chosen, expires_at = _consent_choice(form.values, categories, documents)
+        chosen, expires_at = _consent_choice(form.values, categories)
         if not scans:
             raise InvalidInput({"scan": SCAN_REQUIRED})
     except InvalidInput as exc:
