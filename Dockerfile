@@ -13,7 +13,19 @@ RUN groupadd --system --gid 10001 cravelynos \
 # Only what the package needs: no .env, .data or .venv can end up in a layer.
 WORKDIR /build
 COPY pyproject.toml ./
-COPY cravelynos ./cravelynos
+COPY cli.py worker.py ./
+COPY activities ./activities
+COPY config ./config
+COPY dev ./dev
+COPY domain ./domain
+COPY gateway ./gateway
+COPY models ./models
+COPY rendering ./rendering
+COPY security ./security
+COPY services ./services
+COPY templates ./templates
+COPY web ./web
+COPY workflows ./workflows
 RUN pip install . && rm -rf /build
 
 # Data directory (encrypted document store), owned by the app user so that a fresh named

@@ -34,14 +34,14 @@ bench: $(INSTALLED) ## Run the benchmarks
 lint: $(INSTALLED) ## Lint, check formatting and types
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy cravelynos
+	$(BIN)/mypy .
 
 migrate: $(INSTALLED) ## Bring the configured database (CRAVELYNOS_DATABASE_URL) to the latest schema
 	$(BIN)/cravelynos migrate
 
 revision: $(INSTALLED) ## New migration from the model changes: make revision MSG="add consent table"
 	@test -n "$(MSG)" || (echo 'usage: make revision MSG="what changed"' >&2; exit 2)
-	$(BIN)/python -m cravelynos.models.migrate revision -m "$(MSG)"
+	$(BIN)/python -m models.migrate revision -m "$(MSG)"
 
 clean: ## Remove caches and build output (keeps .venv, and .data with the dev keys and database)
 	find . -path ./.venv -prune -o -type d -name __pycache__ -exec rm -rf {} +

@@ -32,9 +32,10 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from bench.console import say
-from cravelynos.domain.clock import utcnow
-from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Outcome, Stage
-from cravelynos.models import (
+from config.settings import Settings
+from domain.clock import utcnow
+from domain.dossier_stages import CreditorKind, DocumentKind, Outcome, Stage
+from models import (
     Client,
     ContactChannel,
     Dossier,
@@ -42,14 +43,13 @@ from cravelynos.models import (
     ExpectedDocument,
     TimelineEvent,
 )
-from cravelynos.models.db import engine_for
-from cravelynos.models.intake import EMAIL_INDEX, LAST_NAME_INDEX
-from cravelynos.models.migrate import MIGRATIONS_DIR, head_revision, upgrade_database
-from cravelynos.models.staff import Role, StaffUser
-from cravelynos.security.blind_index import blind_index
-from cravelynos.security.datakeys import ClientCipher
-from cravelynos.security.passwords import hash_password
-from cravelynos.settings import Settings
+from models.database import engine_for
+from models.migrate import MIGRATIONS_DIR, head_revision, upgrade_database
+from models.staff import Role, StaffUser
+from security.blind_index import blind_index
+from security.datakeys import ClientCipher
+from security.passwords import hash_password
+from services.dossiers.intake import EMAIL_INDEX, LAST_NAME_INDEX
 
 # Bump when what this module writes changes, so caches built by an older version are dropped.
 FILL_VERSION = 2

@@ -25,11 +25,11 @@ from bench.console import say
 from bench.fill import DATABASE_FILE, VIEWER_EMAIL, VIEWER_PASSWORD, FilledDatabase
 from bench.stack import BenchFailure, free_port, start_web, wait_until_serving
 from bench.stats import Latency
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.models import Dossier, StaffUser
-from cravelynos.models.db import engine_for
-from cravelynos.settings import Settings
-from cravelynos.web.pages.dossier_list import PER_PAGE
+from config.settings import Settings
+from domain.dossier_stages import Stage
+from models import Dossier, StaffUser
+from models.database import engine_for
+from web.staff.dossiers.list_page import PER_PAGE
 
 STATIC_PATH = "/static/app.css"
 FILTER_STAGE = Stage.AWAITING_DOCUMENTS

@@ -35,13 +35,13 @@ from bench.throughput import (
     LiveStack,
     closed_loop,
 )
-from cravelynos.activities.email_delivery import message_id_for
-from cravelynos.domain.negotiation.sharing import MessageKind
-from cravelynos.domain.negotiation.states import NegotiationState
-from cravelynos.models.db import session_scope
-from cravelynos.models.negotiation import Negotiation, SharingLedgerEntry, negotiation_workflow_id
-from cravelynos.models.staff import StaffUser
-from cravelynos.workflows.negotiation_messages import (
+from domain.negotiation.sharing import MessageKind
+from domain.negotiation.states import NegotiationState
+from models.database import session_scope
+from models.negotiation import Negotiation, SharingLedgerEntry, negotiation_workflow_id
+from models.staff import StaffUser
+from services.email_outbox import message_id_for
+from workflows.negotiation_messages import (
     NEGOTIATION_WORKFLOW,
     SEND_OFFER_UPDATE,
     NegotiationInput,

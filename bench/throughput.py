@@ -37,15 +37,15 @@ from bench.stack import (
 )
 from bench.stats import Latency
 from bench.trivial import TRIVIAL_TASK_QUEUE, TRIVIAL_WORKFLOW, TrivialInput
-from cravelynos.activities.email_delivery import message_id_for
-from cravelynos.models.db import engine_for, session_scope
-from cravelynos.models.dossier import dossier_workflow_id
-from cravelynos.models.migrate import upgrade_database
-from cravelynos.models.staff import Role
-from cravelynos.models.staff_accounts import create_staff_user
-from cravelynos.security.codec import make_data_converter
-from cravelynos.settings import Settings
-from cravelynos.workflows.dossier_messages import (
+from config.settings import Settings
+from models.database import engine_for, session_scope
+from models.dossier import dossier_workflow_id
+from models.migrate import upgrade_database
+from models.staff import Role
+from security.codec import make_data_converter
+from services.email_outbox import message_id_for
+from services.staff_accounts import create_staff_user
+from workflows.dossier_messages import (
     NEXT_DEADLINE_SEARCH_ATTRIBUTE,
     STAGE_SEARCH_ATTRIBUTE,
 )

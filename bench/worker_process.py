@@ -15,9 +15,9 @@ import traceback
 from temporalio.worker import Worker
 
 from bench.trivial import TRIVIAL_TASK_QUEUE, TrivialWorkflow, echo
-from cravelynos.settings import get_settings
-from cravelynos.temporal_client import connect_client
-from cravelynos.worker import run_worker
+from config.settings import get_settings
+from gateway.connection import connect_client
+from worker import run_worker
 
 SHUTDOWN_SECONDS = 10.0
 

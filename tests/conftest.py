@@ -25,9 +25,9 @@ for _name in list(os.environ):
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
-import cravelynos.models  # noqa: E402,F401  (registers every table)
-from cravelynos.models.db import engine_for  # noqa: E402
-from cravelynos.settings import Settings, get_settings  # noqa: E402
+import models  # noqa: E402,F401  (registers every table)
+from config.settings import Settings, get_settings  # noqa: E402
+from models.database import engine_for  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
     "CRAVELYNOS_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Page
 from support.stack import STAFF_PASSWORD
 
-from cravelynos.settings import Settings
+from config.settings import Settings
 
 # Gitignored; the screenshots are there to be looked at after a run.
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"

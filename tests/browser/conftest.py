@@ -25,10 +25,10 @@ from sqlmodel import SQLModel
 from support.devserver import serve_web_app
 from support.stack import make_staff
 
-import cravelynos.models  # noqa: F401  (registers every table)
-from cravelynos.models.db import engine_for
-from cravelynos.models.staff import StaffUser
-from cravelynos.settings import Settings, get_settings
+import models  # noqa: F401  (registers every table)
+from config.settings import Settings, get_settings
+from models.database import engine_for
+from models.staff import StaffUser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

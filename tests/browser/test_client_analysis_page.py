@@ -15,10 +15,10 @@ from playwright.sync_api import Page, expect
 from support.analysis import record_budget
 from support.stack import make_dossier
 
-from cravelynos.activities.analysis_link import analysis_link_url
-from cravelynos.models.budget_store import snapshot_analysis
-from cravelynos.models.db import session_scope
-from cravelynos.models.staff import StaffUser
+from models.database import session_scope
+from models.staff import StaffUser
+from security.analysis_links import analysis_link_url
+from services.budget.store import snapshot_analysis
 
 pytestmark = pytest.mark.browser
 

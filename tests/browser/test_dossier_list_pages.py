@@ -10,9 +10,9 @@ from browser_support import STAFF_NAME, LiveApp, log_in, screenshot
 from playwright.sync_api import Page, expect
 from support.stack import intake, make_dossier, make_staff
 
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier
-from cravelynos.models.staff import StaffUser
+from models.database import session_scope
+from models.dossier import Dossier
+from models.staff import StaffUser
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from browser_support import LiveApp, log_in, screenshot
 from playwright.sync_api import Page, expect
 from support.stack import TINY_PDF, intake, make_dossier, make_staff
 
-from cravelynos.models.staff import StaffUser
+from models.staff import StaffUser
 
 pytestmark = pytest.mark.browser
 

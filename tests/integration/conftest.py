@@ -16,12 +16,12 @@ from support.devserver import Stack, serve_web_app, start_dev_server
 from support.stack import free_port, make_staff, smtp_catcher
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.models.migrate import upgrade_database
-from cravelynos.models.staff import Role
-from cravelynos.security.codec import make_data_converter
-from cravelynos.security.keyring import generate_key
-from cravelynos.settings import Settings
-from cravelynos.worker import build_worker
+from config.settings import Settings
+from models.migrate import upgrade_database
+from models.staff import Role
+from security.codec import make_data_converter
+from security.keyring import generate_key
+from worker import build_worker
 
 # A fresh key ring per run: nothing encrypted by these tests outlives them.
 RUN_KEY_ID = "integration"

@@ -10,13 +10,13 @@ from sqlalchemy import text
 from sqlmodel import select
 from support.stack import VENV_BIN, make_dossier, make_staff
 
-from cravelynos.models.client import Client
-from cravelynos.models.db import get_engine, session_scope
-from cravelynos.models.migrate import upgrade_database
-from cravelynos.models.staff import StaffUser
-from cravelynos.security.datakeys import ClientCipher, wrapped_key_id
-from cravelynos.security.keyring import generate_key
-from cravelynos.settings import Settings
+from config.settings import Settings
+from models.client import Client
+from models.database import get_engine, session_scope
+from models.migrate import upgrade_database
+from models.staff import StaffUser
+from security.datakeys import ClientCipher, wrapped_key_id
+from security.keyring import generate_key
 
 
 def _run(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

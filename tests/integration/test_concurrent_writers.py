@@ -7,11 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlmodel import func, select
 from support.stack import intake, make_dossier, make_staff
 
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier
-from cravelynos.models.outbox import WorkflowStartIntent
-from cravelynos.security.audit import verify_audit_chain
-from cravelynos.settings import Settings
+from config.settings import Settings
+from models.database import session_scope
+from models.dossier import Dossier
+from models.outbox import WorkflowStartIntent
+from services.audit import verify_audit_chain
 
 WRITERS = 8
 DOSSIERS_EACH = 6

@@ -33,15 +33,8 @@ from support.stack import TINY_PDF, free_port, smtp_catcher
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from cravelynos.activities.consent_receipt import ConsentReceiptActivities
-from cravelynos.activities.creditor_messages import CreditorMessageActivities
-from cravelynos.activities.email_delivery import ATTACHMENT_NAMES_FR
-from cravelynos.activities.email_rendering import SUBJECTS
-from cravelynos.activities.negotiation_email import (
-    NEGOTIATION_EMAIL_TEMPLATES,
-    NegotiationEmailActivities,
-)
-from cravelynos.activities.negotiation_io import (
+from activities.consent_receipt import ConsentReceiptActivities
+from activities.contracts.negotiation import (
     CONSENT_MISSING,
     CREDITOR_UNREACHABLE,
     ConsentReceipt,
@@ -49,20 +42,27 @@ from cravelynos.activities.negotiation_io import (
     CreditorMessageSent,
     NegotiationEmail,
 )
-from cravelynos.devmail import MailboxHandler, list_messages
-from cravelynos.domain.dossier_stages import DocumentKind
-from cravelynos.domain.negotiation.sharing import MessageKind, ShareCategory
-from cravelynos.models.client import Client
-from cravelynos.models.consent_store import REVOKED_BY_CLIENT, load_consent, revoke_consent
-from cravelynos.models.creditor_directory import Creditor
-from cravelynos.models.db import session_scope
-from cravelynos.models.document import Document
-from cravelynos.models.document_files import document_aad, document_path
-from cravelynos.models.dossier import TimelineEvent
-from cravelynos.models.negotiation import NegotiationOffer, SharingLedgerEntry
-from cravelynos.models.outbox import EmailStatus, OutboxEmail
-from cravelynos.security.datakeys import ClientCipher
-from cravelynos.settings import Settings
+from activities.creditor_messages import CreditorMessageActivities
+from activities.negotiation_email import (
+    NEGOTIATION_EMAIL_TEMPLATES,
+    NegotiationEmailActivities,
+)
+from config.settings import Settings
+from dev.mail_catcher import MailboxHandler, list_messages
+from domain.dossier_stages import DocumentKind
+from domain.negotiation.sharing import MessageKind, ShareCategory
+from models.client import Client
+from models.creditor_directory import Creditor
+from models.database import session_scope
+from models.document import Document
+from models.dossier import TimelineEvent
+from models.negotiation import NegotiationOffer, SharingLedgerEntry
+from models.outbox import EmailStatus, OutboxEmail
+from rendering.email import SUBJECTS
+from security.datakeys import ClientCipher
+from services.documents import document_aad, document_path
+from services.email_outbox import ATTACHMENT_NAMES_FR
+from services.negotiations.consents import REVOKED_BY_CLIENT, load_consent, revoke_consent
 
 ID, C, B, D, DOCS = (
     ShareCategory.IDENTITY,

@@ -17,13 +17,13 @@ from support.stack import TINY_PDF, wait_for_messages
 from temporalio.client import Client, WorkflowExecution, WorkflowHandle
 from temporalio.converter import DataConverter
 
-from cravelynos.activities.email_delivery import message_id_for
-from cravelynos.devmail import MailboxMessage
-from cravelynos.domain.dossier_stages import DOCUMENT_LABELS_FR, DocumentKind, Stage
-from cravelynos.domain.french_dates import french_date
-from cravelynos.domain.retention import RetentionPolicy, documents_expiry, history_expiry
-from cravelynos.workflows.dossier import STAGE_KEY
-from cravelynos.workflows.dossier_messages import DOSSIER_WORKFLOW, STAGE_SEARCH_ATTRIBUTE
+from dev.mail_catcher import MailboxMessage
+from domain.dossier_stages import DOCUMENT_LABELS_FR, DocumentKind, Stage
+from domain.french_dates import french_date
+from domain.retention import RetentionPolicy, documents_expiry, history_expiry
+from services.email_outbox import message_id_for
+from workflows.dossier import STAGE_KEY
+from workflows.dossier_messages import DOSSIER_WORKFLOW, STAGE_SEARCH_ATTRIBUTE
 
 pytestmark = pytest.mark.devserver
 

@@ -11,13 +11,13 @@ from sqlmodel import select
 from support.stack import free_port, intake, make_dossier, make_staff, received, smtp_catcher
 from temporalio.testing import ActivityEnvironment
 
-from cravelynos.activities.client_email import ClientEmailActivities
-from cravelynos.activities.dossier_io import ClientEmail
-from cravelynos.devmail import MailboxHandler
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import TimelineEvent
-from cravelynos.models.outbox import EmailStatus, OutboxEmail
-from cravelynos.settings import Settings
+from activities.client_email import ClientEmailActivities
+from activities.contracts.dossier import ClientEmail
+from config.settings import Settings
+from dev.mail_catcher import MailboxHandler
+from models.database import session_scope
+from models.dossier import TimelineEvent
+from models.outbox import EmailStatus, OutboxEmail
 
 
 @pytest.fixture

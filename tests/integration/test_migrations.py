@@ -1,7 +1,7 @@
 """Migrations build exactly the schema the models describe, on SQLite and on PostgreSQL.
 
 A model change without its migration makes `test_upgrade_matches_models` fail: regenerate with
-`python -m cravelynos.models.migrate revision -m "what changed"`.
+`python -m models.migrate revision -m "what changed"`.
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ from sqlalchemy import (
 )
 from sqlmodel import SQLModel
 
-import cravelynos.models  # noqa: F401  (registers every table)
-from cravelynos.models.db import engine_for, get_engine
-from cravelynos.models.migrate import (
+import models  # noqa: F401  (registers every table)
+from config.settings import Settings
+from models.database import engine_for, get_engine
+from models.migrate import (
     MIGRATION_OPTIONS,
     current_revision,
     downgrade_database,
     head_revision,
     upgrade_database,
 )
-from cravelynos.settings import Settings
 
 DDL_PREFIXES = ("CREATE", "ALTER", "DROP", "INSERT", "UPDATE", "DELETE")
 

@@ -22,12 +22,12 @@ from support.negotiation import (
 from support.pii_scan import find_pii, plain_client, read_exposure, spellings
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import NegotiationState
-from cravelynos.models.consent_store import REVOKED_BY_CLIENT, revoke_consent
-from cravelynos.models.db import session_scope
-from cravelynos.models.negotiation import Negotiation, negotiation_workflow_id
-from cravelynos.workflows.negotiation_messages import (
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import NegotiationState
+from models.database import session_scope
+from models.negotiation import Negotiation, negotiation_workflow_id
+from services.negotiations.consents import REVOKED_BY_CLIENT, revoke_consent
+from workflows.negotiation_messages import (
     CONSENT_REVOKED_UPDATE,
     NEGOTIATION_WORKFLOW,
     RECORD_REPLY_UPDATE,

@@ -23,8 +23,8 @@ from support.stack import TINY_PDF, wait_for_messages
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.workflows.dossier import NEXT_DEADLINE_KEY, STAGE_KEY
+from domain.dossier_stages import Stage
+from workflows.dossier import NEXT_DEADLINE_KEY, STAGE_KEY
 
 pytestmark = pytest.mark.devserver
 

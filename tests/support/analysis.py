@@ -14,12 +14,12 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
 
-from cravelynos.domain.budget import BudgetAnalysis, BudgetInput
-from cravelynos.models.allowance_parameters import seed_sample_allowances
-from cravelynos.models.budget_store import StrategyLine, analyse, save_budget_input, save_strategy
-from cravelynos.models.db import session_scope
-from cravelynos.models.staff import StaffUser
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.budget import BudgetAnalysis, BudgetInput
+from models.allowance_parameters import seed_sample_allowances
+from models.database import session_scope
+from models.staff import StaffUser
+from services.budget.store import StrategyLine, analyse, save_budget_input, save_strategy
 
 # Amounts chosen so that none reads like a date, a year or a dossier reference.
 BUDGET = BudgetInput.model_validate(

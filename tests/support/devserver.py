@@ -23,14 +23,14 @@ from temporalio.common import SearchAttributeKey
 from temporalio.converter import DataConverter
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.models.staff import StaffUser
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
-from cravelynos.workflows.dossier_messages import (
+from config.settings import Settings
+from models.staff import StaffUser
+from support.stack import STAFF_PASSWORD, TEMPORAL_CLI
+from web.app import create_app
+from workflows.dossier_messages import (
     NEXT_DEADLINE_SEARCH_ATTRIBUTE,
     STAGE_SEARCH_ATTRIBUTE,
 )
-from support.stack import STAFF_PASSWORD, TEMPORAL_CLI
 
 T = TypeVar("T")
 

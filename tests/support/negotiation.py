@@ -17,25 +17,25 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from cravelynos.domain.budget import BudgetInput
-from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Stage
-from cravelynos.domain.french_dates import PARIS
-from cravelynos.domain.intake import DossierCreate
-from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.models.budget_store import StrategyLine, record_approval, snapshot_analysis
-from cravelynos.models.client import Client
-from cravelynos.models.consent_store import create_consent_request, decide_consent
-from cravelynos.models.creditor_directory import Creditor
-from cravelynos.models.db import session_scope
-from cravelynos.models.document_files import store_document
-from cravelynos.models.dossier import Dossier
-from cravelynos.models.intake import create_dossier, new_id
-from cravelynos.models.negotiation import CreditorReply, Negotiation, NegotiationOffer
-from cravelynos.models.negotiation_setup import open_negotiations
-from cravelynos.models.staff import StaffUser
-from cravelynos.security.datakeys import ClientCipher
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.budget import BudgetInput
+from domain.dossier_stages import CreditorKind, DocumentKind, Stage
+from domain.french_dates import PARIS
+from domain.intake import DossierCreate
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.sharing import ShareCategory
+from models.client import Client
+from models.creditor_directory import Creditor
+from models.database import session_scope
+from models.dossier import Dossier
+from models.negotiation import CreditorReply, Negotiation, NegotiationOffer
+from models.staff import StaffUser
+from security.datakeys import ClientCipher
+from services.budget.store import StrategyLine, record_approval, snapshot_analysis
+from services.documents import store_document
+from services.dossiers.intake import create_dossier, new_id
+from services.negotiations.consents import create_consent_request, decide_consent
+from services.negotiations.setup import open_negotiations
 from support.analysis import BUDGET, STRATEGY, record_budget
 from support.stack import TINY_PDF, make_staff
 

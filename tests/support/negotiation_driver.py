@@ -16,28 +16,36 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.devmail import MailboxMessage
-from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import NegotiationState
-from cravelynos.models.consent_store import (
-    REVOKED_BY_CLIENT,
-    create_consent_request,
-    decide_consent,
-    revoke_consent,
-)
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import TimelineEvent
-from cravelynos.models.negotiation import (
+from config.settings import Settings
+from dev.mail_catcher import MailboxMessage
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import NegotiationState
+from domain.negotiation.timing import paris_date
+from models.database import session_scope
+from models.dossier import TimelineEvent
+from models.negotiation import (
     Negotiation,
     NegotiationOffer,
     RepaymentInstalment,
     SharingLedgerEntry,
     negotiation_workflow_id,
 )
-from cravelynos.models.outbox import OutboxEmail
-from cravelynos.settings import Settings
-from cravelynos.workflows.negotiation_messages import (
+from models.outbox import OutboxEmail
+from services.negotiations.consents import (
+    REVOKED_BY_CLIENT,
+    create_consent_request,
+    decide_consent,
+    revoke_consent,
+)
+from support.negotiation import (
+    NegotiationSeed,
+    draft_offer,
+    give_consent,
+    record_reply_row,
+)
+from support.stack import TEMPORAL_TEST_SERVER, received, register_search_attributes
+from workflows.negotiation_messages import (
     CONSENT_DECIDED_UPDATE,
     CONSENT_REQUESTED_UPDATE,
     CONSENT_REVOKED_UPDATE,
@@ -53,14 +61,6 @@ from cravelynos.workflows.negotiation_messages import (
     RecordReply,
     SendOffer,
 )
-from cravelynos.workflows.negotiation_timing import paris_date
-from support.negotiation import (
-    NegotiationSeed,
-    draft_offer,
-    give_consent,
-    record_reply_row,
-)
-from support.stack import TEMPORAL_TEST_SERVER, received, register_search_attributes
 
 OFFER_CATEGORIES = (ShareCategory.IDENTITY, ShareCategory.CONTACT, ShareCategory.DEBTS)
 

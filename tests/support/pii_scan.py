@@ -14,7 +14,7 @@ from temporalio.client import Client, WorkflowExecution
 from temporalio.common import TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.security.codec import ENCODING, KEY_ID_METADATA
+from security.codec import ENCODING, KEY_ID_METADATA
 
 
 def spellings(value: str) -> set[str]:

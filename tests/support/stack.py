@@ -15,16 +15,16 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
 
-from cravelynos.devmail import MailboxHandler, MailboxMessage, list_messages
-from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind
-from cravelynos.domain.intake import DossierCreate
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier
-from cravelynos.models.intake import create_dossier
-from cravelynos.models.staff import Role, StaffUser
-from cravelynos.models.staff_accounts import create_staff_user
-from cravelynos.settings import Settings
-from cravelynos.workflows.dossier_messages import (
+from config.settings import Settings
+from dev.mail_catcher import MailboxHandler, MailboxMessage, list_messages
+from domain.dossier_stages import CreditorKind, DocumentKind
+from domain.intake import DossierCreate
+from models.database import session_scope
+from models.dossier import Dossier
+from models.staff import Role, StaffUser
+from services.dossiers.intake import create_dossier
+from services.staff_accounts import create_staff_user
+from workflows.dossier_messages import (
     NEXT_DEADLINE_SEARCH_ATTRIBUTE,
     STAGE_SEARCH_ATTRIBUTE,
 )

@@ -10,11 +10,16 @@ from pypdf import PdfReader
 from sqlmodel import col, select
 from support.stack import make_dossier, make_staff
 
-from cravelynos.activities.analysis_report import build_analysis_report
-from cravelynos.domain.budget import STRATEGY_LABELS_FR, BudgetInput, StrategyKind
-from cravelynos.domain.dossier_stages import DocumentKind
-from cravelynos.models.allowance_parameters import seed_sample_allowances
-from cravelynos.models.budget_store import (
+from config.settings import Settings
+from domain.budget import STRATEGY_LABELS_FR, BudgetInput, StrategyKind
+from domain.dossier_stages import DocumentKind
+from models.allowance_parameters import seed_sample_allowances
+from models.database import session_scope
+from models.document import Document
+from models.staff import StaffUser
+from rendering.labels import eur
+from services.budget.report import build_analysis_report
+from services.budget.store import (
     BudgetNotReady,
     StrategyLine,
     analyse,
@@ -22,12 +27,7 @@ from cravelynos.models.budget_store import (
     save_strategy,
     snapshot_analysis,
 )
-from cravelynos.models.budget_views import eur
-from cravelynos.models.db import session_scope
-from cravelynos.models.document import Document
-from cravelynos.models.document_files import document_path, read_document
-from cravelynos.models.staff import StaffUser
-from cravelynos.settings import Settings
+from services.documents import document_path, read_document
 
 BUDGET = BudgetInput.model_validate(
     {

@@ -11,18 +11,18 @@ from sqlmodel import select
 from support.negotiation import give_consent, seed_negotiations
 from temporalio.exceptions import ApplicationError
 
-from cravelynos.activities.consent_receipt import build_consent_receipt
-from cravelynos.domain.dossier_stages import DocumentKind
-from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.consent_text import CONSENT_TEXT_VERSION, text_digest
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.models.client import Client
-from cravelynos.models.consent_store import create_consent_request, decide_consent, load_consent
-from cravelynos.models.db import session_scope
-from cravelynos.models.document import Document
-from cravelynos.models.document_files import document_aad, document_path
-from cravelynos.security.datakeys import ClientCipher
-from cravelynos.settings import Settings
+from activities.consent_receipt import build_consent_receipt
+from config.settings import Settings
+from domain.dossier_stages import DocumentKind
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.consent_text import CONSENT_TEXT_VERSION, text_digest
+from domain.negotiation.sharing import ShareCategory
+from models.client import Client
+from models.database import session_scope
+from models.document import Document
+from security.datakeys import ClientCipher
+from services.documents import document_aad, document_path
+from services.negotiations.consents import create_consent_request, decide_consent, load_consent
 
 
 def receipt_text(settings: Settings, document_id: str) -> tuple[Document, str]:

@@ -6,18 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cravelynos.domain.negotiation.consent_rules import (
+from domain.negotiation.consent_rules import (
     ConsentPurpose,
     ConsentSnapshot,
     ConsentStatus,
     consent_refusal,
 )
-from cravelynos.domain.negotiation.consent_text import (
+from domain.negotiation.consent_text import (
     CONSENT_TEXT_VERSION,
     consent_text,
     text_digest,
 )
-from cravelynos.domain.negotiation.sharing import (
+from domain.negotiation.sharing import (
     REQUIRED_CATEGORIES,
     SHARE_CATEGORY_LABELS_FR,
     MessageKind,

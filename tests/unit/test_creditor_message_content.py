@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cravelynos.activities.creditor_message_content import (
+from domain.negotiation.consent_rules import ConsentSnapshot, ConsentStatus
+from domain.negotiation.message_content import (
     BudgetFacts,
     BudgetLine,
     Contact,
@@ -21,8 +22,7 @@ from cravelynos.activities.creditor_message_content import (
     plan_message,
     plan_refusal,
 )
-from cravelynos.domain.negotiation.consent_rules import ConsentSnapshot, ConsentStatus
-from cravelynos.domain.negotiation.sharing import MessageKind, ShareCategory
+from domain.negotiation.sharing import MessageKind, ShareCategory
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 ALL = frozenset(ShareCategory)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
-import cravelynos.models  # noqa: F401  (registers the tables)
-from cravelynos.models.categories import Category
+import models  # noqa: F401  (registers the tables)
+from models.categories import Category
 
 PERSONAL_COLUMNS = {
     ("client", "email_enc"): Category.ACCOUNT,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cravelynos.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("web", "worker", "migrate")

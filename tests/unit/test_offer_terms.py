@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from cravelynos.domain.errors import InvalidInput
-from cravelynos.domain.negotiation import offer_terms as terms
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import OfferType, ReplyKind
+from domain.errors import InvalidInput
+from domain.negotiation import offer_terms as terms
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import OfferType, ReplyKind
 
 TODAY = date(2026, 11, 26)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from cravelynos.domain.french_dates import french_date
-from cravelynos.domain.retention import (
+from domain.french_dates import french_date
+from domain.retention import (
     RetentionPolicy,
     add_years,
     documents_expiry,

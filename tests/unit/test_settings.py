@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from cravelynos.security.keyring import generate_key
-from cravelynos.settings import DEV_SECRETS_FILE, Settings, SettingsError
+from config.settings import DEV_SECRETS_FILE, Settings, SettingsError
+from security.keyring import generate_key
 
 PRODUCTION_SECRETS = {
     "master_keys": f"prod-1:{generate_key()}",

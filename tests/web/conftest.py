@@ -13,9 +13,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from web_support import Staff, make_staff, offline, token_for
 
-from cravelynos.models import StaffUser
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
+from config.settings import Settings
+from models import StaffUser
+from web.app import create_app
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from web_support import PASSWORD, Staff, audit_entries, offline
 
-from cravelynos.models import StaffUser
-from cravelynos.models.db import session_scope
-from cravelynos.security.tokens import sign_token
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
+from config.settings import Settings
+from models import StaffUser
+from models.database import session_scope
+from security.tokens import sign_token
+from web.app import create_app
 
 
 def test_token_then_me(client: TestClient, staff: Staff, web_settings: Settings) -> None:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 from web_support import Staff
 
-from cravelynos.models.db import session_scope
-from cravelynos.settings import Settings
+from config.settings import Settings
+from models.database import session_scope
 
 Auth = Callable[..., dict[str, str]]
 URL = "/api/v1/budget/capacity"

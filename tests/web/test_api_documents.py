@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from web_support import Staff, audit_entries, count, offline, seed_dossier
 
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.models import Document, Dossier, ExpectedDocument, TimelineEvent
-from cravelynos.models.db import session_scope
-from cravelynos.models.document_files import delete_document_file
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
+from config.settings import Settings
+from domain.dossier_stages import Stage
+from models import Document, Dossier, ExpectedDocument, TimelineEvent
+from models.database import session_scope
+from services.documents import delete_document_file
+from web.app import create_app
 
 Auth = Callable[..., dict[str, str]]
 

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from web_support import Staff, audit_entries, count, dossier_payload, seed_dossier
 
-from cravelynos.models import (
+from config.settings import Settings
+from models import (
     AuditEntry,
     Client,
     Dossier,
@@ -20,10 +21,9 @@ from cravelynos.models import (
     TimelineEvent,
     WorkflowStartIntent,
 )
-from cravelynos.models.db import session_scope
-from cravelynos.models.intake import EMAIL_INDEX
-from cravelynos.security.blind_index import blind_index
-from cravelynos.settings import Settings
+from models.database import session_scope
+from security.blind_index import blind_index
+from services.dossiers.intake import EMAIL_INDEX
 
 Auth = Callable[..., dict[str, str]]
 ROWS = (Client, Dossier, DossierCreditor, ExpectedDocument, TimelineEvent, WorkflowStartIntent)

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from web_support import Staff, audit_entries, seed_dossier
 
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.models import Dossier
-from cravelynos.models.db import session_scope
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.dossier_stages import Stage
+from models import Dossier
+from models.database import session_scope
 
 Auth = Callable[..., dict[str, str]]
 

@@ -17,20 +17,20 @@ from sqlmodel import col, func, select
 from support.analysis import analysis_of, record_budget
 from web_support import PASSWORD, Staff, audit_entries, count, offline, seed_dossier
 
-from cravelynos.activities.analysis_link import analysis_link_token
-from cravelynos.activities.analysis_report import build_analysis_report
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.models.audit import AuditEntry
-from cravelynos.models.budget import BudgetRecord
-from cravelynos.models.budget_store import snapshot_analysis
-from cravelynos.models.budget_views import eur
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier, TimelineEvent
-from cravelynos.models.outbox import OutboxEmail
-from cravelynos.models.staff import StaffUser
-from cravelynos.security.tokens import sign_token
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
+from config.settings import Settings
+from domain.dossier_stages import Stage
+from models.audit import AuditEntry
+from models.budget import BudgetRecord
+from models.database import session_scope
+from models.dossier import Dossier, TimelineEvent
+from models.outbox import OutboxEmail
+from models.staff import StaffUser
+from rendering.labels import eur
+from security.analysis_links import analysis_link_token
+from security.tokens import sign_token
+from services.budget.report import build_analysis_report
+from services.budget.store import snapshot_analysis
+from web.app import create_app
 
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -30,7 +30,26 @@ from support.negotiation import (
 )
 from web_support import audit_entries, offline
 
-from cravelynos.activities.negotiation_links import (
+from config.settings import Settings
+from domain.clock import utcnow
+from domain.negotiation.sharing import SHARE_CATEGORY_LABELS_FR, ShareCategory
+from domain.negotiation.states import NegotiationState
+from models.audit import AuditEntry
+from models.client import Client
+from models.database import session_scope
+from models.document import Document
+from models.dossier import TimelineEvent
+from models.negotiation import (
+    CreditorConsent,
+    Negotiation,
+    NegotiationOffer,
+    RepaymentInstalment,
+    SharingLedgerEntry,
+)
+from models.outbox import OutboxEmail
+from rendering.labels import eur
+from security.datakeys import ClientCipher
+from security.negotiation_links import (
     CONSENT_LINK_PATH,
     DECISION_LINK_MAX_DAYS,
     DECISION_LINK_PATH,
@@ -39,34 +58,15 @@ from cravelynos.activities.negotiation_links import (
     decision_link_token,
     space_link_token,
 )
-from cravelynos.domain.clock import utcnow
-from cravelynos.domain.negotiation.sharing import SHARE_CATEGORY_LABELS_FR, ShareCategory
-from cravelynos.domain.negotiation.states import NegotiationState
-from cravelynos.models.audit import AuditEntry
-from cravelynos.models.budget_views import eur
-from cravelynos.models.client import Client
-from cravelynos.models.consent_store import (
+from security.tokens import sign_token
+from services.negotiations.client_views import client_counter_offer
+from services.negotiations.consents import (
     create_consent_request,
     document_label,
     load_consent,
 )
-from cravelynos.models.db import session_scope
-from cravelynos.models.document import Document
-from cravelynos.models.dossier import TimelineEvent
-from cravelynos.models.negotiation import (
-    CreditorConsent,
-    Negotiation,
-    NegotiationOffer,
-    RepaymentInstalment,
-    SharingLedgerEntry,
-)
-from cravelynos.models.negotiation_client_views import client_counter_offer
-from cravelynos.models.outbox import OutboxEmail
-from cravelynos.security.datakeys import ClientCipher
-from cravelynos.security.tokens import sign_token
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
-from cravelynos.web.pages.rendering import templates
+from web.app import create_app
+from web.ui.rendering import templates
 
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 DECISION_BUTTON = re.compile(
@@ -361,7 +361,7 @@ def test_a_request_that_no_longer_awaits_an_answer_is_gone(
             negotiation.state = NegotiationState.ABANDONED.value
             session.add(negotiation)
         else:
-            from cravelynos.models.dossier import Dossier
+            from models.dossier import Dossier
 
             dossier = session.get(Dossier, seed.dossier_id)
             assert dossier is not None

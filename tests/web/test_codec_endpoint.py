@@ -13,8 +13,8 @@ from temporalio.api.common.v1 import Payloads
 from temporalio.converter import default
 from web_support import PASSWORD, Staff, audit_entries
 
-from cravelynos.settings import Settings
-from cravelynos.web.csrf import csrf_token
+from config.settings import Settings
+from web.csrf import csrf_token
 
 Auth = Callable[..., dict[str, str]]
 JSON = {"Content-Type": "application/json"}

@@ -8,11 +8,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from web_support import Staff, audit_entries, count, sign_in
 
-from cravelynos.domain.dossier_stages import CreditorKind
-from cravelynos.models.creditor_directory import Creditor, CreditorChannel
-from cravelynos.models.creditor_store import seed_sample_creditors
-from cravelynos.models.db import session_scope
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.dossier_stages import CreditorKind
+from models.creditor_directory import Creditor, CreditorChannel
+from models.database import session_scope
+from services.creditors import seed_sample_creditors
 
 
 def new_creditor(**overrides: str) -> dict[str, str]:

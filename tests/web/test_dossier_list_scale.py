@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import insert
 from web_support import Staff, seed_dossier
 
-from cravelynos.domain.clock import utcnow
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.models import Client, Dossier, StaffUser
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier_queries import DossierPage, list_dossiers
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.clock import utcnow
+from domain.dossier_stages import Stage
+from models import Client, Dossier, StaffUser
+from models.database import session_scope
+from services.dossiers.queries import DossierPage, list_dossiers
 
 BULK = 100_000
 BATCH = 10_000

@@ -8,12 +8,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 from web_support import PASSWORD, Staff, seed_dossier, sign_in
 
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier
-from cravelynos.models.staff import Role
-from cravelynos.models.staff_accounts import create_staff_user
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.dossier_stages import Stage
+from models.database import session_scope
+from models.dossier import Dossier
+from models.staff import Role
+from services.staff_accounts import create_staff_user
 
 
 def test_closing_a_dossier_closed_in_another_tab_says_so(

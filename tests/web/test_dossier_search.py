@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 from web_support import Staff, audit_entries, seed_dossier
 
-from cravelynos.domain.clock import utcnow
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.models import Dossier
-from cravelynos.models.db import get_engine, session_scope
-from cravelynos.models.dossier_queries import list_dossiers
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.clock import utcnow
+from domain.dossier_stages import Stage
+from models import Dossier
+from models.database import get_engine, session_scope
+from services.dossiers.queries import list_dossiers
 
 Auth = Callable[..., dict[str, str]]
 

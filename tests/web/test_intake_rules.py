@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cravelynos.domain.contact_fields import (
+from domain.contact_fields import (
     normalise_departement,
     normalise_email,
     normalise_phone,
 )
-from cravelynos.domain.credentials import looks_like_credential
-from cravelynos.domain.file_types import UploadRefused, check_upload, clean_filename, sniff
+from domain.credentials import looks_like_credential
+from domain.file_types import UploadRefused, check_upload, clean_filename, sniff
 
 
 @pytest.mark.parametrize(

@@ -20,11 +20,11 @@ from web_support import (
     token_for,
 )
 
-from cravelynos.models import Client, Document, Dossier
-from cravelynos.models.db import session_scope
-from cravelynos.security.audit import verify_audit_chain
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
+from config.settings import Settings
+from models import Client, Document, Dossier
+from models.database import session_scope
+from services.audit import verify_audit_chain
+from web.app import create_app
 
 PDF = b"%PDF-1.4\nconfidentiel: avis d'imposition\n%%EOF\n"
 

@@ -7,8 +7,8 @@ import re
 from fastapi.testclient import TestClient
 from web_support import PASSWORD, Staff, offline
 
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
+from config.settings import Settings
+from web.app import create_app
 
 
 def form_token(client: TestClient, url: str = "/login") -> str:

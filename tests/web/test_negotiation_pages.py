@@ -28,11 +28,12 @@ from support.negotiation import (
 from support.stack import TINY_PDF
 from web_support import Staff, audit_entries, count, sign_in
 
-from cravelynos.domain.clock import utcnow
-from cravelynos.domain.dossier_stages import CreditorKind, DocumentKind, Stage
-from cravelynos.domain.french_dates import french_datetime
-from cravelynos.domain.negotiation.consent_rules import ConsentStatus
-from cravelynos.domain.negotiation.offer_terms import (
+from config.settings import Settings
+from domain.clock import utcnow
+from domain.dossier_stages import CreditorKind, DocumentKind, Stage
+from domain.french_dates import french_datetime
+from domain.negotiation.consent_rules import ConsentStatus
+from domain.negotiation.offer_terms import (
     CHOOSE_DOCUMENTS,
     INSTALMENTS_SHORT,
     INSTALMENTS_TOO_MANY,
@@ -40,13 +41,12 @@ from cravelynos.domain.negotiation.offer_terms import (
     VALIDITY_PASSED,
     parse_reply,
 )
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import NegotiationState
-from cravelynos.models.consent_store import current_consent, document_label
-from cravelynos.models.db import session_scope
-from cravelynos.models.document import Document
-from cravelynos.models.dossier import Dossier, DossierCreditor, TimelineEvent
-from cravelynos.models.negotiation import (
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import NegotiationState
+from models.database import session_scope
+from models.document import Document
+from models.dossier import Dossier, DossierCreditor, TimelineEvent
+from models.negotiation import (
     CreditorConsent,
     CreditorReply,
     Negotiation,
@@ -54,14 +54,14 @@ from cravelynos.models.negotiation import (
     RepaymentInstalment,
     SharingLedgerEntry,
 )
-from cravelynos.models.negotiation_replies import record_reply, remove_reply
-from cravelynos.models.negotiation_store import NOT_NEGOTIATING, set_end_reason
-from cravelynos.models.staff import StaffUser
-from cravelynos.settings import Settings
-from cravelynos.web.pages import negotiation_creditor_actions
-from cravelynos.web.pages.negotiation_consent_actions import WITHDRAWAL_KEPT
-from cravelynos.web.workflow_gateway import TransitionRefused
-from cravelynos.workflows.negotiation_messages import ADD_NEGOTIATION_UPDATE, AddNegotiation
+from models.staff import StaffUser
+from services.negotiations.consents import current_consent, document_label
+from services.negotiations.replies import record_reply, remove_reply
+from services.negotiations.store import NOT_NEGOTIATING, set_end_reason
+from web.staff.negotiations import creditor_actions as negotiation_creditor_actions
+from web.staff.negotiations.consent_actions import WITHDRAWAL_KEPT
+from web.workflow_gateway import TransitionRefused
+from workflows.negotiation_messages import ADD_NEGOTIATION_UPDATE, AddNegotiation
 
 UNAVAILABLE = "momentanément indisponible"
 

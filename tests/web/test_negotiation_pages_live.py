@@ -42,31 +42,31 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from web_support import PASSWORD, count
 
-from cravelynos.activities.intents import start_pending_intent
-from cravelynos.domain.clock import as_utc
-from cravelynos.domain.dossier_stages import DocumentKind, Stage
-from cravelynos.domain.french_dates import PARIS
-from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.offer_terms import balance_share
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import NegotiationState
-from cravelynos.models.consent_store import current_consent, decide_consent, negotiation_consents
-from cravelynos.models.db import engine_for, session_scope
-from cravelynos.models.document import Document
-from cravelynos.models.dossier import dossier_workflow_id
-from cravelynos.models.negotiation import (
+from config.settings import Settings
+from domain.clock import as_utc
+from domain.dossier_stages import DocumentKind, Stage
+from domain.french_dates import PARIS
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.offer_terms import balance_share
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import NegotiationState
+from gateway.start_intents import start_pending_intent
+from models.database import engine_for, session_scope
+from models.document import Document
+from models.dossier import dossier_workflow_id
+from models.negotiation import (
     CreditorReply,
     Negotiation,
     NegotiationOffer,
     negotiation_workflow_id,
 )
-from cravelynos.models.negotiation_views import offer_rows
-from cravelynos.models.staff import StaffUser
-from cravelynos.security.codec import make_data_converter
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
-from cravelynos.worker import build_worker
-from cravelynos.workflows.dossier_messages import (
+from models.staff import StaffUser
+from security.codec import make_data_converter
+from services.negotiations.consents import current_consent, decide_consent, negotiation_consents
+from services.negotiations.views import offer_rows
+from web.app import create_app
+from worker import build_worker
+from workflows.dossier_messages import (
     RECORD_APPROVAL_UPDATE,
     STATUS_QUERY,
     SUBMIT_ANALYSIS_UPDATE,
@@ -75,7 +75,7 @@ from cravelynos.workflows.dossier_messages import (
     SubmissionResult,
     SubmitAnalysis,
 )
-from cravelynos.workflows.negotiation_messages import (
+from workflows.negotiation_messages import (
     CONFIRM_AGREEMENT_UPDATE,
     CONSENT_DECIDED_UPDATE,
     ConfirmAgreement,

@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from web_support import PASSWORD, Staff, audit_entries, offline
 
-from cravelynos.models import StaffUser
-from cravelynos.models.staff import Role
-from cravelynos.settings import Settings
-from cravelynos.web.app import SESSION_COOKIE, create_app
-from cravelynos.web.auth import CurrentStaff, require_api_role, require_role
-from cravelynos.web.csrf import CsrfProtected, csrf_token
+from config.settings import Settings
+from models import StaffUser
+from models.staff import Role
+from web.app import SESSION_COOKIE, create_app
+from web.auth import CurrentStaff, require_api_role, require_role
+from web.csrf import CsrfProtected, csrf_token
 
 
 def add_probe_routes(app: FastAPI) -> None:

@@ -11,13 +11,13 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import col, func, select
 
-from cravelynos.domain.intake import DossierCreate
-from cravelynos.models import AuditEntry, Dossier, StaffUser
-from cravelynos.models.db import session_scope
-from cravelynos.models.intake import create_dossier
-from cravelynos.models.staff import Role
-from cravelynos.security.passwords import hash_password
-from cravelynos.settings import Settings
+from config.settings import Settings
+from domain.intake import DossierCreate
+from models import AuditEntry, Dossier, StaffUser
+from models.database import session_scope
+from models.staff import Role
+from security.passwords import hash_password
+from services.dossiers.intake import create_dossier
 
 PASSWORD = "correct horse battery staple"
 

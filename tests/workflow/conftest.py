@@ -16,9 +16,9 @@ from support.stack import (
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.models.db import engine_for
-from cravelynos.security.codec import make_data_converter
-from cravelynos.settings import Settings
+from config.settings import Settings
+from models.database import engine_for
+from security.codec import make_data_converter
 
 
 @pytest.fixture(scope="session")

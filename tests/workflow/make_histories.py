@@ -68,19 +68,19 @@ from temporalio.client import (  # noqa: E402
 )
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
-from cravelynos.activities import dossier_io as io  # noqa: E402
-from cravelynos.activities.intents import start_pending_intent  # noqa: E402
-from cravelynos.domain.dossier_stages import Outcome, Stage  # noqa: E402
-from cravelynos.domain.negotiation.states import EndOutcome, NegotiationState  # noqa: E402
-from cravelynos.models.db import engine_for, session_scope  # noqa: E402
-from cravelynos.models.document_files import store_document  # noqa: E402
-from cravelynos.models.dossier import Dossier  # noqa: E402
-from cravelynos.models.negotiation import Negotiation, negotiation_workflow_id  # noqa: E402
-from cravelynos.models.staff import StaffUser  # noqa: E402
-from cravelynos.security.codec import make_data_converter  # noqa: E402
-from cravelynos.settings import Settings  # noqa: E402
-from cravelynos.worker import build_worker  # noqa: E402
-from cravelynos.workflows.dossier_messages import (  # noqa: E402
+from activities.contracts import dossier as io  # noqa: E402
+from config.settings import Settings  # noqa: E402
+from domain.dossier_stages import Outcome, Stage  # noqa: E402
+from domain.negotiation.states import EndOutcome, NegotiationState  # noqa: E402
+from gateway.start_intents import start_pending_intent  # noqa: E402
+from models.database import engine_for, session_scope  # noqa: E402
+from models.dossier import Dossier  # noqa: E402
+from models.negotiation import Negotiation, negotiation_workflow_id  # noqa: E402
+from models.staff import StaffUser  # noqa: E402
+from security.codec import make_data_converter  # noqa: E402
+from services.documents import store_document  # noqa: E402
+from worker import build_worker  # noqa: E402
+from workflows.dossier_messages import (  # noqa: E402
     CLOSE_UPDATE,
     DOCUMENTS_CHANGED_UPDATE,
     LIFT_LEGAL_HOLD_UPDATE,
@@ -96,7 +96,7 @@ from cravelynos.workflows.dossier_messages import (  # noqa: E402
     SubmissionResult,
     SubmitAnalysis,
 )
-from cravelynos.workflows.negotiation_messages import (  # noqa: E402
+from workflows.negotiation_messages import (  # noqa: E402
     END_NEGOTIATION_UPDATE,
     EndNegotiation,
 )

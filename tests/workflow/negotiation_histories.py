@@ -39,25 +39,25 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.activities.intents import start_pending_intent
-from cravelynos.domain.dossier_stages import CreditorKind, Outcome, Stage
-from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import NegotiationState as S
-from cravelynos.models.consent_store import (
+from config.settings import Settings
+from domain.dossier_stages import CreditorKind, Outcome, Stage
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import NegotiationState as S
+from gateway.start_intents import start_pending_intent
+from models.database import engine_for, session_scope
+from models.dossier import DossierCreditor, dossier_workflow_id
+from models.negotiation import negotiation_workflow_id
+from security.codec import make_data_converter
+from services.negotiations.consents import (
     REVOKED_BY_CLIENT,
     create_consent_request,
     decide_consent,
     revoke_consent,
 )
-from cravelynos.models.db import engine_for, session_scope
-from cravelynos.models.dossier import DossierCreditor, dossier_workflow_id
-from cravelynos.models.negotiation import negotiation_workflow_id
-from cravelynos.models.negotiation_setup import open_negotiations
-from cravelynos.security.codec import make_data_converter
-from cravelynos.settings import Settings
-from cravelynos.worker import build_worker
-from cravelynos.workflows.dossier_messages import (
+from services.negotiations.setup import open_negotiations
+from worker import build_worker
+from workflows.dossier_messages import (
     CLOSE_UPDATE,
     RECORD_APPROVAL_UPDATE,
     STATUS_QUERY,
@@ -68,7 +68,7 @@ from cravelynos.workflows.dossier_messages import (
     SubmissionResult,
     SubmitAnalysis,
 )
-from cravelynos.workflows.negotiation_messages import (
+from workflows.negotiation_messages import (
     ADD_NEGOTIATION_UPDATE,
     CLIENT_DECISION_UPDATE,
     CONFIRM_AGREEMENT_UPDATE,

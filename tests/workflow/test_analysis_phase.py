@@ -32,21 +32,21 @@ from temporalio.client import (
 )
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.activities.intents import start_pending_intent
-from cravelynos.devmail import MailboxMessage
-from cravelynos.domain.dossier_stages import DocumentKind, Outcome, Stage
-from cravelynos.models.audit import AuditEntry
-from cravelynos.models.budget_store import NO_BUDGET, NO_STRATEGY
-from cravelynos.models.client import Client as ClientRow
-from cravelynos.models.db import session_scope
-from cravelynos.models.document_files import store_document
-from cravelynos.models.dossier import Dossier, TimelineEvent
-from cravelynos.models.negotiation import Negotiation, negotiation_workflow_id
-from cravelynos.models.staff import StaffUser
-from cravelynos.settings import Settings
-from cravelynos.web.app import create_app
-from cravelynos.worker import build_worker
-from cravelynos.workflows.dossier import (
+from config.settings import Settings
+from dev.mail_catcher import MailboxMessage
+from domain.dossier_stages import DocumentKind, Outcome, Stage
+from gateway.start_intents import start_pending_intent
+from models.audit import AuditEntry
+from models.client import Client as ClientRow
+from models.database import session_scope
+from models.dossier import Dossier, TimelineEvent
+from models.negotiation import Negotiation, negotiation_workflow_id
+from models.staff import StaffUser
+from services.budget.store import NO_BUDGET, NO_STRATEGY
+from services.documents import store_document
+from web.app import create_app
+from worker import build_worker
+from workflows.dossier import (
     ALREADY_APPROVED,
     DOCUMENTS_NOT_COMPLETE,
     NOTHING_SUBMITTED,
@@ -55,7 +55,7 @@ from cravelynos.workflows.dossier import (
     TASK_DUE_LABEL,
     TASK_LABEL,
 )
-from cravelynos.workflows.dossier_messages import (
+from workflows.dossier_messages import (
     CLOSE_UPDATE,
     DOCUMENTS_CHANGED_UPDATE,
     RECORD_APPROVAL_UPDATE,
@@ -68,7 +68,7 @@ from cravelynos.workflows.dossier_messages import (
     SubmissionResult,
     SubmitAnalysis,
 )
-from cravelynos.workflows.negotiation_messages import END_NEGOTIATION_UPDATE, EndNegotiation
+from workflows.negotiation_messages import END_NEGOTIATION_UPDATE, EndNegotiation
 
 LINK = re.compile(r"https?://[^\s\"'<>]+/espace/analyse/[A-Za-z0-9_.\-]+")
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')

@@ -18,15 +18,15 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from cravelynos.activities import dossier_io as io
-from cravelynos.activities import negotiation_io as nio
-from cravelynos.security.codec import make_data_converter
-from cravelynos.security.keyring import generate_key
-from cravelynos.settings import Settings
-from cravelynos.workflows.dossier import DossierWorkflow
-from cravelynos.workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
-from cravelynos.workflows.negotiation import CreditorNegotiationWorkflow
-from cravelynos.workflows.negotiation_messages import NEGOTIATION_WORKFLOW, NegotiationInput
+from activities.contracts import dossier as io
+from activities.contracts import negotiation as nio
+from config.settings import Settings
+from security.codec import make_data_converter
+from security.keyring import generate_key
+from workflows.dossier import DossierWorkflow
+from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
+from workflows.negotiation import CreditorNegotiationWorkflow
+from workflows.negotiation_messages import NEGOTIATION_WORKFLOW, NegotiationInput
 
 # Every workflow a history may belong to: the replayer picks by the history's workflow type.
 WORKFLOWS = (DossierWorkflow, CreditorNegotiationWorkflow)

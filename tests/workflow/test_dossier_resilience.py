@@ -26,19 +26,19 @@ from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateS
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from cravelynos.activities import dossier_io as io
-from cravelynos.activities.intents import start_pending_intent
-from cravelynos.activities.retention import RetentionActivities
-from cravelynos.domain.dossier_stages import Outcome, Stage
-from cravelynos.models.db import engine_for, session_scope
-from cravelynos.models.document_files import store_document
-from cravelynos.models.dossier import Dossier, TimelineEvent
-from cravelynos.models.outbox import OutboxEmail
-from cravelynos.models.staff import StaffUser
-from cravelynos.security.codec import make_data_converter
-from cravelynos.settings import Settings
-from cravelynos.worker import WORKFLOWS, activity_functions, build_worker
-from cravelynos.workflows.dossier_messages import (
+from activities.contracts import dossier as io
+from activities.retention import RetentionActivities
+from config.settings import Settings
+from domain.dossier_stages import Outcome, Stage
+from gateway.start_intents import start_pending_intent
+from models.database import engine_for, session_scope
+from models.dossier import Dossier, TimelineEvent
+from models.outbox import OutboxEmail
+from models.staff import StaffUser
+from security.codec import make_data_converter
+from services.documents import store_document
+from worker import WORKFLOWS, activity_functions, build_worker
+from workflows.dossier_messages import (
     CLOSE_UPDATE,
     PLACE_LEGAL_HOLD_UPDATE,
     STATUS_QUERY,

@@ -11,21 +11,21 @@ from support.stack import TINY_PDF, make_dossier, make_staff, received, wait_for
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.activities.intents import start_pending_intent
-from cravelynos.domain.dossier_stages import DOCUMENT_LABELS_FR, DocumentKind, Outcome, Stage
-from cravelynos.domain.french_dates import french_date
-from cravelynos.domain.retention import RetentionPolicy, history_expiry
-from cravelynos.models.client import Client as ClientRow
-from cravelynos.models.db import session_scope
-from cravelynos.models.document import Document
-from cravelynos.models.document_files import document_path, store_document
-from cravelynos.models.dossier import Dossier
-from cravelynos.models.staff import StaffUser
-from cravelynos.models.statistics import DossierStatistic
-from cravelynos.security.audit import verify_audit_chain
-from cravelynos.settings import Settings
-from cravelynos.worker import build_worker
-from cravelynos.workflows.dossier_messages import (
+from config.settings import Settings
+from domain.dossier_stages import DOCUMENT_LABELS_FR, DocumentKind, Outcome, Stage
+from domain.french_dates import french_date
+from domain.retention import RetentionPolicy, history_expiry
+from gateway.start_intents import start_pending_intent
+from models.client import Client as ClientRow
+from models.database import session_scope
+from models.document import Document
+from models.dossier import Dossier
+from models.staff import StaffUser
+from models.statistics import DossierStatistic
+from services.audit import verify_audit_chain
+from services.documents import document_path, store_document
+from worker import build_worker
+from workflows.dossier_messages import (
     CLOSE_UPDATE,
     DOCUMENTS_CHANGED_UPDATE,
     LIFT_LEGAL_HOLD_UPDATE,

@@ -32,22 +32,22 @@ from support.stack import wait_for_messages
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.activities.intents import start_pending_intent
-from cravelynos.domain.dossier_stages import CreditorKind, Outcome, Stage
-from cravelynos.domain.negotiation.states import NegotiationState as S
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import DossierCreditor, TimelineEvent, dossier_workflow_id
-from cravelynos.models.negotiation import Negotiation, negotiation_workflow_id
-from cravelynos.models.negotiation_setup import open_negotiations
-from cravelynos.settings import Settings
-from cravelynos.worker import build_worker
-from cravelynos.workflows.dossier import (
+from config.settings import Settings
+from domain.dossier_stages import CreditorKind, Outcome, Stage
+from domain.negotiation.states import NegotiationState as S
+from gateway.start_intents import start_pending_intent
+from models.database import session_scope
+from models.dossier import DossierCreditor, TimelineEvent, dossier_workflow_id
+from models.negotiation import Negotiation, negotiation_workflow_id
+from services.negotiations.setup import open_negotiations
+from worker import build_worker
+from workflows.dossier import (
     NEGOTIATION_ALREADY_RUNNING,
     NEGOTIATION_OF_ANOTHER_DOSSIER,
     NOT_NEGOTIATING,
     negotiations_open_refusal,
 )
-from cravelynos.workflows.dossier_messages import (
+from workflows.dossier_messages import (
     CLOSE_UPDATE,
     RECORD_APPROVAL_UPDATE,
     STATUS_QUERY,
@@ -58,7 +58,7 @@ from cravelynos.workflows.dossier_messages import (
     SubmissionResult,
     SubmitAnalysis,
 )
-from cravelynos.workflows.negotiation_messages import (
+from workflows.negotiation_messages import (
     ADD_NEGOTIATION_UPDATE,
     CONFIRM_AGREEMENT_UPDATE,
     END_NEGOTIATION_UPDATE,

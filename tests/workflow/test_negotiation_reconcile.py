@@ -41,23 +41,23 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.converter import default
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.activities import dossier_io
-from cravelynos.activities.dossier_records import DossierRecordActivities
-from cravelynos.domain.dossier_stages import Stage
-from cravelynos.domain.french_dates import PARIS
-from cravelynos.domain.negotiation.consent_rules import ConsentMethod
-from cravelynos.domain.negotiation.states import NegotiationState as S
-from cravelynos.models.consent_store import (
+from activities.contracts import dossier as dossier_io
+from activities.dossier_records import DossierRecordActivities
+from config.settings import Settings
+from domain.dossier_stages import Stage
+from domain.french_dates import PARIS
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.states import NegotiationState as S
+from models.database import session_scope
+from models.dossier import Dossier
+from services.negotiations.consents import (
     REVOKED_BY_CLIENT,
     create_consent_request,
     decide_consent,
     revoke_consent,
 )
-from cravelynos.models.db import session_scope
-from cravelynos.models.dossier import Dossier
-from cravelynos.settings import Settings
-from cravelynos.worker import build_worker
-from cravelynos.workflows.negotiation_core import (
+from worker import build_worker
+from workflows.negotiation_core import (
     ALREADY_DECIDED,
     NEXT_DEADLINE_KEY,
     NOTHING_TO_REVOKE,
@@ -65,7 +65,7 @@ from cravelynos.workflows.negotiation_core import (
     PAID_ON_INVALID,
     STAGE_KEY,
 )
-from cravelynos.workflows.negotiation_messages import (
+from workflows.negotiation_messages import (
     CONFIRM_AGREEMENT_UPDATE,
     CONSENT_DECIDED_UPDATE,
     CONSENT_REVOKED_UPDATE,

@@ -19,16 +19,18 @@ from support.negotiation import (
 )
 from temporalio.testing import ActivityEnvironment
 
-from cravelynos.activities import dossier_io
-from cravelynos.activities import negotiation_io as io
-from cravelynos.activities.negotiation_records import NegotiationRecordActivities
-from cravelynos.activities.retention import RetentionActivities
-from cravelynos.domain.dossier_stages import Outcome, Stage
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.models.client import Client
-from cravelynos.models.db import engine_for, session_scope
-from cravelynos.models.dossier import Dossier, TimelineEvent
-from cravelynos.models.negotiation import (
+from activities.contracts import dossier as dossier_io
+from activities.contracts import negotiation as io
+from activities.negotiation_records import NegotiationRecordActivities
+from activities.retention import RetentionActivities
+from config.settings import Settings
+from domain.dossier_stages import Outcome, Stage
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.timing import add_months, end_of_day, monthly_due_dates
+from models.client import Client
+from models.database import engine_for, session_scope
+from models.dossier import Dossier, TimelineEvent
+from models.negotiation import (
     CreditorConsent,
     CreditorReply,
     Negotiation,
@@ -36,10 +38,8 @@ from cravelynos.models.negotiation import (
     RepaymentInstalment,
     SharingLedgerEntry,
 )
-from cravelynos.models.statistics import DossierStatistic
-from cravelynos.security.datakeys import ClientCipher
-from cravelynos.settings import Settings
-from cravelynos.workflows.negotiation_timing import add_months, end_of_day, monthly_due_dates
+from models.statistics import DossierStatistic
+from security.datakeys import ClientCipher
 
 NEGOTIATION_TABLES: list[Any] = [
     CreditorConsent,

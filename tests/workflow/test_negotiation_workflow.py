@@ -46,20 +46,20 @@ from support.negotiation_driver import (
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
-from cravelynos.domain.negotiation.sharing import ShareCategory
-from cravelynos.domain.negotiation.states import NegotiationState as S
-from cravelynos.models.client import Client as ClientRow
-from cravelynos.models.db import session_scope
-from cravelynos.security.datakeys import ClientCipher
-from cravelynos.settings import Settings
-from cravelynos.worker import build_worker
-from cravelynos.workflows.negotiation import (
+from config.settings import Settings
+from domain.negotiation.sharing import ShareCategory
+from domain.negotiation.states import NegotiationState as S
+from models.client import Client as ClientRow
+from models.database import session_scope
+from security.datakeys import ClientCipher
+from worker import build_worker
+from workflows.negotiation import (
     NOT_THE_COUNTER,
     NOTHING_TO_REVOKE,
     OFFER_IN_THE_PAST,
     ONLY_CLIENT,
 )
-from cravelynos.workflows.negotiation_messages import (
+from workflows.negotiation_messages import (
     CLIENT_DECISION_UPDATE,
     CONFIRM_AGREEMENT_UPDATE,
     CONSENT_DECIDED_UPDATE,

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cravelynos.domain.budget import AllowanceSet, BudgetInput, ChargeCategory
+from domain.budget import AllowanceSet, BudgetInput, ChargeCategory
 
 D = Decimal
 C = ChargeCategory

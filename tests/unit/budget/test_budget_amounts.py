@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from cravelynos.domain.budget.amounts import cents, euros, ratio
+from domain.budget.amounts import cents, euros, ratio
 
 D = Decimal
 

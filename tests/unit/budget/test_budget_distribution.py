@@ -7,8 +7,8 @@ from typing import Any
 
 from budget_cases import debt
 
-from cravelynos.domain.budget import DebtLine
-from cravelynos.domain.budget.distribution import distribute
+from domain.budget import DebtLine
+from domain.budget.distribution import distribute
 
 D = Decimal
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cravelynos.domain.budget import DebtLine
-from cravelynos.domain.budget.distribution import distribute
+from domain.budget import DebtLine
+from domain.budget.distribution import distribute
 
 cents = st.integers(min_value=0, max_value=5_000_000).map(lambda c: Decimal(c) / 100)
 debts = st.lists(

@@ -10,7 +10,7 @@ from budget_cases import TEST_ALLOWANCES, budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cravelynos.domain.budget import BudgetAnalysis, compute_budget
+from domain.budget import BudgetAnalysis, compute_budget
 
 ZERO = Decimal("0.00")
 amounts = st.integers(min_value=0, max_value=2_000_000).map(lambda c: Decimal(c) / 100)

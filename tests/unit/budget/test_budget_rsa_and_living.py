@@ -9,13 +9,7 @@ from fractions import Fraction
 import pytest
 from budget_cases import TEST_ALLOWANCES, budget, debt
 
-from cravelynos.domain.budget import (
-    ChargeBasis,
-    ChargeCategory,
-    Household,
-    compute_budget,
-    sample_allowances,
-)
+from domain.budget import ChargeBasis, ChargeCategory, Household, compute_budget, sample_allowances
 
 D = Decimal
 ON = date(2025, 6, 1)  # RSA 646.52

@@ -7,7 +7,7 @@ from datetime import date
 
 from budget_cases import TEST_ALLOWANCES, budget, debt
 
-from cravelynos.domain.budget import (
+from domain.budget import (
     BudgetAnalysis,
     BudgetInput,
     StrategyProposal,

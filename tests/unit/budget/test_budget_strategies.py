@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from budget_cases import TEST_ALLOWANCES, budget, debt
 
-from cravelynos.domain.budget import (
+from domain.budget import (
     StrategyKind,
     StrategyProposal,
     compute_budget,

@@ -10,7 +10,7 @@ import pytest
 from budget_cases import TEST_ALLOWANCES, budget
 from pydantic import ValidationError
 
-from cravelynos.domain.budget import (
+from domain.budget import (
     RSA_AMOUNTS,
     SEIZURE_SCALES,
     AllowanceSet,
@@ -20,7 +20,7 @@ from cravelynos.domain.budget import (
     compute_budget,
     first_computable_date,
 )
-from cravelynos.domain.intake import validation_errors
+from domain.intake import validation_errors
 
 
 def errors_for(**changes: Any) -> dict[str, str]:

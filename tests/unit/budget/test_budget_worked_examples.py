@@ -15,7 +15,7 @@ from fractions import Fraction
 
 from budget_cases import TEST_ALLOWANCES, budget
 
-from cravelynos.domain.budget import BudgetAnalysis, compute_budget
+from domain.budget import BudgetAnalysis, compute_budget
 
 D = Decimal
 

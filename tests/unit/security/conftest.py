@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
-from cravelynos.security.keyring import generate_key
-from cravelynos.settings import Settings
+from config.settings import Settings
+from security.keyring import generate_key
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from cravelynos.domain.clock import utcnow
-from cravelynos.models.audit import AuditEntry, AuditHead
-from cravelynos.models.db import session_scope
-from cravelynos.security.audit import (
+from config.settings import Settings
+from domain.clock import utcnow
+from models.audit import AuditEntry, AuditHead
+from models.database import session_scope
+from services.audit import (
     GENESIS_HASH,
     AuditReport,
     append_audit,
@@ -20,7 +21,6 @@ from cravelynos.security.audit import (
     purge_audit_before,
     verify_audit_chain,
 )
-from cravelynos.settings import Settings
 
 
 def _append(settings: Settings, count: int, *, first: int = 1) -> None:

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from cravelynos.security.blind_index import blind_index, normalise
-from cravelynos.settings import Settings
+from config.settings import Settings
+from security.blind_index import blind_index, normalise
 
 
 @pytest.mark.parametrize(

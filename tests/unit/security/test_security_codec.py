@@ -6,10 +6,10 @@ import pytest
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter
 
-from cravelynos.security.codec import EncryptionCodec, PayloadDecodeError, make_data_converter
-from cravelynos.security.crypto import DecryptionError
-from cravelynos.security.keyring import KeyRing, UnknownKeyError, generate_key
-from cravelynos.settings import Settings
+from config.settings import Settings
+from security.codec import EncryptionCodec, PayloadDecodeError, make_data_converter
+from security.crypto import DecryptionError
+from security.keyring import KeyRing, UnknownKeyError, generate_key
 
 
 @dataclass

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from cravelynos.security.crypto import (
+from security.crypto import (
     DecryptionError,
     decrypt_blob,
     decrypt_text,

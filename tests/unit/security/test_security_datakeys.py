@@ -4,9 +4,10 @@ from collections.abc import Callable
 
 import pytest
 
-from cravelynos.models.client import Client
-from cravelynos.security.crypto import DecryptionError
-from cravelynos.security.datakeys import (
+from config.settings import Settings
+from models.client import Client
+from security.crypto import DecryptionError
+from security.datakeys import (
     ClientCipher,
     ClientErasedError,
     new_data_key,
@@ -14,8 +15,7 @@ from cravelynos.security.datakeys import (
     wrap_data_key,
     wrapped_key_id,
 )
-from cravelynos.security.keyring import KeyRing, UnknownKeyError
-from cravelynos.settings import Settings
+from security.keyring import KeyRing, UnknownKeyError
 
 WithKeys = Callable[[Settings, dict[str, str], str], Settings]
 

@@ -4,14 +4,14 @@ import base64
 
 import pytest
 
-from cravelynos.security.keyring import (
+from config.settings import Settings
+from security.keyring import (
     KeyRing,
     KeyRingError,
     UnknownKeyError,
     generate_key,
     get_keyring,
 )
-from cravelynos.settings import Settings
 
 
 def test_generate_key_is_32_random_bytes() -> None:

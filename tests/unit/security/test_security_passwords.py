@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 
-from cravelynos.security.passwords import hash_password, needs_rehash, verify_password
+from security.passwords import hash_password, needs_rehash, verify_password
 
 
 def test_hash_and_verify() -> None:

@@ -5,12 +5,12 @@ from collections.abc import Callable
 import pytest
 from sqlmodel import select
 
-from cravelynos.models.client import Client
-from cravelynos.models.db import session_scope
-from cravelynos.security.datakeys import ClientCipher, wrapped_key_id
-from cravelynos.security.keyring import UnknownKeyError, generate_key
-from cravelynos.security.rotation import rotate_keys
-from cravelynos.settings import Settings
+from config.settings import Settings
+from models.client import Client
+from models.database import session_scope
+from security.datakeys import ClientCipher, wrapped_key_id
+from security.keyring import UnknownKeyError, generate_key
+from services.key_rotation import rotate_keys
 
 WithKeys = Callable[[Settings, dict[str, str], str], Settings]
 

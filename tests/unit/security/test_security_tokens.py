@@ -4,14 +4,14 @@ import time
 
 import pytest
 
-from cravelynos.security.tokens import (
+from config.settings import Settings
+from security.tokens import (
     TokenError,
     TokenExpired,
     TokenInvalid,
     read_token,
     sign_token,
 )
-from cravelynos.settings import Settings
 
 
 def test_round_trip(settings: Settings) -> None:

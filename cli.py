@@ -1,0 +1,188 @@
+"""The `cravelynos` command: one entry point for every process and admin task."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from config.settings import Settings, SettingsError, get_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
+    from dev.stack import run_dev
+
+    return run_dev(settings)
+
+
+def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    # The client's signed links carry their token in the path: keep them out of access logs.
+    logging.getLogger("uvicorn.access").addFilter(
+        lambda record: "/espace/" not in record.getMessage()
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.web_host,
+        port=settings.web_port,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from worker import run_worker
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run_worker(settings))
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from models.migrate import current_revision, upgrade_database
+
+    upgrade_database(settings)
+    print(f"database at revision {current_revision(settings)}")
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace, settings: Settings) -> int:
+    from domain.errors import InvalidInput
+    from models.database import session_scope
+    from services.staff_accounts import create_staff_user
+
+    password = getpass.getpass("Mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline()
+    try:
+        with session_scope(settings) as session:
+            user = create_staff_user(
+                session,
+                email=args.email,
+                display_name=args.name,
+                role=args.role,
+                team=args.team,
+                password=password.rstrip("\n"),
+            )
+    except InvalidInput as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"created {user.role} {user.email} (id {user.id}, team {user.team})")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from dev.demo_data import ensure_demo_accounts, seed_demo_dossiers
+    from gateway.connection import connect_client
+
+    async def seed() -> int:
+        password = ensure_demo_accounts(settings)
+        if password:
+            print(f"demo password: {password}")
+        return await seed_demo_dossiers(settings, await connect_client(settings))
+
+    print(f"{asyncio.run(seed())} demo dossier(s) created")
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
+    from models.database import session_scope
+    from services.key_rotation import rotate_keys
+
+    with session_scope(settings) as session:
+        report = rotate_keys(session, settings)
+    print(
+        f"active key {report.active_key_id}: {report.rewrapped} client key(s) re-wrapped, "
+        f"{report.already_current} already current"
+    )
+    for old, count in sorted(report.by_old_key.items()):
+        print(f"  from {old}: {count}")
+    print(
+        "Keep the old keys in CRAVELYNOS_MASTER_KEYS while Temporal histories encrypted with them "
+        "are retained; they no longer protect any database field."
+    )
+    return 0
+
+
+def cmd_keys_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from security.keyring import generate_key
+
+    print(f"{args.key_id}:{generate_key()}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from models.database import session_scope
+    from services.audit import verify_audit_chain
+
+    with session_scope(settings) as session:
+        report = verify_audit_chain(session)
+    if report.ok:
+        print(f"audit chain intact: {report.checked} entries (from #{report.anchor_seq + 1})")
+        return 0
+    print(f"audit chain BROKEN ({len(report.problems)} problem(s)):", file=sys.stderr)
+    for problem in report.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cravelynos", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    add("dev", cmd_dev, "Run everything on this machine (Temporal, worker, web, SMTP catcher)")
+    add("web", cmd_web, "Run the web app")
+    add("worker", cmd_worker, "Run the Temporal worker")
+    add("migrate", cmd_migrate, "Bring the database schema up to date")
+    createuser = add("createuser", cmd_createuser, "Create a staff account (password on stdin)")
+    createuser.add_argument("email")
+    createuser.add_argument("--name", required=True)
+    createuser.add_argument(
+        "--role", required=True, choices=["case_worker", "supervisor", "dpo", "ops", "admin"]
+    )
+    createuser.add_argument("--team", default="paris")
+    add("seed-demo", cmd_seed_demo, "Create the demo accounts and dossiers (dev)")
+
+    keys = commands.add_parser("keys", help="Master key ring").add_subparsers(
+        dest="keys_command", required=True
+    )
+    rotate = keys.add_parser("rotate", help="Re-wrap every client key with the active master key")
+    rotate.set_defaults(handler=cmd_keys_rotate)
+    generate = keys.add_parser("generate", help="Print a new master key entry kid:base64")
+    generate.add_argument("key_id")
+    generate.set_defaults(handler=cmd_keys_generate)
+
+    audit = commands.add_parser("audit", help="Audit log").add_subparsers(
+        dest="audit_command", required=True
+    )
+    verify = audit.add_parser("verify", help="Check the hash chain: edits, deletions, reordering")
+    verify.set_defaults(handler=cmd_audit_verify)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"configuration refused: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    status = args.handler(args, settings)
+    # Temporal's runtime can abort the interpreter at exit (SDK issue #300): leave directly.
+    from dev.stack import hard_exit
+
+    hard_exit(status)

@@ -1,1 +1,0 @@
-"""Cravelynos case management."""

@@ -1,0 +1,1 @@
+"""The embedded stack (`cravelynos dev`): SMTP catcher, dev mailbox, demo data."""

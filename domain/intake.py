@@ -1,0 +1,218 @@
+"""What a case worker submits: new dossier, closure, legal hold — validated with French messages.
+
+The same models serve the HTML forms and the JSON API, so both refuse the same input with the
+same words. Errors are keyed by field path ("email", "creditors.0.name").
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from domain.contact_fields import (
+    normalise_departement,
+    normalise_email,
+    normalise_phone,
+)
+from domain.credentials import credential_message, looks_like_credential
+from domain.dossier_stages import (
+    CLIENT_DOCUMENT_KINDS,
+    CreditorKind,
+    DocumentKind,
+    Outcome,
+)
+from models.client import ContactChannel
+
+REQUIRED_MESSAGE = "Ce champ est obligatoire."
+MAX_CREDITORS = 30
+_ERROR_TYPE = "cravelynos"
+MISSING_MESSAGES = {
+    "creditors": "Indiquez au moins un créancier.",
+    "expected_documents": "Cochez au moins une pièce attendue.",
+}
+
+
+def _refuse(message: str) -> PydanticCustomError:
+    return PydanticCustomError(_ERROR_TYPE, message)
+
+
+def _text_check(label: str, max_length: int, *, multiline: bool, required: bool) -> Callable:
+    def check(value: str | None) -> str | None:
+        if value is None:
+            if required:
+                raise _refuse(REQUIRED_MESSAGE)
+            return None
+        if multiline:
+            cleaned = "\n".join(line.strip() for line in value.strip().splitlines())
+        else:
+            cleaned = " ".join(value.split())
+        if not cleaned:
+            if required:
+                raise _refuse(REQUIRED_MESSAGE)
+            return None
+        if any(unicodedata.category(c) == "Cc" and c != "\n" for c in cleaned):
+            raise _refuse("Ce texte contient des caractères non autorisés.")
+        if len(cleaned) > max_length:
+            raise _refuse(f"{max_length} caractères au maximum.")
+        if looks_like_credential(cleaned):
+            raise _refuse(credential_message(label))
+        return cleaned
+
+    return check
+
+
+def _required(label: str, max_length: int, *, multiline: bool = False) -> Callable:
+    return _text_check(label, max_length, multiline=multiline, required=True)
+
+
+def _optional(label: str, max_length: int, *, multiline: bool = False) -> Callable:
+    return _text_check(label, max_length, multiline=multiline, required=False)
+
+
+def _normalised(normalise: Callable[[str], str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if not value.strip():
+            raise _refuse(REQUIRED_MESSAGE)
+        try:
+            return normalise(value)
+        except ValueError as exc:
+            raise _refuse(str(exc)) from None
+
+    return check
+
+
+class CreditorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, AfterValidator(_required("Nom du créancier", 120))]
+    kind: CreditorKind
+    account_reference: Annotated[
+        str | None, AfterValidator(_optional("N° de contrat ou de compte", 60))
+    ] = None
+
+
+class DossierCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Annotated[str, AfterValidator(_required("Prénom", 100))]
+    last_name: Annotated[str, AfterValidator(_required("Nom de famille", 100))]
+    email: Annotated[str, AfterValidator(_normalised(normalise_email))]
+    phone: Annotated[str, AfterValidator(_normalised(normalise_phone))]
+    address: Annotated[str, AfterValidator(_required("Adresse postale", 300, multiline=True))]
+    departement: Annotated[str, AfterValidator(_normalised(normalise_departement))]
+    preferred_channel: ContactChannel = ContactChannel.EMAIL
+    progress_emails: bool = True
+    marketing_emails: bool = False
+    creditors: list[CreditorIn]
+    expected_documents: list[DocumentKind]
+    assignee_id: int | None = None
+
+    @field_validator("creditors")
+    @classmethod
+    def _some_creditors(cls, value: list[CreditorIn]) -> list[CreditorIn]:
+        if not value:
+            raise _refuse(MISSING_MESSAGES["creditors"])
+        if len(value) > MAX_CREDITORS:
+            raise _refuse(f"{MAX_CREDITORS} créanciers au maximum par dossier.")
+        return value
+
+    @field_validator("expected_documents")
+    @classmethod
+    def _some_documents(cls, value: list[DocumentKind]) -> list[DocumentKind]:
+        if not value:
+            raise _refuse(MISSING_MESSAGES["expected_documents"])
+        if any(kind not in CLIENT_DOCUMENT_KINDS for kind in value):
+            raise _refuse("Le rapport d'analyse est produit par Cravelynos : ne le demandez pas.")
+        return list(dict.fromkeys(value))
+
+
+class CloseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    note: Annotated[
+        str | None, AfterValidator(_optional("Note de clôture", 2000, multiline=True))
+    ] = None
+
+
+class LegalHoldRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[
+        str, AfterValidator(_required("Motif de la conservation", 500, multiline=True))
+    ]
+
+
+_ENUM_MESSAGES: tuple[tuple[Callable[[str], bool], str], ...] = (
+    (lambda f: f.startswith("creditors.") and f.endswith(".kind"), "Type de créancier inconnu."),
+    (lambda f: f.startswith("expected_documents") or f == "kind", "Type de pièce inconnu."),
+    (lambda f: f == "preferred_channel", "Moyen de contact inconnu : e-mail, téléphone, courrier."),
+    (lambda f: f == "outcome", "Issue de clôture inconnue."),
+    (lambda f: f == "stage", "Étape inconnue."),
+)
+_GENERIC_MESSAGES = {
+    "string_type": "Texte attendu.",
+    "bool_type": "Valeur attendue : oui ou non.",
+    "bool_parsing": "Valeur attendue : oui ou non.",
+    "int_type": "Nombre entier attendu.",
+    "int_parsing": "Nombre entier attendu.",
+    "int_from_float": "Nombre entier attendu.",
+    "list_type": "Liste attendue.",
+    "dict_type": "Objet attendu.",
+    "model_type": "Objet attendu.",
+    "model_attributes_type": "Objet attendu.",
+    "extra_forbidden": "Champ non attendu.",
+    "json_invalid": "Le contenu envoyé n'est pas du JSON valide.",
+    "literal_error": "Valeur non reconnue.",
+    "uuid_parsing": "Identifiant invalide.",
+}
+# Where FastAPI puts the part of the request an error is about.
+_REQUEST_PARTS = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    parts = list(loc)
+    if parts and parts[0] in _REQUEST_PARTS:
+        parts = parts[1:]
+    return ".".join(str(part) for part in parts)
+
+
+def translate_error(error: Mapping[str, Any]) -> str:
+    """A French message for one pydantic error (as given by ValidationError.errors())."""
+    kind = error.get("type", "")
+    field = field_path(error.get("loc", ()))
+    ctx = error.get("ctx") or {}
+    if kind == _ERROR_TYPE:
+        return str(error.get("msg", ""))
+    # An explicit null (e.g. an unchosen option) is a missing value, not a wrong one.
+    if kind == "missing" or ("input" in error and error["input"] is None):
+        return MISSING_MESSAGES.get(field, REQUIRED_MESSAGE)
+    if kind == "enum":
+        return next((msg for match, msg in _ENUM_MESSAGES if match(field)), "Valeur non reconnue.")
+    if kind == "string_too_long":
+        return f"{ctx.get('max_length')} caractères au maximum."
+    if kind == "string_too_short":
+        return REQUIRED_MESSAGE
+    if kind == "greater_than_equal":
+        return f"La valeur doit être au moins {ctx.get('ge')}."
+    if kind == "less_than_equal":
+        return f"La valeur doit être au plus {ctx.get('le')}."
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    return _GENERIC_MESSAGES.get(kind, "Valeur invalide.")
+
+
+def field_errors(errors: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Field path -> French message, the first error of each field."""
+    result: dict[str, str] = {}
+    for error in errors:
+        result.setdefault(field_path(error.get("loc", ())) or "__all__", translate_error(error))
+    return result
+
+
+def validation_errors(exc: ValidationError) -> dict[str, str]:
+    return field_errors(exc.errors())

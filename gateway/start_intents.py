@@ -1,0 +1,114 @@
+"""Workflow-start outbox: the intent commits with the data, the start happens after.
+
+The web process starts the workflow right after its commit; if it dies first, or Temporal is
+down, the relay in the worker starts whatever is still pending. Starting twice is harmless:
+the workflow id is the business key and a second start finds it already running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import asdict
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from config.settings import Settings, get_settings
+from domain.clock import utcnow
+from models.database import session_scope
+from models.dossier import dossier_workflow_id
+from models.outbox import WorkflowStartIntent
+from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
+
+log = logging.getLogger(__name__)
+
+RELAY_INTERVAL_SECONDS = 2.0
+
+
+def record_dossier_start_intent(session: Session, dossier_id: str) -> WorkflowStartIntent:
+    """Add the intent to the caller's transaction (the one that writes the dossier)."""
+    intent = WorkflowStartIntent(
+        workflow_id=dossier_workflow_id(dossier_id),
+        workflow_type=DOSSIER_WORKFLOW,
+        argument_json=json.dumps(asdict(DossierInput(dossier_id=dossier_id))),
+    )
+    session.add(intent)
+    return intent
+
+
+async def start_pending_intent(
+    client: Client, workflow_id: str, settings: Settings | None = None
+) -> bool:
+    """Start one pending workflow; True when it runs now. Never raises for Temporal being down."""
+    settings = settings or get_settings()
+    with session_scope(settings) as session:
+        intent = session.exec(
+            select(WorkflowStartIntent).where(WorkflowStartIntent.workflow_id == workflow_id)
+        ).first()
+        if intent is None or intent.started_at is not None:
+            return intent is not None
+        workflow_type, argument_json = intent.workflow_type, intent.argument_json
+    error: str | None = None
+    try:
+        await _start(client, workflow_id, workflow_type, argument_json, settings)
+    except WorkflowAlreadyStartedError:
+        pass
+    except Exception as exc:  # Temporal unreachable or refusing: the relay retries later.
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        log.warning("could not start %s yet: %s", workflow_id, error)
+    with session_scope(settings) as session:
+        intent = session.exec(
+            select(WorkflowStartIntent).where(WorkflowStartIntent.workflow_id == workflow_id)
+        ).one()
+        intent.attempts += 1
+        intent.last_error = error
+        if error is None:
+            intent.started_at = utcnow()
+        session.add(intent)
+    return error is None
+
+
+async def _start(
+    client: Client, workflow_id: str, workflow_type: str, argument_json: str, settings: Settings
+) -> None:
+    if workflow_type != DOSSIER_WORKFLOW:
+        raise ValueError(f"unknown workflow type in outbox: {workflow_type}")
+    argument = DossierInput(**json.loads(argument_json))
+    await client.start_workflow(
+        DOSSIER_WORKFLOW,
+        argument,
+        id=workflow_id,
+        task_queue=settings.task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+    )
+
+
+def pending_workflow_ids(settings: Settings, older_than: timedelta) -> list[str]:
+    cutoff = utcnow() - older_than
+    with session_scope(settings) as session:
+        rows = session.exec(
+            select(WorkflowStartIntent.workflow_id)
+            .where(col(WorkflowStartIntent.started_at).is_(None))
+            .where(WorkflowStartIntent.created_at < cutoff)
+            .order_by(col(WorkflowStartIntent.id))
+            .limit(200)
+        ).all()
+    return list(rows)
+
+
+async def relay_pending_intents(client: Client, settings: Settings | None = None) -> None:
+    """Runs beside the worker: starts intents the web process did not get to start."""
+    settings = settings or get_settings()
+    while True:
+        try:
+            for workflow_id in pending_workflow_ids(settings, timedelta(seconds=5)):
+                await start_pending_intent(client, workflow_id, settings)
+        except Exception:
+            log.exception("intent relay pass failed; retrying")
+        await asyncio.sleep(RELAY_INTERVAL_SECONDS)

@@ -1,0 +1,40 @@
+"""Append-only, hash-chained audit log. Opaque identifiers only, never personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import SQLModel
+
+from domain.clock import utcnow
+from models.categories import Category, field
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_entry"
+
+    seq: int = field(Category.AUDIT, primary_key=True)
+    at: datetime = field(Category.AUDIT, default_factory=utcnow)
+    actor: str = field(Category.AUDIT, max_length=60)
+    action: str = field(Category.AUDIT, max_length=60)
+    object_type: str = field(Category.AUDIT, max_length=40)
+    object_id: str = field(Category.AUDIT, max_length=100)
+    reason: str = field(Category.AUDIT, default="", max_length=200)
+    detail: str = field(Category.AUDIT, default="{}")
+    prev_hash: str = field(Category.AUDIT, max_length=64)
+    entry_hash: str = field(Category.AUDIT, max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """Single row: the last sequence number and hash, locked by every append (serialises writers).
+
+    After retention removes a prefix, `anchor_seq`/`anchor_hash` name where the kept chain starts.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: int = field(Category.OPERATIONAL, primary_key=True, default=1)
+    last_seq: int = field(Category.AUDIT, default=0)
+    last_hash: str = field(Category.AUDIT, default="0" * 64, max_length=64)
+    anchor_seq: int = field(Category.AUDIT, default=0)
+    anchor_hash: str = field(Category.AUDIT, default="0" * 64, max_length=64)

@@ -1,0 +1,68 @@
+"""Jinja2 rendering of client emails (French, HTML + text) from templates/email/."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from rendering.labels import TEMPLATE_FILTERS
+from services.email_outbox import RenderedEmail
+from templates import TEMPLATES_DIR
+
+SUBJECTS: dict[str, str] = {
+    "acknowledgement": "Votre dossier {reference} est ouvert",
+    "document_reminder": "Dossier {reference} : des pièces nous manquent encore",
+    "closure": "Dossier {reference} : clôture et conservation de vos données",
+    "analysis_ready": "Dossier {reference} : votre analyse budgétaire est prête",
+    "analysis_reminder": "Dossier {reference} : votre analyse budgétaire attend votre réponse",
+    # To a creditor (activities/creditor_messages.py): our negotiation reference only.
+    "creditor_message": "Réf. {reference} : {kind_label}",
+}
+# To the client about one creditor (activities/negotiation_email.py): never a figure.
+NEGOTIATION_SUBJECTS: dict[str, str] = {
+    "negotiation_consent_request": "votre accord pour contacter {creditor_name}",
+    "negotiation_consent_receipt": "reçu de votre décision pour {creditor_name}",
+    "negotiation_offer_sent": "notre proposition a été envoyée à {creditor_name}",
+    "negotiation_counter_offer": "{creditor_name} fait une contre-proposition",
+    "negotiation_agreement": "accord trouvé avec {creditor_name}",
+    "negotiation_refused": "réponse négative de {creditor_name}",
+    "negotiation_no_response": "{creditor_name} n'a pas répondu",
+    "negotiation_offer_expired": "proposition arrivée à échéance ({creditor_name})",
+    "negotiation_suspended": "retrait de votre consentement pour {creditor_name}",
+    "negotiation_instalment_missed": "échéance non constatée ({creditor_name})",
+    "negotiation_plan_broken": "plan de remboursement rompu ({creditor_name})",
+    "negotiation_completed": "négociation terminée avec {creditor_name}",
+    "negotiation_escalated": "recours engagé pour {creditor_name}",
+    "negotiation_closed": "fin de la négociation avec {creditor_name}",
+}
+SUBJECTS.update(
+    {name: f"Dossier {{reference}} : {text}" for name, text in NEGOTIATION_SUBJECTS.items()}
+)
+
+
+@lru_cache(maxsize=1)
+def email_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    # Amounts and dates written the French way (creditor messages carry figures; client
+    # emails never do).
+    env.filters.update(TEMPLATE_FILTERS)
+    return env
+
+
+def render_email(template: str, recipient: str, context: dict[str, Any]) -> RenderedEmail:
+    subject = SUBJECTS[template].format(**context)
+    env = email_environment()
+    values = {**context, "subject": subject}
+    return RenderedEmail(
+        recipient=recipient,
+        subject=subject,
+        text=env.get_template(f"email/{template}.txt").render(values),
+        html=env.get_template(f"email/{template}.html").render(values),
+    )

@@ -1,0 +1,144 @@
+"""How budget figures read in French, the same on the case worker's pages and in the PDF report.
+
+Amounts: "1 234,56 €" (narrow no-break space between thousands, no-break space before €);
+ratios: "35,12 %"; dates: "1er avril 2025". Registered as Jinja filters and globals in both
+template environments, so a figure never reads differently from one place to the other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.budget import (
+    CHARGE_BASIS_LABELS_FR,
+    CHARGE_LABELS_FR,
+    DEBT_NATURE_LABELS_FR,
+    RESOURCE_LABELS_FR,
+    STRATEGY_LABELS_FR,
+    BudgetInput,
+    ChargeBasis,
+    ChargeCategory,
+    DebtNature,
+    ResourceKind,
+    StrategyKind,
+)
+from domain.budget.legal_parameters import date_fr
+from domain.dossier_stages import CREDITOR_KIND_LABELS_FR, CreditorKind
+from domain.french_dates import french_date
+from workflows.dossier_messages import APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel
+
+THOUSANDS = "\u202f"
+NBSP = "\u00a0"
+HOUSEHOLD = "Ensemble du foyer"
+
+
+def eur(value: Decimal | int | str | None) -> str:
+    """'1 234,56 €'; '' for None."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value).quantize(Decimal("0.01"))
+    sign = "−" if amount < 0 else ""
+    whole, _, decimals = f"{abs(amount):,.2f}".partition(".")
+    return f"{sign}{whole.replace(',', THOUSANDS)},{decimals}{NBSP}€"
+
+
+def amount_input(value: Decimal | None) -> str:
+    """An amount as it is put back into a form field: '1234,56' (no grouping, no symbol)."""
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def percent(value: Decimal | None, places: int = 2) -> str:
+    """A ratio shown as a percentage: Decimal('0.3512') -> '35,12 %'."""
+    if value is None:
+        return ""
+    shown = (Decimal(value) * 100).quantize(Decimal(1).scaleb(-places))
+    return f"{shown}".replace(".", ",") + f"{NBSP}%"
+
+
+def day(value: date | datetime | None) -> str:
+    """'1er avril 2025' for a date, the Paris date for a moment."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return french_date(value)
+    return date_fr(value)
+
+
+def share(value: str) -> str:
+    """A band's share: '1/20' stays, the last band ('1/1') reads as the whole."""
+    return "totalité" if value == "1/1" else value
+
+
+def enum_label(labels: dict[Any, str], enum: type, value: object) -> str:
+    """The French label of an enum value; the raw value if it is not (or no longer) known."""
+    try:
+        return labels[enum(value)]
+    except ValueError:
+        return str(value)
+
+
+def resource_label(value: object) -> str:
+    return enum_label(RESOURCE_LABELS_FR, ResourceKind, value)
+
+
+def charge_label(value: object) -> str:
+    return enum_label(CHARGE_LABELS_FR, ChargeCategory, value)
+
+
+def basis_label(value: object) -> str:
+    return enum_label(CHARGE_BASIS_LABELS_FR, ChargeBasis, value)
+
+
+def debt_nature_label(value: object) -> str:
+    return enum_label(DEBT_NATURE_LABELS_FR, DebtNature, value)
+
+
+def strategy_label(value: object) -> str:
+    return enum_label(STRATEGY_LABELS_FR, StrategyKind, value)
+
+
+def creditor_label(value: object) -> str:
+    return enum_label(CREDITOR_KIND_LABELS_FR, CreditorKind, value)
+
+
+def approval_channel_label(value: object) -> str:
+    return enum_label(APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel, value)
+
+
+def debt_name(data: BudgetInput, index: int | None) -> str:
+    """Who a strategy line is about: a debt of the budget, or the household as a whole."""
+    if index is None:
+        return HOUSEHOLD
+    if 0 <= index < len(data.debts):
+        debt = data.debts[index]
+        return f"{debt.creditor} ({debt_nature_label(debt.nature).lower()})"
+    return f"Dette n° {index + 1} (absente du budget)"
+
+
+def household_fr(adults: int, children: int) -> str:
+    people = "1 adulte" if adults == 1 else f"{adults} adultes"
+    if children:
+        people += f" et {children} enfant{'s' if children > 1 else ''}"
+    return people
+
+
+TEMPLATE_FILTERS: dict[str, Callable[..., str]] = {
+    "eur": eur,
+    "percent": percent,
+    "day": day,
+    "share": share,
+}
+TEMPLATE_GLOBALS: dict[str, Callable[..., str]] = {
+    "resource_label": resource_label,
+    "charge_label": charge_label,
+    "basis_label": basis_label,
+    "debt_nature_label": debt_nature_label,
+    "strategy_label": strategy_label,
+    "creditor_label": creditor_label,
+    "approval_channel_label": approval_channel_label,
+    "debt_name": debt_name,
+    "household_fr": household_fr,
+}

@@ -1,0 +1,2 @@
+"""Application services by feature: stores, queries and read models. They take a session, never
+open one."""

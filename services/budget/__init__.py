@@ -1,0 +1,1 @@
+"""A dossier's budget, strategy, analysis report and the client's view of it."""

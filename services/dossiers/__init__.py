@@ -1,0 +1,1 @@
+"""Dossiers: intake, access checks, queries, read models, the data around workflow actions."""

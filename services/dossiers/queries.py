@@ -1,0 +1,336 @@
+"""Reading dossiers: the searchable list and the dossier page, access-checked and audited.
+
+The list runs one query for the page (dossier joined with client and assignee) and one count;
+only the rows of the page are decrypted. Search uses the dossier reference (prefix) or the
+keyed blind indexes of the client's email and last name (exact match).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col, func, or_, select
+
+from config.settings import Settings, get_settings
+from domain.contact_fields import normalise_email
+from domain.dossier_stages import Stage
+from domain.errors import InvalidInput
+from models.client import Client
+from models.document import Document
+from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
+from models.staff import StaffUser
+from security.blind_index import blind_index
+from security.datakeys import ClientCipher, unwrap_data_key
+from security.keyring import get_keyring
+from services.audit import append_audit
+from services.dossiers.access import (
+    AccessDenied,
+    DossierAction,
+    NotFound,
+    actor_of,
+    can_access,
+    load_dossier,
+    require_personal_data_role,
+    visible_dossiers,
+)
+from services.dossiers.intake import EMAIL_INDEX, LAST_NAME_INDEX, reference_starts_with
+from services.dossiers.views import (
+    ClientView,
+    CreditorView,
+    DocumentView,
+    DossierDetail,
+    DossierListItem,
+    DossierPage,
+    ExpectedDocumentView,
+    TimelineEntry,
+)
+
+__all__ = [
+    "AccessDenied",
+    "DossierDetail",
+    "DossierPage",
+    "NotFound",
+    "can_access",
+    "get_dossier_detail",
+    "get_timeline",
+    "list_dossiers",
+]
+
+MAX_PER_PAGE = 100
+# What a list row needs, and no more: the other encrypted fields stay unread.
+_LIST_COLUMNS = (
+    col(Dossier.id),
+    col(Dossier.reference),
+    col(Dossier.stage),
+    col(Dossier.assignee_id),
+    col(Dossier.created_at),
+    col(Dossier.next_deadline),
+    col(Dossier.next_deadline_label),
+    col(Client.id),
+    col(Client.wrapped_key),
+    col(Client.first_name_enc),
+    col(Client.last_name_enc),
+    col(StaffUser.display_name),
+)
+ERASED_NAME = "(données effacées)"
+
+
+def _search_condition(q: str, dialect: str, settings: Settings) -> ColumnElement[bool]:
+    if "@" in q:
+        try:
+            email = normalise_email(q)
+        except ValueError:
+            email = q
+        by_email = select(Client.id).where(
+            Client.email_bidx == blind_index(EMAIL_INDEX, email, settings)
+        )
+        return col(Dossier.client_id).in_(by_email)
+    by_name = select(Client.id).where(
+        Client.last_name_bidx == blind_index(LAST_NAME_INDEX, q, settings)
+    )
+    return or_(reference_starts_with(q.upper(), dialect), col(Dossier.client_id).in_(by_name))
+
+
+def list_dossiers(
+    session: Session,
+    viewer: StaffUser,
+    *,
+    q: str = "",
+    stage: str | None = None,
+    assignee_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    settings: Settings | None = None,
+) -> DossierPage:
+    """Newest first. One audit entry records the dossiers shown."""
+    settings = settings or get_settings()
+    require_personal_data_role(session, viewer, "dossier.list")
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    conditions: list[ColumnElement[bool]] = []
+    scope = visible_dossiers(viewer)
+    if scope is not None:
+        conditions.append(scope)
+    if stage:
+        if stage not in {s.value for s in Stage}:
+            raise InvalidInput({"stage": "Étape inconnue."})
+        conditions.append(col(Dossier.stage) == Stage(stage))
+    if assignee_id is not None:
+        conditions.append(col(Dossier.assignee_id) == assignee_id)
+    query = " ".join(q.split())
+    if query:
+        dialect = session.get_bind().dialect.name
+        conditions.append(_search_condition(query, dialect, settings))
+
+    total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = session.execute(
+        sql_select(*_LIST_COLUMNS)
+        .join(Client, col(Client.id) == Dossier.client_id)
+        .join(StaffUser, col(StaffUser.id) == Dossier.assignee_id)
+        .where(*conditions)
+        .order_by(col(Dossier.created_at).desc(), col(Dossier.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    items = [_list_item(row, settings) for row in rows]
+    append_audit(
+        session,
+        actor=actor_of(viewer),
+        action="dossier.list",
+        object_type="dossier",
+        object_id="list",
+        reason="liste des dossiers",
+        detail={
+            "dossier_ids": [item.id for item in items],
+            "page": page,
+            "search": bool(query),
+            "stage": stage or None,
+            "assignee_id": assignee_id,
+        },
+    )
+    return DossierPage(items=items, total=total, page=page, per_page=per_page, pages=pages)
+
+
+def _list_item(row: Any, settings: Settings) -> DossierListItem:
+    (
+        dossier_id,
+        reference,
+        stage,
+        assignee_id,
+        created_at,
+        next_deadline,
+        next_deadline_label,
+        client_id,
+        wrapped_key,
+        first_name_enc,
+        last_name_enc,
+        assignee_name,
+    ) = row
+    if wrapped_key is None:
+        name = ERASED_NAME
+    else:
+        cipher = ClientCipher(
+            client_id, unwrap_data_key(get_keyring(settings), wrapped_key, client_id)
+        )
+        first = cipher.decrypt("client", "first_name", client_id, first_name_enc) or ""
+        last = cipher.decrypt("client", "last_name", client_id, last_name_enc) or ""
+        name = f"{first} {last}".strip()
+    return DossierListItem(
+        id=dossier_id,
+        reference=reference,
+        client_name=name,
+        stage=stage,
+        assignee_id=assignee_id,
+        assignee_name=assignee_name,
+        created_at=created_at,
+        next_deadline=next_deadline,
+        next_deadline_label=next_deadline_label,
+    )
+
+
+def get_dossier_detail(
+    session: Session,
+    viewer: StaffUser,
+    dossier_id: str,
+    reason: str,
+    settings: Settings | None = None,
+) -> DossierDetail:
+    """Everything the dossier page shows, decrypted; the read is audited with `reason`."""
+    settings = settings or get_settings()
+    dossier = load_dossier(session, viewer, dossier_id, DossierAction.READ, reason)
+    client = session.get(Client, dossier.client_id)
+    if client is None:
+        raise NotFound("Le client de ce dossier est introuvable.")
+    cipher = None if client.wrapped_key is None else ClientCipher.for_client(client, settings)
+
+    def decrypt(table: str, column: str, row_id: object, token: str | None) -> str | None:
+        return None if cipher is None else cipher.decrypt(table, column, str(row_id), token)
+
+    creditors = session.exec(
+        select(DossierCreditor)
+        .where(DossierCreditor.dossier_id == dossier.id)
+        .order_by(col(DossierCreditor.id))
+    ).all()
+    expected = session.exec(
+        select(ExpectedDocument)
+        .where(ExpectedDocument.dossier_id == dossier.id)
+        .order_by(col(ExpectedDocument.id))
+    ).all()
+    documents = session.exec(
+        select(Document)
+        .where(Document.dossier_id == dossier.id)
+        .order_by(col(Document.uploaded_at), col(Document.id))
+    ).all()
+    timeline = _timeline(session, dossier.id)
+
+    append_audit(
+        session,
+        actor=actor_of(viewer),
+        action="client.read",
+        object_type="client",
+        object_id=client.id,
+        reason=reason[:200],
+        detail={"dossier_id": dossier.id},
+    )
+    assignee = session.get(StaffUser, dossier.assignee_id)
+    return DossierDetail(
+        id=dossier.id,
+        reference=dossier.reference,
+        workflow_id=dossier.workflow_id,
+        stage=dossier.stage,
+        outcome=dossier.outcome,
+        closure_note=decrypt("dossier", "closure_note", dossier.id, dossier.closure_note_enc),
+        created_at=dossier.created_at,
+        closed_at=dossier.closed_at,
+        next_deadline=dossier.next_deadline,
+        next_deadline_label=dossier.next_deadline_label,
+        legal_hold=dossier.legal_hold,
+        legal_hold_reason=decrypt(
+            "dossier", "legal_hold_reason", dossier.id, dossier.legal_hold_reason_enc
+        ),
+        team=dossier.team,
+        assignee_id=dossier.assignee_id,
+        assignee_name=assignee.display_name if assignee else "",
+        client=ClientView(
+            id=client.id,
+            first_name=decrypt("client", "first_name", client.id, client.first_name_enc),
+            last_name=decrypt("client", "last_name", client.id, client.last_name_enc),
+            email=decrypt("client", "email", client.id, client.email_enc),
+            phone=decrypt("client", "phone", client.id, client.phone_enc),
+            address=decrypt("client", "address", client.id, client.address_enc),
+            departement=client.departement,
+            preferred_channel=client.preferred_channel,
+            progress_emails=client.progress_emails,
+            marketing_emails=client.marketing_emails,
+            erased=cipher is None,
+        ),
+        creditors=[
+            CreditorView(
+                id=c.id or 0,
+                name=c.name,
+                kind=c.kind,
+                account_reference=decrypt(
+                    "dossier_creditor", "account_reference", c.id, c.account_reference_enc
+                ),
+            )
+            for c in creditors
+        ],
+        expected_documents=[
+            ExpectedDocumentView(kind=e.kind, received_at=e.received_at) for e in expected
+        ],
+        documents=[
+            DocumentView(
+                id=d.id,
+                kind=d.kind,
+                filename=decrypt("document", "filename", d.id, d.filename_enc),
+                content_type=d.content_type,
+                size_bytes=d.size_bytes,
+                uploaded_at=d.uploaded_at,
+                uploaded_by=d.uploaded_by,
+            )
+            for d in documents
+        ],
+        timeline=timeline,
+        can_write=can_access(viewer, dossier, DossierAction.WRITE),
+        can_manage_legal_hold=can_access(viewer, dossier, DossierAction.LEGAL_HOLD),
+    )
+
+
+def get_timeline(session: Session, viewer: StaffUser, dossier_id: str) -> list[TimelineEntry]:
+    """The timeline alone (no personal data in it): access-checked, not audited as a read."""
+    dossier = load_dossier(session, viewer, dossier_id, DossierAction.READ, "timeline")
+    return _timeline(session, dossier.id)
+
+
+def _timeline(session: Session, dossier_id: str) -> list[TimelineEntry]:
+    events = session.exec(
+        select(TimelineEvent)
+        .where(TimelineEvent.dossier_id == dossier_id)
+        .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
+    ).all()
+    names = _staff_names(session, (e.actor for e in events))
+    return [
+        TimelineEntry(
+            at=e.at,
+            kind=e.kind,
+            summary=e.summary,
+            actor=e.actor,
+            actor_name=names.get(e.actor),
+            negotiation_id=e.negotiation_id,
+        )
+        for e in events
+    ]
+
+
+def _staff_names(session: Session, actors: Iterable[str]) -> dict[str, str]:
+    ids = {int(a.split(":", 1)[1]) for a in actors if a.startswith("staff:") and a[6:].isdigit()}
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(StaffUser.id, StaffUser.display_name).where(col(StaffUser.id).in_(ids))
+    ).all()
+    return {f"staff:{staff_id}": name for staff_id, name in rows}

@@ -1,0 +1,1 @@
+"""Creditor negotiations: consents, offers, replies, attachments, the views of staff and client."""

@@ -1,0 +1,116 @@
+"""Open the negotiations of a dossier: one `negotiation` row per creditor of the dossier.
+
+Used by the OPEN_NEGOTIATIONS activity when the client has approved the strategy, by the web
+app when a creditor is added afterwards, and by the demo data. Idempotent: a creditor that
+already has its negotiation keeps it (same id, number and reference).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+from sqlmodel import Session, col, func, select
+
+from config.settings import Settings
+from domain.budget.inputs import DebtLine
+from models.creditor_directory import Creditor
+from models.dossier import Dossier, DossierCreditor
+from models.negotiation import Negotiation
+from services.audit import append_audit
+from services.budget.store import BudgetRefused, load_submission
+from services.dossiers.intake import new_id
+
+
+def creditor_key(name: str) -> str:
+    """A name as compared: no accents, no case, single spaces ("Énergie  exemple" = "energie
+    exemple")."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def open_negotiations(
+    session: Session, dossier_id: str, settings: Settings, *, actor: str = "system"
+) -> list[str]:
+    """The negotiation ids of the dossier, numbered 1..n, creating the missing ones.
+
+    A new row names the directory creditor whose name matches the dossier creditor's (or
+    none: the case worker picks it), and the debts of the approved budget owed to it.
+    """
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise LookupError(f"dossier {dossier_id} not found")
+    creditors = session.exec(
+        select(DossierCreditor)
+        .where(DossierCreditor.dossier_id == dossier_id)
+        .order_by(col(DossierCreditor.id))
+    ).all()
+    existing = {
+        row.dossier_creditor_id: row
+        for row in session.exec(select(Negotiation).where(Negotiation.dossier_id == dossier_id))
+    }
+    missing = [c for c in creditors if c.id not in existing]
+    if missing:
+        directory = _directory(session)
+        debts = _approved_debts(session, dossier_id, settings)
+        number = session.exec(
+            select(func.max(Negotiation.number)).where(Negotiation.dossier_id == dossier_id)
+        ).one()
+        number = int(number or 0)
+        for creditor in missing:
+            assert creditor.id is not None
+            number += 1
+            key = creditor_key(creditor.name)
+            row = Negotiation(
+                id=new_id(),
+                dossier_id=dossier_id,
+                dossier_creditor_id=creditor.id,
+                creditor_id=directory.get(key),
+                number=number,
+                reference=f"{dossier.reference}-C{number}",
+                debt_indexes=json.dumps(
+                    [i for i, debt in enumerate(debts) if creditor_key(debt.creditor) == key]
+                ),
+            )
+            session.add(row)
+            existing[creditor.id] = row
+        append_audit(
+            session,
+            actor=actor,
+            action="negotiation.opened",
+            object_type="dossier",
+            object_id=dossier_id,
+            detail={"negotiations": len(missing)},
+        )
+        session.flush()
+    rows = sorted(existing.values(), key=lambda row: row.number)
+    return [row.id for row in rows]
+
+
+def _directory(session: Session) -> dict[str, int]:
+    """Active directory creditors by compared name (names are unique; the first one wins)."""
+    found: dict[str, int] = {}
+    for creditor in session.exec(
+        select(Creditor).where(col(Creditor.active).is_(True)).order_by(col(Creditor.id))
+    ):
+        assert creditor.id is not None
+        found.setdefault(creditor_key(creditor.name), creditor.id)
+    return found
+
+
+def _approved_debts(session: Session, dossier_id: str, settings: Settings) -> list[DebtLine]:
+    """The debts of the budget the client approved (empty if none is approved)."""
+    try:
+        submission = load_submission(
+            session,
+            dossier_id,
+            actor="system",
+            reason="ouverture des négociations : dettes par créancier",
+            settings=settings,
+        )
+    except BudgetRefused:  # The client's data was erased: nothing to match.
+        return []
+    if submission is None or submission.approved_at is None:
+        return []
+    return list(submission.data.debts)

@@ -1,0 +1,88 @@
+"""Staff accounts: creation with checked input, and password authentication."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlmodel import Session, select
+
+from domain.contact_fields import normalise_email
+from domain.errors import InvalidInput
+from models.staff import Role, StaffUser
+from security.passwords import hash_password, needs_rehash, verify_password
+
+MIN_PASSWORD_LENGTH = 12
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verified when the email is unknown, so a wrong email costs as long as a wrong password.
+    return hash_password("cravelynos-timing-equaliser")
+
+
+def _email_key(email: str) -> str:
+    return email.strip().casefold()
+
+
+def create_staff_user(
+    session: Session,
+    *,
+    email: str,
+    display_name: str,
+    role: Role | str,
+    team: str,
+    password: str,
+) -> StaffUser:
+    """Add a staff account to the caller's transaction; InvalidInput lists what is wrong."""
+    errors: dict[str, str] = {}
+    try:
+        address = _email_key(normalise_email(email))
+    except ValueError as exc:
+        errors["email"] = str(exc)
+        address = ""
+    if address and session.exec(select(StaffUser.id).where(StaffUser.email == address)).first():
+        errors["email"] = "Un compte existe déjà avec cette adresse e-mail."
+    name = " ".join(display_name.split())
+    if not name:
+        errors["display_name"] = "Le nom affiché est obligatoire."
+    elif len(name) > 120:
+        errors["display_name"] = "120 caractères au maximum."
+    if role not in {r.value for r in Role}:
+        errors["role"] = "Rôle inconnu : " + ", ".join(r.value for r in Role) + "."
+    team_name = team.strip()
+    if not team_name or len(team_name) > 40:
+        errors["team"] = "L'équipe est obligatoire (40 caractères au maximum)."
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = (
+            f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+        )
+    if errors:
+        raise InvalidInput(errors)
+    user = StaffUser(
+        email=address,
+        display_name=name,
+        role=Role(role),
+        team=team_name,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def find_staff_by_email(session: Session, email: str) -> StaffUser | None:
+    return session.exec(select(StaffUser).where(StaffUser.email == _email_key(email))).first()
+
+
+def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
+    """The active account with this email and password, or None (same cost either way)."""
+    user = find_staff_by_email(session, email) if email.strip() else None
+    if user is None or not user.active:
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.add(user)
+    return user

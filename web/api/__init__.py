@@ -1,0 +1,18 @@
+"""JSON API under /api/v1: everything the pages do, for programs (OpenAPI at /api/v1/docs).
+
+OAuth2 password flow: POST /api/v1/auth/token gives a bearer token; every other endpoint wants
+`Authorization: Bearer <token>`. Errors: {"detail": [{"field": ..., "message": ...}]}.
+"""
+
+from fastapi import APIRouter
+
+from web.api import auth_routes, budget, documents, dossiers
+from web.errors import ERROR_RESPONSES
+
+API_PREFIX = "/api/v1"
+
+router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
+router.include_router(auth_routes.router)
+router.include_router(dossiers.router)
+router.include_router(documents.router)
+router.include_router(budget.router)

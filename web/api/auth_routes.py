@@ -1,0 +1,60 @@
+"""POST /auth/token (OAuth2 password flow) and GET /me."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.security import OAuth2PasswordRequestForm
+from starlette.concurrency import run_in_threadpool
+
+from security.tokens import sign_token
+from web.api.schemas import Me, TokenResponse
+from web.auth import (
+    API_TOKEN_PURPOSE,
+    BAD_CREDENTIALS,
+    TOO_MANY_ATTEMPTS,
+    ApiStaff,
+    check_password,
+)
+from web.deps import SettingsDep, client_ip
+
+router = APIRouter(tags=["authentification"])
+
+
+@router.post("/auth/token", response_model=TokenResponse)
+async def issue_token(
+    request: Request,
+    settings: SettingsDep,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+) -> TokenResponse:
+    """Exchange an email (field `username`) and password for a bearer token."""
+    wait = request.app.state.login_limiter.attempt(client_ip(request), form.username)
+    if wait:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            detail=TOO_MANY_ATTEMPTS,
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+
+    user = await run_in_threadpool(check_password, settings, form.username, form.password, "api")
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=BAD_CREDENTIALS,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    token = sign_token(API_TOKEN_PURPOSE, {"uid": user.id}, settings)
+    return TokenResponse(access_token=token, expires_in=settings.api_token_minutes * 60)
+
+
+@router.get("/me", response_model=Me)
+def me(staff: ApiStaff) -> Me:
+    """The account the token belongs to."""
+    return Me(
+        id=staff.id or 0,
+        email=staff.email,
+        display_name=staff.display_name,
+        role=staff.role,
+        team=staff.team,
+    )

@@ -1,0 +1,25 @@
+"""Small dependencies shared by pages and API: the app's settings, the caller's address."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
+
+from config.settings import Settings
+
+
+def app_settings(connection: HTTPConnection) -> Settings:
+    """The settings create_app() was given (tests pass their own; never re-read the env)."""
+    settings: Settings = connection.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+def client_ip(request: Request) -> str:
+    # The direct peer: behind a reverse proxy, run uvicorn with --proxy-headers so this is the
+    # real client address rather than the proxy's.
+    return request.client.host if request.client else "unknown"

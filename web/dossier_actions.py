@@ -1,0 +1,182 @@
+"""Dossier actions shared by the pages and the API: each one checks access, writes its data,
+and moves the workflow through an Update. Refusals raise before anything is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from config.settings import Settings
+from domain.dossier_stages import OPEN_STAGES, DocumentKind
+from domain.intake import CloseRequest, DossierCreate, LegalHoldRequest
+from models.database import session_scope
+from models.document import Document
+from models.dossier import Dossier
+from models.staff import StaffUser
+from services.documents import store_document
+from services.dossiers.access import DossierAction, actor_of, load_dossier
+from services.dossiers.intake import create_dossier
+from services.dossiers.updates import save_closure_note, save_legal_hold_reason
+from web.workflow_gateway import (
+    TemporalUnavailable,
+    TransitionRefused,
+    query_status,
+    send_update,
+    start_dossier_workflow,
+)
+from workflows.dossier_messages import (
+    CLOSE_UPDATE,
+    DOCUMENTS_CHANGED_UPDATE,
+    LIFT_LEGAL_HOLD_UPDATE,
+    PLACE_LEGAL_HOLD_UPDATE,
+    CloseDossier,
+    DocumentsChanged,
+    DossierStatus,
+    LegalHoldChange,
+)
+
+log = logging.getLogger(__name__)
+
+ALREADY_CLOSED = "Ce dossier est déjà clôturé."
+NOT_NOTIFIED = (
+    "La pièce est enregistrée ; le suivi du dossier en tiendra compte dès que le moteur de "
+    "suivi sera de nouveau joignable."
+)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def open_dossier(request: Request, data: DossierCreate, actor: StaffUser) -> Dossier:
+    """Create the dossier (its workflow intent commits with it), then start the workflow.
+
+    If Temporal is down the dossier is still created: the worker's relay starts it later.
+    """
+    settings = _settings(request)
+
+    def create() -> Dossier:
+        with session_scope(settings) as session:
+            return create_dossier(session, data, actor, settings)
+
+    dossier = await run_in_threadpool(create)
+    await start_dossier_workflow(request, dossier.id)
+    return dossier
+
+
+@dataclass
+class UploadResult:
+    document: Document
+    # False when Temporal could not be told: the document is stored all the same.
+    workflow_notified: bool
+    missing_documents: list[str] | None
+    notice: str | None
+
+
+async def upload_document(
+    request: Request,
+    viewer: StaffUser,
+    dossier_id: str,
+    kind: DocumentKind | str,
+    upload: UploadFile,
+) -> UploadResult:
+    settings = _settings(request)
+    # One byte over the limit is enough to refuse; never hold more than that in memory.
+    data = await upload.read(settings.upload_max_bytes + 1)
+
+    def store() -> Document:
+        with session_scope(settings) as session:
+            dossier = load_dossier(
+                session, viewer, dossier_id, DossierAction.WRITE, "document.upload"
+            )
+            return store_document(session, dossier, kind, upload.filename, data, viewer, settings)
+
+    document = await run_in_threadpool(store)
+    try:
+        missing = await send_update(
+            request, dossier_id, DOCUMENTS_CHANGED_UPDATE, DocumentsChanged(actor=actor_of(viewer))
+        )
+    except (TemporalUnavailable, TransitionRefused) as exc:
+        log.warning("documents_changed not delivered for dossier %s: %s", dossier_id, exc)
+        return UploadResult(document, False, None, NOT_NOTIFIED)
+    return UploadResult(document, True, list(missing or []), None)
+
+
+async def close_dossier(
+    request: Request, viewer: StaffUser, dossier_id: str, close: CloseRequest
+) -> str:
+    """Close through the workflow (its validator has the last word), then store the note."""
+    settings = _settings(request)
+
+    def check() -> None:
+        with session_scope(settings) as session:
+            dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "close")
+            if dossier.stage not in OPEN_STAGES:
+                raise TransitionRefused(ALREADY_CLOSED)
+
+    await run_in_threadpool(check)
+    stage = await send_update(
+        request,
+        dossier_id,
+        CLOSE_UPDATE,
+        CloseDossier(outcome=close.outcome.value, actor=actor_of(viewer)),
+    )
+    if close.note:
+        note = close.note
+
+        def save() -> None:
+            with session_scope(settings) as session:
+                save_closure_note(session, viewer, dossier_id, note, settings)
+
+        await run_in_threadpool(save)
+    return str(stage)
+
+
+async def _check_hold_access(request: Request, viewer: StaffUser, dossier_id: str) -> None:
+    settings = _settings(request)
+
+    def check() -> None:
+        with session_scope(settings) as session:
+            load_dossier(session, viewer, dossier_id, DossierAction.LEGAL_HOLD, "legal_hold")
+
+    await run_in_threadpool(check)
+
+
+async def place_legal_hold(
+    request: Request, viewer: StaffUser, dossier_id: str, hold: LegalHoldRequest
+) -> None:
+    await _check_hold_access(request, viewer, dossier_id)
+    await send_update(
+        request, dossier_id, PLACE_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor_of(viewer))
+    )
+    settings = _settings(request)
+
+    def save() -> None:
+        with session_scope(settings) as session:
+            save_legal_hold_reason(session, viewer, dossier_id, hold.reason, settings)
+
+    await run_in_threadpool(save)
+
+
+async def lift_legal_hold(request: Request, viewer: StaffUser, dossier_id: str) -> None:
+    await _check_hold_access(request, viewer, dossier_id)
+    await send_update(
+        request, dossier_id, LIFT_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor_of(viewer))
+    )
+
+
+async def live_status(request: Request, viewer: StaffUser, dossier_id: str) -> DossierStatus:
+    settings = _settings(request)
+
+    def check() -> None:
+        with session_scope(settings) as session:
+            load_dossier(session, viewer, dossier_id, DossierAction.READ, "status")
+
+    await run_in_threadpool(check)
+    return await query_status(request, dossier_id)

@@ -1,0 +1,171 @@
+"""Errors as people and programs expect them.
+
+The API (and the codec endpoint) always answers `{"detail": [{"field": ..., "message": ...}]}`,
+FastAPI's own validation errors included; pages get the error page, in French.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import InvalidInput
+from domain.file_types import UploadRefused
+from domain.intake import field_errors
+from services.dossiers.access import AccessDenied, NotFound
+from web.auth import LoginRequired, login_redirect
+from web.workflow_gateway import TemporalUnavailable, TransitionRefused
+
+JSON_PREFIXES = ("/api/", "/codec/")
+UPLOAD_FIELD = "file"
+RETRY_AFTER_SECONDS = "30"
+_HEADINGS = {
+    400: "Requête incorrecte",
+    401: "Authentification requise",
+    403: "Accès refusé",
+    404: "Page introuvable",
+    405: "Action non permise",
+    409: "Action impossible à ce stade",
+    413: "Envoi trop volumineux",
+    422: "Saisie incorrecte",
+    429: "Trop de tentatives",
+    503: "Service momentanément indisponible",
+}
+
+
+class ErrorItem(BaseModel):
+    field: str | None = None
+    message: str
+
+
+class ErrorBody(BaseModel):
+    detail: list[ErrorItem]
+
+
+# For the OpenAPI description of the API routes.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": _HEADINGS[code]}
+    for code in (401, 403, 404, 409, 422, 503)
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PREFIXES)
+
+
+def error_items(errors: Mapping[str, str] | str) -> list[dict[str, str | None]]:
+    if isinstance(errors, str):
+        return [{"field": None, "message": errors}]
+    return [
+        {"field": None if name == "__all__" else name, "message": message}
+        for name, message in errors.items()
+    ]
+
+
+def json_error(
+    status_code: int,
+    errors: Mapping[str, str] | str,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    return JSONResponse({"detail": error_items(errors)}, status_code, headers=dict(headers or {}))
+
+
+def html_error(
+    request: Request,
+    status_code: int,
+    message: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    from web.ui.rendering import render  # here: avoids an import cycle
+
+    template = {403: "web/errors/403.html", 404: "web/errors/404.html"}.get(
+        status_code, "web/errors/error.html"
+    )
+    context = {"message": message, "heading": _HEADINGS.get(status_code, "Erreur")}
+    response = render(
+        request, template, context, status_code=status_code, settings=request.app.state.settings
+    )
+    response.headers.update(dict(headers or {}))
+    return response
+
+
+def error_response(
+    request: Request,
+    status_code: int,
+    errors: Mapping[str, str] | str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    if wants_json(request):
+        return json_error(status_code, errors, headers)
+    message = errors if isinstance(errors, str) else " ".join(errors.values())
+    return html_error(request, status_code, message, headers)
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(request, 422, field_errors(exc.errors()))
+
+
+async def _invalid_input(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, InvalidInput)
+    return error_response(request, 422, exc.errors)
+
+
+async def _upload_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, UploadRefused)
+    return error_response(request, 422, {UPLOAD_FIELD: exc.message})
+
+
+async def _access_denied(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AccessDenied)
+    return error_response(request, status.HTTP_403_FORBIDDEN, exc.message)
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotFound)
+    return error_response(request, status.HTTP_404_NOT_FOUND, exc.message)
+
+
+async def _transition_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TransitionRefused)
+    return error_response(request, status.HTTP_409_CONFLICT, exc.message)
+
+
+async def _temporal_unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TemporalUnavailable)
+    return error_response(request, 503, exc.message, headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _HEADINGS.get(exc.status_code, "Erreur")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "Cette adresse n'existe pas."
+    elif exc.status_code == 405 and detail == "Method Not Allowed":
+        detail = "Méthode HTTP non permise pour cette adresse."
+    return error_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    if wants_json(request):
+        return json_error(401, "Authentification requise.", {"WWW-Authenticate": "Bearer"})
+    return login_redirect(exc)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(InvalidInput, _invalid_input)
+    app.add_exception_handler(UploadRefused, _upload_refused)
+    app.add_exception_handler(AccessDenied, _access_denied)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(TransitionRefused, _transition_refused)
+    app.add_exception_handler(TemporalUnavailable, _temporal_unavailable)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(LoginRequired, _login_required)

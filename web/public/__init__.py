@@ -1,0 +1,1 @@
+"""Pages behind a client's signed link: no session, no cookie, rate limited."""

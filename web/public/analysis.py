@@ -1,0 +1,202 @@
+"""The client's page for an analysis submission, reached by the signed link of the email.
+
+No staff login: the link is the credential (signed, expiring, naming one dossier and one
+submission). The page shows the submission as sent, its PDF report, and two equally easy
+answers: approve (an Update; the workflow's validator has the last word) or ask to talk it over
+with the adviser (a timeline event, nothing else). The forms carry a signed nonce bound to the
+link instead of a session's CSRF token: the client has no session and gets no cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from config.settings import Settings
+from rendering.labels import debt_name, eur, strategy_label
+from security.analysis_links import (
+    ANALYSIS_LINK_PATH,
+    AnalysisLink,
+    read_analysis_link,
+)
+from services.budget.client_analysis import (
+    ClientAnalysis,
+    LinkRefused,
+    load_client_analysis,
+    read_client_report,
+    record_discussion_request,
+    submission_client,
+)
+from web.deps import SettingsDep
+from web.public.links import (
+    FORM_EXPIRED,
+    PRIVATE_HEADERS,
+    form_nonce,
+    form_refused,
+    form_refused_page,
+    message,
+    open_link,
+    page,
+)
+from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
+from workflows.dossier_messages import (
+    RECORD_APPROVAL_UPDATE,
+    ApprovalChannel,
+    ApprovalRecord,
+)
+
+router = APIRouter()
+
+NONCE_PURPOSE = "analysis-approval-form"
+DISCUSSION_NOTICE = (
+    "C'est noté : votre conseiller va vous recontacter pour en parler. Vous pourrez ensuite "
+    "approuver la proposition avec ce même lien, tant qu'il est valable."
+)
+APPROVAL_NOT_RECORDED = "Votre accord n'a pas été enregistré : "
+
+
+def _expired_message(settings: Settings) -> str:
+    return (
+        f"Pour votre sécurité, le lien vers votre analyse n'est valable que "
+        f"{settings.analysis_link_days} jours. Demandez à votre conseiller de vous envoyer un "
+        "nouveau lien."
+    )
+
+
+def _page_url(token: str) -> str:
+    return f"{ANALYSIS_LINK_PATH}/{quote(token, safe='')}"
+
+
+def _refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
+    return message(request, refused.status_code, refused.heading, refused.message)
+
+
+async def _analysis_page(
+    request: Request,
+    settings: Settings,
+    token: str,
+    link: AnalysisLink,
+    *,
+    notice: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    try:
+        view: ClientAnalysis = await run_in_threadpool(
+            load_client_analysis, settings, link, "consultation de l'analyse par le client"
+        )
+    except LinkRefused as refused:
+        return _refusal_page(request, refused)
+    submission = view.submission
+    return page(
+        request,
+        "analysis.html",
+        {
+            "view": view,
+            "analysis": submission.analysis,
+            "data": submission.data,
+            "strategy": submission.strategy,
+            "page_url": _page_url(token),
+            "nonce": form_nonce(settings, token, NONCE_PURPOSE),
+            "notice": notice,
+            "error": error,
+            "eur": eur,
+            "strategy_label": strategy_label,
+            "debt_name": debt_name,
+        },
+        status_code,
+    )
+
+
+@router.get(ANALYSIS_LINK_PATH + "/{token}", response_class=HTMLResponse)
+async def show_analysis(request: Request, token: str, settings: SettingsDep) -> Response:
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
+    if isinstance(link, Response):
+        return link
+    return await _analysis_page(request, settings, token, link)
+
+
+@router.post(ANALYSIS_LINK_PATH + "/{token}/approve", response_model=None)
+async def approve_analysis(
+    request: Request,
+    token: str,
+    settings: SettingsDep,
+    nonce: Annotated[str, Form()] = "",
+) -> Response:
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
+    if isinstance(link, Response):
+        return link
+    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
+        return form_refused_page(request)
+    try:
+        client_id = await run_in_threadpool(submission_client, settings, link)
+    except LinkRefused as refused:
+        return _refusal_page(request, refused)
+    approval = ApprovalRecord(
+        actor=f"client:{client_id}",
+        channel=ApprovalChannel.CLIENT_LINK.value,
+        submission=link.submission,
+    )
+    try:
+        await send_update(request, link.dossier_id, RECORD_APPROVAL_UPDATE, approval)
+    except TransitionRefused as exc:
+        return await _analysis_page(
+            request,
+            settings,
+            token,
+            link,
+            error=APPROVAL_NOT_RECORDED + exc.message,
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    except TemporalUnavailable as exc:
+        return await _analysis_page(
+            request,
+            settings,
+            token,
+            link,
+            error=APPROVAL_NOT_RECORDED + exc.message,
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+    return RedirectResponse(_page_url(token), status.HTTP_303_SEE_OTHER)
+
+
+@router.post(ANALYSIS_LINK_PATH + "/{token}/discuss", response_model=None)
+async def ask_to_discuss(
+    request: Request,
+    token: str,
+    settings: SettingsDep,
+    nonce: Annotated[str, Form()] = "",
+) -> Response:
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
+    if isinstance(link, Response):
+        return link
+    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
+        return message(request, 403, "Demande non enregistrée", FORM_EXPIRED)
+    try:
+        await run_in_threadpool(record_discussion_request, settings, link)
+    except LinkRefused as refused:
+        return _refusal_page(request, refused)
+    return await _analysis_page(request, settings, token, link, notice=DISCUSSION_NOTICE)
+
+
+@router.get(ANALYSIS_LINK_PATH + "/{token}/rapport.pdf", response_model=None)
+async def download_report(request: Request, token: str, settings: SettingsDep) -> Response:
+    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
+    if isinstance(link, Response):
+        return link
+    try:
+        filename, pdf = await run_in_threadpool(read_client_report, settings, link)
+    except LinkRefused as refused:
+        return _refusal_page(request, refused)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            **PRIVATE_HEADERS,
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+        },
+    )

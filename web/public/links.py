@@ -1,0 +1,154 @@
+"""What every public page behind a client's signed link shares (consent, negotiation space,
+counter-offer): the same protections as the analysis page (client_approval.py).
+
+No staff login: the link is the credential. So: no cookie (never render through
+pages.rendering.render, which opens a staff session), no referrer (the token is in the path),
+not cached, not indexed; rate-limited per IP with the limiter the analysis page uses; forms
+carry a signed nonce bound to the link instead of a session's CSRF token, and a browser that
+posts with `Origin: null` (what it sends when there is no referrer) is accepted because the
+nonce is what proves the form is ours. An expired link gets a 410 page, a tampered one a 400
+page, both saying nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from config.settings import Settings
+from security.tokens import TokenError, TokenExpired, read_token, sign_token
+from services.negotiations.client_views import ClientLinkRefused
+from web.deps import client_ip
+from web.rate_limit import RateLimiter
+from web.ui.rendering import templates
+
+# Long enough for a page left open while the client thinks it over; the link itself lasts longer.
+T = TypeVar("T")
+
+NONCE_MAX_AGE_SECONDS = 12 * 3600
+NOTHING_CHANGED = "Rien n'a été modifié."
+# The header as well as the page's <meta>: the token in the path must never leave as a Referer.
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
+
+EXPIRED_HEADING = "Ce lien a expiré"
+INVALID_HEADING = "Ce lien n'est pas valable"
+INVALID_MESSAGE = (
+    "L'adresse est incomplète ou a été modifiée. Ouvrez le lien directement depuis le dernier "
+    f"courriel reçu, ou contactez votre conseiller. {NOTHING_CHANGED}"
+)
+TOO_MANY = "Trop de demandes en peu de temps : patientez une minute, puis réessayez."
+FORM_REFUSED_HEADING = "Réponse non enregistrée"
+FORM_EXPIRED = (
+    "La page est restée ouverte trop longtemps ou ne provient pas de Cravelynos : rechargez-la, "
+    "puis recommencez. Votre réponse n'a pas été enregistrée."
+)
+
+
+def page_url(path: str, token: str) -> str:
+    return f"{path}/{quote(token, safe='')}"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def form_nonce(settings: Settings, token: str, purpose: str) -> str:
+    """A per-page nonce bound to this link (and to one form's purpose): a form posted from
+    anywhere else, or a step skipped, is refused."""
+    return sign_token(purpose, {"l": _digest(token)}, settings)
+
+
+def nonce_ok(settings: Settings, token: str, nonce: str, purpose: str) -> bool:
+    try:
+        payload = read_token(purpose, nonce, NONCE_MAX_AGE_SECONDS, settings)
+    except TokenError:
+        return False
+    return hmac.compare_digest(str(payload.get("l", "")), _digest(token))
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def same_origin(request: Request, settings: Settings) -> bool:
+    origin = request.headers.get("origin")
+    # With no referrer a browser posts the form with `Origin: null`; the nonce decides then.
+    if origin is None or origin == "null":
+        return True
+    allowed = {_origin(settings.public_base_url), _origin(str(request.base_url))}
+    return origin.lower().rstrip("/") in allowed
+
+
+def form_refused(
+    request: Request, settings: Settings, token: str, nonce: str, purpose: str
+) -> bool:
+    return not same_origin(request, settings) or not nonce_ok(settings, token, nonce, purpose)
+
+
+def _limiter(request: Request, settings: Settings) -> RateLimiter:
+    """The app's one limiter of client links (the analysis page uses the same attribute, so a
+    client's links share one budget per IP)."""
+    state = request.app.state
+    limiter: RateLimiter | None = getattr(state, "client_link_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter(settings.client_link_requests_per_minute)
+        state.client_link_limiter = limiter
+    return limiter
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    response = templates.TemplateResponse(
+        request, f"web/client/{template}", context, status_code=status_code
+    )
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def message(
+    request: Request, status_code: int, heading: str, text: str, **headers: str
+) -> HTMLResponse:
+    response = page(request, "message.html", {"heading": heading, "message": text}, status_code)
+    response.headers.update(headers)
+    return response
+
+
+def refusal_page(request: Request, refused: ClientLinkRefused) -> HTMLResponse:
+    return message(request, refused.status_code, refused.heading, refused.message)
+
+
+def open_link(
+    request: Request,
+    settings: Settings,
+    token: str,
+    reader: Callable[[Settings, str], T],
+    expired_message: str,
+) -> T | HTMLResponse:
+    """The link's target, or the page saying why it cannot be used (rate limit first)."""
+    wait = _limiter(request, settings).hit(f"ip:{client_ip(request)}")
+    if wait:
+        return message(
+            request, 429, "Trop de demandes", TOO_MANY, **{"Retry-After": str(int(wait) + 1)}
+        )
+    try:
+        return reader(settings, token)
+    except TokenExpired:
+        return message(request, 410, EXPIRED_HEADING, f"{expired_message} {NOTHING_CHANGED}")
+    except TokenError:
+        return message(request, 400, INVALID_HEADING, INVALID_MESSAGE)
+
+
+def form_refused_page(request: Request) -> HTMLResponse:
+    return message(request, 403, FORM_REFUSED_HEADING, FORM_EXPIRED)

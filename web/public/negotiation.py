@@ -1,0 +1,233 @@
+"""The client's space for one creditor negotiation, reached by the signed space link: where the
+negotiation stands and what comes next, the consents, the sharing ledger (what was sent to the
+creditor, when, in which message), the offers and the agreed schedule; and the withdrawal of
+consent, in two steps (ask, then confirm).
+
+`router` also carries the consent and counter-offer pages: the app includes it once.
+Withdrawal writes the consent row first (audited as the client), then tells the workflow; if
+the workflow cannot be told the withdrawal still stands (nothing more can be sent: every
+message re-checks the consent in the database) and the page says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from config.settings import Settings
+from domain.negotiation.consent_rules import (
+    CONSENT_METHOD_LABELS_FR,
+    CONSENT_STATUS_LABELS_FR,
+)
+from domain.negotiation.sharing import (
+    SHARE_CATEGORY_LABELS_FR,
+    SHARE_CATEGORY_SHORT_FR,
+)
+from models.creditor_directory import CREDITOR_CHANNEL_LABELS_FR
+from security.negotiation_links import SPACE_LINK_PATH, read_space_link
+from services.negotiations.client_views import (
+    OFFER_STATUS_LABELS_FR,
+    ClientLinkRefused,
+    ClientSpace,
+    audit_client_read,
+    client_space,
+    withdrawal_refusal,
+)
+from services.negotiations.consents import REVOKED_BY_CLIENT, ConsentStateError, revoke_consent
+from web.deps import SettingsDep
+from web.public import consent as client_consent
+from web.public import counter_offer as client_counter_offer
+from web.public.links import (
+    form_nonce,
+    form_refused,
+    form_refused_page,
+    open_link,
+    page,
+    page_url,
+    refusal_page,
+)
+from web.workflow_gateway import (
+    TemporalUnavailable,
+    TransitionRefused,
+    send_negotiation_update,
+)
+from workflows.negotiation_messages import CONSENT_REVOKED_UPDATE, ConsentRevoked
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+# Two nonces: the space page's form only opens the confirmation step; only the confirmation
+# page's nonce can withdraw, so the step cannot be skipped.
+NONCE_PURPOSE = "negotiation-space-form"
+CONFIRM_NONCE_PURPOSE = "negotiation-withdrawal-confirm"
+READ_REASON = "consultation du suivi de la négociation par le client"
+WITHDRAWN = (
+    "Votre retrait est enregistré : plus rien ne sera transmis à ce créancier, et nous "
+    "l'informons de la fin de notre mandat. Un courriel vous le confirmera."
+)
+WITHDRAWN_LATE = (
+    "Votre retrait est bien enregistré : plus rien ne sera transmis à ce créancier. Le "
+    "courriel de confirmation pourra arriver avec un peu de retard."
+)
+WITHDRAWN_NOT_APPLIED = (
+    "Votre retrait est bien enregistré : plus rien ne sera transmis à ce créancier. "
+    "La négociation n'a pas pu en tenir compte tout de suite : "
+)
+
+
+def _expired_message(settings: Settings) -> str:
+    return (
+        f"Pour votre sécurité, ce lien n'est valable que {settings.negotiation_space_link_days} "
+        "jours. Demandez à votre conseiller de vous envoyer un nouveau lien."
+    )
+
+
+def _open(request: Request, settings: Settings, token: str) -> str | Response:
+    return open_link(request, settings, token, read_space_link, _expired_message(settings))
+
+
+async def _view(settings: Settings, negotiation_id: str) -> ClientSpace:
+    return await run_in_threadpool(client_space, settings, negotiation_id)
+
+
+def _space_page(
+    request: Request,
+    settings: Settings,
+    token: str,
+    view: ClientSpace,
+    *,
+    notice: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    context: dict[str, Any] = {
+        "view": view,
+        "n": view.negotiation,
+        "page_url": page_url(SPACE_LINK_PATH, token),
+        "nonce": form_nonce(settings, token, NONCE_PURPOSE),
+        "category_labels": SHARE_CATEGORY_LABELS_FR,
+        "category_short": SHARE_CATEGORY_SHORT_FR,
+        "status_labels": CONSENT_STATUS_LABELS_FR,
+        "method_labels": CONSENT_METHOD_LABELS_FR,
+        "offer_status_labels": OFFER_STATUS_LABELS_FR,
+        "channel_labels": CREDITOR_CHANNEL_LABELS_FR,
+        "notice": notice,
+        "error": error,
+    }
+    return page(request, "negotiation.html", context, status_code)
+
+
+@router.get(SPACE_LINK_PATH + "/{token}", response_class=HTMLResponse)
+async def show_space(
+    request: Request, token: str, settings: SettingsDep, retrait: str = ""
+) -> Response:
+    negotiation_id = _open(request, settings, token)
+    if isinstance(negotiation_id, Response):
+        return negotiation_id
+    try:
+        view = await _view(settings, negotiation_id)
+    except ClientLinkRefused as refused:
+        return refusal_page(request, refused)
+    await run_in_threadpool(
+        lambda: audit_client_read(
+            settings,
+            client_id=view.client_id,
+            action="negotiation.read",
+            object_type="negotiation",
+            object_id=negotiation_id,
+            reason=READ_REASON,
+        )
+    )
+    # After a withdrawal the page is reached by a redirect (a reload posts nothing again).
+    withdrawn = bool(retrait) and view.withdrawable is None
+    return _space_page(request, settings, token, view, notice=WITHDRAWN if withdrawn else "")
+
+
+@router.post(SPACE_LINK_PATH + "/{token}/retrait", response_model=None)
+async def ask_withdrawal(
+    request: Request,
+    token: str,
+    settings: SettingsDep,
+    nonce: Annotated[str, Form()] = "",
+    consent_id: Annotated[str, Form()] = "",
+) -> Response:
+    """The confirmation step: nothing changes until the client confirms."""
+    negotiation_id = _open(request, settings, token)
+    if isinstance(negotiation_id, Response):
+        return negotiation_id
+    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
+        return form_refused_page(request)
+    try:
+        view = await _view(settings, negotiation_id)
+    except ClientLinkRefused as refused:
+        return refusal_page(request, refused)
+    refused_now, consent = withdrawal_refusal(view, consent_id)
+    if refused_now is not None:
+        return refusal_page(request, refused_now)
+    context = {
+        "view": view,
+        "consent": consent,
+        "page_url": page_url(SPACE_LINK_PATH, token),
+        "nonce": form_nonce(settings, token, CONFIRM_NONCE_PURPOSE),
+        "category_short": SHARE_CATEGORY_SHORT_FR,
+    }
+    return page(request, "negotiation_withdrawal.html", context)
+
+
+@router.post(SPACE_LINK_PATH + "/{token}/retrait/confirmer", response_model=None)
+async def confirm_withdrawal(
+    request: Request,
+    token: str,
+    settings: SettingsDep,
+    nonce: Annotated[str, Form()] = "",
+    consent_id: Annotated[str, Form()] = "",
+) -> Response:
+    negotiation_id = _open(request, settings, token)
+    if isinstance(negotiation_id, Response):
+        return negotiation_id
+    if form_refused(request, settings, token, nonce, CONFIRM_NONCE_PURPOSE):
+        return form_refused_page(request)
+    try:
+        view = await _view(settings, negotiation_id)
+    except ClientLinkRefused as refused:
+        return refusal_page(request, refused)
+    refused_now, _ = withdrawal_refusal(view, consent_id)
+    if refused_now is not None:
+        return refusal_page(request, refused_now)
+    try:
+        await run_in_threadpool(
+            lambda: revoke_consent(
+                settings, consent_id, actor=view.actor, channel=REVOKED_BY_CLIENT
+            )
+        )
+    except ConsentStateError:  # Withdrawn meanwhile (another tab, the case worker).
+        refused_now, _ = withdrawal_refusal(await _view(settings, negotiation_id), consent_id)
+        assert refused_now is not None
+        return refusal_page(request, refused_now)
+    update = ConsentRevoked(consent_id=consent_id, actor=view.actor)
+    try:
+        await send_negotiation_update(request, negotiation_id, CONSENT_REVOKED_UPDATE, update)
+    except (TransitionRefused, TemporalUnavailable) as exc:
+        log.warning(
+            "consent %s withdrawn but negotiation %s was not told: %s",
+            consent_id,
+            negotiation_id,
+            exc.message,
+        )
+        after = await _view(settings, negotiation_id)
+        if isinstance(exc, TemporalUnavailable):
+            return _space_page(request, settings, token, after, notice=WITHDRAWN_LATE)
+        return _space_page(
+            request, settings, token, after, error=WITHDRAWN_NOT_APPLIED + exc.message
+        )
+    return RedirectResponse(
+        page_url(SPACE_LINK_PATH, token) + "?retrait=1", status.HTTP_303_SEE_OTHER
+    )
+
+
+router.include_router(client_consent.router)
+router.include_router(client_counter_offer.router)

@@ -1,0 +1,1 @@
+"""Staff pages of a dossier's budget: entry, analysis, strategy, approval, allowances."""

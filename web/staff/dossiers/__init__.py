@@ -1,0 +1,1 @@
+"""Staff pages of dossiers: list, intake, the dossier page and its actions, documents."""

@@ -1,0 +1,90 @@
+"""GET /dossiers/{id}: the dossier page, also re-rendered with the message of a refused action."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from config.settings import Settings
+from domain.dossier_stages import (
+    CLIENT_DOCUMENT_KINDS,
+    DOCUMENT_LABELS_FR,
+    OUTCOME_LABELS_FR,
+)
+from models.database import session_scope
+from models.staff import StaffUser
+from services.dossiers.queries import DossierDetail, get_dossier_detail
+from web.auth import CurrentStaff
+from web.deps import SettingsDep
+from web.staff.negotiations.section import NegotiationForm, negotiation_context
+from web.ui.rendering import render
+
+router = APIRouter()
+
+READ_REASON = "consultation du dossier"
+
+
+def temporal_ui_url(settings: Settings, workflow_id: str) -> str:
+    namespace = quote(settings.temporal_namespace, safe="")
+    return (
+        f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{namespace}"
+        f"/workflows/{quote(workflow_id, safe='')}"
+    )
+
+
+def _load(
+    settings: Settings, staff: StaffUser, dossier_id: str, negotiation: NegotiationForm | None
+) -> tuple[DossierDetail, dict[str, Any]]:
+    with session_scope(settings) as session:
+        detail = get_dossier_detail(session, staff, dossier_id, READ_REASON, settings)
+    return detail, negotiation_context(settings, staff, detail, negotiation)
+
+
+async def dossier_page(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    *,
+    status_code: int = status.HTTP_200_OK,
+    action_error: str = "",
+    action_panel: str = "",
+    upload: dict[str, Any] | None = None,
+    closing: dict[str, Any] | None = None,
+    hold: dict[str, Any] | None = None,
+    negotiation: NegotiationForm | None = None,
+) -> HTMLResponse:
+    """The page; after a refused action, its message on top and the typed values kept."""
+    detail, negotiations = await run_in_threadpool(_load, settings, staff, dossier_id, negotiation)
+    return render(
+        request,
+        "web/dossiers/detail.html",
+        {
+            "nav": "dossiers",
+            "dossier": detail,
+            "temporal_url": temporal_ui_url(settings, detail.workflow_id),
+            "action_error": action_error,
+            # Which form the refused action came from: "upload", "close", "hold" ("" = on top).
+            "action_panel": action_panel,
+            "upload": upload or {"kind": "", "errors": {}},
+            "closing": closing or {"outcome": "", "note": "", "errors": {}},
+            "hold": hold or {"reason": "", "errors": {}},
+            "upload_max": settings.upload_max_bytes,
+            "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
+            "outcome_options": [(k.value, v) for k, v in OUTCOME_LABELS_FR.items()],
+            **negotiations,
+        },
+        status_code=status_code,
+        settings=settings,
+    )
+
+
+@router.get("/dossiers/{dossier_id}", response_class=HTMLResponse)
+async def show_dossier(
+    request: Request, dossier_id: str, settings: SettingsDep, staff: CurrentStaff
+) -> HTMLResponse:
+    return await dossier_page(request, settings, staff, dossier_id)

@@ -1,0 +1,95 @@
+"""GET/POST /dossiers/new: the intake form; a refused submission comes back exactly as typed."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from config.settings import Settings
+from domain.dossier_stages import (
+    CLIENT_DOCUMENT_KINDS,
+    CREDITOR_KIND_LABELS_FR,
+    DOCUMENT_LABELS_FR,
+)
+from domain.errors import InvalidInput
+from models.client import ContactChannel
+from models.database import session_scope
+from models.dossier import Dossier
+from models.staff import StaffUser
+from services.dossiers.access import DOSSIER_WRITERS, AccessDenied
+from web import dossier_actions as actions
+from web.auth import CurrentStaff
+from web.csrf import CsrfProtected
+from web.deps import SettingsDep
+from web.staff.dossiers.assignees import assignee_choices
+from web.staff.dossiers.intake_form import DossierForm, error_summary
+from web.ui.flash import flash
+from web.ui.rendering import CHANNEL_LABELS_FR, render
+
+router = APIRouter()
+
+
+def _assignees(settings: Settings, staff: StaffUser) -> list[tuple[str, str]]:
+    with session_scope(settings) as session:
+        return assignee_choices(session, staff)
+
+
+def _form_page(
+    request: Request,
+    settings: Settings,
+    form: DossierForm,
+    assignees: list[tuple[str, str]],
+    errors: dict[str, str] | None = None,
+) -> HTMLResponse:
+    errors = errors or {}
+    return render(
+        request,
+        "web/dossiers/new.html",
+        {
+            "nav": "new",
+            "form": form,
+            "errors": errors,
+            "summary": error_summary(errors),
+            "channel_options": [(c.value, label) for c, label in CHANNEL_LABELS_FR.items()],
+            "creditor_kind_options": [(k.value, v) for k, v in CREDITOR_KIND_LABELS_FR.items()],
+            "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
+            "assignee_options": assignees,
+        },
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT if errors else status.HTTP_200_OK,
+        settings=settings,
+    )
+
+
+@router.get("/dossiers/new", response_class=HTMLResponse)
+async def new_dossier_form(
+    request: Request, settings: SettingsDep, staff: CurrentStaff
+) -> HTMLResponse:
+    if staff.role not in DOSSIER_WRITERS:
+        # Said before anything is typed, rather than refusing the filled-in form.
+        raise AccessDenied("Votre rôle permet de consulter les dossiers, pas d'en ouvrir.")
+    assignees = await run_in_threadpool(_assignees, settings, staff)
+    form = DossierForm(preferred_channel=ContactChannel.EMAIL.value, assignee_id=str(staff.id))
+    return _form_page(request, settings, form, assignees)
+
+
+@router.post("/dossiers/new", response_model=None)
+async def create_dossier_page(
+    request: Request, settings: SettingsDep, staff: CurrentStaff, _csrf: CsrfProtected
+) -> Response:
+    form = DossierForm.from_form(await request.form())
+    data, errors = form.validate()
+    dossier: Dossier | None = None
+    if data is not None:
+        try:
+            # Rows and workflow intent commit together; the workflow starts now or, if Temporal
+            # is down, later from the worker's relay: the dossier is created either way.
+            dossier = await actions.open_dossier(request, data, staff)
+        except InvalidInput as exc:
+            # Checks that need the database (e.g. the assignee's team), keyed like the form.
+            errors = form.page_errors(exc.errors)
+    if dossier is None:
+        assignees = await run_in_threadpool(_assignees, settings, staff)
+        return _form_page(request, settings, form, assignees, errors)
+    flash(request, f"Dossier {dossier.reference} créé.")
+    return RedirectResponse(f"/dossiers/{dossier.id}", status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,1 @@
+"""The negotiation section of the dossier page and its actions."""

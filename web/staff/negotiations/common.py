@@ -1,0 +1,155 @@
+"""What every negotiation action of the dossier page shares.
+
+An action: check the viewer may write this dossier and that the negotiation belongs to it;
+write its rows (models/negotiation_store.py); send the workflow update; on TransitionRefused
+or TemporalUnavailable take the rows back and show the form again with what was typed and
+the message; otherwise a flash message and back to the card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from fastapi import Request, status
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+
+from config.settings import Settings
+from domain.errors import InvalidInput
+from domain.file_types import UploadRefused
+from models.database import session_scope
+from models.staff import StaffUser
+from services.dossiers.access import DossierAction, NotFound
+from services.negotiations.attachments import Upload
+from services.negotiations.store import NOT_FOUND, NegotiationRefused, load_negotiation
+from web.staff.dossiers.actions import refusal_of
+from web.staff.dossiers.detail_page import dossier_page
+from web.staff.negotiations.section import NegotiationForm
+from web.ui.flash import flash
+
+T = TypeVar("T")
+NOT_DONE = "Action non enregistrée : corrigez le formulaire."
+PREFIX = "/dossiers/{dossier_id}/negociations/{negotiation_id}"
+
+
+def require_negotiation(
+    settings: Settings, staff: StaffUser, dossier_id: str, negotiation_id: str
+) -> None:
+    """404 for a negotiation of another dossier, 403 (audited) for a dossier the viewer may not
+    change: checked before any form error is shown."""
+    with session_scope(settings) as session:
+        negotiation, _ = load_negotiation(
+            session, staff, negotiation_id, DossierAction.WRITE, "negotiation"
+        )
+        if negotiation.dossier_id != dossier_id:
+            raise NotFound(NOT_FOUND)
+
+
+def form_values(form: FormData, names: tuple[str, ...]) -> dict[str, str]:
+    values = {}
+    for name in names:
+        value = form.get(name)
+        values[name] = value if isinstance(value, str) else ""
+    return values
+
+
+def form_list(form: FormData, name: str) -> list[str]:
+    return [v for v in form.getlist(name) if isinstance(v, str) and v]
+
+
+async def form_uploads(form: FormData, name: str, settings: Settings) -> list[Upload]:
+    """The files chosen in a file field (none chosen: an empty list)."""
+    uploads: list[Upload] = []
+    for item in form.getlist(name):
+        if isinstance(item, UploadFile) and item.filename:
+            # One byte over the limit is enough to refuse; never hold more than that.
+            uploads.append((item.filename, await item.read(settings.upload_max_bytes + 1)))
+    return uploads
+
+
+def back_to(dossier_id: str, negotiation_id: str) -> RedirectResponse:
+    return RedirectResponse(
+        f"/dossiers/{dossier_id}#negociation-{negotiation_id}", status.HTTP_303_SEE_OTHER
+    )
+
+
+async def show_refused(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    form: NegotiationForm,
+    status_code: int,
+) -> Response:
+    return await dossier_page(
+        request, settings, staff, dossier_id, status_code=status_code, negotiation=form
+    )
+
+
+async def perform(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    form: NegotiationForm,
+    *,
+    write: Callable[[], T],
+    update: Callable[[T], Awaitable[Any]],
+    undo: Callable[[T], None] | None,
+    done: str,
+    upload_field: str = "attachments",
+    kept_when_unavailable: str | None = None,
+    back: Callable[[T], RedirectResponse] | None = None,
+) -> Response:
+    """Write, tell the workflow, take back on refusal. `form` keeps what was typed.
+
+    `kept_when_unavailable`: what was written stands even when Temporal cannot be reached (a
+    client's withdrawal: every message re-checks consent in the database at send time and the
+    workflow reconciles it later); the case worker is told so with this message.
+    `back`: where to go once done (default: the form's card)."""
+    try:
+        written = await run_in_threadpool(write)
+    except NegotiationRefused as exc:
+        form.message = exc.message
+        return await show_refused(request, settings, staff, dossier_id, form, 409)
+    except UploadRefused as exc:
+        form.errors[upload_field] = exc.message
+        form.message = NOT_DONE
+        return await show_refused(request, settings, staff, dossier_id, form, 422)
+    except InvalidInput as exc:
+        form.errors.update(exc.errors)
+        form.message = " ".join(exc.errors.values()) if len(exc.errors) == 1 else NOT_DONE
+        return await show_refused(request, settings, staff, dossier_id, form, 422)
+    try:
+        code, message = await refusal_of(update(written))
+    except BaseException:
+        # Anything else went wrong on the way: the workflow did not take it either.
+        if undo is not None:
+            await run_in_threadpool(undo, written)
+        raise
+    if code == status.HTTP_503_SERVICE_UNAVAILABLE and kept_when_unavailable is not None:
+        flash(request, kept_when_unavailable, "warning")
+        return back_to(dossier_id, form.negotiation_id)
+    if code:
+        if undo is not None:
+            await run_in_threadpool(undo, written)
+        form.message = message
+        return await show_refused(request, settings, staff, dossier_id, form, code)
+    flash(request, done)
+    return back(written) if back is not None else back_to(dossier_id, form.negotiation_id)
+
+
+async def invalid(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    form: NegotiationForm,
+    errors: dict[str, str],
+) -> Response:
+    """The form refused before anything was written (422)."""
+    form.errors.update(errors)
+    form.message = NOT_DONE
+    return await show_refused(request, settings, staff, dossier_id, form, 422)

@@ -1,0 +1,301 @@
+"""Negotiation card actions about who we write to and what the client consented to share:
+pick the directory creditor, ask consent, record a paper consent, record a withdrawal."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+
+from domain.budget.amounts import parse_date
+from domain.dossier_stages import DocumentKind
+from domain.errors import InvalidInput
+from domain.french_dates import PARIS
+from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.sharing import ShareCategory
+from services.dossiers.access import NotFound, actor_of
+from services.negotiations.attachments import Upload
+from services.negotiations.consents import (
+    REVOKED_BY_CASE_WORKER,
+    create_consent_request,
+    decide_consent,
+    load_consent,
+    revoke_consent,
+)
+from services.negotiations.store import (
+    NegotiationRefused,
+    consent_statuses,
+    link_creditor,
+    remove_documents,
+    restore_consents,
+    store_scan,
+)
+from web.auth import CurrentStaff
+from web.csrf import CsrfProtected
+from web.deps import SettingsDep
+from web.staff.negotiations.common import (
+    PREFIX,
+    back_to,
+    form_list,
+    form_uploads,
+    form_values,
+    invalid,
+    perform,
+    require_negotiation,
+    show_refused,
+)
+from web.staff.negotiations.section import NegotiationForm
+from web.ui.flash import flash
+from web.workflow_gateway import send_negotiation_update
+from workflows.negotiation_messages import (
+    CONSENT_DECIDED_UPDATE,
+    CONSENT_REQUESTED_UPDATE,
+    CONSENT_REVOKED_UPDATE,
+    ConsentDecided,
+    ConsentRequested,
+    ConsentRevoked,
+)
+
+router = APIRouter()
+
+CHOOSE_CREDITOR = "Choisissez le créancier dans l'annuaire."
+SCAN_REQUIRED = "Joignez le formulaire de consentement signé, numérisé."
+CONFIRM_WITHDRAWAL = "Cochez la case pour confirmer que le client retire son consentement."
+UNKNOWN_CONSENT = "Consentement introuvable pour ce créancier."
+WITHDRAWAL_KEPT = (
+    "Retrait enregistré. La négociation sera suspendue dès que le moteur de suivi sera de "
+    "nouveau disponible."
+)
+
+
+@router.post(f"{PREFIX}/creancier", response_model=None)
+async def choose_creditor(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    values = form_values(await request.form(), ("creditor_id",))
+    form = NegotiationForm(negotiation_id, "creditor", values)
+    if not values["creditor_id"].isdigit():
+        return await invalid(
+            request, settings, staff, dossier_id, form, {"creditor_id": CHOOSE_CREDITOR}
+        )
+    creditor_id = int(values["creditor_id"])
+    try:
+        name = await run_in_threadpool(link_creditor, settings, staff, negotiation_id, creditor_id)
+    except NegotiationRefused as exc:
+        form.message = exc.message
+        return await show_refused(request, settings, staff, dossier_id, form, 409)
+    # No update: the workflow reads the directory entry each time it writes to the creditor.
+    flash(request, f"Destinataire choisi dans l'annuaire : {name}.")
+    return back_to(dossier_id, negotiation_id)
+
+
+def _consent_choice(
+    values: dict[str, str], categories: list[str]
+) -> tuple[list[ShareCategory], datetime | None]:
+    """The categories and the expiry (end of that day in Paris); InvalidInput by field."""
+    # Documents chosen imply their category: the consent store adds it.
+    chosen = [c for c in ShareCategory if c.value in set(categories)]
+    expires_at = None
+    if values.get("expires_on", "").strip():
+        try:
+            day = parse_date(values["expires_on"])
+        except ValueError as exc:
+            raise InvalidInput({"expires_on": str(exc)}) from None
+        expires_at = datetime.combine(day, time(23, 59, 59), PARIS)
+    return chosen, expires_at
+
+
+def _consent_form(
+    submitted: FormData, negotiation_id: str, kind: str
+) -> tuple[NegotiationForm, list[str], list[str]]:
+    """The consent form as typed (kept for a refusal), its categories and its documents."""
+    categories, documents = form_list(submitted, "categories"), form_list(submitted, "document_ids")
+    form = NegotiationForm(
+        negotiation_id,
+        kind,
+        form_values(submitted, ("expires_on",)),
+        {"categories": categories, "document_ids": documents},
+    )
+    return form, categories, documents
+
+
+@router.post(f"{PREFIX}/consentement", response_model=None)
+async def ask_consent(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    submitted = await request.form()
+    form, categories, documents = _consent_form(submitted, negotiation_id, "consent_request")
+    try:
+        chosen, expires_at = _consent_choice(form.values, categories)
+    except InvalidInput as exc:
+        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
+    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
+
+    def write() -> str:
+        return create_consent_request(
+            settings,
+            negotiation_id=negotiation_id,
+            categories=chosen,
+            document_ids=documents,
+            expires_at=expires_at,
+            actor=actor_of(staff),
+        )
+
+    return await perform(
+        request,
+        settings,
+        staff,
+        dossier_id,
+        form,
+        write=write,
+        update=lambda consent_id: send_negotiation_update(
+            request,
+            negotiation_id,
+            CONSENT_REQUESTED_UPDATE,
+            ConsentRequested(consent_id=consent_id, actor=actor_of(staff)),
+        ),
+        undo=lambda _: restore_consents(settings, staff, negotiation_id, before),
+        done="Demande de consentement envoyée au client.",
+    )
+
+
+@router.post(f"{PREFIX}/consentement/papier", response_model=None)
+async def record_paper_consent(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    submitted = await request.form()
+    form, categories, documents = _consent_form(submitted, negotiation_id, "consent_paper")
+    scans = await form_uploads(submitted, "scan", settings)
+    try:
+        chosen, expires_at = _consent_choice(form.values, categories)
+        if not scans:
+            raise InvalidInput({"scan": SCAN_REQUIRED})
+    except InvalidInput as exc:
+        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
+    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
+    scan: Upload = scans[0]
+    written: dict[str, str] = {}
+
+    def write() -> str:
+        written["scan"] = store_scan(
+            settings, staff, negotiation_id, scan, DocumentKind.CONSENT_SCAN
+        )
+        try:
+            consent_id = create_consent_request(
+                settings,
+                negotiation_id=negotiation_id,
+                categories=chosen,
+                document_ids=documents,
+                expires_at=expires_at,
+                actor=actor_of(staff),
+            )
+            decide_consent(
+                settings,
+                consent_id,
+                given=True,
+                method=ConsentMethod.PAPER,
+                actor=actor_of(staff),
+                paper_document_id=written["scan"],
+            )
+        except BaseException:
+            undo(None)
+            raise
+        return consent_id
+
+    def undo(_: object) -> None:
+        restore_consents(settings, staff, negotiation_id, before)
+        if "scan" in written:
+            remove_documents(settings, staff, [written["scan"]])
+
+    return await perform(
+        request,
+        settings,
+        staff,
+        dossier_id,
+        form,
+        write=write,
+        update=lambda consent_id: send_negotiation_update(
+            request,
+            negotiation_id,
+            CONSENT_DECIDED_UPDATE,
+            ConsentDecided(consent_id=consent_id, given=True, actor=actor_of(staff)),
+        ),
+        undo=undo,
+        done="Consentement papier enregistré : le reçu part au client.",
+        upload_field="scan",
+    )
+
+
+@router.post(f"{PREFIX}/consentement/retrait", response_model=None)
+async def record_withdrawal(
+    request: Request,
+    dossier_id: str,
+    negotiation_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
+    values = form_values(await request.form(), ("consent_id", "confirm"))
+    form = NegotiationForm(negotiation_id, "consent_revoke", values)
+    if not values["confirm"]:
+        return await invalid(
+            request, settings, staff, dossier_id, form, {"confirm": CONFIRM_WITHDRAWAL}
+        )
+    consent_id = values["consent_id"]
+
+    def check() -> None:
+        try:
+            consent = load_consent(settings, consent_id)
+        except InvalidInput:
+            raise NotFound(UNKNOWN_CONSENT) from None
+        if consent.negotiation_id != negotiation_id:
+            raise NotFound(UNKNOWN_CONSENT)
+
+    await run_in_threadpool(check)
+    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
+    return await perform(
+        request,
+        settings,
+        staff,
+        dossier_id,
+        form,
+        write=lambda: (
+            revoke_consent(
+                settings, consent_id, actor=actor_of(staff), channel=REVOKED_BY_CASE_WORKER
+            ).id
+        ),
+        update=lambda revoked_id: send_negotiation_update(
+            request,
+            negotiation_id,
+            CONSENT_REVOKED_UPDATE,
+            ConsentRevoked(consent_id=revoked_id, actor=actor_of(staff)),
+        ),
+        undo=lambda _: restore_consents(settings, staff, negotiation_id, before),
+        done="Retrait du consentement enregistré : la négociation est suspendue et le créancier "
+        "en est informé.",
+        # The client's right: the withdrawal stands even when the workflow cannot hear it now
+        # (nothing leaves without a consent checked in the database at send time).
+        kept_when_unavailable=WITHDRAWAL_KEPT,
+    )

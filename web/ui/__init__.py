@@ -1,0 +1,1 @@
+"""What every page shares: rendering with the layout's context, flash messages, forms."""

@@ -1,0 +1,98 @@
+"""Worker entry point: the dossier and negotiation workflows and their activities on one task
+queue."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.analysis import AnalysisActivities
+from activities.client_email import ClientEmailActivities
+from activities.consent_receipt import ConsentReceiptActivities
+from activities.creditor_messages import CreditorMessageActivities
+from activities.dossier_records import DossierRecordActivities
+from activities.negotiation_email import NegotiationEmailActivities
+from activities.negotiation_records import NegotiationRecordActivities
+from activities.retention import RetentionActivities
+from config.settings import Settings, get_settings
+from gateway.connection import connect_client
+from gateway.start_intents import relay_pending_intents
+from workflows.dossier import DossierWorkflow
+from workflows.negotiation import CreditorNegotiationWorkflow
+
+WORKFLOWS: list[type] = [DossierWorkflow, CreditorNegotiationWorkflow]
+ACTIVITY_THREADS = 16
+
+
+def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
+    records = DossierRecordActivities(settings)
+    emails = ClientEmailActivities(settings)
+    retention = RetentionActivities(settings)
+    analysis = AnalysisActivities(settings)
+    negotiations = NegotiationRecordActivities(settings)
+    return [
+        records.load_dossier_facts,
+        records.record_progress,
+        records.record_closure,
+        records.set_legal_hold,
+        records.relationship_end,
+        emails.send_client_email,
+        retention.delete_dossier_documents,
+        retention.anonymise_dossier,
+        analysis.load_analysis_facts,
+        analysis.submit_analysis,
+        analysis.record_analysis_approval,
+        negotiations.load_negotiation_facts,
+        negotiations.open_negotiations,
+        negotiations.record_negotiation_progress,
+        negotiations.load_offer,
+        negotiations.set_offer_status,
+        negotiations.create_schedule,
+        negotiations.record_instalment,
+        CreditorMessageActivities(settings).send_creditor_message,
+        NegotiationEmailActivities(settings).send_negotiation_email,
+        ConsentReceiptActivities(settings).send_consent_receipt,
+    ]
+
+
+def build_worker(client: Client, settings: Settings | None = None, **worker_options: Any) -> Worker:
+    """The worker for `settings.task_queue`; options such as max_cached_workflows pass through."""
+    settings = settings or get_settings()
+    # As many activities at once as threads to run them: a queued one would time out unstarted.
+    worker_options.setdefault("max_concurrent_activities", ACTIVITY_THREADS)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activity_functions(settings),
+        # Database activities are synchronous; they run in this pool, off the event loop.
+        activity_executor=ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
+        **worker_options,
+    )
+
+
+async def run_worker(settings: Settings | None = None, client: Client | None = None) -> None:
+    """Run until cancelled: the worker, and the relay that starts workflows left in the outbox."""
+    settings = settings or get_settings()
+    client = client or await connect_client(settings)
+    worker = build_worker(client, settings)
+    relay = asyncio.create_task(relay_pending_intents(client, settings))
+    try:
+        await worker.run()
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+
+
+if __name__ == "__main__":
+    # `python worker.py` is `cravelynos worker`: the same settings checks and clean exit.
+    from cli import main
+
+    main(["worker"])
