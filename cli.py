@@ -10,7 +10,8 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from config.settings import Settings, SettingsError, get_settings
+from config.loading import load_settings
+from config.settings import Settings, SettingsError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -177,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
-        settings = get_settings()
+        settings = load_settings()
     except SettingsError as exc:
         print(f"configuration refused: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

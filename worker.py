@@ -20,7 +20,7 @@ from activities.dossier_records import DossierRecordActivities
 from activities.negotiation_email import NegotiationEmailActivities
 from activities.negotiation_records import NegotiationRecordActivities
 from activities.retention import RetentionActivities
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from gateway.connection import connect_client
 from gateway.start_intents import relay_pending_intents
 from workflows.dossier import DossierWorkflow
@@ -61,9 +61,8 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     ]
 
 
-def build_worker(client: Client, settings: Settings | None = None, **worker_options: Any) -> Worker:
+def build_worker(client: Client, settings: Settings, **worker_options: Any) -> Worker:
     """The worker for `settings.task_queue`; options such as max_cached_workflows pass through."""
-    settings = settings or get_settings()
     # As many activities at once as threads to run them: a queued one would time out unstarted.
     worker_options.setdefault("max_concurrent_activities", ACTIVITY_THREADS)
     return Worker(
@@ -77,9 +76,8 @@ def build_worker(client: Client, settings: Settings | None = None, **worker_opti
     )
 
 
-async def run_worker(settings: Settings | None = None, client: Client | None = None) -> None:
+async def run_worker(settings: Settings, client: Client | None = None) -> None:
     """Run until cancelled: the worker, and the relay that starts workflows left in the outbox."""
-    settings = settings or get_settings()
     client = client or await connect_client(settings)
     worker = build_worker(client, settings)
     relay = asyncio.create_task(relay_pending_intents(client, settings))

@@ -32,6 +32,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from bench.console import say
+from config.loading import dev_settings
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.dossier_stages import CreditorKind, DocumentKind, Outcome, Stage
@@ -123,8 +124,7 @@ def filled_database(dossiers: int) -> FilledDatabase:
     for leftover in CACHE_DIR.glob(f".building-{key}-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     building = CACHE_DIR / f".building-{key}-{os.getpid()}"
-    settings = Settings(
-        mode="dev",
+    settings = dev_settings(
         data_dir=building,
         database_url=f"sqlite:///{(building / DATABASE_FILE).as_posix()}",
     )

@@ -25,7 +25,7 @@ from bench.console import say
 from bench.fill import DATABASE_FILE, VIEWER_EMAIL, VIEWER_PASSWORD, FilledDatabase
 from bench.stack import BenchFailure, free_port, start_web, wait_until_serving
 from bench.stats import Latency
-from config.settings import Settings
+from config.loading import dev_settings
 from domain.dossier_stages import Stage
 from models import Dossier, StaffUser
 from models.database import engine_for
@@ -199,8 +199,7 @@ def run_list_latency(
         # A copy: the list writes an audit entry per request, the cache must stay as built.
         shutil.copytree(filled.data_dir, data_dir)
         web_port = free_port()
-        settings = Settings(
-            mode="dev",
+        settings = dev_settings(
             data_dir=data_dir,
             database_url=database_url or f"sqlite:///{(data_dir / DATABASE_FILE).as_posix()}",
             # No Temporal here: the list does not need it, and the app connects lazily.

@@ -24,7 +24,7 @@ import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from bench.console import say
 from bench.fill import FilledDatabase
 from bench.stack import BenchFailure
-from config.settings import Settings
+from config.loading import dev_settings
 from models.database import engine_for
 from models.migrate import upgrade_database
 
@@ -61,7 +61,7 @@ def copy_filled(filled: FilledDatabase, target_url: str) -> float:
     which is what PostgreSQL's COPY text input reads back, in a session set to UTC.
     """
     began = time.perf_counter()
-    upgrade_database(Settings(mode="dev", data_dir=filled.data_dir, database_url=target_url))
+    upgrade_database(dev_settings(data_dir=filled.data_dir, database_url=target_url))
     engine_for(target_url).dispose()
     engine_for.cache_clear()
     source = sqlite3.connect(filled.database_path)

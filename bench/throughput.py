@@ -37,6 +37,7 @@ from bench.stack import (
 )
 from bench.stats import Latency
 from bench.trivial import TRIVIAL_TASK_QUEUE, TRIVIAL_WORKFLOW, TrivialInput
+from config.loading import dev_settings
 from config.settings import Settings
 from models.database import engine_for, session_scope
 from models.dossier import dossier_workflow_id
@@ -115,8 +116,7 @@ def dossier_payload(tag: str, number: int) -> dict[str, Any]:
 def bench_settings(tmp: Path) -> Settings:
     data_dir = tmp / "data"
     web_port = free_port()
-    return Settings(
-        mode="dev",
+    return dev_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{(data_dir / 'cravelynos.db').as_posix()}",
         temporal_address=f"127.0.0.1:{free_port()}",

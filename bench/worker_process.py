@@ -15,7 +15,7 @@ import traceback
 from temporalio.worker import Worker
 
 from bench.trivial import TRIVIAL_TASK_QUEUE, TrivialWorkflow, echo
-from config.settings import get_settings
+from config.loading import load_settings
 from gateway.connection import connect_client
 from worker import run_worker
 
@@ -23,7 +23,7 @@ SHUTDOWN_SECONDS = 10.0
 
 
 async def serve() -> int:
-    settings = get_settings()
+    settings = load_settings()
     client = await connect_client(settings)
     trivial = Worker(
         client, task_queue=TRIVIAL_TASK_QUEUE, workflows=[TrivialWorkflow], activities=[echo]

@@ -1,17 +1,14 @@
 """Application settings, read from CRAVELYNOS_* environment variables.
 
-Embedded (dev) mode works with no configuration at all: secrets that are not given are generated
-once and kept in the data directory, so a restart resumes the same encrypted state. Production
-mode refuses to start unless every secret is given explicitly and none is a dev value.
+Constructing `Settings` only reads: it never writes a file. Embedded (dev) mode works with no
+configuration at all because the entry points go through `config.loading.load_settings`, which
+fills the secrets left unset from the data directory's dev secrets (generated on first use).
+Production mode refuses to start unless every secret is given explicitly and none is a dev value.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import secrets
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +16,8 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRETS_FILE = "dev-secrets.json"
+# Given explicitly in production; generated once and kept in the data directory in dev mode.
+SECRET_NAMES = ("master_keys", "active_key_id", "blind_index_key", "session_secret")
 
 
 class SettingsError(RuntimeError):
@@ -125,45 +124,24 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{(self.data_dir / 'cravelynos.db').as_posix()}"
         if self.mode == "production":
             self._refuse_missing_or_dev_secrets()
-        else:
-            self._load_or_create_dev_secrets()
         return self
 
     def _refuse_missing_or_dev_secrets(self) -> None:
-        required = ("master_keys", "active_key_id", "blind_index_key", "session_secret")
-        missing = [name for name in required if not getattr(self, name)]
+        missing = self.missing_secrets()
         if missing:
             names = ", ".join(f"CRAVELYNOS_{n.upper()}" for n in missing)
             raise SettingsError(f"production mode needs explicit secrets: {names}")
         dev_file = self.data_dir / DEV_SECRETS_FILE
         if dev_file.exists():
             dev = json.loads(dev_file.read_text())
-            reused = [n for n in required if getattr(self, n) == dev.get(n)]
+            reused = [n for n in SECRET_NAMES if getattr(self, n) == dev.get(n)]
             if reused:
                 raise SettingsError(f"production mode refuses dev secrets: {', '.join(reused)}")
         if self.demo_password:
             raise SettingsError("production mode refuses CRAVELYNOS_DEMO_PASSWORD")
 
-    def _load_or_create_dev_secrets(self) -> None:
-        path = self.data_dir / DEV_SECRETS_FILE
-        if path.exists():
-            stored = json.loads(path.read_text())
-        else:
-            kid = "dev-" + secrets.token_hex(4)
-            stored = {
-                "master_keys": f"{kid}:{base64.b64encode(secrets.token_bytes(32)).decode()}",
-                "active_key_id": kid,
-                "blind_index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-                "session_secret": secrets.token_urlsafe(32),
-            }
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            # Written with owner-only permissions: these keys decrypt the dev database.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                json.dump(stored, handle)
-        for name, value in stored.items():
-            if not getattr(self, name):
-                setattr(self, name, value)
+    def missing_secrets(self) -> list[str]:
+        return [name for name in SECRET_NAMES if not getattr(self, name)]
 
     @property
     def documents_dir(self) -> Path:
@@ -176,8 +154,3 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
-
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 
 LISTING_LIMIT = 500
 
@@ -54,8 +54,7 @@ class MailboxHandler:
         return "250 Message accepted for delivery"
 
 
-def start_catcher(settings: Settings | None = None) -> Controller:
-    settings = settings or get_settings()
+def start_catcher(settings: Settings) -> Controller:
     controller = Controller(
         MailboxHandler(settings.mailbox_dir), hostname=settings.smtp_host, port=settings.smtp_port
     )
@@ -63,9 +62,8 @@ def start_catcher(settings: Settings | None = None) -> Controller:
     return controller
 
 
-def list_messages(settings: Settings | None = None) -> list[MailboxMessage]:
+def list_messages(settings: Settings) -> list[MailboxMessage]:
     """Newest first."""
-    settings = settings or get_settings()
     directory = settings.mailbox_dir
     if not directory.exists():
         return []
@@ -73,8 +71,7 @@ def list_messages(settings: Settings | None = None) -> list[MailboxMessage]:
     return [_parse(path) for path in files]
 
 
-def read_message(settings: Settings | None, message_id: str) -> MailboxMessage | None:
-    settings = settings or get_settings()
+def read_message(settings: Settings, message_id: str) -> MailboxMessage | None:
     # The id is a file stem we generated; refuse anything that could walk out of the folder.
     if not message_id or "/" in message_id or message_id.startswith("."):
         return None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from temporalio.client import Client
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from security.codec import make_data_converter
 
 
-async def connect_client(settings: Settings | None = None) -> Client:
-    settings = settings or get_settings()
+async def connect_client(settings: Settings) -> Client:
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,

@@ -18,7 +18,7 @@ from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from domain.clock import utcnow
 from models.database import session_scope
 from models.dossier import dossier_workflow_id
@@ -41,11 +41,8 @@ def record_dossier_start_intent(session: Session, dossier_id: str) -> WorkflowSt
     return intent
 
 
-async def start_pending_intent(
-    client: Client, workflow_id: str, settings: Settings | None = None
-) -> bool:
+async def start_pending_intent(client: Client, workflow_id: str, settings: Settings) -> bool:
     """Start one pending workflow; True when it runs now. Never raises for Temporal being down."""
-    settings = settings or get_settings()
     with session_scope(settings) as session:
         intent = session.exec(
             select(WorkflowStartIntent).where(WorkflowStartIntent.workflow_id == workflow_id)
@@ -102,9 +99,8 @@ def pending_workflow_ids(settings: Settings, older_than: timedelta) -> list[str]
     return list(rows)
 
 
-async def relay_pending_intents(client: Client, settings: Settings | None = None) -> None:
+async def relay_pending_intents(client: Client, settings: Settings) -> None:
     """Runs beside the worker: starts intents the web process did not get to start."""
-    settings = settings or get_settings()
     while True:
         try:
             for workflow_id in pending_workflow_ids(settings, timedelta(seconds=5)):

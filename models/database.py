@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -62,12 +62,12 @@ def engine_for(database_url: str) -> Engine:
     return make_engine(database_url)
 
 
-def get_engine(settings: Settings | None = None) -> Engine:
-    return engine_for((settings or get_settings()).database_url)
+def get_engine(settings: Settings) -> Engine:
+    return engine_for(settings.database_url)
 
 
 @contextmanager
-def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+def session_scope(settings: Settings) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on error."""
     with Session(get_engine(settings), expire_on_commit=False) as session:
         try:

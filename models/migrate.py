@@ -24,7 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from models.database import get_engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -36,8 +36,7 @@ MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True, "compare_type": Tr
 _PG_MIGRATION_LOCK = 0x43524156
 
 
-def make_config(settings: Settings | None = None) -> Config:
-    settings = settings or get_settings()
+def make_config(settings: Settings) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # ConfigParser interpolates '%': URL-encoded passwords must be escaped.
@@ -71,24 +70,22 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
-def upgrade_database(settings: Settings | None = None, revision: str = "head") -> None:
+def upgrade_database(settings: Settings, revision: str = "head") -> None:
     """Bring the schema to `revision` (the latest by default); a no-op when already there."""
-    settings = settings or get_settings()
     config = make_config(settings)
     with migration_connection(get_engine(settings)) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
-def downgrade_database(settings: Settings | None = None, revision: str = "-1") -> None:
-    settings = settings or get_settings()
+def downgrade_database(settings: Settings, revision: str = "-1") -> None:
     config = make_config(settings)
     with migration_connection(get_engine(settings)) as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
 
-def current_revision(settings: Settings | None = None) -> str | None:
+def current_revision(settings: Settings) -> str | None:
     """The revision the database is at, None for a database never migrated."""
     with get_engine(settings).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -151,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "revision":
         print(autogenerate_revision(args.message))
     elif args.command == "upgrade":
-        upgrade_database()
+        upgrade_database(Settings())
     else:
-        print(current_revision() or "(none)")
+        print(current_revision(Settings()) or "(none)")
     return 0
 
 

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 import unicodedata
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 
 
 def normalise(value: str) -> str:
@@ -20,10 +20,10 @@ def normalise(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", folded).split())
 
 
-def blind_index(purpose: str, value: str, settings: Settings | None = None) -> str:
+def blind_index(purpose: str, value: str, settings: Settings) -> str:
     if not purpose:
         raise ValueError("a blind index needs a purpose")
-    secret = (settings or get_settings()).blind_index_key
+    secret = settings.blind_index_key
     if not secret:
         raise ValueError("CRAVELYNOS_BLIND_INDEX_KEY is not set")
     subkey = hmac.new(secret.encode("utf-8"), b"blind-index:" + purpose.encode("utf-8"), "sha256")

@@ -63,7 +63,7 @@ class EncryptionCodec(PayloadCodec):
         return result
 
 
-def make_data_converter(settings: Settings | None = None) -> DataConverter:
+def make_data_converter(settings: Settings) -> DataConverter:
     # Failure messages and stack traces are moved into encoded attributes so the codec encrypts
     # them too: an exception message may quote personal data.
     return DataConverter(

@@ -79,16 +79,14 @@ class ClientCipher:
         return self._client_id
 
     @classmethod
-    def for_client(cls, client: Client, settings: Settings | None = None) -> ClientCipher:
+    def for_client(cls, client: Client, settings: Settings) -> ClientCipher:
         if client.wrapped_key is None:
             raise ClientErasedError(f"client {client.id} was erased: their data key is destroyed")
         data_key = unwrap_data_key(get_keyring(settings), client.wrapped_key, client.id)
         return cls(client.id, data_key)
 
     @classmethod
-    def new_client(
-        cls, client_id: str, settings: Settings | None = None
-    ) -> tuple[str, ClientCipher]:
+    def new_client(cls, client_id: str, settings: Settings) -> tuple[str, ClientCipher]:
         data_key = new_data_key()
         wrapped = wrap_data_key(get_keyring(settings), data_key, client_id)
         return wrapped, cls(client_id, data_key)

@@ -12,7 +12,7 @@ import re
 import secrets
 from functools import lru_cache
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 
 KEY_BYTES = 32
 # Key ids appear inside wrapped keys ("<kid>.<b64>") and Temporal metadata: keep them plain.
@@ -108,6 +108,5 @@ def _parse_cached(spec: str, active_id: str) -> KeyRing:
     return KeyRing.parse(spec, active_id)
 
 
-def get_keyring(settings: Settings | None = None) -> KeyRing:
-    settings = settings or get_settings()
+def get_keyring(settings: Settings) -> KeyRing:
     return _parse_cached(settings.master_keys, settings.active_key_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 
 
 class TokenError(Exception):
@@ -25,21 +25,21 @@ class TokenExpired(TokenError):
     """The token is authentic but older than allowed."""
 
 
-def _serializer(purpose: str, settings: Settings | None) -> URLSafeTimedSerializer:
+def _serializer(purpose: str, settings: Settings) -> URLSafeTimedSerializer:
     if not purpose:
         raise ValueError("a token needs a purpose")
-    secret = (settings or get_settings()).session_secret
+    secret = settings.session_secret
     if not secret:
         raise ValueError("CRAVELYNOS_SESSION_SECRET is not set")
     return URLSafeTimedSerializer(secret, salt=purpose)
 
 
-def sign_token(purpose: str, payload: dict[str, Any], settings: Settings | None = None) -> str:
+def sign_token(purpose: str, payload: dict[str, Any], settings: Settings) -> str:
     return _serializer(purpose, settings).dumps(payload)
 
 
 def read_token(
-    purpose: str, token: str, max_age_seconds: int, settings: Settings | None = None
+    purpose: str, token: str, max_age_seconds: int, settings: Settings
 ) -> dict[str, Any]:
     try:
         payload = _serializer(purpose, settings).loads(token, max_age=max_age_seconds)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from domain.clock import utcnow
 from domain.credentials import credential_message, looks_like_credential
 from domain.dossier_stages import (
@@ -54,8 +54,8 @@ def document_aad(document_id: str) -> str:
     return field_aad("document", "content", document_id)
 
 
-def document_path(document: Document, settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).documents_dir / document.stored_name
+def document_path(document: Document, settings: Settings) -> Path:
+    return settings.documents_dir / document.stored_name
 
 
 def _store_dir(settings: Settings) -> Path:
@@ -96,13 +96,12 @@ def store_document(
     filename: str | None,
     data: bytes,
     actor: StaffUser,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> Document:
     """Check, encrypt and store one upload in the caller's transaction; UploadRefused if not OK.
 
     The rows are flushed before the file is written, so a database refusal leaves no file.
     """
-    settings = settings or get_settings()
     dossier = load_dossier(session, actor, dossier.id, DossierAction.WRITE, "document.upload")
     if dossier.stage not in OPEN_STAGES:
         raise UploadRefused("Ce dossier est clôturé : il n'accepte plus de pièces justificatives.")
@@ -170,10 +169,9 @@ def store_document(
 
 
 def read_document(
-    session: Session, document_id: str, viewer: StaffUser, settings: Settings | None = None
+    session: Session, document_id: str, viewer: StaffUser, settings: Settings
 ) -> tuple[Document, str, bytes]:
     """(metadata, original file name, plaintext) after the access check; the read is audited."""
-    settings = settings or get_settings()
     document = session.get(Document, document_id) if len(document_id) <= 32 else None
     if document is None:
         raise NotFound(DOCUMENT_NOT_FOUND)
@@ -200,6 +198,6 @@ def read_document(
     return document, filename or f"piece-{document.id[:8]}", data
 
 
-def delete_document_file(document: Document, settings: Settings | None = None) -> None:
+def delete_document_file(document: Document, settings: Settings) -> None:
     """Remove the encrypted file; nothing happens if it is already gone (retries are safe)."""
     document_path(document, settings).unlink(missing_ok=True)

@@ -28,7 +28,7 @@ class RotationReport:
     by_old_key: dict[str, int] = field(default_factory=dict)
 
 
-def rotate_keys(session: Session, settings: Settings | None = None) -> RotationReport:
+def rotate_keys(session: Session, settings: Settings) -> RotationReport:
     """Re-wrap in the caller's transaction; running it again changes nothing."""
     ring = get_keyring(settings)
     report = RotationReport(active_key_id=ring.active_id)

@@ -26,7 +26,8 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 import models  # noqa: E402,F401  (registers every table)
-from config.settings import Settings, get_settings  # noqa: E402
+from config.loading import dev_settings  # noqa: E402
+from config.settings import Settings  # noqa: E402
 from models.database import engine_for  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get(
@@ -36,7 +37,7 @@ PG_ADMIN_URL = os.environ.get(
 
 def make_settings(tmp: Path, database_url: str = "", **overrides: object) -> Settings:
     """Settings for one test: its own data directory and database."""
-    return Settings(data_dir=tmp, database_url=database_url, **overrides)  # type: ignore[arg-type]
+    return dev_settings(tmp, database_url=database_url, **overrides)
 
 
 @pytest.fixture(scope="session")
@@ -75,13 +76,6 @@ def settings(tmp_path: Path) -> Settings:
     result = make_settings(tmp_path, f"sqlite:///{tmp_path / 'test.db'}")
     SQLModel.metadata.create_all(engine_for(result.database_url))
     return result
-
-
-@pytest.fixture(autouse=True)
-def _fresh_settings_cache() -> Iterator[None]:
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

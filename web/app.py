@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from web import api, auth, codec
 from web.api.docs import install_offline_docs
 from web.body_limit import BodySizeLimitMiddleware
@@ -31,8 +31,7 @@ SESSION_COOKIE = "cravelynos_session"
 PRODUCTION_SESSION_COOKIE = "__Host-cravelynos_session"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+def create_app(settings: Settings) -> FastAPI:
     production = settings.mode == "production"
     app = FastAPI(
         title="Cravelynos",

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from config.settings import get_settings
+from config.settings import Settings
 from models.database import engine_for
 from models.migrate import MIGRATION_OPTIONS, migration_connection
 
@@ -21,7 +21,7 @@ target_metadata = SQLModel.metadata
 
 
 def _database_url() -> str:
-    return config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    return config.get_main_option("sqlalchemy.url") or Settings().database_url
 
 
 def run_migrations_offline() -> None:

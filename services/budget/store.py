@@ -22,7 +22,7 @@ from pydantic import (
 )
 from sqlmodel import Session, select
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from domain.budget import (
     BudgetAnalysis,
     BudgetInput,
@@ -305,9 +305,8 @@ def check_strategy(data: BudgetInput, strategy: list[StrategyLine]) -> dict[str,
 
 
 def load_budget_input(
-    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings | None = None
+    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings
 ) -> BudgetInput | None:
-    settings = settings or get_settings()
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.READ, "budget.read")
     record = _record(session, dossier.id)
     if record is None or record.input_enc is None:
@@ -322,14 +321,13 @@ def save_budget_input(
     viewer: StaffUser,
     dossier_id: str,
     data: BudgetInput,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> None:
     """Store the working copy; InvalidInput (ParameterMissing) when it cannot be analysed.
 
     The analysis is computed once here so that a date before the first legal parameter, or a
     département without forfaits, is refused on the form rather than on the analysis page.
     """
-    settings = settings or get_settings()
     dossier = _writable(session, viewer, dossier_id, "budget.write")
     analyse(session, _departement(session, dossier), data)
     cipher = _cipher(session, dossier, settings)
@@ -352,9 +350,8 @@ def save_budget_input(
 
 
 def load_strategy(
-    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings | None = None
+    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings
 ) -> list[StrategyLine] | None:
-    settings = settings or get_settings()
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.READ, "budget.read")
     record = _record(session, dossier.id)
     if record is None or record.strategy_enc is None:
@@ -371,10 +368,9 @@ def save_strategy(
     viewer: StaffUser,
     dossier_id: str,
     strategy: list[StrategyLine],
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> None:
     """Store the retained lines; InvalidInput when there are none or one names no debt."""
-    settings = settings or get_settings()
     dossier = _writable(session, viewer, dossier_id, "budget.strategy")
     record = _record(session, dossier.id, lock=True)
     if record is None or record.input_enc is None:
@@ -409,10 +405,9 @@ def save_strategy(
 
 
 def current_analysis_detail(
-    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings | None = None
+    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings
 ) -> CurrentAnalysis | None:
     """The working copy, its analysis and the strategy, read once (one audit entry)."""
-    settings = settings or get_settings()
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.READ, "budget.analysis")
     record = _record(session, dossier.id)
     if record is None or record.input_enc is None:
@@ -435,7 +430,7 @@ def current_analysis_detail(
 
 
 def current_analysis(
-    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings | None = None
+    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings
 ) -> tuple[BudgetInput, BudgetAnalysis] | None:
     current = current_analysis_detail(session, viewer, dossier_id, settings)
     return None if current is None else (current.data, current.analysis)
@@ -447,7 +442,7 @@ def current_analysis(
 def snapshot_analysis(
     session: Session,
     dossier_id: str,
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     submission: int | None = None,
     actor: str = SYSTEM,
@@ -458,7 +453,6 @@ def snapshot_analysis(
     the number already frozen returns that snapshot unchanged, so a retried activity is safe.
     Raises BudgetNotReady (French message) when there is no budget or no strategy.
     """
-    settings = settings or get_settings()
     dossier = session.get(Dossier, dossier_id)
     if dossier is None:
         raise NotFound("Dossier introuvable : il n'existe pas ou plus.")
@@ -508,10 +502,9 @@ def load_submission(
     *,
     actor: str,
     reason: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> Submission | None:
     """The latest submission, decrypted, for `actor` (already authorised by the caller)."""
-    settings = settings or get_settings()
     dossier = session.get(Dossier, dossier_id)
     record = _record(session, dossier_id)
     if dossier is None or record is None or record.submission == 0 or record.analysis_enc is None:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from domain.clock import utcnow
 from domain.errors import InvalidInput
 from domain.french_dates import PARIS
@@ -45,9 +45,8 @@ def new_id() -> str:
 
 
 def create_dossier(
-    session: Session, data: DossierCreate, actor: StaffUser, settings: Settings | None = None
+    session: Session, data: DossierCreate, actor: StaffUser, settings: Settings
 ) -> Dossier:
-    settings = settings or get_settings()
     require_personal_data_role(session, actor, "dossier.create")
     if actor.role not in DOSSIER_WRITERS:
         deny(

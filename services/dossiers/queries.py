@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, func, or_, select
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from domain.contact_fields import normalise_email
 from domain.dossier_stages import Stage
 from domain.errors import InvalidInput
@@ -103,10 +103,9 @@ def list_dossiers(
     assignee_id: int | None = None,
     page: int = 1,
     per_page: int = 50,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> DossierPage:
     """Newest first. One audit entry records the dossiers shown."""
-    settings = settings or get_settings()
     require_personal_data_role(session, viewer, "dossier.list")
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     conditions: list[ColumnElement[bool]] = []
@@ -197,10 +196,9 @@ def get_dossier_detail(
     viewer: StaffUser,
     dossier_id: str,
     reason: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> DossierDetail:
     """Everything the dossier page shows, decrypted; the read is audited with `reason`."""
-    settings = settings or get_settings()
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.READ, reason)
     client = session.get(Client, dossier.client_id)
     if client is None:

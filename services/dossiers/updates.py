@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from domain.clock import utcnow
 from models.client import Client
 from models.staff import StaffUser
@@ -22,14 +22,14 @@ def save_closure_note(
     viewer: StaffUser,
     dossier_id: str,
     note: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> None:
     """Store the note encrypted under the client's key: it may say things about the person."""
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "dossier.close")
     client = session.get(Client, dossier.client_id)
     if client is None or client.wrapped_key is None:
         return
-    cipher = ClientCipher.for_client(client, settings or get_settings())
+    cipher = ClientCipher.for_client(client, settings)
     dossier.closure_note_enc = cipher.encrypt("dossier", "closure_note", dossier.id, note)
     dossier.updated_at = utcnow()
     session.add(dossier)
@@ -48,7 +48,7 @@ def save_legal_hold_reason(
     viewer: StaffUser,
     dossier_id: str,
     reason: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> None:
     """Encrypted like the note: a reason often names the person or their dispute."""
     dossier = load_dossier(
@@ -57,7 +57,7 @@ def save_legal_hold_reason(
     client = session.get(Client, dossier.client_id)
     if client is None or client.wrapped_key is None:
         return
-    cipher = ClientCipher.for_client(client, settings or get_settings())
+    cipher = ClientCipher.for_client(client, settings)
     dossier.legal_hold_reason_enc = cipher.encrypt(
         "dossier", "legal_hold_reason", dossier.id, reason
     )

@@ -26,7 +26,8 @@ from support.devserver import serve_web_app
 from support.stack import make_staff
 
 import models  # noqa: F401  (registers every table)
-from config.settings import Settings, get_settings
+from config.loading import dev_settings
+from config.settings import Settings
 from models.database import engine_for
 from models.staff import StaffUser
 
@@ -51,18 +52,12 @@ def closed_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def live_settings(tmp_path: Path, closed_port: int, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    values = {
-        "DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'web.db'}",
-        "TEMPORAL_ADDRESS": f"127.0.0.1:{closed_port}",
-        "MODE": "dev",
-    }
-    # Same values in the environment, so any code falling back to get_settings() agrees.
-    for name, value in values.items():
-        monkeypatch.setenv(f"CRAVELYNOS_{name}", value)
-    get_settings.cache_clear()
-    settings = get_settings()
+def live_settings(tmp_path: Path, closed_port: int) -> Settings:
+    settings = dev_settings(
+        tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'web.db'}",
+        temporal_address=f"127.0.0.1:{closed_port}",
+    )
     SQLModel.metadata.create_all(engine_for(settings.database_url))
     return settings
 

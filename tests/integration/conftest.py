@@ -16,6 +16,7 @@ from support.devserver import Stack, serve_web_app, start_dev_server
 from support.stack import free_port, make_staff, smtp_catcher
 from temporalio.testing import WorkflowEnvironment
 
+from config.loading import dev_settings
 from config.settings import Settings
 from models.migrate import upgrade_database
 from models.staff import Role
@@ -29,7 +30,7 @@ RUN_MASTER_KEYS = f"{RUN_KEY_ID}:{generate_key()}"
 
 
 def stack_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(
+    return dev_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'cravelynos.db'}",
         master_keys=RUN_MASTER_KEYS,

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlmodel import select
 from support.stack import VENV_BIN, make_dossier, make_staff
 
+from config.loading import dev_settings
 from config.settings import Settings
 from models.client import Client
 from models.database import get_engine, session_scope
@@ -38,7 +39,7 @@ def _run(settings: Settings, *args: str, stdin: str = "") -> subprocess.Complete
 
 
 def _migrated(tmp_path: Path) -> Settings:
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cli.db'}")
+    settings = dev_settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cli.db'}")
     upgrade_database(settings)
     return settings
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table)
+from config.loading import dev_settings
 from config.settings import Settings
 from models.database import engine_for, get_engine
 from models.migrate import (
@@ -76,7 +77,7 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     else:
         url = request.getfixturevalue("pg_migrations_url")
         _empty_postgres(url)
-    return Settings(data_dir=tmp_path, database_url=url)
+    return dev_settings(data_dir=tmp_path, database_url=url)
 
 
 def _differences(settings: Settings, metadata: MetaData = SQLModel.metadata) -> list[Any]:
@@ -137,7 +138,7 @@ def test_downgrade_to_base_then_upgrade_again(empty_db: Settings) -> None:
 
 def test_drift_between_models_and_schema_is_reported(tmp_path: Path) -> None:
     """The comparison the first test relies on does see a model the migrations lack."""
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'drift.db'}")
+    settings = dev_settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'drift.db'}")
     upgrade_database(settings)
     drifted = MetaData()
     for table in SQLModel.metadata.tables.values():
@@ -158,7 +159,7 @@ def test_postgres_enum_types_match_models(pg_migrations_url: str, tmp_path: Path
     A new value needs `op.execute("ALTER TYPE <name> ADD VALUE '<VALUE>'")` in a revision.
     """
     _empty_postgres(pg_migrations_url)
-    settings = Settings(data_dir=tmp_path, database_url=pg_migrations_url)
+    settings = dev_settings(data_dir=tmp_path, database_url=pg_migrations_url)
     upgrade_database(settings)
     expected = {
         column.type.name: list(column.type.enums)

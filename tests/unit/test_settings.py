@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from config.settings import DEV_SECRETS_FILE, Settings, SettingsError
+from config.loading import load_or_create_dev_secrets, load_settings
+from config.settings import DEV_SECRETS_FILE, SECRET_NAMES, Settings, SettingsError
 from security.keyring import generate_key
 
 PRODUCTION_SECRETS = {
@@ -19,13 +19,44 @@ PRODUCTION_SECRETS = {
 }
 
 
-def test_dev_mode_generates_secrets_once_and_keeps_them(tmp_path: Path) -> None:
-    first = Settings(data_dir=tmp_path)
-    second = Settings(data_dir=tmp_path)
+def test_constructing_settings_writes_nothing(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    assert not (tmp_path / "data").exists()
+    assert settings.missing_secrets() == list(SECRET_NAMES)
+
+
+def test_dev_mode_generates_secrets_once_and_keeps_them(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CRAVELYNOS_DATA_DIR", str(tmp_path))
+    first = load_settings()
+    second = load_settings()
     assert first.master_keys and first.master_keys == second.master_keys
     assert first.session_secret == second.session_secret
+    assert first.missing_secrets() == []
     assert (tmp_path / DEV_SECRETS_FILE).stat().st_mode & 0o777 == 0o600
     assert first.database_url == f"sqlite:///{(tmp_path / 'cravelynos.db').as_posix()}"
+
+
+def test_an_explicit_secret_wins_over_the_dev_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    stored = load_or_create_dev_secrets(tmp_path)
+    monkeypatch.setenv("CRAVELYNOS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CRAVELYNOS_SESSION_SECRET", "e" * 40)
+    settings = load_settings()
+    assert settings.session_secret == "e" * 40
+    assert settings.master_keys == stored["master_keys"]
+
+
+def test_production_never_reads_or_writes_dev_secrets(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CRAVELYNOS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CRAVELYNOS_MODE", "production")
+    with pytest.raises(SettingsError, match="explicit secrets"):
+        load_settings()
+    assert not (tmp_path / DEV_SECRETS_FILE).exists()
 
 
 def test_production_refuses_missing_secrets(tmp_path: Path) -> None:
@@ -36,8 +67,7 @@ def test_production_refuses_missing_secrets(tmp_path: Path) -> None:
 
 
 def test_production_refuses_the_dev_secrets(tmp_path: Path) -> None:
-    Settings(data_dir=tmp_path)
-    dev = json.loads((tmp_path / DEV_SECRETS_FILE).read_text())
+    dev = load_or_create_dev_secrets(tmp_path)
     with pytest.raises(SettingsError, match="refuses dev secrets"):
         Settings(data_dir=tmp_path, mode="production", **{**PRODUCTION_SECRETS, **dev})
 

@@ -42,6 +42,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from web_support import PASSWORD, count
 
+from config.loading import dev_settings
 from config.settings import Settings
 from domain.clock import as_utc
 from domain.dossier_stages import DocumentKind, Stage
@@ -102,7 +103,7 @@ async def live_env() -> AsyncIterator[WorkflowEnvironment]:
 def live_settings(tmp_path: Path) -> Iterator[Settings]:
     """Own database, key ring and SMTP catcher (a real aiosmtpd server)."""
     port = free_port()
-    settings = Settings(
+    settings = dev_settings(
         data_dir=tmp_path,
         database_url=f"sqlite:///{tmp_path / 'live.db'}",
         smtp_port=port,

@@ -16,6 +16,7 @@ from support.stack import (
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from config.loading import dev_settings
 from config.settings import Settings
 from models.database import engine_for
 from security.codec import make_data_converter
@@ -37,7 +38,7 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 def wf_settings(tmp_path: Path) -> Iterator[Settings]:
     """Own database, own key ring, own SMTP catcher (a real aiosmtpd server) per test."""
     port = free_port()
-    settings = Settings(
+    settings = dev_settings(
         data_dir=tmp_path,
         database_url=f"sqlite:///{tmp_path / 'wf.db'}",
         smtp_port=port,

@@ -69,6 +69,7 @@ from temporalio.client import (  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from activities.contracts import dossier as io  # noqa: E402
+from config.loading import dev_settings
 from config.settings import Settings  # noqa: E402
 from domain.dossier_stages import Outcome, Stage  # noqa: E402
 from domain.negotiation.states import EndOutcome, NegotiationState  # noqa: E402
@@ -111,7 +112,7 @@ REPLAY_MASTER_KEYS = f"{REPLAY_KEY_ID}:Y3JhdmVseW5vcyByZXBsYXktdGVzdCBrZXkgb25se
 
 
 def replay_settings(data_dir: Path, **overrides: object) -> Settings:
-    return Settings(
+    return dev_settings(
         data_dir=data_dir,
         database_url=f"sqlite:///{data_dir / 'histories.db'}",
         master_keys=REPLAY_MASTER_KEYS,

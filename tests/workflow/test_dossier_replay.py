@@ -20,7 +20,7 @@ from temporalio.worker import Replayer
 
 from activities.contracts import dossier as io
 from activities.contracts import negotiation as nio
-from config.settings import Settings
+from config.loading import dev_settings
 from security.codec import make_data_converter
 from security.keyring import generate_key
 from workflows.dossier import DossierWorkflow
@@ -92,7 +92,7 @@ async def test_replay_needs_the_key_ring_the_histories_were_encrypted_with(
     tmp_path: Path,
 ) -> None:
     """The payloads really are decrypted and fed to the workflow during replay."""
-    settings = Settings(
+    settings = dev_settings(
         data_dir=tmp_path, master_keys=f"other:{generate_key()}", active_key_id="other"
     )
     replayer = Replayer(workflows=[DossierWorkflow], data_converter=make_data_converter(settings))

@@ -28,6 +28,7 @@ from temporalio.worker import Worker
 
 from activities.contracts import dossier as io
 from activities.retention import RetentionActivities
+from config.loading import dev_settings
 from config.settings import Settings
 from domain.dossier_stages import Outcome, Stage
 from gateway.start_intents import start_pending_intent
@@ -57,7 +58,7 @@ async def test_a_refused_address_never_ends_the_dossier_and_leaves_no_address_be
     tmp_path: Path,
 ) -> None:
     port = free_port()
-    settings = Settings(
+    settings = dev_settings(
         data_dir=tmp_path,
         database_url=f"sqlite:///{tmp_path / 'wf.db'}",
         smtp_port=port,

@@ -23,6 +23,7 @@ from activities.contracts import dossier as dossier_io
 from activities.contracts import negotiation as io
 from activities.negotiation_records import NegotiationRecordActivities
 from activities.retention import RetentionActivities
+from config.loading import dev_settings
 from config.settings import Settings
 from domain.dossier_stages import Outcome, Stage
 from domain.negotiation.sharing import ShareCategory
@@ -52,7 +53,7 @@ NEGOTIATION_TABLES: list[Any] = [
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Iterator[Settings]:
-    settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'records.db'}")
+    settings = dev_settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'records.db'}")
     SQLModel.metadata.create_all(engine_for(settings.database_url))
     yield settings
 

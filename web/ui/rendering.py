@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from config.settings import Settings, get_settings
+from config.settings import Settings
 from domain.clock import as_utc
 from domain.dossier_stages import (
     DOCUMENT_LABELS_FR,
@@ -123,13 +123,12 @@ def render(
     context: dict[str, Any] | None = None,
     *,
     status_code: int = 200,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> HTMLResponse:
     """Render a page with what the layout needs: the signed-in staff, CSRF token, flashes.
 
     Error pages use it too, for requests that may have no session or no signed-in person.
     """
-    settings = settings or get_settings()
     has_session = "session" in request.scope
     staff = getattr(request.state, "staff", _UNKNOWN)
     if staff is _UNKNOWN:

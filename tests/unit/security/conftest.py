@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from config.loading import dev_settings
 from config.settings import Settings
 from security.keyring import generate_key
 
@@ -24,7 +25,7 @@ def with_keys() -> WithKeys:
     """Builds settings with the data directory and database of `base` but another key ring."""
 
     def build(base: Settings, keys: dict[str, str], active_id: str) -> Settings:
-        return Settings(
+        return dev_settings(
             data_dir=base.data_dir,
             database_url=base.database_url,
             master_keys=",".join(f"{kid}:{key}" for kid, key in keys.items()),
