@@ -95,9 +95,9 @@ class ConsentReceiptActivities:
             return client
 
     def _prepare(self, request: io.ConsentReceipt, client: Client, document_id: str) -> Any:
-        consent = load_consent(self.settings, request.consent_id)
-        assert consent.decided_at is not None
         with session_scope(self.settings) as session:
+            consent = load_consent(session, self.settings, request.consent_id)
+            assert consent.decided_at is not None
             dossier = session.get(Dossier, consent.dossier_id)
             assert dossier is not None
             cipher = ClientCipher.for_client(client, self.settings)
@@ -130,14 +130,14 @@ class ConsentReceiptActivities:
 
 def build_consent_receipt(settings: Settings, consent_id: str) -> str:
     """The id of the consent's receipt Document, rendered and stored the first time."""
-    consent = load_consent(settings, consent_id)
-    if consent.decided_at is None or consent.status == ConsentStatus.PENDING:
-        raise ApplicationError(
-            "Le client n'a pas encore pris de décision sur ce consentement : pas de reçu.",
-            type="ConsentUndecided",
-            non_retryable=True,
-        )
     with session_scope(settings) as session:
+        consent = load_consent(session, settings, consent_id)
+        if consent.decided_at is None or consent.status == ConsentStatus.PENDING:
+            raise ApplicationError(
+                "Le client n'a pas encore pris de décision sur ce consentement : pas de reçu.",
+                type="ConsentUndecided",
+                non_retryable=True,
+            )
         done = _existing(session, consent_id)
         if done:
             return done

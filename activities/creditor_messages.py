@@ -131,7 +131,8 @@ class CreditorMessageActivities:
             raise ApplicationError(
                 f"{kind.value} message without an offer", type="BadRequest", non_retryable=True
             )
-        consent = current_consent(self.settings, msg.negotiation_id)
+        with session_scope(self.settings) as session:
+            consent = current_consent(session, self.settings, msg.negotiation_id)
         plan = plan_message(
             kind,
             consent.categories if consent and kind != MessageKind.MANDATE_END else (),
@@ -156,7 +157,8 @@ class CreditorMessageActivities:
         end of the mandate); a non-retryable CONSENT_MISSING refusal otherwise."""
         if plan.kind == MessageKind.MANDATE_END:
             return None
-        consent = current_consent(self.settings, negotiation_id)
+        with session_scope(self.settings) as session:
+            consent = current_consent(session, self.settings, negotiation_id)
         refusal = plan_refusal(plan, snapshot(consent), now=utcnow())
         if refusal is not None:
             raise ApplicationError(refusal, type=io.CONSENT_MISSING, non_retryable=True)

@@ -104,9 +104,12 @@ class NegotiationEmailActivities:
             return client
 
     def _prepare(self, request: io.NegotiationEmail, client: Client) -> Any:
-        # The consent's text and labels are read in their own transaction (consent store).
-        consent = load_consent(self.settings, request.consent_id) if request.consent_id else None
         with session_scope(self.settings) as session:
+            consent = (
+                load_consent(session, self.settings, request.consent_id)
+                if request.consent_id
+                else None
+            )
             negotiation = _negotiation(session, request.negotiation_id)
             dossier = get_dossier(session, negotiation.dossier_id)
             cipher = ClientCipher.for_client(client, self.settings)

@@ -225,24 +225,28 @@ class _Steps:
 
     async def run_to(self, step: str, balance: Decimal) -> None:
         await _until(self.handle, NEGOTIATION_STATUS_QUERY, NegotiationStatus, lambda s: True)
-        consent_id = create_consent_request(
-            self.settings,
-            negotiation_id=self.negotiation_id,
-            categories=SHARED,
-            document_ids=[],
-            expires_at=None,
-            actor=self.actor,
-        )
+        with session_scope(self.settings) as session:
+            consent_id = create_consent_request(
+                session,
+                self.settings,
+                negotiation_id=self.negotiation_id,
+                categories=SHARED,
+                document_ids=[],
+                expires_at=None,
+                actor=self.actor,
+            )
         await self._update(CONSENT_REQUESTED_UPDATE, ConsentRequested(consent_id, self.actor))
         if step == "asked":
             return
-        decide_consent(
-            self.settings,
-            consent_id,
-            given=True,
-            method=ConsentMethod.SIGNED_LINK,
-            actor=self.client_actor,
-        )
+        with session_scope(self.settings) as session:
+            decide_consent(
+                session,
+                self.settings,
+                consent_id,
+                given=True,
+                method=ConsentMethod.SIGNED_LINK,
+                actor=self.client_actor,
+            )
         await self._update(
             CONSENT_DECIDED_UPDATE, ConsentDecided(consent_id, True, self.client_actor)
         )

@@ -50,6 +50,11 @@ def amount_input(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}".replace(".", ",")
 
 
+def date_input(day: date) -> str:
+    """A date as French people type it: 01/06/2025 (both this and 2025-06-01 are accepted)."""
+    return day.strftime("%d/%m/%Y")
+
+
 def percent(value: Decimal | None, places: int = 2) -> str:
     """A ratio shown as a percentage: Decimal('0.3512') -> '35,12 %'."""
     if value is None:

@@ -16,7 +16,6 @@ from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES
 from models.budget import BudgetRecord
 from models.client import Client
-from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier
 from models.staff import StaffUser
@@ -84,83 +83,82 @@ def _current(session: Session, link: AnalysisLink) -> tuple[Dossier, Client]:
     return dossier, client
 
 
-def submission_client(settings: Settings, link: AnalysisLink) -> str:
+def submission_client(session: Session, link: AnalysisLink) -> str:
     """The client's id, after checking the link still names the latest submission."""
-    with session_scope(settings) as session:
-        _, client = _current(session, link)
-        return client.id
+    _, client = _current(session, link)
+    return client.id
 
 
-def load_client_analysis(settings: Settings, link: AnalysisLink, reason: str) -> ClientAnalysis:
-    with session_scope(settings) as session:
-        dossier, client = _current(session, link)
-        submission = load_submission(
-            session, dossier.id, actor=_actor(client), reason=reason, settings=settings
-        )
-        if submission is None or submission.number != link.submission:
-            raise LinkRefused(404, UNAVAILABLE_HEADING, NOT_READY)
-        cipher = ClientCipher.for_client(client, settings)
-        adviser = session.get(StaffUser, dossier.assignee_id)
-        return ClientAnalysis(
-            dossier_id=dossier.id,
-            reference=dossier.reference,
-            client_id=client.id,
-            first_name=cipher.decrypt("client", "first_name", client.id, client.first_name_enc)
-            or "",
-            adviser_name=adviser.display_name if adviser else "",
-            submission=submission,
-        )
+def load_client_analysis(
+    session: Session, settings: Settings, link: AnalysisLink, reason: str
+) -> ClientAnalysis:
+    dossier, client = _current(session, link)
+    submission = load_submission(
+        session, dossier.id, actor=_actor(client), reason=reason, settings=settings
+    )
+    if submission is None or submission.number != link.submission:
+        raise LinkRefused(404, UNAVAILABLE_HEADING, NOT_READY)
+    cipher = ClientCipher.for_client(client, settings)
+    adviser = session.get(StaffUser, dossier.assignee_id)
+    return ClientAnalysis(
+        dossier_id=dossier.id,
+        reference=dossier.reference,
+        client_id=client.id,
+        first_name=cipher.decrypt("client", "first_name", client.id, client.first_name_enc) or "",
+        adviser_name=adviser.display_name if adviser else "",
+        submission=submission,
+    )
 
 
-def record_discussion_request(settings: Settings, link: AnalysisLink) -> None:
+def record_discussion_request(session: Session, link: AnalysisLink) -> None:
     """A timeline event for the case worker (once per submission); nothing is sent."""
-    with session_scope(settings) as session:
-        dossier, client = _current(session, link)
-        add_timeline_event(
-            session,
-            dossier.id,
-            f"{dossier.workflow_id}:analysis_discussion:{link.submission}",
-            "analysis_discussion",
-            "Le client souhaite parler de l'analyse avec son conseiller avant de la valider",
-            _actor(client),
-        )
-        append_audit(
-            session,
-            actor=_actor(client),
-            action="analysis.discussion_requested",
-            object_type="dossier",
-            object_id=dossier.id,
-            reason="demande d'échange sur l'analyse",
-            detail={"submission": link.submission},
-        )
+    dossier, client = _current(session, link)
+    add_timeline_event(
+        session,
+        dossier.id,
+        f"{dossier.workflow_id}:analysis_discussion:{link.submission}",
+        "analysis_discussion",
+        "Le client souhaite parler de l'analyse avec son conseiller avant de la valider",
+        _actor(client),
+    )
+    append_audit(
+        session,
+        actor=_actor(client),
+        action="analysis.discussion_requested",
+        object_type="dossier",
+        object_id=dossier.id,
+        reason="demande d'échange sur l'analyse",
+        detail={"submission": link.submission},
+    )
 
 
-def read_client_report(settings: Settings, link: AnalysisLink) -> tuple[str, bytes]:
+def read_client_report(
+    session: Session, settings: Settings, link: AnalysisLink
+) -> tuple[str, bytes]:
     """(file name, PDF) of the link's submission report; the download is audited."""
-    with session_scope(settings) as session:
-        dossier, client = _current(session, link)
-        record = session.get(BudgetRecord, dossier.id)
-        document = (
-            None
-            if record is None
-            or record.report_submission != link.submission
-            or not record.report_document_id
-            else session.get(Document, record.report_document_id)
-        )
-        if document is None or not document_path(document, settings).exists():
-            raise LinkRefused(404, UNAVAILABLE_HEADING, NO_REPORT)
-        cipher = ClientCipher.for_client(client, settings)
-        pdf = cipher.decrypt_blob(
-            document_aad(document.id), document_path(document, settings).read_bytes()
-        )
-        filename = cipher.decrypt("document", "filename", document.id, document.filename_enc)
-        append_audit(
-            session,
-            actor=_actor(client),
-            action="document.read",
-            object_type="document",
-            object_id=document.id,
-            reason="téléchargement du rapport d'analyse par le client",
-            detail={"dossier_id": dossier.id, "submission": link.submission},
-        )
-        return filename or f"analyse-{dossier.reference}.pdf", pdf
+    dossier, client = _current(session, link)
+    record = session.get(BudgetRecord, dossier.id)
+    document = (
+        None
+        if record is None
+        or record.report_submission != link.submission
+        or not record.report_document_id
+        else session.get(Document, record.report_document_id)
+    )
+    if document is None or not document_path(document, settings).exists():
+        raise LinkRefused(404, UNAVAILABLE_HEADING, NO_REPORT)
+    cipher = ClientCipher.for_client(client, settings)
+    pdf = cipher.decrypt_blob(
+        document_aad(document.id), document_path(document, settings).read_bytes()
+    )
+    filename = cipher.decrypt("document", "filename", document.id, document.filename_enc)
+    append_audit(
+        session,
+        actor=_actor(client),
+        action="document.read",
+        object_type="document",
+        object_id=document.id,
+        reason="téléchargement du rapport d'analyse par le client",
+        detail={"dossier_id": dossier.id, "submission": link.submission},
+    )
+    return filename or f"analyse-{dossier.reference}.pdf", pdf

@@ -29,7 +29,6 @@ from domain.negotiation.states import (
 )
 from models.client import Client
 from models.creditor_directory import Creditor
-from models.database import session_scope
 from models.dossier import Dossier
 from models.negotiation import NegotiationOffer
 from rendering.labels import creditor_label, enum_label
@@ -224,23 +223,22 @@ class ClientCounterOffer:
 # ----- consent ---------------------------------------------------------------------------------
 
 
-def client_consent(settings: Settings, consent_id: str) -> ClientConsent:
+def client_consent(session: Session, settings: Settings, consent_id: str) -> ClientConsent:
     """The consent request behind a consent link (not audited: see audit_client_read)."""
     try:
-        consent = load_consent(settings, consent_id)
+        consent = load_consent(session, settings, consent_id)
     except InvalidInput:  # No such consent (deleted with its dossier's negotiation data).
         raise ClientLinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE) from None
-    negotiation = _summary(settings, consent.negotiation_id)
-    with session_scope(settings) as session:
-        dossier, client = _dossier_and_client(session, consent.dossier_id)
-        creditor = session.get(Creditor, consent.creditor_id)
-        return ClientConsent(
-            consent=consent,
-            negotiation=negotiation,
-            creditor_kind_label=creditor_label(creditor.kind) if creditor else "",
-            first_name=_first_name(client, settings),
-            dossier_open=dossier.stage in OPEN_STAGES,
-        )
+    negotiation = _summary(session, consent.negotiation_id)
+    dossier, client = _dossier_and_client(session, consent.dossier_id)
+    creditor = session.get(Creditor, consent.creditor_id)
+    return ClientConsent(
+        consent=consent,
+        negotiation=negotiation,
+        creditor_kind_label=creditor_label(creditor.kind) if creditor else "",
+        first_name=_first_name(client, settings),
+        dossier_open=dossier.stage in OPEN_STAGES,
+    )
 
 
 def consent_decision_refusal(view: ClientConsent, now: datetime) -> ClientLinkRefused | None:
@@ -290,16 +288,15 @@ def withdrawal_refusal(
 # ----- negotiation space -----------------------------------------------------------------------
 
 
-def client_space(settings: Settings, negotiation_id: str) -> ClientSpace:
+def client_space(session: Session, settings: Settings, negotiation_id: str) -> ClientSpace:
     """The negotiation as the client sees it (not audited: see audit_client_read)."""
-    negotiation = _summary(settings, negotiation_id)
-    with session_scope(settings) as session:
-        _, client = _dossier_and_client(session, negotiation.dossier_id)
-        first_name = _first_name(client, settings)
-        client_id = client.id
+    negotiation = _summary(session, negotiation_id)
+    _, client = _dossier_and_client(session, negotiation.dossier_id)
+    first_name = _first_name(client, settings)
+    client_id = client.id
     consents = [
         c
-        for c in negotiation_consents(settings, negotiation_id)
+        for c in negotiation_consents(session, settings, negotiation_id)
         if not (c.status == ConsentStatus.SUPERSEDED and c.decided_at is None)
     ]
     running = negotiation.state not in ENDED_STATES
@@ -312,9 +309,9 @@ def client_space(settings: Settings, negotiation_id: str) -> ClientSpace:
         withdrawable=next(
             (c for c in consents if running and c.status == ConsentStatus.GIVEN), None
         ),
-        ledger=ledger_rows(settings, negotiation_id),
-        offers=[o for o in offer_rows(settings, negotiation_id) if o.status != "draft"],
-        schedule=schedule_rows(settings, negotiation_id),
+        ledger=ledger_rows(session, negotiation_id),
+        offers=[o for o in offer_rows(session, settings, negotiation_id) if o.status != "draft"],
+        schedule=schedule_rows(session, settings, negotiation_id),
     )
 
 
@@ -329,23 +326,21 @@ def _next_step(negotiation: NegotiationSummary) -> str:
 # ----- counter-offer ---------------------------------------------------------------------------
 
 
-def client_counter_offer(settings: Settings, offer_id: str) -> ClientCounterOffer:
+def client_counter_offer(session: Session, settings: Settings, offer_id: str) -> ClientCounterOffer:
     """A creditor's counter-offer behind a decision link (not audited: see audit_client_read)."""
-    offer = offer_row(settings, offer_id)
+    offer = offer_row(session, settings, offer_id)
     if offer is None or offer.made_by != OfferParty.CREDITOR:
         raise ClientLinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE)
-    with session_scope(settings) as session:
-        row = session.get(NegotiationOffer, offer_id)
-        assert row is not None
-        negotiation_id, decided_at = row.negotiation_id, row.client_decided_at
-    negotiation = _summary(settings, negotiation_id)
-    with session_scope(settings) as session:
-        dossier, client = _dossier_and_client(session, negotiation.dossier_id)
-        client_id, first_name = client.id, _first_name(client, settings)
-        dossier_open = dossier.stage in OPEN_STAGES
+    row = session.get(NegotiationOffer, offer_id)
+    assert row is not None
+    negotiation_id, decided_at = row.negotiation_id, row.client_decided_at
+    negotiation = _summary(session, negotiation_id)
+    dossier, client = _dossier_and_client(session, negotiation.dossier_id)
+    client_id, first_name = client.id, _first_name(client, settings)
+    dossier_open = dossier.stage in OPEN_STAGES
     answered = [
         o
-        for o in offer_rows(settings, negotiation.id)
+        for o in offer_rows(session, settings, negotiation.id)
         if o.round == offer.round and o.made_by == OfferParty.US
     ]
     return ClientCounterOffer(
@@ -396,26 +391,25 @@ def counter_offer_refusal(view: ClientCounterOffer, now: datetime) -> ClientLink
 
 
 def record_counter_offer_decision(
-    settings: Settings, view: ClientCounterOffer, *, accepted: bool
+    session: Session, view: ClientCounterOffer, *, accepted: bool
 ) -> None:
     """Audit the client's decision once the workflow took it (it writes the offer's status)."""
-    with session_scope(settings) as session:
-        append_audit(
-            session,
-            actor=view.actor,
-            action="offer.client_decision",
-            object_type="negotiation_offer",
-            object_id=view.offer.id,
-            reason="décision du client sur une contre-proposition",
-            detail={"negotiation": view.negotiation.id, "accepted": accepted},
-        )
+    append_audit(
+        session,
+        actor=view.actor,
+        action="offer.client_decision",
+        object_type="negotiation_offer",
+        object_id=view.offer.id,
+        reason="décision du client sur une contre-proposition",
+        detail={"negotiation": view.negotiation.id, "accepted": accepted},
+    )
 
 
 # ----- audit -----------------------------------------------------------------------------------
 
 
 def audit_client_read(
-    settings: Settings,
+    session: Session,
     *,
     client_id: str,
     action: str,
@@ -424,23 +418,22 @@ def audit_client_read(
     reason: str,
 ) -> None:
     """The client read their data on a page (recorded only when the page is shown)."""
-    with session_scope(settings) as session:
-        append_audit(
-            session,
-            actor=client_actor(client_id),
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            reason=reason,
-        )
+    append_audit(
+        session,
+        actor=client_actor(client_id),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        reason=reason,
+    )
 
 
 # ----- internals -------------------------------------------------------------------------------
 
 
-def _summary(settings: Settings, negotiation_id: str) -> NegotiationSummary:
+def _summary(session: Session, negotiation_id: str) -> NegotiationSummary:
     try:
-        return negotiation_summary(settings, negotiation_id)
+        return negotiation_summary(session, negotiation_id)
     except LookupError:
         raise ClientLinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE) from None
 

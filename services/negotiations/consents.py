@@ -32,7 +32,6 @@ from domain.negotiation.consent_text import (
 from domain.negotiation.sharing import ShareCategory
 from models.client import Client
 from models.creditor_directory import Creditor
-from models.database import session_scope
 from models.document import Document
 from models.negotiation import CreditorConsent, Negotiation
 from security.datakeys import ClientCipher
@@ -84,6 +83,7 @@ def document_label(document: Document) -> str:
 
 
 def create_consent_request(
+    session: Session,
     settings: Settings,
     *,
     negotiation_id: str,
@@ -107,60 +107,60 @@ def create_consent_request(
         chosen.append(ShareCategory.DOCUMENTS)
     if expires_at is not None and as_utc(expires_at) <= utcnow():
         raise _invalid("expires_at", "La date d'expiration doit être dans le futur.")
-    with session_scope(settings) as session:
-        negotiation = _negotiation(session, negotiation_id)
-        if negotiation.creditor_id is None:
-            raise _invalid(
-                "creditor_id",
-                "Choisissez d'abord ce créancier dans l'annuaire : le consentement doit le nommer.",
-            )
-        creditor = session.get(Creditor, negotiation.creditor_id)
-        assert creditor is not None
-        documents = _shareable_documents(session, negotiation.dossier_id, document_ids)
-        client = _client_of(session, negotiation.dossier_id)
-        consent_id = new_id()
-        text = consent_text(
-            creditor_name=creditor.name,
-            categories=chosen,
-            document_labels=[document_label(d) for d in documents],
-            purpose=purpose,
-            expires_on=french_date(expires_at) if expires_at else None,
+    negotiation = _negotiation(session, negotiation_id)
+    if negotiation.creditor_id is None:
+        raise _invalid(
+            "creditor_id",
+            "Choisissez d'abord ce créancier dans l'annuaire : le consentement doit le nommer.",
         )
-        for older in _consents(session, negotiation_id, {ConsentStatus.PENDING}):
-            older.status = ConsentStatus.SUPERSEDED.value
-            session.add(older)
-        previous = _latest(session, negotiation_id, {ConsentStatus.GIVEN})
-        cipher = ClientCipher.for_client(client, settings)
-        session.add(
-            CreditorConsent(
-                id=consent_id,
-                negotiation_id=negotiation_id,
-                dossier_id=negotiation.dossier_id,
-                client_id=client.id,
-                creditor_id=creditor.id or 0,
-                categories=json.dumps([c.value for c in chosen]),
-                document_ids=json.dumps([d.id for d in documents]),
-                purpose=purpose.value,
-                text_version=CONSENT_TEXT_VERSION,
-                text_enc=cipher.encrypt(TABLE, "text", consent_id, text),
-                text_sha256=text_digest(text),
-                requested_by=actor,
-                expires_at=expires_at,
-                supersedes_id=previous.id if previous else None,
-            )
+    creditor = session.get(Creditor, negotiation.creditor_id)
+    assert creditor is not None
+    documents = _shareable_documents(session, negotiation.dossier_id, document_ids)
+    client = _client_of(session, negotiation.dossier_id)
+    consent_id = new_id()
+    text = consent_text(
+        creditor_name=creditor.name,
+        categories=chosen,
+        document_labels=[document_label(d) for d in documents],
+        purpose=purpose,
+        expires_on=french_date(expires_at) if expires_at else None,
+    )
+    for older in _consents(session, negotiation_id, {ConsentStatus.PENDING}):
+        older.status = ConsentStatus.SUPERSEDED.value
+        session.add(older)
+    previous = _latest(session, negotiation_id, {ConsentStatus.GIVEN})
+    cipher = ClientCipher.for_client(client, settings)
+    session.add(
+        CreditorConsent(
+            id=consent_id,
+            negotiation_id=negotiation_id,
+            dossier_id=negotiation.dossier_id,
+            client_id=client.id,
+            creditor_id=creditor.id or 0,
+            categories=json.dumps([c.value for c in chosen]),
+            document_ids=json.dumps([d.id for d in documents]),
+            purpose=purpose.value,
+            text_version=CONSENT_TEXT_VERSION,
+            text_enc=cipher.encrypt(TABLE, "text", consent_id, text),
+            text_sha256=text_digest(text),
+            requested_by=actor,
+            expires_at=expires_at,
+            supersedes_id=previous.id if previous else None,
         )
-        append_audit(
-            session,
-            actor=actor,
-            action="consent.requested",
-            object_type="creditor_consent",
-            object_id=consent_id,
-            detail={"negotiation": negotiation_id, "categories": [c.value for c in chosen]},
-        )
+    )
+    append_audit(
+        session,
+        actor=actor,
+        action="consent.requested",
+        object_type="creditor_consent",
+        object_id=consent_id,
+        detail={"negotiation": negotiation_id, "categories": [c.value for c in chosen]},
+    )
     return consent_id
 
 
 def decide_consent(
+    session: Session,
     settings: Settings,
     consent_id: str,
     *,
@@ -172,77 +172,78 @@ def decide_consent(
     """Record the client's decision on a pending consent. A consent given replaces the one it
     extends (that one becomes SUPERSEDED). ConsentStateError when no longer pending."""
     now = utcnow()
-    with session_scope(settings) as session:
-        consent = _get(session, consent_id)
-        if consent.status != ConsentStatus.PENDING:
-            raise _state_error("consent", _already(ConsentStatus(consent.status)))
-        if method == ConsentMethod.PAPER and not paper_document_id:
-            raise _invalid("paper_document", "Joignez le consentement papier signé, numérisé.")
-        consent.status = (ConsentStatus.GIVEN if given else ConsentStatus.REFUSED).value
-        consent.decided_at, consent.method, consent.decided_by = now, method.value, actor
-        consent.paper_document_id = paper_document_id
-        session.add(consent)
-        if given:
-            for older in _consents(session, consent.negotiation_id, {ConsentStatus.GIVEN}):
-                if older.id != consent.id:
-                    older.status = ConsentStatus.SUPERSEDED.value
-                    session.add(older)
-        append_audit(
-            session,
-            actor=actor,
-            action="consent.given" if given else "consent.refused",
-            object_type="creditor_consent",
-            object_id=consent_id,
-            detail={"method": method.value},
-        )
-        session.flush()
-        return _view(session, consent, settings)
+    consent = _get(session, consent_id)
+    if consent.status != ConsentStatus.PENDING:
+        raise _state_error("consent", _already(ConsentStatus(consent.status)))
+    if method == ConsentMethod.PAPER and not paper_document_id:
+        raise _invalid("paper_document", "Joignez le consentement papier signé, numérisé.")
+    consent.status = (ConsentStatus.GIVEN if given else ConsentStatus.REFUSED).value
+    consent.decided_at, consent.method, consent.decided_by = now, method.value, actor
+    consent.paper_document_id = paper_document_id
+    session.add(consent)
+    if given:
+        for older in _consents(session, consent.negotiation_id, {ConsentStatus.GIVEN}):
+            if older.id != consent.id:
+                older.status = ConsentStatus.SUPERSEDED.value
+                session.add(older)
+    append_audit(
+        session,
+        actor=actor,
+        action="consent.given" if given else "consent.refused",
+        object_type="creditor_consent",
+        object_id=consent_id,
+        detail={"method": method.value},
+    )
+    session.flush()
+    return _view(session, consent, settings)
 
 
-def revoke_consent(settings: Settings, consent_id: str, *, actor: str, channel: str) -> ConsentView:
+def revoke_consent(
+    session: Session, settings: Settings, consent_id: str, *, actor: str, channel: str
+) -> ConsentView:
     """Withdraw a given consent (channel REVOKED_BY_CLIENT or REVOKED_BY_CASE_WORKER).
 
     ConsentStateError when it is not currently given (already withdrawn, refused, pending)."""
-    with session_scope(settings) as session:
-        consent = _get(session, consent_id)
-        if consent.status != ConsentStatus.GIVEN:
-            raise _state_error("consent", _already(ConsentStatus(consent.status)))
-        consent.status = ConsentStatus.REVOKED.value
-        consent.revoked_at, consent.revoked_by = utcnow(), actor
-        consent.revocation_channel = channel
-        session.add(consent)
-        append_audit(
-            session,
-            actor=actor,
-            action="consent.revoked",
-            object_type="creditor_consent",
-            object_id=consent_id,
-            detail={"channel": channel},
-        )
-        session.flush()
-        return _view(session, consent, settings)
+    consent = _get(session, consent_id)
+    if consent.status != ConsentStatus.GIVEN:
+        raise _state_error("consent", _already(ConsentStatus(consent.status)))
+    consent.status = ConsentStatus.REVOKED.value
+    consent.revoked_at, consent.revoked_by = utcnow(), actor
+    consent.revocation_channel = channel
+    session.add(consent)
+    append_audit(
+        session,
+        actor=actor,
+        action="consent.revoked",
+        object_type="creditor_consent",
+        object_id=consent_id,
+        detail={"channel": channel},
+    )
+    session.flush()
+    return _view(session, consent, settings)
 
 
-def load_consent(settings: Settings, consent_id: str) -> ConsentView:
-    with session_scope(settings) as session:
-        return _view(session, _get(session, consent_id), settings)
+def load_consent(session: Session, settings: Settings, consent_id: str) -> ConsentView:
+    return _view(session, _get(session, consent_id), settings)
 
 
-def negotiation_consents(settings: Settings, negotiation_id: str) -> list[ConsentView]:
+def negotiation_consents(
+    session: Session, settings: Settings, negotiation_id: str
+) -> list[ConsentView]:
     """Every consent of a negotiation, newest first."""
-    with session_scope(settings) as session:
-        rows = _consents(session, negotiation_id, set(ConsentStatus))
-        return [_view(session, row, settings) for row in rows]
+    rows = _consents(session, negotiation_id, set(ConsentStatus))
+    return [_view(session, row, settings) for row in rows]
 
 
-def current_consent(settings: Settings, negotiation_id: str) -> ConsentView | None:
+def current_consent(
+    session: Session, settings: Settings, negotiation_id: str
+) -> ConsentView | None:
     """The consent that governs sharing now: the latest given one, else the latest revoked one
     (so the check says "withdrawn"), else None. Pending and refused requests share nothing."""
-    with session_scope(settings) as session:
-        row = _latest(session, negotiation_id, {ConsentStatus.GIVEN}) or _latest(
-            session, negotiation_id, {ConsentStatus.REVOKED}
-        )
-        return _view(session, row, settings) if row else None
+    row = _latest(session, negotiation_id, {ConsentStatus.GIVEN}) or _latest(
+        session, negotiation_id, {ConsentStatus.REVOKED}
+    )
+    return _view(session, row, settings) if row else None
 
 
 def snapshot(consent: ConsentView | None) -> ConsentSnapshot | None:

@@ -84,7 +84,8 @@ def _extension_for(
     when the request needs more than is given; None when the current consent covers it."""
     if reply.kind != ReplyKind.INFORMATION_REQUESTED:
         return None
-    current = current_consent(settings, negotiation_id)
+    with session_scope(settings) as session:
+        current = current_consent(session, settings, negotiation_id)
     given = current is not None and current.status == ConsentStatus.GIVEN
     covered = set(current.categories) if current is not None and given else set()
     held = list(current.document_ids) if current is not None and given else []
@@ -97,14 +98,16 @@ def _extension_for(
     if expires is not None and as_utc(expires) <= utcnow():
         expires = None
     # InvalidInput (a document of another dossier, of a kind not shared) names `document_ids`.
-    return create_consent_request(
-        settings,
-        negotiation_id=negotiation_id,
-        categories=categories,
-        document_ids=documents,
-        expires_at=expires,
-        actor=actor_of(viewer),
-    )
+    with session_scope(settings) as session:
+        return create_consent_request(
+            session,
+            settings,
+            negotiation_id=negotiation_id,
+            categories=categories,
+            document_ids=documents,
+            expires_at=expires,
+            actor=actor_of(viewer),
+        )
 
 
 def _write_reply(

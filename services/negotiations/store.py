@@ -367,19 +367,18 @@ def restore_end_reason(
         audit(session, viewer, "negotiation.end_reason_removed", negotiation_id)
 
 
-def end_reason(settings: Settings, negotiation_id: str) -> str | None:
+def end_reason(session: Session, settings: Settings, negotiation_id: str) -> str | None:
     """The reason, decrypted, for the page (which has checked access)."""
-    with session_scope(settings) as session:
-        negotiation = session.get(Negotiation, negotiation_id)
-        dossier = session.get(Dossier, negotiation.dossier_id) if negotiation else None
-        if negotiation is None or dossier is None or negotiation.end_reason_enc is None:
-            return None
-        client = session.get(Client, dossier.client_id)
-        if client is None or client.wrapped_key is None:
-            return None
-        return ClientCipher.for_client(client, settings).decrypt(
-            NEGOTIATION_TABLE, "end_reason", negotiation_id, negotiation.end_reason_enc
-        )
+    negotiation = session.get(Negotiation, negotiation_id)
+    dossier = session.get(Dossier, negotiation.dossier_id) if negotiation else None
+    if negotiation is None or dossier is None or negotiation.end_reason_enc is None:
+        return None
+    client = session.get(Client, dossier.client_id)
+    if client is None or client.wrapped_key is None:
+        return None
+    return ClientCipher.for_client(client, settings).decrypt(
+        NEGOTIATION_TABLE, "end_reason", negotiation_id, negotiation.end_reason_enc
+    )
 
 
 # ----- a creditor added during the negotiation ----------------------------------------------

@@ -35,7 +35,6 @@ from domain.negotiation.states import (
 )
 from models.client import Client
 from models.creditor_directory import Creditor
-from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier, DossierCreditor
 from models.negotiation import (
@@ -133,121 +132,112 @@ class InstalmentRow:
     paid_at: datetime | None
 
 
-def negotiation_summary(settings: Settings, negotiation_id: str) -> NegotiationSummary:
+def negotiation_summary(session: Session, negotiation_id: str) -> NegotiationSummary:
     """LookupError when there is no such negotiation."""
-    with session_scope(settings) as session:
-        negotiation = session.get(Negotiation, negotiation_id)
-        if negotiation is None:
-            raise LookupError(f"no negotiation {negotiation_id}")
-        return _summary(session, negotiation)
+    negotiation = session.get(Negotiation, negotiation_id)
+    if negotiation is None:
+        raise LookupError(f"no negotiation {negotiation_id}")
+    return _summary(session, negotiation)
 
 
-def dossier_negotiations(settings: Settings, dossier_id: str) -> list[NegotiationSummary]:
+def dossier_negotiations(session: Session, dossier_id: str) -> list[NegotiationSummary]:
     """The dossier's negotiations in creditor order (their number)."""
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(Negotiation)
-            .where(Negotiation.dossier_id == dossier_id)
-            .order_by(col(Negotiation.number))
-        ).all()
-        return [_summary(session, row) for row in rows]
+    rows = session.exec(
+        select(Negotiation)
+        .where(Negotiation.dossier_id == dossier_id)
+        .order_by(col(Negotiation.number))
+    ).all()
+    return [_summary(session, row) for row in rows]
 
 
-def offer_rows(settings: Settings, negotiation_id: str) -> list[OfferRow]:
+def offer_rows(session: Session, settings: Settings, negotiation_id: str) -> list[OfferRow]:
     """Every offer, ours and the creditor's, in round order (ours first within a round)."""
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(NegotiationOffer).where(NegotiationOffer.negotiation_id == negotiation_id)
-        ).all()
-        if not rows:
-            return []
-        cipher = _cipher(session, settings, negotiation_id)
-        ordered = sorted(rows, key=lambda r: (r.round, r.made_by != OfferParty.US.value))
-        return [_offer(cipher, row) for row in ordered]
+    rows = session.exec(
+        select(NegotiationOffer).where(NegotiationOffer.negotiation_id == negotiation_id)
+    ).all()
+    if not rows:
+        return []
+    cipher = _cipher(session, settings, negotiation_id)
+    ordered = sorted(rows, key=lambda r: (r.round, r.made_by != OfferParty.US.value))
+    return [_offer(cipher, row) for row in ordered]
 
 
-def offer_row(settings: Settings, offer_id: str) -> OfferRow | None:
-    with session_scope(settings) as session:
-        row = session.get(NegotiationOffer, offer_id)
-        if row is None:
-            return None
-        return _offer(_cipher(session, settings, row.negotiation_id), row)
+def offer_row(session: Session, settings: Settings, offer_id: str) -> OfferRow | None:
+    row = session.get(NegotiationOffer, offer_id)
+    if row is None:
+        return None
+    return _offer(_cipher(session, settings, row.negotiation_id), row)
 
 
-def ledger_rows(settings: Settings, negotiation_id: str) -> list[LedgerRow]:
+def ledger_rows(session: Session, negotiation_id: str) -> list[LedgerRow]:
     """What left the company for this creditor, newest first."""
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(SharingLedgerEntry)
-            .where(SharingLedgerEntry.negotiation_id == negotiation_id)
-            .order_by(col(SharingLedgerEntry.shared_at).desc(), col(SharingLedgerEntry.id).desc())
+    rows = session.exec(
+        select(SharingLedgerEntry)
+        .where(SharingLedgerEntry.negotiation_id == negotiation_id)
+        .order_by(col(SharingLedgerEntry.shared_at).desc(), col(SharingLedgerEntry.id).desc())
+    ).all()
+    document_ids = {i for row in rows for i in json.loads(row.document_ids)}
+    documents = {
+        d.id: d
+        for d in session.exec(
+            select(Document).where(col(Document.id).in_(sorted(document_ids)))
         ).all()
-        document_ids = {i for row in rows for i in json.loads(row.document_ids)}
-        documents = {
-            d.id: d
-            for d in session.exec(
-                select(Document).where(col(Document.id).in_(sorted(document_ids)))
-            ).all()
-        }
-        return [_ledger(row, documents) for row in rows]
+    }
+    return [_ledger(row, documents) for row in rows]
 
 
-def reply_rows(settings: Settings, negotiation_id: str) -> list[ReplyRow]:
+def reply_rows(session: Session, settings: Settings, negotiation_id: str) -> list[ReplyRow]:
     """The creditor's replies as recorded, oldest first (terms decrypted)."""
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(CreditorReply)
-            .where(CreditorReply.negotiation_id == negotiation_id)
-            .order_by(col(CreditorReply.recorded_at), col(CreditorReply.id))
-        ).all()
-        if not rows:
-            return []
-        cipher = _cipher(session, settings, negotiation_id)
-        return [
-            ReplyRow(
-                id=row.id,
-                round=row.round,
-                kind=ReplyKind(row.kind),
-                kind_label=REPLY_KIND_LABELS_FR[ReplyKind(row.kind)],
-                received_on=row.received_on,
-                channel=row.channel,
-                terms=(
-                    None
-                    if cipher is None
-                    else cipher.decrypt(REPLY_TABLE, "terms", row.id, row.terms_enc)
-                ),
-                requested_categories=[
-                    ShareCategory(c) for c in json.loads(row.requested_categories)
-                ],
-                attachment_document_ids=list(json.loads(row.attachment_document_ids)),
-                counter_offer_id=row.counter_offer_id,
-                new_consent_id=row.new_consent_id,
-                recorded_at=row.recorded_at,
-            )
-            for row in rows
-        ]
+    rows = session.exec(
+        select(CreditorReply)
+        .where(CreditorReply.negotiation_id == negotiation_id)
+        .order_by(col(CreditorReply.recorded_at), col(CreditorReply.id))
+    ).all()
+    if not rows:
+        return []
+    cipher = _cipher(session, settings, negotiation_id)
+    return [
+        ReplyRow(
+            id=row.id,
+            round=row.round,
+            kind=ReplyKind(row.kind),
+            kind_label=REPLY_KIND_LABELS_FR[ReplyKind(row.kind)],
+            received_on=row.received_on,
+            channel=row.channel,
+            terms=(
+                None
+                if cipher is None
+                else cipher.decrypt(REPLY_TABLE, "terms", row.id, row.terms_enc)
+            ),
+            requested_categories=[ShareCategory(c) for c in json.loads(row.requested_categories)],
+            attachment_document_ids=list(json.loads(row.attachment_document_ids)),
+            counter_offer_id=row.counter_offer_id,
+            new_consent_id=row.new_consent_id,
+            recorded_at=row.recorded_at,
+        )
+        for row in rows
+    ]
 
 
-def schedule_rows(settings: Settings, negotiation_id: str) -> list[InstalmentRow]:
+def schedule_rows(session: Session, settings: Settings, negotiation_id: str) -> list[InstalmentRow]:
     """The agreed repayment schedule in due order (empty before an agreement)."""
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(RepaymentInstalment)
-            .where(RepaymentInstalment.negotiation_id == negotiation_id)
-            .order_by(col(RepaymentInstalment.number))
-        ).all()
-        if not rows:
-            return []
-        cipher = _cipher(session, settings, negotiation_id)
-        return [
-            InstalmentRow(
-                number=row.number,
-                due_date=row.due_date,
-                amount=_amount(cipher, INSTALMENT_TABLE, "amount", row.id or 0, row.amount_enc),
-                paid_at=row.paid_at,
-            )
-            for row in rows
-        ]
+    rows = session.exec(
+        select(RepaymentInstalment)
+        .where(RepaymentInstalment.negotiation_id == negotiation_id)
+        .order_by(col(RepaymentInstalment.number))
+    ).all()
+    if not rows:
+        return []
+    cipher = _cipher(session, settings, negotiation_id)
+    return [
+        InstalmentRow(
+            number=row.number,
+            due_date=row.due_date,
+            amount=_amount(cipher, INSTALMENT_TABLE, "amount", row.id or 0, row.amount_enc),
+            paid_at=row.paid_at,
+        )
+        for row in rows
+    ]
 
 
 # ----- internals ---------------------------------------------------------------------------

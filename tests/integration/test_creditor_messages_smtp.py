@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 from pypdf import PdfReader
 from sqlmodel import select
 from support.analysis import BUDGET, analysis_of, figures_in
+from support.db import in_db
 from support.negotiation import (
     creditor_email,
     draft_offer,
@@ -212,7 +213,14 @@ async def test_nothing_leaves_after_the_consent_is_withdrawn(mail_settings: Sett
     negotiation = seed.negotiation_ids[0]
     consent_id = give_consent(mail_settings, negotiation, [ID, C, D])
     offer_id = draft_offer(mail_settings, negotiation)
-    revoke_consent(mail_settings, consent_id, actor="client:x", channel=REVOKED_BY_CLIENT)
+    in_db(
+        mail_settings,
+        revoke_consent,
+        mail_settings,
+        consent_id,
+        actor="client:x",
+        channel=REVOKED_BY_CLIENT,
+    )
     follow_up = CreditorMessage(
         negotiation, MessageKind.FOLLOW_UP.value, f"negotiation:{negotiation}:follow-up:1"
     )
@@ -269,7 +277,14 @@ async def test_a_retry_after_an_smtp_failure_and_a_withdrawal_sends_nothing(
     try:
         with pytest.raises(Exception, match="451"):
             await send(mail_settings, msg)
-        revoke_consent(mail_settings, consent_id, actor="client:x", channel=REVOKED_BY_CLIENT)
+        in_db(
+            mail_settings,
+            revoke_consent,
+            mail_settings,
+            consent_id,
+            actor="client:x",
+            channel=REVOKED_BY_CLIENT,
+        )
         with pytest.raises(ApplicationError) as refused:
             await send(mail_settings, msg)
     finally:
@@ -320,7 +335,14 @@ async def test_the_end_of_the_mandate_names_our_reference_only(mail_settings: Se
     )
     with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
         await send(mail_settings, offer_message(negotiation, offer_id))
-        revoke_consent(mail_settings, consent_id, actor="client:x", channel=REVOKED_BY_CLIENT)
+        in_db(
+            mail_settings,
+            revoke_consent,
+            mail_settings,
+            consent_id,
+            actor="client:x",
+            channel=REVOKED_BY_CLIENT,
+        )
         sent = await send(mail_settings, mandate_end)
     _, notice = eml(mail_settings)
     text = body(notice)
@@ -416,7 +438,14 @@ async def test_letters_have_french_names_saying_their_negotiation_and_what_they_
     offer_id = draft_offer(mail_settings, negotiation, channel="post")
     with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
         await send(mail_settings, offer_message(negotiation, offer_id))
-        revoke_consent(mail_settings, consent_id, actor="client:x", channel=REVOKED_BY_CLIENT)
+        in_db(
+            mail_settings,
+            revoke_consent,
+            mail_settings,
+            consent_id,
+            actor="client:x",
+            channel=REVOKED_BY_CLIENT,
+        )
         await send(
             mail_settings,
             CreditorMessage(
@@ -557,7 +586,9 @@ async def test_the_consent_receipt_is_emailed_once_with_its_pdf(mail_settings: S
     [part] = list(message.iter_attachments())
     assert part.get_filename() == "recu-consentement.pdf"
     receipt = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
-    assert load_consent(mail_settings, consent_id).text_sha256 in "".join(receipt.split())
+    assert in_db(mail_settings, load_consent, mail_settings, consent_id).text_sha256 in "".join(
+        receipt.split()
+    )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import json
 import re
 
 import pytest
+from support.db import in_db
 from support.devserver import Stack, eventually
 from support.negotiation import (
     draft_offer,
@@ -96,7 +97,14 @@ async def test_a_negotiation_sends_temporal_identifiers_only(
         RecordReply(reply_id, "counter_offer", seed.actor, counter_offer_id=counter_id),
     )
     assert replied == NegotiationState.COUNTER_OFFER
-    revoke_consent(settings, consent_id, actor=seed.client_actor, channel=REVOKED_BY_CLIENT)
+    in_db(
+        settings,
+        revoke_consent,
+        settings,
+        consent_id,
+        actor=seed.client_actor,
+        channel=REVOKED_BY_CLIENT,
+    )
     revoked = await handle.execute_update(
         CONSENT_REVOKED_UPDATE, ConsentRevoked(consent_id, seed.client_actor)
     )

@@ -37,6 +37,7 @@ from services.dossiers.intake import create_dossier, new_id
 from services.negotiations.consents import create_consent_request, decide_consent
 from services.negotiations.setup import open_negotiations
 from support.analysis import BUDGET, STRATEGY, record_budget
+from support.db import in_db
 from support.stack import TINY_PDF, make_staff
 
 OFFER_TABLE = "negotiation_offer"
@@ -230,7 +231,9 @@ def give_consent(
 ) -> str:
     """A consent asked by the case worker and given by the client through the signed link."""
     _, dossier, client = _negotiation(settings, negotiation_id)
-    consent_id = create_consent_request(
+    consent_id = in_db(
+        settings,
+        create_consent_request,
         settings,
         negotiation_id=negotiation_id,
         categories=list(categories),
@@ -238,7 +241,9 @@ def give_consent(
         expires_at=None,
         actor=f"staff:{dossier.assignee_id}",
     )
-    decide_consent(
+    in_db(
+        settings,
+        decide_consent,
         settings,
         consent_id,
         given=True,

@@ -38,6 +38,7 @@ from services.negotiations.consents import (
     decide_consent,
     revoke_consent,
 )
+from support.db import in_db
 from support.negotiation import (
     NegotiationSeed,
     draft_offer,
@@ -127,7 +128,9 @@ async def consent(
 ) -> str:
     """The case worker asks, the client gives (signed link), the workflow is told of both."""
     negotiation_id = seed.negotiation_ids[index]
-    consent_id = create_consent_request(
+    consent_id = in_db(
+        settings,
+        create_consent_request,
         settings,
         negotiation_id=negotiation_id,
         categories=list(categories),
@@ -136,7 +139,9 @@ async def consent(
         actor=seed.actor,
     )
     await update(handle, CONSENT_REQUESTED_UPDATE, ConsentRequested(consent_id, seed.actor))
-    decide_consent(
+    in_db(
+        settings,
+        decide_consent,
         settings,
         consent_id,
         given=True,
@@ -158,7 +163,9 @@ def consent_given(settings: Settings, seed: NegotiationSeed, index: int = 0) -> 
 async def revoke(
     handle: WorkflowHandle, settings: Settings, seed: NegotiationSeed, cid: str
 ) -> str:
-    revoke_consent(settings, cid, actor=seed.client_actor, channel=REVOKED_BY_CLIENT)
+    in_db(
+        settings, revoke_consent, settings, cid, actor=seed.client_actor, channel=REVOKED_BY_CLIENT
+    )
     return await update(handle, CONSENT_REVOKED_UPDATE, ConsentRevoked(cid, seed.client_actor))
 
 

@@ -8,6 +8,7 @@ import io
 import pytest
 from pypdf import PdfReader
 from sqlmodel import select
+from support.db import in_db
 from support.negotiation import give_consent, seed_negotiations
 from temporalio.exceptions import ApplicationError
 
@@ -50,7 +51,7 @@ def test_the_receipt_has_the_exact_text_its_version_and_its_hash(settings: Setti
         [ShareCategory.IDENTITY, ShareCategory.DEBTS, ShareCategory.DOCUMENTS],
         seed.document_ids[:1],
     )
-    consent = load_consent(settings, consent_id)
+    consent = in_db(settings, load_consent, settings, consent_id)
     document_id = build_consent_receipt(settings, consent_id)
     document, text = receipt_text(settings, document_id)
     assert document.kind == DocumentKind.CONSENT_RECEIPT
@@ -76,7 +77,7 @@ def test_the_receipt_lists_the_categories_for_the_client_and_each_document(
         [ShareCategory.IDENTITY, ShareCategory.DOCUMENTS],
         seed.document_ids[:1],
     )
-    consent = load_consent(settings, consent_id)
+    consent = in_db(settings, load_consent, settings, consent_id)
     _, text = receipt_text(settings, build_consent_receipt(settings, consent_id))
     listed = flat(text[text.index("Informations concernées") : text.index("Texte exact")])
     [document] = consent.document_labels
@@ -94,7 +95,7 @@ def test_the_receipt_is_made_once_per_decision(settings: Settings) -> None:
     first = build_consent_receipt(settings, consent_id)
     again = build_consent_receipt(settings, consent_id)
     assert first == again
-    assert load_consent(settings, consent_id).receipt_document_id == first
+    assert in_db(settings, load_consent, settings, consent_id).receipt_document_id == first
     with session_scope(settings) as session:
         receipts = session.exec(
             select(Document).where(Document.kind == DocumentKind.CONSENT_RECEIPT)
@@ -104,7 +105,9 @@ def test_the_receipt_is_made_once_per_decision(settings: Settings) -> None:
 
 def test_a_refusal_gets_its_receipt_too(settings: Settings) -> None:
     seed = seed_negotiations(settings)
-    consent_id = create_consent_request(
+    consent_id = in_db(
+        settings,
+        create_consent_request,
         settings,
         negotiation_id=seed.negotiation_ids[0],
         categories=[ShareCategory.IDENTITY, ShareCategory.BUDGET],
@@ -112,17 +115,25 @@ def test_a_refusal_gets_its_receipt_too(settings: Settings) -> None:
         expires_at=None,
         actor=seed.actor,
     )
-    decide_consent(
-        settings, consent_id, given=False, method=ConsentMethod.SIGNED_LINK, actor=seed.client_actor
+    in_db(
+        settings,
+        decide_consent,
+        settings,
+        consent_id,
+        given=False,
+        method=ConsentMethod.SIGNED_LINK,
+        actor=seed.client_actor,
     )
     _, text = receipt_text(settings, build_consent_receipt(settings, consent_id))
     assert "consentement refusé" in text and "consentement donné" not in text
-    assert flat(load_consent(settings, consent_id).text) in flat(text)
+    assert flat(in_db(settings, load_consent, settings, consent_id).text) in flat(text)
 
 
 def test_no_receipt_before_the_client_decided(settings: Settings) -> None:
     seed = seed_negotiations(settings)
-    consent_id = create_consent_request(
+    consent_id = in_db(
+        settings,
+        create_consent_request,
         settings,
         negotiation_id=seed.negotiation_ids[0],
         categories=[ShareCategory.IDENTITY],

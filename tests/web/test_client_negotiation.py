@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlmodel import col, func, select
+from support.db import in_db
 from support.devserver import serve_web_app
 from support.negotiation import (
     NegotiationSeed,
@@ -86,7 +87,9 @@ def seed(web_settings: Settings) -> NegotiationSeed:
 
 def _ask_consent(settings: Settings, seed: NegotiationSeed, **kwargs: object) -> str:
     """A pending request naming identity, debts and the first document (the identity card)."""
-    return create_consent_request(
+    return in_db(
+        settings,
+        create_consent_request,
         settings,
         negotiation_id=seed.negotiation_ids[0],
         categories=CHOSEN,
@@ -230,7 +233,7 @@ def test_consent_page_shows_exactly_what_would_be_shared_with_whom(
     page = client.get(_consent_url(web_settings, consent_id))
     assert page.status_code == 200
     text = _text(page.text)
-    stored = load_consent(web_settings, consent_id)
+    stored = in_db(web_settings, load_consent, web_settings, consent_id)
     # The stored text word for word, and nothing else in its place.
     [shown] = CONSENT_TEXT.findall(page.text)
     assert html.unescape(shown) == stored.text
@@ -579,7 +582,7 @@ def test_space_page_shows_state_consents_ledger_offers_and_schedule(
     assert f"Négociation avec {creditor_name(1)}" in text
     assert "Plan de remboursement en cours" in text and "réglez les échéances" in text
     # The consent, its status and text.
-    stored = load_consent(web_settings, consent_id)
+    stored = in_db(web_settings, load_consent, web_settings, consent_id)
     assert "Donné" in text and stored.text in text
     # The ledger in words: when, which message, which categories and documents, how.
     ledger = text[text.index('id="sharing-ledger"') : text.index('id="h-offers"')]
@@ -784,7 +787,7 @@ def test_the_accepted_counter_offer_page_says_what_really_comes_next(
     """What the page shows once the workflow took the client's acceptance (it needs a running
     workflow to get there, so the template is rendered with the page's own view)."""
     counter = _counter_offer(web_settings, seed)
-    view = client_counter_offer(web_settings, counter.offer_id)
+    view = in_db(web_settings, client_counter_offer, web_settings, counter.offer_id)
     shown = templates.env.get_template("web/client/counter_offer.html").render(
         view=view,
         o=view.offer,
@@ -836,7 +839,9 @@ async def test_the_client_pages_fit_a_phone_without_sideways_scrolling(
     consent_id = give_consent(web_settings, negotiation_id, CHOSEN, [seed.document_ids[0]])
     offer_id = draft_offer(web_settings, negotiation_id, amount="1200.00", instalments=2)
     _shared(web_settings, seed, consent_id, offer_id)
-    pending = create_consent_request(
+    pending = in_db(
+        web_settings,
+        create_consent_request,
         web_settings,
         negotiation_id=seed.negotiation_ids[1],
         categories=list(ShareCategory),

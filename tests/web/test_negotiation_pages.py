@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
+from support.db import in_db
 from support.negotiation import (
     NegotiationSeed,
     draft_offer,
@@ -762,7 +763,7 @@ def test_a_withdrawal_stands_while_the_workflow_engine_is_unreachable(
         assert consent.revoked_at is not None
     assert audit_entries(web_settings, "consent.rolled_back") == []
     # Nothing can leave now: the consent checked at send time is no longer given.
-    current = current_consent(web_settings, negotiation_id)
+    current = in_db(web_settings, current_consent, web_settings, negotiation_id)
     assert current is None or current.status != ConsentStatus.GIVEN
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlmodel import SQLModel, select
+from support.db import in_db
 from support.negotiation import NegotiationSeed, seed_negotiations
 from support.negotiation_driver import (
     consent,
@@ -248,7 +249,7 @@ async def test_the_workflow_has_the_last_word_and_a_refused_reply_leaves_nothing
         assert (count(settings, CreditorReply), count(settings, NegotiationOffer)) == (1, 2)
         assert reply_documents(settings) == 1
         # The share of the balance was computed by the page and stored with each offer.
-        offers = offer_rows(settings, negotiation_id)
+        offers = in_db(settings, offer_rows, settings, negotiation_id)
         assert [o.balance_share for o in offers] == [
             balance_share(Decimal("1200"), BALANCE),
             balance_share(Decimal("1500"), BALANCE),
@@ -314,9 +315,11 @@ async def test_documents_asked_by_the_creditor_go_once_the_client_extends_the_co
         )
         assert asked.status_code == 303, html.unescape(asked.text)
         await reaches(handle, NegotiationState.INFORMATION_REQUESTED)
-        extended = current_consent(settings, negotiation_id)
+        extended = in_db(settings, current_consent, settings, negotiation_id)
         pending = [
-            c for c in negotiation_consents(settings, negotiation_id) if c.status == "pending"
+            c
+            for c in in_db(settings, negotiation_consents, settings, negotiation_id)
+            if c.status == "pending"
         ]
         assert extended is not None and len(pending) == 1
         assert pending[0].document_ids == [identity, income]
@@ -329,7 +332,9 @@ async def test_documents_asked_by_the_creditor_go_once_the_client_extends_the_co
         early = await client.post(f"{base}/informations", data={"csrf_token": token})
         assert early.status_code == 409, html.unescape(early.text)
 
-        decide_consent(
+        in_db(
+            settings,
+            decide_consent,
             settings,
             pending[0].id,
             given=True,

@@ -19,6 +19,7 @@ from pathlib import Path
 from make_histories import Saved, replay_settings
 from sqlmodel import SQLModel
 from support.analysis import settle_workflow
+from support.db import in_db
 from support.negotiation import NegotiationSeed, draft_offer, give_consent, seed_negotiations
 from support.negotiation_driver import (
     OFFER_CATEGORIES,
@@ -291,7 +292,9 @@ async def negotiation_revoked_information_refused(n: NegotiationScenario) -> lis
     categories = [ShareCategory.IDENTITY, ShareCategory.DEBTS]
     # Asked again: refused by the client first, then given.
     for given in (False, True):
-        asked = create_consent_request(
+        asked = in_db(
+            settings,
+            create_consent_request,
             settings,
             negotiation_id=seed.negotiation_ids[0],
             categories=categories,
@@ -300,7 +303,9 @@ async def negotiation_revoked_information_refused(n: NegotiationScenario) -> lis
             actor=seed.actor,
         )
         await update(handle, CONSENT_REQUESTED_UPDATE, ConsentRequested(asked, seed.actor))
-        decide_consent(
+        in_db(
+            settings,
+            decide_consent,
             settings,
             asked,
             given=given,
@@ -311,7 +316,9 @@ async def negotiation_revoked_information_refused(n: NegotiationScenario) -> lis
     await reaches(handle, S.READY)
     await send_offer(handle, n.env, settings, seed, round=2)
     # The creditor asks for the budget: the client is asked to extend the consent.
-    extended = create_consent_request(
+    extended = in_db(
+        settings,
+        create_consent_request,
         settings,
         negotiation_id=seed.negotiation_ids[0],
         categories=[*categories, ShareCategory.BUDGET],
@@ -329,7 +336,9 @@ async def negotiation_revoked_information_refused(n: NegotiationScenario) -> lis
         requested=[ShareCategory.BUDGET],
     )
     assert state == S.INFORMATION_REQUESTED
-    decide_consent(
+    in_db(
+        settings,
+        decide_consent,
         settings,
         extended,
         given=True,
@@ -399,7 +408,9 @@ async def negotiation_lost_notices(n: NegotiationScenario) -> list[Saved]:
     handle = await start_negotiation(n.client, settings, seed)
     await settle_workflow(n.client, handle)  # It has looked for a consent: none yet.
     await reaches(handle, S.CONSENT_PENDING)
-    asked = create_consent_request(
+    asked = in_db(
+        settings,
+        create_consent_request,
         settings,
         negotiation_id=negotiation_id,
         categories=list(OFFER_CATEGORIES),
@@ -407,13 +418,26 @@ async def negotiation_lost_notices(n: NegotiationScenario) -> list[Saved]:
         expires_at=None,
         actor=seed.actor,
     )
-    decide_consent(
-        settings, asked, given=True, method=ConsentMethod.SIGNED_LINK, actor=seed.client_actor
+    in_db(
+        settings,
+        decide_consent,
+        settings,
+        asked,
+        given=True,
+        method=ConsentMethod.SIGNED_LINK,
+        actor=seed.client_actor,
     )
     await n.env.sleep(timedelta(days=1, hours=1))
     await reaches(handle, S.READY)
     await send_offer(handle, n.env, settings, seed)
-    revoke_consent(settings, asked, actor=seed.client_actor, channel=REVOKED_BY_CLIENT)
+    in_db(
+        settings,
+        revoke_consent,
+        settings,
+        asked,
+        actor=seed.client_actor,
+        channel=REVOKED_BY_CLIENT,
+    )
     await n.env.sleep(timedelta(days=15, hours=1))
     await reaches(handle, S.SUSPENDED)
     give_consent(settings, negotiation_id, OFFER_CATEGORIES)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from support.analysis import finish_workflow
+from support.db import in_db
 from support.negotiation import creditor_email, draft_offer, seed_negotiations
 from support.negotiation_driver import (
     OFFER_CATEGORIES,
@@ -136,7 +137,9 @@ async def test_a_consent_given_while_the_notice_was_lost_is_found_within_a_day(
             "negotiation:consent_pending",
             None,
         )
-        asked = create_consent_request(
+        asked = in_db(
+            wf_settings,
+            create_consent_request,
             wf_settings,
             negotiation_id=negotiation_id,
             categories=list(OFFER_CATEGORIES),
@@ -144,7 +147,9 @@ async def test_a_consent_given_while_the_notice_was_lost_is_found_within_a_day(
             expires_at=None,
             actor=seed.actor,
         )
-        decide_consent(
+        in_db(
+            wf_settings,
+            decide_consent,
             wf_settings,
             asked,
             given=True,
@@ -187,7 +192,14 @@ async def test_a_withdrawal_whose_notice_was_lost_suspends_at_the_next_follow_up
         assert stage == "negotiation:awaiting_reply"
         assert deadline == (await status(handle)).next_deadline is not None
         await time_env.sleep(timedelta(days=5))
-        revoke_consent(wf_settings, consent_id, actor=seed.client_actor, channel=REVOKED_BY_CLIENT)
+        in_db(
+            wf_settings,
+            revoke_consent,
+            wf_settings,
+            consent_id,
+            actor=seed.client_actor,
+            channel=REVOKED_BY_CLIENT,
+        )
         assert (await status(handle)).state == S.AWAITING_REPLY  # Not told (yet).
 
         # The first follow-up (D+15) finds the withdrawal: suspended, no follow-up sent.
@@ -235,7 +247,14 @@ async def test_a_withdrawal_told_by_the_web_app_withdraws_the_pending_counter_of
         )
         state = await reply(handle, wf_settings, seed, "counter_offer", counter_offer_id=counter)
         assert state == S.COUNTER_OFFER
-        revoke_consent(wf_settings, consent_id, actor=seed.client_actor, channel=REVOKED_BY_CLIENT)
+        in_db(
+            wf_settings,
+            revoke_consent,
+            wf_settings,
+            consent_id,
+            actor=seed.client_actor,
+            channel=REVOKED_BY_CLIENT,
+        )
         revoked = ConsentRevoked(consent_id, seed.client_actor)
         assert await update(handle, CONSENT_REVOKED_UPDATE, revoked) == S.SUSPENDED
         assert offer(wf_settings, counter).status == "withdrawn"

@@ -14,7 +14,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from rendering.labels import debt_name, eur, strategy_label
@@ -42,6 +41,7 @@ from web.public.links import (
     open_link,
     page,
 )
+from web.transactions import in_session
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
 from workflows.dossier_messages import (
     RECORD_APPROVAL_UPDATE,
@@ -86,8 +86,12 @@ async def _analysis_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     try:
-        view: ClientAnalysis = await run_in_threadpool(
-            load_client_analysis, settings, link, "consultation de l'analyse par le client"
+        view: ClientAnalysis = await in_session(
+            settings,
+            load_client_analysis,
+            settings,
+            link,
+            "consultation de l'analyse par le client",
         )
     except LinkRefused as refused:
         return _refusal_page(request, refused)
@@ -133,7 +137,7 @@ async def approve_analysis(
     if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
         return form_refused_page(request)
     try:
-        client_id = await run_in_threadpool(submission_client, settings, link)
+        client_id = await in_session(settings, submission_client, link)
     except LinkRefused as refused:
         return _refusal_page(request, refused)
     approval = ApprovalRecord(
@@ -177,7 +181,7 @@ async def ask_to_discuss(
     if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
         return message(request, 403, "Demande non enregistrée", FORM_EXPIRED)
     try:
-        await run_in_threadpool(record_discussion_request, settings, link)
+        await in_session(settings, record_discussion_request, link)
     except LinkRefused as refused:
         return _refusal_page(request, refused)
     return await _analysis_page(request, settings, token, link, notice=DISCUSSION_NOTICE)
@@ -189,7 +193,7 @@ async def download_report(request: Request, token: str, settings: SettingsDep) -
     if isinstance(link, Response):
         return link
     try:
-        filename, pdf = await run_in_threadpool(read_client_report, settings, link)
+        filename, pdf = await in_session(settings, read_client_report, settings, link)
     except LinkRefused as refused:
         return _refusal_page(request, refused)
     return Response(

@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.clock import utcnow
@@ -49,6 +48,7 @@ from web.public.links import (
     page_url,
     refusal_page,
 )
+from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
     TransitionRefused,
@@ -80,7 +80,7 @@ def _expired_message(settings: Settings) -> str:
 
 
 async def _view(settings: Settings, consent_id: str) -> ClientConsent:
-    return await run_in_threadpool(client_consent, settings, consent_id)
+    return await in_session(settings, client_consent, settings, consent_id)
 
 
 def _consent_page(
@@ -121,15 +121,14 @@ async def show_consent(request: Request, token: str, settings: SettingsDep) -> R
         refused_now = consent_decision_refusal(view, utcnow())
         if refused_now is not None:
             return refusal_page(request, refused_now)
-    await run_in_threadpool(
-        lambda: audit_client_read(
-            settings,
-            client_id=view.consent.client_id,
-            action="consent.read",
-            object_type="creditor_consent",
-            object_id=consent_id,
-            reason=READ_REASON,
-        )
+    await in_session(
+        settings,
+        audit_client_read,
+        client_id=view.consent.client_id,
+        action="consent.read",
+        object_type="creditor_consent",
+        object_id=consent_id,
+        reason=READ_REASON,
     )
     return _consent_page(request, settings, token, view)
 
@@ -158,14 +157,14 @@ async def decide(
         return _consent_page(request, settings, token, view, error=CHOOSE, status_code=422)
     given = decision == ACCEPT
     try:
-        await run_in_threadpool(
-            lambda: decide_consent(
-                settings,
-                consent_id,
-                given=given,
-                method=ConsentMethod.SIGNED_LINK,
-                actor=view.actor,
-            )
+        await in_session(
+            settings,
+            decide_consent,
+            settings,
+            consent_id,
+            given=given,
+            method=ConsentMethod.SIGNED_LINK,
+            actor=view.actor,
         )
     except ConsentStateError:  # Decided meanwhile (another tab): say so, change nothing.
         refused_now = consent_decision_refusal(await _view(settings, consent_id), utcnow())

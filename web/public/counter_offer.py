@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.clock import utcnow
@@ -41,6 +40,7 @@ from web.public.links import (
     page_url,
     refusal_page,
 )
+from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
     TransitionRefused,
@@ -65,7 +65,7 @@ def _open(request: Request, settings: Settings, token: str) -> str | Response:
 
 
 async def _view(settings: Settings, offer_id: str) -> ClientCounterOffer:
-    return await run_in_threadpool(client_counter_offer, settings, offer_id)
+    return await in_session(settings, client_counter_offer, settings, offer_id)
 
 
 def _counter_offer_page(
@@ -103,15 +103,14 @@ async def show_counter_offer(request: Request, token: str, settings: SettingsDep
     refused_now = counter_offer_refusal(view, utcnow())
     if refused_now is not None:
         return refusal_page(request, refused_now)
-    await run_in_threadpool(
-        lambda: audit_client_read(
-            settings,
-            client_id=view.client_id,
-            action="offer.read",
-            object_type="negotiation_offer",
-            object_id=offer_id,
-            reason=READ_REASON,
-        )
+    await in_session(
+        settings,
+        audit_client_read,
+        client_id=view.client_id,
+        action="offer.read",
+        object_type="negotiation_offer",
+        object_id=offer_id,
+        reason=READ_REASON,
     )
     return _counter_offer_page(request, settings, token, view)
 
@@ -160,7 +159,7 @@ async def decide_counter_offer(
             error=NOT_RECORDED + exc.message,
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
-    await run_in_threadpool(record_counter_offer_decision, settings, view, accepted=accepted)
+    await in_session(settings, record_counter_offer_decision, view, accepted=accepted)
     # Shown here rather than after a redirect: the link's page now answers 409 "already decided".
     return _counter_offer_page(
         request, settings, token, view, decided=ACCEPT if accepted else REFUSE

@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.negotiation.consent_rules import (
@@ -50,6 +49,7 @@ from web.public.links import (
     page_url,
     refusal_page,
 )
+from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
     TransitionRefused,
@@ -91,7 +91,7 @@ def _open(request: Request, settings: Settings, token: str) -> str | Response:
 
 
 async def _view(settings: Settings, negotiation_id: str) -> ClientSpace:
-    return await run_in_threadpool(client_space, settings, negotiation_id)
+    return await in_session(settings, client_space, settings, negotiation_id)
 
 
 def _space_page(
@@ -132,15 +132,14 @@ async def show_space(
         view = await _view(settings, negotiation_id)
     except ClientLinkRefused as refused:
         return refusal_page(request, refused)
-    await run_in_threadpool(
-        lambda: audit_client_read(
-            settings,
-            client_id=view.client_id,
-            action="negotiation.read",
-            object_type="negotiation",
-            object_id=negotiation_id,
-            reason=READ_REASON,
-        )
+    await in_session(
+        settings,
+        audit_client_read,
+        client_id=view.client_id,
+        action="negotiation.read",
+        object_type="negotiation",
+        object_id=negotiation_id,
+        reason=READ_REASON,
     )
     # After a withdrawal the page is reached by a redirect (a reload posts nothing again).
     withdrawn = bool(retrait) and view.withdrawable is None
@@ -199,10 +198,13 @@ async def confirm_withdrawal(
     if refused_now is not None:
         return refusal_page(request, refused_now)
     try:
-        await run_in_threadpool(
-            lambda: revoke_consent(
-                settings, consent_id, actor=view.actor, channel=REVOKED_BY_CLIENT
-            )
+        await in_session(
+            settings,
+            revoke_consent,
+            settings,
+            consent_id,
+            actor=view.actor,
+            channel=REVOKED_BY_CLIENT,
         )
     except ConsentStateError:  # Withdrawn meanwhile (another tab, the case worker).
         refused_now, _ = withdrawal_refusal(await _view(settings, negotiation_id), consent_id)

@@ -28,13 +28,12 @@ from models.allowance_parameters import (
 )
 from models.database import session_scope
 from models.staff import StaffUser
-from rendering.labels import amount_input
+from rendering.labels import amount_input, date_input
 from services.dossiers.access import actor_of
 from web.auth import require_role
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
 from web.staff.budget.common import ALLOWANCE_EDITORS, redirect
-from web.staff.budget.entry_form import date_input
 from web.ui.flash import flash
 from web.ui.rendering import render
 

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from domain.budget import BudgetInput
 from domain.budget.inputs import MAX_LINES
 from domain.intake import REQUIRED_MESSAGE, validation_errors
-from rendering.labels import amount_input
+from rendering.labels import amount_input, date_input
 
 SECTIONS = ("resources", "charges", "debts")
 EXTRA_ROWS = {"resources": 2, "charges": 2, "debts": 1}
@@ -129,11 +129,6 @@ class DebtRow:
             "guarantor": self.guarantor,
             "disputed": self.disputed,
         }
-
-
-def date_input(day: date) -> str:
-    """A date as French people type it: 01/06/2025 (both this and 2025-06-01 are accepted)."""
-    return day.strftime("%d/%m/%Y")
 
 
 def _present(**values: str) -> dict[str, str]:

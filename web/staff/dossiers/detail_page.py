@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse
-from starlette.concurrency import run_in_threadpool
+from sqlmodel import Session
 
 from config.settings import Settings
 from domain.dossier_stages import (
@@ -15,12 +15,12 @@ from domain.dossier_stages import (
     DOCUMENT_LABELS_FR,
     OUTCOME_LABELS_FR,
 )
-from models.database import session_scope
 from models.staff import StaffUser
 from services.dossiers.queries import DossierDetail, get_dossier_detail
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
 from web.staff.negotiations.section import NegotiationForm, negotiation_context
+from web.transactions import in_session
 from web.ui.rendering import render
 
 router = APIRouter()
@@ -37,11 +37,14 @@ def temporal_ui_url(settings: Settings, workflow_id: str) -> str:
 
 
 def _load(
-    settings: Settings, staff: StaffUser, dossier_id: str, negotiation: NegotiationForm | None
+    session: Session,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    negotiation: NegotiationForm | None,
 ) -> tuple[DossierDetail, dict[str, Any]]:
-    with session_scope(settings) as session:
-        detail = get_dossier_detail(session, staff, dossier_id, READ_REASON, settings)
-    return detail, negotiation_context(settings, staff, detail, negotiation)
+    detail = get_dossier_detail(session, staff, dossier_id, READ_REASON, settings)
+    return detail, negotiation_context(session, settings, staff, detail, negotiation)
 
 
 async def dossier_page(
@@ -59,7 +62,9 @@ async def dossier_page(
     negotiation: NegotiationForm | None = None,
 ) -> HTMLResponse:
     """The page; after a refused action, its message on top and the typed values kept."""
-    detail, negotiations = await run_in_threadpool(_load, settings, staff, dossier_id, negotiation)
+    detail, negotiations = await in_session(
+        settings, _load, settings, staff, dossier_id, negotiation
+    )
     return render(
         request,
         "web/dossiers/detail.html",

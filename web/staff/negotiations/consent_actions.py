@@ -10,12 +10,14 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from config.settings import Settings
 from domain.budget.amounts import parse_date
 from domain.dossier_stages import DocumentKind
 from domain.errors import InvalidInput
 from domain.french_dates import PARIS
 from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.sharing import ShareCategory
+from models.database import session_scope
 from services.dossiers.access import NotFound, actor_of
 from services.negotiations.attachments import Upload
 from services.negotiations.consents import (
@@ -147,14 +149,16 @@ async def ask_consent(
     before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
 
     def write() -> str:
-        return create_consent_request(
-            settings,
-            negotiation_id=negotiation_id,
-            categories=chosen,
-            document_ids=documents,
-            expires_at=expires_at,
-            actor=actor_of(staff),
-        )
+        with session_scope(settings) as session:
+            return create_consent_request(
+                session,
+                settings,
+                negotiation_id=negotiation_id,
+                categories=chosen,
+                document_ids=documents,
+                expires_at=expires_at,
+                actor=actor_of(staff),
+            )
 
     return await perform(
         request,
@@ -202,22 +206,26 @@ async def record_paper_consent(
             settings, staff, negotiation_id, scan, DocumentKind.CONSENT_SCAN
         )
         try:
-            consent_id = create_consent_request(
-                settings,
-                negotiation_id=negotiation_id,
-                categories=chosen,
-                document_ids=documents,
-                expires_at=expires_at,
-                actor=actor_of(staff),
-            )
-            decide_consent(
-                settings,
-                consent_id,
-                given=True,
-                method=ConsentMethod.PAPER,
-                actor=actor_of(staff),
-                paper_document_id=written["scan"],
-            )
+            with session_scope(settings) as session:
+                consent_id = create_consent_request(
+                    session,
+                    settings,
+                    negotiation_id=negotiation_id,
+                    categories=chosen,
+                    document_ids=documents,
+                    expires_at=expires_at,
+                    actor=actor_of(staff),
+                )
+            with session_scope(settings) as session:
+                decide_consent(
+                    session,
+                    settings,
+                    consent_id,
+                    given=True,
+                    method=ConsentMethod.PAPER,
+                    actor=actor_of(staff),
+                    paper_document_id=written["scan"],
+                )
         except BaseException:
             undo(None)
             raise
@@ -247,6 +255,13 @@ async def record_paper_consent(
     )
 
 
+def _revoke(settings: Settings, consent_id: str, actor: str) -> str:
+    with session_scope(settings) as session:
+        return revoke_consent(
+            session, settings, consent_id, actor=actor, channel=REVOKED_BY_CASE_WORKER
+        ).id
+
+
 @router.post(f"{PREFIX}/consentement/retrait", response_model=None)
 async def record_withdrawal(
     request: Request,
@@ -267,7 +282,8 @@ async def record_withdrawal(
 
     def check() -> None:
         try:
-            consent = load_consent(settings, consent_id)
+            with session_scope(settings) as session:
+                consent = load_consent(session, settings, consent_id)
         except InvalidInput:
             raise NotFound(UNKNOWN_CONSENT) from None
         if consent.negotiation_id != negotiation_id:
@@ -281,11 +297,7 @@ async def record_withdrawal(
         staff,
         dossier_id,
         form,
-        write=lambda: (
-            revoke_consent(
-                settings, consent_id, actor=actor_of(staff), channel=REVOKED_BY_CASE_WORKER
-            ).id
-        ),
+        write=lambda: _revoke(settings, consent_id, actor_of(staff)),
         update=lambda revoked_id: send_negotiation_update(
             request,
             negotiation_id,

@@ -17,6 +17,7 @@ from domain.negotiation.offer_terms import (
 )
 from domain.negotiation.states import REPLY_KIND_LABELS_FR, ReplyKind
 from services.dossiers.access import actor_of
+from services.negotiations.prefill import debts_balance
 from services.negotiations.replies import (
     RecordedReply,
     pending_information_reply,
@@ -41,8 +42,8 @@ from web.staff.negotiations.common import (
     perform,
     require_negotiation,
 )
-from web.staff.negotiations.prefill import debts_balance
 from web.staff.negotiations.section import NegotiationForm
+from web.transactions import in_session
 from web.workflow_gateway import send_negotiation_update
 from workflows.negotiation_messages import (
     RECORD_REPLY_UPDATE,
@@ -71,7 +72,7 @@ async def send_offer(
     await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(negotiation_id, "offer", form_values(await request.form(), OFFER_FIELDS))
     # The share of the balance is computed here from the approved budget, never typed.
-    balance = await run_in_threadpool(debts_balance, settings, negotiation_id, actor_of(staff))
+    balance = await in_session(settings, debts_balance, settings, negotiation_id, actor_of(staff))
     try:
         terms = parse_offer(form.values, today=paris_today(), balance=balance)
     except InvalidInput as exc:
@@ -111,7 +112,7 @@ async def record_creditor_reply(
         {"requested_categories": requested, "document_ids": documents},
     )
     balance = (
-        await run_in_threadpool(debts_balance, settings, negotiation_id, actor_of(staff))
+        await in_session(settings, debts_balance, settings, negotiation_id, actor_of(staff))
         if form.values["kind"] == ReplyKind.COUNTER_OFFER.value
         else None
     )

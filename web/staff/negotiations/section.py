@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlmodel import Session
+
 from config.settings import Settings
 from domain.budget.amounts import parse_amount
 from domain.dossier_stages import (
@@ -44,12 +46,13 @@ from domain.negotiation.states import (
     OfferParty,
 )
 from models.creditor_directory import CREDITOR_CHANNEL_LABELS_FR, CreditorChannel
-from models.database import session_scope
 from models.staff import StaffUser
+from rendering.labels import date_input
 from services.creditors import list_creditors
 from services.dossiers.access import actor_of
 from services.dossiers.views import DossierDetail
 from services.negotiations.consents import ConsentView, negotiation_consents
+from services.negotiations.prefill import OfferPrefill, debts_balance, offer_prefill
 from services.negotiations.store import end_reason, paris_today
 from services.negotiations.views import (
     InstalmentRow,
@@ -63,8 +66,6 @@ from services.negotiations.views import (
     reply_rows,
     schedule_rows,
 )
-from web.staff.budget.entry_form import date_input
-from web.staff.negotiations.prefill import OfferPrefill, debts_balance, offer_prefill
 from web.ui.rendering import document_label
 
 OFFER_STATUS_LABELS_FR = {
@@ -269,10 +270,14 @@ def allowed_actions(
 
 
 def _card(
-    settings: Settings, staff: StaffUser, summary: NegotiationSummary, can_write: bool
+    session: Session,
+    settings: Settings,
+    staff: StaffUser,
+    summary: NegotiationSummary,
+    can_write: bool,
 ) -> NegotiationCard:
-    consents = negotiation_consents(settings, summary.id)
-    schedule = schedule_rows(settings, summary.id)
+    consents = negotiation_consents(session, settings, summary.id)
+    schedule = schedule_rows(session, settings, summary.id)
     actions = allowed_actions(
         summary.state,
         can_write=can_write,
@@ -282,22 +287,22 @@ def _card(
         unpaid=any(row.paid_at is None for row in schedule),
     )
     prefill = (
-        offer_prefill(settings, summary.id, actor_of(staff), paris_today())
+        offer_prefill(session, settings, summary.id, actor_of(staff), paris_today())
         if "offer" in actions
         else None
     )
     balance = prefill.balance if prefill is not None else None
     if prefill is None and "reply" in actions:
-        balance = debts_balance(settings, summary.id, actor_of(staff))
+        balance = debts_balance(session, settings, summary.id, actor_of(staff))
     return NegotiationCard(
         summary=summary,
         consents=consents,
-        offers=offer_rows(settings, summary.id),
-        replies=reply_rows(settings, summary.id),
-        ledger=ledger_rows(settings, summary.id),
+        offers=offer_rows(session, settings, summary.id),
+        replies=reply_rows(session, settings, summary.id),
+        ledger=ledger_rows(session, summary.id),
         schedule=schedule,
         actions=actions,
-        end_reason=end_reason(settings, summary.id) if summary.ended_at else None,
+        end_reason=end_reason(session, settings, summary.id) if summary.ended_at else None,
         prefill=prefill,
         balance=balance,
     )
@@ -309,6 +314,7 @@ def _timeline_creditors(summaries: list[NegotiationSummary]) -> dict[str, str]:
 
 
 def negotiation_context(
+    session: Session,
     settings: Settings,
     staff: StaffUser,
     detail: DossierDetail,
@@ -318,25 +324,21 @@ def negotiation_context(
 
     Called after the dossier page loaded the detail, i.e. after the access check.
     """
-    summaries = dossier_negotiations(settings, detail.id)
+    summaries = dossier_negotiations(session, detail.id)
     add_creditor = {
         "add_creditor": add_creditor_form(detail, form),
         "creditor_kind_options": [(k.value, v) for k, v in CREDITOR_KIND_LABELS_FR.items()],
     }
     if not summaries:
         return {"negotiation_cards": [], "negotiation_timeline": {}, **add_creditor}
-    cards = [_card(settings, staff, s, detail.can_write) for s in summaries]
+    cards = [_card(session, settings, staff, s, detail.can_write) for s in summaries]
     for card in cards:
         if form is not None and form.negotiation_id == card.summary.id:
             card.form = form
-    with session_scope(settings) as session:
-        directory = [
-            (
-                str(c.id),
-                f"{c.name} · {CREDITOR_CHANNEL_LABELS_FR[CreditorChannel(c.contact_channel)]}",
-            )
-            for c in list_creditors(session, active_only=True)
-        ]
+    directory = [
+        (str(c.id), f"{c.name} · {CREDITOR_CHANNEL_LABELS_FR[CreditorChannel(c.contact_channel)]}")
+        for c in list_creditors(session, active_only=True)
+    ]
     shareable = [
         (
             d.id,

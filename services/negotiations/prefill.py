@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from sqlmodel import Session
+
 from config.settings import Settings
 from domain.budget import STRATEGY_LABELS_FR, StrategyKind
 from domain.negotiation.offer_terms import (
@@ -18,11 +20,9 @@ from domain.negotiation.offer_terms import (
     plan_mismatch,
 )
 from domain.negotiation.states import OfferType
-from models.database import session_scope
 from models.negotiation import Negotiation
-from rendering.labels import amount_input
+from rendering.labels import amount_input, date_input
 from services.budget.store import StrategyLine, load_submission
-from web.staff.budget.entry_form import date_input
 
 # What an approved strategy becomes as an offer to the creditor.
 OFFER_OF_STRATEGY: dict[StrategyKind, OfferType] = {
@@ -55,16 +55,15 @@ class ApprovedDebts:
 
 
 def approved_debts(
-    settings: Settings, negotiation_id: str, actor: str, reason: str
+    session: Session, settings: Settings, negotiation_id: str, actor: str, reason: str
 ) -> ApprovedDebts:
     """The caller has checked the viewer may read the dossier; the read is audited as `reason`."""
-    with session_scope(settings) as session:
-        negotiation = session.get(Negotiation, negotiation_id)
-        assert negotiation is not None
-        submission = load_submission(
-            session, negotiation.dossier_id, actor=actor, reason=reason, settings=settings
-        )
-        indexes = set(json.loads(negotiation.debt_indexes))
+    negotiation = session.get(Negotiation, negotiation_id)
+    assert negotiation is not None
+    submission = load_submission(
+        session, negotiation.dossier_id, actor=actor, reason=reason, settings=settings
+    )
+    indexes = set(json.loads(negotiation.debt_indexes))
     if submission is None or submission.approved_at is None or not indexes:
         return ApprovedDebts(None, None)
     debts = [d for i, d in enumerate(submission.data.debts) if i in indexes]
@@ -80,12 +79,17 @@ def approved_debts(
     return ApprovedDebts(balance if balance > 0 else None, line)
 
 
-def debts_balance(settings: Settings, negotiation_id: str, actor: str) -> Decimal | None:
+def debts_balance(
+    session: Session, settings: Settings, negotiation_id: str, actor: str
+) -> Decimal | None:
     """The balance the share of an offer is computed from (server side, never typed)."""
-    return approved_debts(settings, negotiation_id, actor, "part du solde d'une offre").balance
+    reason = "part du solde d'une offre"
+    return approved_debts(session, settings, negotiation_id, actor, reason).balance
 
 
-def offer_prefill(settings: Settings, negotiation_id: str, actor: str, today: date) -> OfferPrefill:
+def offer_prefill(
+    session: Session, settings: Settings, negotiation_id: str, actor: str, today: date
+) -> OfferPrefill:
     """Values for the offer form, consistent by construction: total = the balance, instalment =
     the strategy's monthly amount, count = what it takes to pay the total (the last one smaller).
     The caller has checked the viewer may write the dossier."""
@@ -98,7 +102,7 @@ def offer_prefill(settings: Settings, negotiation_id: str, actor: str, today: da
         "valid_until": date_input(today + timedelta(days=VALIDITY_DAYS)),
     }
     approved = approved_debts(
-        settings, negotiation_id, actor, "préparation d'une offre au créancier"
+        session, settings, negotiation_id, actor, "préparation d'une offre au créancier"
     )
     balance, line = approved.balance, approved.line
     if line is None:
