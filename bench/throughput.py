@@ -38,8 +38,8 @@ from bench.stack import (
 from bench.stats import Latency
 from bench.trivial import TRIVIAL_TASK_QUEUE, TRIVIAL_WORKFLOW, TrivialInput
 from config.settings import Settings
+from domain.workflow_ids import dossier_workflow_id
 from models.database import engine_for, session_scope
-from models.dossier import dossier_workflow_id
 from models.migrate import upgrade_database
 from models.staff import Role
 from security.codec import make_data_converter

@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         history_expiry,
         next_wake,
     )
-    from models.negotiation import negotiation_workflow_id
+    from domain.workflow_ids import negotiation_workflow_id
     from workflows.dossier_messages import (
         APPROVAL_CHANNEL_LABELS_FR,
         CLOSE_UPDATE,

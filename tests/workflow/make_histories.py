@@ -72,10 +72,11 @@ from activities.contracts import dossier as io  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from domain.dossier_stages import Outcome, Stage  # noqa: E402
 from domain.negotiation.states import EndOutcome, NegotiationState  # noqa: E402
+from domain.workflow_ids import negotiation_workflow_id  # noqa: E402
 from gateway.start_intents import start_pending_intent  # noqa: E402
 from models.database import engine_for, session_scope  # noqa: E402
 from models.dossier import Dossier  # noqa: E402
-from models.negotiation import Negotiation, negotiation_workflow_id  # noqa: E402
+from models.negotiation import Negotiation  # noqa: E402
 from models.staff import StaffUser  # noqa: E402
 from security.codec import make_data_converter  # noqa: E402
 from services.documents import store_document  # noqa: E402

@@ -35,12 +35,13 @@ from temporalio.testing import WorkflowEnvironment
 from config.settings import Settings
 from dev.mail_catcher import MailboxMessage
 from domain.dossier_stages import DocumentKind, Outcome, Stage
+from domain.workflow_ids import negotiation_workflow_id
 from gateway.start_intents import start_pending_intent
 from models.audit import AuditEntry
 from models.client import Client as ClientRow
 from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
-from models.negotiation import Negotiation, negotiation_workflow_id
+from models.negotiation import Negotiation
 from models.staff import StaffUser
 from services.budget.store import NO_BUDGET, NO_STRATEGY
 from services.documents import store_document
