@@ -45,10 +45,7 @@ from models.staff import Role
 from security.codec import make_data_converter
 from services.email_outbox import message_id_for
 from services.staff_accounts import create_staff_user
-from workflows.dossier_messages import (
-    NEXT_DEADLINE_SEARCH_ATTRIBUTE,
-    STAGE_SEARCH_ATTRIBUTE,
-)
+from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
 ITEM_TIMEOUT_SECONDS = 120.0
 STAFF_EMAIL = "debit@cravelynos.example"

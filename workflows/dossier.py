@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
@@ -34,10 +33,8 @@ with workflow.unsafe.imports_passed_through():
         DOCUMENTS_CHANGED_UPDATE,
         DOSSIER_WORKFLOW,
         LIFT_LEGAL_HOLD_UPDATE,
-        NEXT_DEADLINE_SEARCH_ATTRIBUTE,
         PLACE_LEGAL_HOLD_UPDATE,
         RECORD_APPROVAL_UPDATE,
-        STAGE_SEARCH_ATTRIBUTE,
         STATUS_QUERY,
         SUBMIT_ANALYSIS_UPDATE,
         ApprovalChannel,
@@ -57,17 +54,16 @@ with workflow.unsafe.imports_passed_through():
         AddNegotiation,
         NegotiationInput,
     )
-    from workflows.refusals import refusal_of as _refusal_of
-    from workflows.refusals import refused as _refused
-
-STAGE_KEY = SearchAttributeKey.for_keyword(STAGE_SEARCH_ATTRIBUTE)
-NEXT_DEADLINE_KEY = SearchAttributeKey.for_datetime(NEXT_DEADLINE_SEARCH_ATTRIBUTE)
-
-SHORT = timedelta(seconds=30)
-EMAIL_TIMEOUT = timedelta(minutes=2)
-RETENTION_WORK_TIMEOUT = timedelta(minutes=10)
-REPORT_TIMEOUT = timedelta(minutes=5)
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+    from workflows.plumbing import (
+        EMAIL,
+        RENDERING,
+        RETENTION_WORK,
+        SHORT,
+        publish_search_attributes,
+        refusal_of,
+        refused,
+        run,
+    )
 
 # Running workflows recorded before the analysis phase existed replay the old path.
 ANALYSIS_PATCH = "analysis-phase"
@@ -245,12 +241,8 @@ class DossierWorkflow:
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._closed_at:
             return
-        self._approval_delays = await workflow.execute_activity(
-            io.LOAD_ANALYSIS_FACTS,
-            io.DossierRef(self._dossier_id),
-            result_type=io.AnalysisFacts,
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
+        self._approval_delays = await run(
+            io.LOAD_ANALYSIS_FACTS, io.DossierRef(self._dossier_id), SHORT
         )
         async with self._lock:
             if self._closed_at:
@@ -325,13 +317,13 @@ class DossierWorkflow:
     async def submit_analysis(self, request: SubmitAnalysis) -> SubmissionResult:
         # Set before the first await: a second submission accepted at the same time sees it.
         if self._submitting:
-            raise _refused(SUBMISSION_IN_PROGRESS)
+            raise refused(SUBMISSION_IN_PROGRESS)
         self._submitting = True
         try:
             async with self._lock:
                 refusal = self._submission_refusal()
                 if refusal:
-                    raise _refused(refusal)
+                    raise refused(refusal)
                 return await self._submit(request)
         finally:
             self._submitting = False
@@ -354,16 +346,14 @@ class DossierWorkflow:
     async def _submit(self, request: SubmitAnalysis) -> SubmissionResult:
         number = self._submission + 1
         try:
-            submitted = await workflow.execute_activity(
+            submitted = await run(
                 io.SUBMIT_ANALYSIS,
                 io.AnalysisSubmission(self._dossier_id, number, request.actor),
-                result_type=io.AnalysisSubmitted,
-                start_to_close_timeout=REPORT_TIMEOUT,
-                retry_policy=RETRY,
+                RENDERING,
             )
         except ActivityError as exc:
             # No budget or no strategy: this update fails with the reason, nothing changed.
-            raise _refusal_of(exc) from None
+            raise refusal_of(exc) from None
         assert self._approval_delays is not None
         self._submission, self._submitted_at = number, workflow.now()
         self._report_id = submitted.report_document_id
@@ -396,10 +386,10 @@ class DossierWorkflow:
             # Checked again here: a revision or a closure may have come first.
             refusal = self._approval_refusal(approval)
             if refusal:
-                raise _refused(refusal)
+                raise refused(refusal)
             approved_at = workflow.now()
             try:
-                await workflow.execute_activity(
+                await run(
                     io.RECORD_ANALYSIS_APPROVAL,
                     io.AnalysisApproval(
                         dossier_id=self._dossier_id,
@@ -408,11 +398,10 @@ class DossierWorkflow:
                         actor=approval.actor,
                         approved_at=approved_at,
                     ),
-                    start_to_close_timeout=SHORT,
-                    retry_policy=RETRY,
+                    SHORT,
                 )
             except ActivityError as exc:
-                raise _refusal_of(exc) from None
+                raise refusal_of(exc) from None
             self._approved_submission = approval.submission
             self._approved_at, self._approval_channel = approved_at, approval.channel
             self._next_deadline, self._next_deadline_label = None, None
@@ -453,7 +442,7 @@ class DossierWorkflow:
     async def _analysis_email(self, template: str, key: str, submission: int) -> bool:
         """Send; False when it cannot be delivered (no address, address refused)."""
         try:
-            outcome = await workflow.execute_activity(
+            outcome = await run(
                 io.SEND_CLIENT_EMAIL,
                 io.ClientEmail(
                     dossier_id=self._dossier_id,
@@ -461,9 +450,7 @@ class DossierWorkflow:
                     idempotency_key=f"{workflow.info().workflow_id}:{key}",
                     submission=submission,
                 ),
-                result_type=io.EmailOutcome,
-                start_to_close_timeout=EMAIL_TIMEOUT,
-                retry_policy=RETRY,
+                EMAIL,
             )
         except ActivityError:
             return False
@@ -484,13 +471,7 @@ class DossierWorkflow:
 
     async def _negotiation_phase(self) -> None:
         """One negotiation per creditor of the dossier, each its own child workflow."""
-        opened = await workflow.execute_activity(
-            nio.OPEN_NEGOTIATIONS,
-            io.DossierRef(self._dossier_id),
-            result_type=nio.OpenedNegotiations,
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
+        opened = await run(nio.OPEN_NEGOTIATIONS, io.DossierRef(self._dossier_id), SHORT)
         async with self._lock:
             if self._closed_at or not opened.negotiation_ids:
                 return
@@ -529,16 +510,10 @@ class DossierWorkflow:
         async with self._lock:
             refusal = self._add_negotiation_refusal(request)
             if refusal:
-                raise _refused(refusal)
-            opened = await workflow.execute_activity(
-                nio.OPEN_NEGOTIATIONS,
-                io.DossierRef(self._dossier_id),
-                result_type=nio.OpenedNegotiations,
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
-            )
+                raise refused(refusal)
+            opened = await run(nio.OPEN_NEGOTIATIONS, io.DossierRef(self._dossier_id), SHORT)
             if request.negotiation_id not in opened.negotiation_ids:
-                raise _refused(NEGOTIATION_OF_ANOTHER_DOSSIER)
+                raise refused(NEGOTIATION_OF_ANOTHER_DOSSIER)
             await self._start_negotiation(request.negotiation_id)
             await self._progress(
                 f"negotiation_added:{request.negotiation_id}",
@@ -594,17 +569,16 @@ class DossierWorkflow:
     async def close(self, request: CloseDossier) -> str:
         async with self._serialised():
             if self._closed_at:  # Another close was accepted at the same time and went first.
-                raise _refused("Ce dossier est déjà clôturé.")
+                raise refused("Ce dossier est déjà clôturé.")
             if self._open_negotiations:  # A negotiation was added meanwhile.
-                raise _refused(negotiations_open_refusal(len(self._open_negotiations)))
+                raise refused(negotiations_open_refusal(len(self._open_negotiations)))
             closed_at = workflow.now()
             self._closed_at = closed_at
             self._outcome = request.outcome
-            await workflow.execute_activity(
+            await run(
                 io.RECORD_CLOSURE,
                 io.ClosureRecord(self._dossier_id, request.outcome, closed_at, request.actor),
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
+                SHORT,
             )
             self._stage = Stage.CLOSED
             await self._set_deadline(None, None)
@@ -647,11 +621,10 @@ class DossierWorkflow:
             raise ValueError("Aucune conservation pour motif légal n'est en place.")
 
     async def _record_hold(self, change: LegalHoldChange) -> None:
-        await workflow.execute_activity(
+        await run(
             io.SET_LEGAL_HOLD,
             io.LegalHoldRecord(self._dossier_id, self._legal_hold, change.actor),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
+            SHORT,
         )
 
     @workflow.query(name=STATUS_QUERY)
@@ -721,26 +694,15 @@ class DossierWorkflow:
         return history_due, "Anonymisation du dossier"
 
     async def _documents_due(self, policy: RetentionPolicy) -> datetime | None:
-        end = await workflow.execute_activity(
-            io.RELATIONSHIP_END,
-            io.DossierRef(self._dossier_id),
-            result_type=io.RelationshipEnd,
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
+        end = await run(io.RELATIONSHIP_END, io.DossierRef(self._dossier_id), SHORT)
         if end.ended_at is None:
             return None
         assert self._closed_at is not None
         return documents_expiry(max(end.ended_at, self._closed_at), policy)
 
     async def _delete_documents(self) -> None:
-        deletion = await workflow.execute_activity(
-            io.DELETE_DOSSIER_DOCUMENTS,
-            io.DossierRef(self._dossier_id),
-            result_type=io.DocumentsDeletion,
-            start_to_close_timeout=RETENTION_WORK_TIMEOUT,
-            heartbeat_timeout=timedelta(minutes=1),
-            retry_policy=RETRY,
+        deletion = await run(
+            io.DELETE_DOSSIER_DOCUMENTS, io.DossierRef(self._dossier_id), RETENTION_WORK
         )
         self._documents_deleted = True
         await self._progress(
@@ -751,14 +713,7 @@ class DossierWorkflow:
         )
 
     async def _anonymise(self) -> None:
-        await workflow.execute_activity(
-            io.ANONYMISE_DOSSIER,
-            io.DossierRef(self._dossier_id),
-            result_type=io.AnonymisationReport,
-            start_to_close_timeout=RETENTION_WORK_TIMEOUT,
-            heartbeat_timeout=timedelta(minutes=1),
-            retry_policy=RETRY,
-        )
+        await run(io.ANONYMISE_DOSSIER, io.DossierRef(self._dossier_id), RETENTION_WORK)
         self._documents_deleted = True
         self._stage = Stage.ANONYMISED
         self._set_search_attributes(None)
@@ -766,19 +721,13 @@ class DossierWorkflow:
     # ----- helpers -----------------------------------------------------------------------------
 
     async def _facts(self) -> io.DossierFacts:
-        return await workflow.execute_activity(
-            io.LOAD_DOSSIER_FACTS,
-            io.DossierRef(self._dossier_id),
-            result_type=io.DossierFacts,
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
+        return await run(io.LOAD_DOSSIER_FACTS, io.DossierRef(self._dossier_id), SHORT)
 
     async def _progress(
         self, event: str, stage: Stage, kind: str, summary: str, actor: str = "system"
     ) -> None:
         self._stage = stage
-        await workflow.execute_activity(
+        await run(
             io.RECORD_PROGRESS,
             io.ProgressRecord(
                 dossier_id=self._dossier_id,
@@ -790,14 +739,13 @@ class DossierWorkflow:
                 next_deadline_label=self._next_deadline_label,
                 actor=actor,
             ),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
+            SHORT,
         )
         self._set_search_attributes(self._next_deadline)
 
     async def _set_deadline(self, moment: datetime | None, label: str | None) -> None:
         self._next_deadline, self._next_deadline_label = moment, label
-        await workflow.execute_activity(
+        await run(
             io.RECORD_PROGRESS,
             io.ProgressRecord(
                 dossier_id=self._dossier_id,
@@ -808,26 +756,18 @@ class DossierWorkflow:
                 next_deadline=moment,
                 next_deadline_label=label,
             ),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
+            SHORT,
         )
         self._set_search_attributes(moment)
 
     def _set_search_attributes(self, deadline: datetime | None) -> None:
-        workflow.upsert_search_attributes(
-            [
-                STAGE_KEY.value_set(self._stage.value),
-                NEXT_DEADLINE_KEY.value_set(deadline)
-                if deadline
-                else NEXT_DEADLINE_KEY.value_unset(),
-            ]
-        )
+        publish_search_attributes(self._stage.value, deadline)
 
     async def _email(self, template: str, key: str, reminder_number: int = 0) -> None:
         """Send; a message that cannot be delivered (address refused) never ends the dossier's
         life: the case worker is told to reach the client another way."""
         try:
-            await workflow.execute_activity(
+            await run(
                 io.SEND_CLIENT_EMAIL,
                 io.ClientEmail(
                     dossier_id=self._dossier_id,
@@ -835,9 +775,7 @@ class DossierWorkflow:
                     idempotency_key=f"{workflow.info().workflow_id}:{key}",
                     reminder_number=reminder_number,
                 ),
-                result_type=io.EmailOutcome,
-                start_to_close_timeout=EMAIL_TIMEOUT,
-                retry_policy=RETRY,
+                EMAIL,
             )
         except ActivityError:
             await self._progress(

@@ -30,7 +30,6 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import negotiation as io
-    from activities.contracts import negotiation_payloads as payloads
     from domain.french_dates import french_date
     from domain.negotiation.sharing import (
         SHARE_CATEGORY_SHORT_FR,
@@ -76,7 +75,7 @@ with workflow.unsafe.imports_passed_through():
         SendInformation,
         SendOffer,
     )
-    from workflows.refusals import refusal_of, refused
+    from workflows.plumbing import SHORT, refusal_of, refused, run
 
 from workflows.negotiation_core import (
     ACCEPTED,
@@ -99,10 +98,8 @@ from workflows.negotiation_core import (
     PAID_ON_INVALID,
     PROGRESS,
     REFUSED,
-    RETRY,
     SEND_IN_PROGRESS,
     SENT,
-    SHORT,
     TASK,
     WITHDRAWN,
     S,
@@ -121,13 +118,7 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
 
     @workflow.run
     async def run(self, arg: NegotiationInput) -> str:
-        facts = await workflow.execute_activity(
-            io.LOAD_NEGOTIATION_FACTS,
-            io.NegotiationRef(self._id),
-            result_type=io.NegotiationFacts,
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
+        facts = await run(io.LOAD_NEGOTIATION_FACTS, io.NegotiationRef(self._id), SHORT)
         async with self._lock:
             self._delays = facts
             if facts.consent_id:
@@ -527,12 +518,8 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
         async with self._lock:
             self._check(self._state_refusal({S.AGREEMENT_PENDING}, "de confirmer un accord"))
             assert self._accepted_offer_id is not None
-            schedule = await workflow.execute_activity(
-                io.CREATE_SCHEDULE,
-                io.ScheduleRequest(self._id, self._accepted_offer_id),
-                result_type=payloads.RepaymentSchedule,
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
+            schedule = await run(
+                io.CREATE_SCHEDULE, io.ScheduleRequest(self._id, self._accepted_offer_id), SHORT
             )
             self._due_dates = schedule.dates
             self._paid, self._missed_alerted = set(), set()
@@ -566,11 +553,10 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
             self._check(self._instalment_refusal(payment))
             paid_on = date.fromisoformat(payment.paid_on) if payment.paid_on else None
             paid_at = noon(paid_on) if paid_on else workflow.now()
-            await workflow.execute_activity(
+            await run(
                 io.RECORD_INSTALMENT,
                 io.InstalmentPayment(self._id, payment.number, payment.actor, paid_at),
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
+                SHORT,
             )
             self._paid.add(payment.number)
             self._epoch += 1  # The plan's timers are counted again.

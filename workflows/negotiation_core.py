@@ -11,12 +11,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import negotiation as io
-    from activities.contracts import negotiation_payloads as payloads
     from domain.negotiation.sharing import MessageKind
     from domain.negotiation.states import (
         ENDED_STATES,
@@ -24,27 +22,24 @@ with workflow.unsafe.imports_passed_through():
         NegotiationState,
     )
     from domain.negotiation.timing import end_of_day
-    from workflows.dossier_messages import (
-        NEXT_DEADLINE_SEARCH_ATTRIBUTE,
-        STAGE_SEARCH_ATTRIBUTE,
-    )
     from workflows.negotiation_messages import NegotiationInput
-    from workflows.refusals import refusal_of, refused
+    from workflows.plumbing import (
+        EMAIL,
+        RENDERING,
+        SHORT,
+        publish_search_attributes,
+        refusal_of,
+        refuse_if,
+        run,
+    )
 
 S = NegotiationState
-SHORT = timedelta(seconds=30)
-EMAIL_TIMEOUT = timedelta(minutes=2)
-# A letter by post is a PDF made with WeasyPrint; a receipt too.
-MESSAGE_TIMEOUT = timedelta(minutes=5)
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
 # While waiting for the client's consent (or suspended), the database is re-read this often: a
 # decision the web app recorded but could not tell the workflow (Temporal down) is not lost.
 CONSENT_RECHECK = timedelta(days=1)
 
-# Shared with the dossiers; a negotiation's stage reads "negotiation:<state>", e.g.
+# A negotiation's stage for operators, e.g.
 # temporal workflow list --query 'CravelynosStage="negotiation:no_response"'.
-STAGE_KEY = SearchAttributeKey.for_keyword(STAGE_SEARCH_ATTRIBUTE)
-NEXT_DEADLINE_KEY = SearchAttributeKey.for_datetime(NEXT_DEADLINE_SEARCH_ATTRIBUTE)
 STAGE_PREFIX = "negotiation:"
 
 # Offer statuses (negotiation_offer.status).
@@ -208,8 +203,7 @@ class NegotiationCore:
 
     @staticmethod
     def _check(refusal: str | None) -> None:
-        if refusal:
-            raise refused(refusal)
+        refuse_if(refusal)
 
     def _deadline(self) -> tuple[datetime | None, str | None]:
         now = workflow.now()
@@ -247,7 +241,7 @@ class NegotiationCore:
         one timeline entry for this event; the search attributes too."""
         self._next_deadline, self._next_deadline_label = self._deadline()
         self._publish()
-        await workflow.execute_activity(
+        await run(
             io.RECORD_NEGOTIATION_PROGRESS,
             io.NegotiationProgress(
                 negotiation_id=self._id,
@@ -264,8 +258,7 @@ class NegotiationCore:
                 missed_instalment=missed_instalment,
                 missed_alerted_at=workflow.now() if missed_instalment else None,
             ),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
+            SHORT,
         )
 
     def _publish(self) -> None:
@@ -274,41 +267,26 @@ class NegotiationCore:
         if published == self._published:
             return
         self._published = published
-        deadline = self._next_deadline
-        workflow.upsert_search_attributes(
-            [
-                STAGE_KEY.value_set(STAGE_PREFIX + self._state.value),
-                NEXT_DEADLINE_KEY.value_set(deadline)
-                if deadline
-                else NEXT_DEADLINE_KEY.value_unset(),
-            ]
-        )
+        publish_search_attributes(STAGE_PREFIX + self._state.value, self._next_deadline)
 
-    async def _load_offer(self, offer_id: str) -> payloads.OfferFacts:
+    async def _load_offer(self, offer_id: str) -> io.OfferFacts:
         try:
-            return await workflow.execute_activity(
-                io.LOAD_OFFER,
-                io.OfferRef(offer_id),
-                result_type=payloads.OfferFacts,
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
-            )
+            return await run(io.LOAD_OFFER, io.OfferRef(offer_id), SHORT)
         except ActivityError as exc:
             raise refusal_of(exc) from None
 
     async def _offer_status(self, offer_id: str, status: str, **change: Any) -> None:
-        await workflow.execute_activity(
+        await run(
             io.SET_OFFER_STATUS,
             io.OfferStatusChange(offer_id=offer_id, status=status, **change),
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
+            SHORT,
         )
 
     async def _creditor_message(
         self, kind: MessageKind, event: str, **ids: Any
     ) -> io.CreditorMessageSent:
         """ActivityError when refused (ConsentMissing, CreditorUnreachable): callers decide."""
-        return await workflow.execute_activity(
+        return await run(
             io.SEND_CREDITOR_MESSAGE,
             io.CreditorMessage(
                 negotiation_id=self._id,
@@ -316,15 +294,13 @@ class NegotiationCore:
                 idempotency_key=f"{workflow.info().workflow_id}:{event}",
                 **ids,
             ),
-            result_type=io.CreditorMessageSent,
-            start_to_close_timeout=MESSAGE_TIMEOUT,
-            retry_policy=RETRY,
+            RENDERING,
         )
 
     async def _email(self, template: str, event: str, **ids: Any) -> None:
         """A progress email to the client; one that cannot be delivered becomes a task."""
         try:
-            await workflow.execute_activity(
+            await run(
                 io.SEND_NEGOTIATION_EMAIL,
                 io.NegotiationEmail(
                     negotiation_id=self._id,
@@ -332,8 +308,7 @@ class NegotiationCore:
                     idempotency_key=f"{workflow.info().workflow_id}:{event}",
                     **ids,
                 ),
-                start_to_close_timeout=EMAIL_TIMEOUT,
-                retry_policy=RETRY,
+                EMAIL,
             )
         except ActivityError:
             await self._record(
@@ -345,14 +320,13 @@ class NegotiationCore:
 
     async def _consent_receipt(self, consent_id: str) -> None:
         try:
-            await workflow.execute_activity(
+            await run(
                 io.SEND_CONSENT_RECEIPT,
                 io.ConsentReceipt(
                     consent_id=consent_id,
                     idempotency_key=f"{workflow.info().workflow_id}:consent_receipt:{consent_id}",
                 ),
-                start_to_close_timeout=MESSAGE_TIMEOUT,
-                retry_policy=RETRY,
+                RENDERING,
             )
         except ActivityError:
             await self._record(

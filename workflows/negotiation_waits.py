@@ -16,6 +16,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.contracts import negotiation as io
     from domain.negotiation.sharing import MessageKind
     from domain.negotiation.states import ENDED_STATES
+    from workflows.plumbing import SHORT, run_local
 
 from workflows.negotiation_core import (
     CONSENT_RECHECK,
@@ -25,8 +26,6 @@ from workflows.negotiation_core import (
     MISSED,
     OFFER_EXPIRY,
     PROGRESS,
-    RETRY,
-    SHORT,
     TASK,
     WITHDRAWN,
     NegotiationCore,
@@ -220,13 +219,7 @@ class NegotiationWaits(NegotiationCore):
         return True
 
     async def _consent_facts(self) -> io.NegotiationFacts:
-        return await workflow.execute_local_activity(
-            io.LOAD_NEGOTIATION_FACTS,
-            io.NegotiationRef(self._id),
-            result_type=io.NegotiationFacts,
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
-        )
+        return await run_local(io.LOAD_NEGOTIATION_FACTS, io.NegotiationRef(self._id), SHORT)
 
     async def _consent_given_now(self, consent_id: str, actor: str) -> None:
         """A consent given (told by the web app, or found in the database): it governs sharing

@@ -275,9 +275,9 @@ async def closure_and_retention(s: Scenario) -> list[Saved]:
     assert await s.handle.result() == Stage.ANONYMISED
     runs = await s.runs()
     assert len(runs) >= 5 * 365 // 90, len(runs)
-    [hop] = [h for h in runs if io.DELETE_DOSSIER_DOCUMENTS in _activities(h)]
+    [hop] = [h for h in runs if io.DELETE_DOSSIER_DOCUMENTS.name in _activities(h)]
     first, last = runs[0], runs[-1]
-    assert io.ANONYMISE_DOSSIER in _activities(last)
+    assert io.ANONYMISE_DOSSIER.name in _activities(last)
     return [
         Saved(
             "closure_retention_1_first_run",
@@ -312,7 +312,7 @@ async def legal_hold(s: Scenario) -> list[Saved]:
     [placed] = [h for h in runs if PLACE_LEGAL_HOLD_UPDATE in _updates(h)]
     [lifted] = [h for h in runs if LIFT_LEGAL_HOLD_UPDATE in _updates(h)]
     last = runs[-1]
-    assert io.ANONYMISE_DOSSIER in _activities(last)
+    assert io.ANONYMISE_DOSSIER.name in _activities(last)
     return [
         Saved(
             "legal_hold_1_placed",

@@ -59,11 +59,9 @@ from services.negotiations.consents import (
 from worker import build_worker
 from workflows.negotiation_core import (
     ALREADY_DECIDED,
-    NEXT_DEADLINE_KEY,
     NOTHING_TO_REVOKE,
     PAID_ON_FUTURE,
     PAID_ON_INVALID,
-    STAGE_KEY,
 )
 from workflows.negotiation_messages import (
     CONFIRM_AGREEMENT_UPDATE,
@@ -77,6 +75,7 @@ from workflows.negotiation_messages import (
     EndNegotiation,
     InstalmentPaid,
 )
+from workflows.plumbing import NEXT_DEADLINE_KEY, STAGE_KEY
 
 
 @pytest.fixture(scope="module")
