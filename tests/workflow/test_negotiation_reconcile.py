@@ -47,6 +47,12 @@ from config.settings import Settings
 from domain.dossier_stages import Stage
 from domain.french_dates import PARIS
 from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.refusals import (
+    ALREADY_DECIDED,
+    NOTHING_TO_REVOKE,
+    PAID_ON_FUTURE,
+    PAID_ON_INVALID,
+)
 from domain.negotiation.states import NegotiationState as S
 from models.database import session_scope
 from models.dossier import Dossier
@@ -57,12 +63,6 @@ from services.negotiations.consents import (
     revoke_consent,
 )
 from worker import build_worker
-from workflows.negotiation_core import (
-    ALREADY_DECIDED,
-    NOTHING_TO_REVOKE,
-    PAID_ON_FUTURE,
-    PAID_ON_INVALID,
-)
 from workflows.negotiation_messages import (
     CONFIRM_AGREEMENT_UPDATE,
     CONSENT_DECIDED_UPDATE,
