@@ -4,6 +4,7 @@ the French refusal it gets otherwise, and the deadlines the read model shows."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -123,7 +124,7 @@ def test_only_the_latest_submission_can_be_approved() -> None:
     ],
 )
 def test_an_approval_is_refused_when_there_is_nothing_to_approve(
-    changes: dict[str, object], refusal: str
+    changes: dict[str, Any], refusal: str
 ) -> None:
     state = dossier(submission=1, **changes)
     assert approval_refusal(state, "client_link", 1, CHANNELS) == refusal
