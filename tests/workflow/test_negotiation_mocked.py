@@ -60,8 +60,14 @@ STAFF = "staff:1"
 CLIENT = "client:1"
 
 
-def _offer(offer_id: str, made_by: str = "us", round_number: int = 1) -> io.OfferFacts:
-    valid_until = date.today() + timedelta(days=60)
+@pytest.fixture
+async def today(time_env: WorkflowEnvironment) -> date:
+    """The test server's day: earlier tests of the session may have skipped years ahead."""
+    return (await time_env.get_current_time()).date()
+
+
+def _offer(offer_id: str, today: date, made_by: str = "us", round_number: int = 1) -> io.OfferFacts:
+    valid_until = today + timedelta(days=60)
     return io.OfferFacts(
         offer_id, round_number, made_by, "payment_plan", "draft", valid_until.isoformat(), 2
     )
@@ -71,6 +77,7 @@ def _offer(offer_id: str, made_by: str = "us", round_number: int = 1) -> io.Offe
 class FakeNegotiationActivities:
     """Canned answers; `calls` lists (activity name, detail) in the order the workflow asked."""
 
+    today: date
     consent_id: str | None = "c1"
     offers: dict[str, io.OfferFacts] = field(default_factory=dict)
     calls: list[tuple[str, str]] = field(default_factory=list)
@@ -124,7 +131,7 @@ class FakeNegotiationActivities:
     @activity.defn(name=io.CREATE_SCHEDULE.name)
     async def create_schedule(self, request: io.ScheduleRequest) -> io.RepaymentSchedule:
         self._called(io.CREATE_SCHEDULE.name, request.offer_id)
-        first = date.today() + timedelta(days=30)
+        first = self.today + timedelta(days=30)
         return io.RepaymentSchedule([first.isoformat(), (first + timedelta(days=30)).isoformat()])
 
     @activity.defn(name=io.RECORD_INSTALMENT.name)
@@ -194,9 +201,9 @@ async def _refusal(handle: WorkflowHandle, name: str, arg: object) -> Applicatio
 
 
 async def test_an_offer_is_followed_up_then_accepted_late_and_its_plan_paid(
-    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings, today: date
 ) -> None:
-    fakes = FakeNegotiationActivities(offers={"o1": _offer("o1")})
+    fakes = FakeNegotiationActivities(today, offers={"o1": _offer("o1", today)})
     async with _worker(wf_client, wf_settings, fakes):
         handle = await _start(wf_client, wf_settings)
         await _reaches(handle, S.READY)
@@ -238,10 +245,10 @@ async def test_an_offer_is_followed_up_then_accepted_late_and_its_plan_paid(
 
 
 async def test_requests_out_of_turn_are_refused_with_the_reason(
-    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings, today: date
 ) -> None:
     fakes = FakeNegotiationActivities(
-        consent_id=None, offers={"theirs": _offer("theirs", made_by="creditor")}
+        today, consent_id=None, offers={"theirs": _offer("theirs", today, made_by="creditor")}
     )
     async with _worker(wf_client, wf_settings, fakes):
         handle = await _start(wf_client, wf_settings)
@@ -274,9 +281,9 @@ async def test_requests_out_of_turn_are_refused_with_the_reason(
 
 
 async def test_a_withdrawn_consent_suspends_at_once_and_voids_the_offer(
-    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings, today: date
 ) -> None:
-    fakes = FakeNegotiationActivities(offers={"o1": _offer("o1")})
+    fakes = FakeNegotiationActivities(today, offers={"o1": _offer("o1", today)})
     async with _worker(wf_client, wf_settings, fakes):
         handle = await _start(wf_client, wf_settings)
         await _reaches(handle, S.READY)
