@@ -101,6 +101,7 @@ NEGOTIATION_PATCH = "negotiation-phase"
 # While documents are missing, the database is re-read this often: a document the web app
 # stored but could not tell the workflow about (Temporal down) is not waited for forever.
 DOCUMENTS_RECHECK = timedelta(days=1)
+# The channels an approval may come through, as the message contract names them.
 APPROVAL_CHANNELS = frozenset(ApprovalChannel)
 
 
