@@ -38,14 +38,14 @@ class AnalysisActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.LOAD_ANALYSIS_FACTS)
+    @activity.defn(name=io.LOAD_ANALYSIS_FACTS.name)
     def load_analysis_facts(self, ref: io.DossierRef) -> io.AnalysisFacts:
         return io.AnalysisFacts(
             reminder_days=self.settings.analysis_approval_reminder_days,
             task_days=self.settings.analysis_approval_task_days,
         )
 
-    @activity.defn(name=io.SUBMIT_ANALYSIS)
+    @activity.defn(name=io.SUBMIT_ANALYSIS.name)
     def submit_analysis(self, request: io.AnalysisSubmission) -> io.AnalysisSubmitted:
         """Freeze submission `request.submission` and its PDF report; a retry changes nothing."""
         with business_refusals():
@@ -61,7 +61,7 @@ class AnalysisActivities:
             report_id = build_analysis_report(self.settings, request.dossier_id)
         return io.AnalysisSubmitted(report_document_id=report_id)
 
-    @activity.defn(name=io.RECORD_ANALYSIS_APPROVAL)
+    @activity.defn(name=io.RECORD_ANALYSIS_APPROVAL.name)
     def record_analysis_approval(self, approval: io.AnalysisApproval) -> None:
         with business_refusals(), session_scope(self.settings) as session:
             get_dossier(session, approval.dossier_id)

@@ -43,7 +43,7 @@ class ClientEmailActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.SEND_CLIENT_EMAIL)
+    @activity.defn(name=io.SEND_CLIENT_EMAIL.name)
     async def send_client_email(self, request: io.ClientEmail) -> io.EmailOutcome:
         row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
         client = await asyncio.to_thread(self._client_of, request.dossier_id)

@@ -72,7 +72,7 @@ class ConsentReceiptActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.SEND_CONSENT_RECEIPT)
+    @activity.defn(name=io.SEND_CONSENT_RECEIPT.name)
     async def send_consent_receipt(self, request: io.ConsentReceipt) -> EmailOutcome:
         document_id = await asyncio.to_thread(
             build_consent_receipt, self.settings, request.consent_id

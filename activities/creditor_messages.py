@@ -89,7 +89,7 @@ class CreditorMessageActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.SEND_CREDITOR_MESSAGE)
+    @activity.defn(name=io.SEND_CREDITOR_MESSAGE.name)
     async def send_creditor_message(self, msg: io.CreditorMessage) -> io.CreditorMessageSent:
         done = await asyncio.to_thread(self._recorded, msg.idempotency_key)
         if done is not None:

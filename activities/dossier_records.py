@@ -48,7 +48,7 @@ class DossierRecordActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.LOAD_DOSSIER_FACTS)
+    @activity.defn(name=io.LOAD_DOSSIER_FACTS.name)
     def load_dossier_facts(self, ref: io.DossierRef) -> io.DossierFacts:
         with session_scope(self.settings) as session:
             get_dossier(session, ref.dossier_id)
@@ -66,7 +66,7 @@ class DossierRecordActivities:
                 retention_hop_days=self.settings.retention_hop_days,
             )
 
-    @activity.defn(name=io.RECORD_PROGRESS)
+    @activity.defn(name=io.RECORD_PROGRESS.name)
     def record_progress(self, record: io.ProgressRecord) -> None:
         for attempt in range(2):
             try:
@@ -97,7 +97,7 @@ class DossierRecordActivities:
                 if attempt:
                     raise
 
-    @activity.defn(name=io.RECORD_CLOSURE)
+    @activity.defn(name=io.RECORD_CLOSURE.name)
     def record_closure(self, record: io.ClosureRecord) -> None:
         with session_scope(self.settings) as session:
             dossier = get_dossier(session, record.dossier_id)
@@ -127,7 +127,7 @@ class DossierRecordActivities:
                     detail={"outcome": record.outcome},
                 )
 
-    @activity.defn(name=io.SET_LEGAL_HOLD)
+    @activity.defn(name=io.SET_LEGAL_HOLD.name)
     def set_legal_hold(self, record: io.LegalHoldRecord) -> None:
         with session_scope(self.settings) as session:
             dossier = get_dossier(session, record.dossier_id)
@@ -159,7 +159,7 @@ class DossierRecordActivities:
                 object_id=dossier.id,
             )
 
-    @activity.defn(name=io.RELATIONSHIP_END)
+    @activity.defn(name=io.RELATIONSHIP_END.name)
     def relationship_end(self, ref: io.DossierRef) -> io.RelationshipEnd:
         """The contractual relationship ends when the client's last dossier closes."""
         with session_scope(self.settings) as session:

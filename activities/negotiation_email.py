@@ -75,7 +75,7 @@ class NegotiationEmailActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.SEND_NEGOTIATION_EMAIL)
+    @activity.defn(name=io.SEND_NEGOTIATION_EMAIL.name)
     async def send_negotiation_email(self, request: io.NegotiationEmail) -> EmailOutcome:
         if request.template not in NEGOTIATION_EMAIL_TEMPLATES:
             raise ApplicationError(

@@ -17,7 +17,6 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import dossier as dossier_io
 from activities.contracts import negotiation as io
-from activities.contracts import negotiation_payloads as payloads
 from activities.dossier_records import get_dossier
 from config.settings import Settings
 from domain.clock import utcnow
@@ -69,7 +68,7 @@ class NegotiationRecordActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.LOAD_NEGOTIATION_FACTS)
+    @activity.defn(name=io.LOAD_NEGOTIATION_FACTS.name)
     def load_negotiation_facts(self, ref: io.NegotiationRef) -> io.NegotiationFacts:
         with session_scope(self.settings) as session:
             get_negotiation(session, ref.negotiation_id)
@@ -88,7 +87,7 @@ class NegotiationRecordActivities:
             consent_id=given,
         )
 
-    @activity.defn(name=io.OPEN_NEGOTIATIONS)
+    @activity.defn(name=io.OPEN_NEGOTIATIONS.name)
     def open_negotiations(self, ref: dossier_io.DossierRef) -> io.OpenedNegotiations:
         for attempt in range(2):
             try:
@@ -102,7 +101,7 @@ class NegotiationRecordActivities:
                     raise
         raise AssertionError("unreachable")
 
-    @activity.defn(name=io.RECORD_NEGOTIATION_PROGRESS)
+    @activity.defn(name=io.RECORD_NEGOTIATION_PROGRESS.name)
     def record_negotiation_progress(self, record: io.NegotiationProgress) -> None:
         """The row's state, round and deadline, and one timeline entry per event key.
 
@@ -151,11 +150,11 @@ class NegotiationRecordActivities:
                 )
             )
 
-    @activity.defn(name=io.LOAD_OFFER)
-    def load_offer(self, ref: io.OfferRef) -> payloads.OfferFacts:
+    @activity.defn(name=io.LOAD_OFFER.name)
+    def load_offer(self, ref: io.OfferRef) -> io.OfferFacts:
         with session_scope(self.settings) as session:
             offer = _offer(session, ref.offer_id)
-            return payloads.OfferFacts(
+            return io.OfferFacts(
                 offer_id=offer.id,
                 round=offer.round,
                 made_by=offer.made_by,
@@ -166,7 +165,7 @@ class NegotiationRecordActivities:
                 first_due_date=offer.first_due_date.isoformat() if offer.first_due_date else None,
             )
 
-    @activity.defn(name=io.SET_OFFER_STATUS)
+    @activity.defn(name=io.SET_OFFER_STATUS.name)
     def set_offer_status(self, change: io.OfferStatusChange) -> None:
         with session_scope(self.settings) as session:
             offer = _offer(session, change.offer_id)
@@ -180,8 +179,8 @@ class NegotiationRecordActivities:
                 offer.sent_at = change.sent_at
             session.add(offer)
 
-    @activity.defn(name=io.CREATE_SCHEDULE)
-    def create_schedule(self, request: io.ScheduleRequest) -> payloads.RepaymentSchedule:
+    @activity.defn(name=io.CREATE_SCHEDULE.name)
+    def create_schedule(self, request: io.ScheduleRequest) -> io.RepaymentSchedule:
         """The instalments of the accepted offer, monthly from its first due date; once."""
         with session_scope(self.settings) as session:
             existing = session.exec(
@@ -227,7 +226,7 @@ class NegotiationRecordActivities:
             )
             return _schedule(due_dates)
 
-    @activity.defn(name=io.RECORD_INSTALMENT)
+    @activity.defn(name=io.RECORD_INSTALMENT.name)
     def record_instalment(self, payment: io.InstalmentPayment) -> None:
         with session_scope(self.settings) as session:
             row = session.exec(
@@ -308,8 +307,8 @@ def _instalment_amounts(
     return [*amounts, Decimal(total) - share * (count - 1)]
 
 
-def _schedule(due_dates: list[date]) -> payloads.RepaymentSchedule:
-    return payloads.RepaymentSchedule(due_dates=[day.isoformat() for day in due_dates])
+def _schedule(due_dates: list[date]) -> io.RepaymentSchedule:
+    return io.RepaymentSchedule(due_dates=[day.isoformat() for day in due_dates])
 
 
 def _month_after(day: date) -> date:

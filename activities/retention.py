@@ -38,7 +38,7 @@ class RetentionActivities:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    @activity.defn(name=io.DELETE_DOSSIER_DOCUMENTS)
+    @activity.defn(name=io.DELETE_DOSSIER_DOCUMENTS.name)
     def delete_dossier_documents(self, ref: io.DossierRef) -> io.DocumentsDeletion:
         with session_scope(self.settings) as session:
             deleted = self._delete_documents(session, ref.dossier_id)
@@ -65,7 +65,7 @@ class RetentionActivities:
         )
         return len(documents)
 
-    @activity.defn(name=io.ANONYMISE_DOSSIER)
+    @activity.defn(name=io.ANONYMISE_DOSSIER.name)
     def anonymise_dossier(self, ref: io.DossierRef) -> io.AnonymisationReport:
         with session_scope(self.settings) as session:
             dossier = session.get(Dossier, ref.dossier_id)

@@ -37,8 +37,9 @@ from bench.throughput import (
 )
 from domain.negotiation.sharing import MessageKind
 from domain.negotiation.states import NegotiationState
+from domain.workflow_ids import negotiation_workflow_id
 from models.database import session_scope
-from models.negotiation import Negotiation, SharingLedgerEntry, negotiation_workflow_id
+from models.negotiation import Negotiation, SharingLedgerEntry
 from models.staff import StaffUser
 from services.email_outbox import message_id_for
 from workflows.negotiation_messages import (

@@ -28,10 +28,11 @@ from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.offer_terms import OfferTerms
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import OfferType
+from domain.workflow_ids import dossier_workflow_id
 from models.allowance_parameters import seed_sample_allowances
 from models.creditor_directory import Creditor
 from models.database import session_scope
-from models.dossier import Dossier, dossier_workflow_id
+from models.dossier import Dossier
 from models.outbox import WorkflowStartIntent
 from models.staff import StaffUser
 from services.budget.store import (

@@ -39,17 +39,14 @@ from bench.stats import Latency
 from bench.trivial import TRIVIAL_TASK_QUEUE, TRIVIAL_WORKFLOW, TrivialInput
 from config.loading import dev_settings
 from config.settings import Settings
+from domain.workflow_ids import dossier_workflow_id
 from models.database import engine_for, session_scope
-from models.dossier import dossier_workflow_id
 from models.migrate import upgrade_database
 from models.staff import Role
 from security.codec import make_data_converter
 from services.email_outbox import message_id_for
 from services.staff_accounts import create_staff_user
-from workflows.dossier_messages import (
-    NEXT_DEADLINE_SEARCH_ATTRIBUTE,
-    STAGE_SEARCH_ATTRIBUTE,
-)
+from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
 ITEM_TIMEOUT_SECONDS = 120.0
 STAFF_EMAIL = "debit@cravelynos.example"

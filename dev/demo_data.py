@@ -18,10 +18,11 @@ from dev.demo_negotiations import DEMO_NEGOTIATIONS, seed_demo_negotiations
 from domain.budget import BudgetInput
 from domain.dossier_stages import CreditorKind, DocumentKind, Outcome
 from domain.intake import CreditorIn, DossierCreate
+from domain.workflow_ids import dossier_workflow_id
 from gateway.start_intents import start_pending_intent
 from models.allowance_parameters import seed_sample_allowances
 from models.database import session_scope
-from models.dossier import Dossier, dossier_workflow_id
+from models.dossier import Dossier
 from models.staff import Role, StaffUser
 from security.passwords import hash_password, verify_password
 from services.creditors import seed_sample_creditors

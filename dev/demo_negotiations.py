@@ -24,11 +24,11 @@ from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.offer_terms import OfferTerms, ReplyTerms, balance_share
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import OfferType, ReplyKind
+from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
 from gateway.start_intents import start_pending_intent
 from models.creditor_directory import Creditor
 from models.database import session_scope
-from models.dossier import dossier_workflow_id
-from models.negotiation import Negotiation, negotiation_workflow_id
+from models.negotiation import Negotiation
 from models.staff import StaffUser
 from services.documents import store_document
 from services.dossiers.intake import create_dossier

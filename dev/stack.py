@@ -29,10 +29,7 @@ from gateway.connection import connect_client
 from models.migrate import upgrade_database
 from web.app import create_app
 from worker import run_worker
-from workflows.dossier_messages import (
-    NEXT_DEADLINE_SEARCH_ATTRIBUTE,
-    STAGE_SEARCH_ATTRIBUTE,
-)
+from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
 STARTUP_TIMEOUT_SECONDS = 30.0
 

@@ -20,8 +20,8 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from config.settings import Settings
 from domain.clock import utcnow
+from domain.workflow_ids import dossier_workflow_id
 from models.database import session_scope
-from models.dossier import dossier_workflow_id
 from models.outbox import WorkflowStartIntent
 from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
 

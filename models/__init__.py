@@ -11,7 +11,6 @@ from models.dossier import (
     DossierCreditor,
     ExpectedDocument,
     TimelineEvent,
-    dossier_workflow_id,
 )
 from models.negotiation import (
     CreditorConsent,
@@ -50,5 +49,4 @@ __all__ = [
     "StaffUser",
     "TimelineEvent",
     "WorkflowStartIntent",
-    "dossier_workflow_id",
 ]

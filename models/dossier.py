@@ -13,6 +13,7 @@ from sqlmodel import SQLModel
 
 from domain.clock import utcnow
 from domain.dossier_stages import CreditorKind, DocumentKind, Outcome, Stage
+from domain.workflow_ids import dossier_workflow_id
 from models.categories import Category, field
 
 
@@ -42,10 +43,6 @@ class Dossier(SQLModel, table=True):
     @property
     def workflow_id(self) -> str:
         return dossier_workflow_id(self.id)
-
-
-def dossier_workflow_id(dossier_id: str) -> str:
-    return f"dossier:{dossier_id}"
 
 
 class DossierCreditor(SQLModel, table=True):

@@ -50,10 +50,6 @@ class Negotiation(SQLModel, table=True):
     ended_at: datetime | None = field(Category.NEGOTIATION_HISTORY, default=None)
 
 
-def negotiation_workflow_id(negotiation_id: str) -> str:
-    return f"negotiation:{negotiation_id}"
-
-
 class CreditorConsent(SQLModel, table=True):
     """The client's consent to share named data with one creditor, for one purpose."""
 

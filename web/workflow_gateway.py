@@ -24,10 +24,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from config.settings import Settings
+from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
 from gateway.connection import connect_client
 from gateway.start_intents import start_pending_intent
-from models.dossier import dossier_workflow_id
-from models.negotiation import negotiation_workflow_id
 from workflows.dossier_messages import STATUS_QUERY, DossierStatus
 from workflows.negotiation_messages import NEGOTIATION_STATUS_QUERY, NegotiationStatus
 

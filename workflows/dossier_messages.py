@@ -16,10 +16,6 @@ SUBMIT_ANALYSIS_UPDATE = "submit_analysis"
 RECORD_APPROVAL_UPDATE = "record_approval"
 STATUS_QUERY = "status"
 
-# Search attributes (registered on the dev server by `cravelynos dev`): PII-free by construction.
-STAGE_SEARCH_ATTRIBUTE = "CravelynosStage"
-NEXT_DEADLINE_SEARCH_ATTRIBUTE = "CravelynosNextDeadline"
-
 
 @dataclass
 class RetentionState:

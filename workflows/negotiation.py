@@ -6,8 +6,9 @@ timers and follow-ups, offer expiry, agreement and repayment plan; a withdrawn c
 suspends it at once.
 
 How it stays correct:
-- every state change goes through `_set_state`, which bumps `_epoch`; every wait of the main
-  loop ends as soon as the epoch moves, so a revocation (or any reply) stops the timers at once;
+- every state change goes through CreditorNegotiationState.move_to, which bumps its epoch; every
+  wait of the main loop ends as soon as the epoch moves, so a revocation (or any reply) stops
+  the timers at once;
 - every step that changes state runs under `_lock`, and re-checks the state once it holds it;
 - a consent withdrawal takes effect before it waits for the lock: what was running finishes
   its sending (the activity re-checks consent before each SMTP attempt), but cannot move the
@@ -17,35 +18,62 @@ How it stays correct:
   given, re-read daily while one is awaited; a withdrawal, checked at every timer and whenever
   a message is refused for lack of consent.
 
-This file holds the workflow's entry points (run, updates, validators, query); the waits of its
-main loop are in negotiation_waits.py, its state, texts and shared helpers in negotiation_core.py.
+This file is the orchestration; the state, its transitions, the refusal rules, the timetables
+and the timeline's wording are in domain/negotiation/ (lifecycle, refusals, timetable, timeline).
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import negotiation as io
-    from activities.contracts import negotiation_payloads as payloads
     from domain.french_dates import french_date
-    from domain.negotiation.sharing import (
-        SHARE_CATEGORY_SHORT_FR,
-        MessageKind,
-        ShareCategory,
+    from domain.negotiation.lifecycle import CreditorNegotiationState, NegotiationDelays
+    from domain.negotiation.refusals import (
+        agreement_refusal,
+        client_decision_refusal,
+        consent_decision_refusal,
+        counter_offer_refusal,
+        draft_refusal,
+        end_refusal,
+        ended_refusal,
+        escalation_refusal,
+        information_refusal,
+        instalment_refusal,
+        offer_round_refusal,
+        reply_refusal,
+        revocation_refusal,
+        send_offer_refusal,
     )
+    from domain.negotiation.sharing import MessageKind
     from domain.negotiation.states import (
-        DECISION_STATES,
-        ENDED_STATES,
         ESCALATION_LABELS_FR,
-        REPLY_STATES,
         EndOutcome,
         EscalationRoute,
-        OfferParty,
+        NegotiationState,
+        OfferStatus,
         ReplyKind,
+    )
+    from domain.negotiation.timeline import (
+        EntryKind,
+        email_label,
+        failure_reason,
+        offer_sent_summary,
+        operator_stage,
+    )
+    from domain.negotiation.timetable import (
+        PlanEvent,
+        ReplyEvent,
+        counter_offer_deadline,
+        next_deadline,
+        next_plan_alert,
+        reply_events,
     )
     from domain.negotiation.timing import end_of_day, noon, paris_date
     from workflows.negotiation_messages import (
@@ -76,96 +104,243 @@ with workflow.unsafe.imports_passed_through():
         SendInformation,
         SendOffer,
     )
-    from workflows.refusals import refusal_of, refused
+    from workflows.plumbing import (
+        EMAIL,
+        RENDERING,
+        SHORT,
+        business_refusal,
+        publish_search_attributes,
+        refusal_of,
+        refuse_if,
+        reject_if,
+        run,
+        run_local,
+        wait_until,
+    )
 
-from workflows.negotiation_core import (
-    ACCEPTED,
-    ALREADY_DECIDED,
-    COUNTER_ALREADY_PAST,
-    COUNTER_NOT_FOUND,
-    COUNTER_REQUIRED,
-    COUNTERED,
-    DECISION_TOO_LATE,
-    DRAFT,
-    EXPIRED,
-    LAPSED,
-    NOT_OUR_DRAFT,
-    NOT_THE_COUNTER,
-    NOT_THE_REQUEST,
-    NOTHING_TO_REVOKE,
-    OFFER_IN_THE_PAST,
-    ONLY_CLIENT,
-    PAID_ON_FUTURE,
-    PAID_ON_INVALID,
-    PROGRESS,
-    REFUSED,
-    RETRY,
-    SEND_IN_PROGRESS,
-    SENT,
-    SHORT,
-    TASK,
-    WITHDRAWN,
-    S,
-    failure_reason,
-    is_consent_missing,
-    validator_refusal,
-)
-from workflows.negotiation_waits import NegotiationWaits
+S = NegotiationState
+TASK, PROGRESS = EntryKind.TASK, EntryKind.PROGRESS
+# While waiting for the client's consent (or suspended), the database is re-read this often: a
+# decision the web app recorded but could not tell the workflow (Temporal down) is not lost.
+CONSENT_RECHECK = timedelta(days=1)
+
+
+def is_consent_missing(exc: ActivityError) -> bool:
+    """The creditor message was refused because no consent covers it (now)."""
+    cause = business_refusal(exc)
+    return cause is not None and cause.type == io.CONSENT_MISSING
+
+
+def why_not_sent(exc: ActivityError) -> str:
+    cause = business_refusal(exc)
+    return failure_reason(cause.message if cause is not None else None)
+
+
+def delays_of(facts: io.NegotiationFacts) -> NegotiationDelays:
+    return NegotiationDelays(
+        follow_up_days=tuple(facts.follow_up_days),
+        no_response_days=facts.no_response_days,
+        counter_offer_decision_days=facts.counter_offer_decision_days,
+        instalment_grace_days=facts.instalment_grace_days,
+        instalment_broken_after_days=facts.instalment_broken_after_days,
+    )
 
 
 @workflow.defn(name=NEGOTIATION_WORKFLOW)
-class CreditorNegotiationWorkflow(NegotiationWaits):
+class CreditorNegotiationWorkflow:
     @workflow.init
     def __init__(self, arg: NegotiationInput) -> None:
-        super().__init__(arg)
+        self._negotiation = CreditorNegotiationState(arg.negotiation_id, arg.dossier_id)
+        self._lock = asyncio.Lock()
+        # What the search attributes say now (upserted only when it changes).
+        self._published: tuple[str, datetime | None] | None = None
 
     @workflow.run
     async def run(self, arg: NegotiationInput) -> str:
-        facts = await workflow.execute_activity(
-            io.LOAD_NEGOTIATION_FACTS,
-            io.NegotiationRef(self._id),
-            result_type=io.NegotiationFacts,
-            start_to_close_timeout=SHORT,
-            retry_policy=RETRY,
+        negotiation = self._negotiation
+        facts = await run(
+            io.LOAD_NEGOTIATION_FACTS, io.NegotiationRef(negotiation.negotiation_id), SHORT
         )
         async with self._lock:
-            self._delays = facts
+            negotiation.delays = delays_of(facts)
             if facts.consent_id:
-                self._consent_id, self._consent_given = facts.consent_id, True
-                self._decided_consents.add(facts.consent_id)
-                self._set_state(S.READY)
+                negotiation.give_consent(facts.consent_id)
             await self._record(
                 "opened",
                 PROGRESS,
                 "négociation ouverte"
                 + (
                     " : consentement déjà donné, offre à préparer"
-                    if self._consent_given
+                    if negotiation.consent_given
                     else " : consentement du client à demander"
                 ),
             )
-            self._started = True
-        while self._state not in ENDED_STATES:
-            epoch = self._epoch
-            if self._state == S.AWAITING_REPLY:
+            negotiation.started = True
+        while not negotiation.ended:
+            epoch = negotiation.epoch
+            if negotiation.state == S.AWAITING_REPLY:
                 await self._await_reply(epoch)
-            elif self._state == S.COUNTER_OFFER:
+            elif negotiation.state == S.COUNTER_OFFER:
                 await self._await_decision(epoch)
-            elif self._state == S.PLAN_RUNNING:
+            elif negotiation.state == S.PLAN_RUNNING:
                 await self._await_plan(epoch)
-            elif self._state in (S.CONSENT_PENDING, S.SUSPENDED):
+            elif negotiation.state in (S.CONSENT_PENDING, S.SUSPENDED):
                 await self._await_consent(epoch)
             await self._until_changed(epoch)
         await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._state.value
+        return negotiation.state.value
 
-    # ----- updates: consent --------------------------------------------------------------------
+    # ----- waits of the main loop ----------------------------------------------------------------
+
+    async def _until(self, moment: datetime, epoch: int) -> bool:
+        """Wait until `moment`; False as soon as anything changed the negotiation's state."""
+        negotiation = self._negotiation
+        await wait_until(moment, lambda: negotiation.epoch != epoch)
+        return negotiation.epoch == epoch
+
+    async def _until_changed(self, epoch: int) -> None:
+        await workflow.wait_condition(lambda: self._negotiation.epoch != epoch)
+
+    async def _await_reply(self, epoch: int) -> None:
+        negotiation = self._negotiation
+        wait = negotiation.wait
+        for moment, event, number in reply_events(negotiation):
+            if not await self._until(moment, epoch):
+                return
+            async with self._lock:
+                if not negotiation.is_current(epoch) or await self._withdrawn():
+                    return
+                if event == ReplyEvent.FOLLOW_UP:
+                    await self._follow_up(wait, number)
+                elif event == ReplyEvent.OFFER_EXPIRY:
+                    await self._offer_expired(wait)
+                else:
+                    await self._no_response(wait)
+
+    async def _follow_up(self, wait: int, number: int) -> None:
+        try:
+            await self._creditor_message(
+                MessageKind.FOLLOW_UP,
+                f"follow_up:{wait}:{number}",
+                offer_id=self._negotiation.offer_id,
+                follow_up=number,
+            )
+            kind, summary = PROGRESS, f"relance n°{number} envoyée au créancier"
+        except ActivityError as exc:
+            if is_consent_missing(exc) and await self._withdrawn():
+                return
+            kind = TASK
+            summary = (
+                f"relance n°{number} non envoyée ({why_not_sent(exc)}) : relancer le créancier "
+                "autrement ou mettre fin à la négociation"
+            )
+        await self._record(f"follow_up:{wait}:{number}", kind, summary)
+
+    async def _no_response(self, wait: int) -> None:
+        self._negotiation.move_to(S.NO_RESPONSE)
+        await self._record(
+            f"no_response:{wait}",
+            TASK,
+            "aucune réponse du créancier : nouvelle offre, saisine du médiateur ou fin de la "
+            "négociation à décider",
+        )
+        await self._email(
+            "negotiation_no_response", f"no_response:{wait}", offer_id=self._negotiation.offer_id
+        )
+
+    async def _offer_expired(self, wait: int) -> None:
+        negotiation = self._negotiation
+        offer_id = negotiation.offer_id
+        assert offer_id is not None
+        await self._offer_status(offer_id, OfferStatus.EXPIRED)
+        negotiation.offer_pending = False
+        negotiation.move_to(S.OFFER_EXPIRED)
+        await self._record(
+            f"offer_expired:{wait}",
+            TASK,
+            f"l'offre n°{negotiation.round} est arrivée à expiration sans réponse : nouvelle offre "
+            "ou autre suite à décider",
+        )
+        await self._email(
+            "negotiation_offer_expired", f"offer_expired:{offer_id}", offer_id=offer_id
+        )
+
+    async def _await_decision(self, epoch: int) -> None:
+        negotiation = self._negotiation
+        assert negotiation.decision_deadline is not None
+        if not await self._until(negotiation.decision_deadline, epoch):
+            return
+        async with self._lock:
+            if not negotiation.is_current(epoch) or negotiation.counter_offer_id is None:
+                return
+            if await self._withdrawn():
+                return
+            counter = negotiation.counter_offer_id
+            await self._offer_status(counter, OfferStatus.LAPSED)
+            negotiation.counter_offer_cleared()
+            negotiation.move_to(S.OFFER_EXPIRED)
+            await self._record(
+                f"counter_lapsed:{counter}",
+                TASK,
+                "le client n'a pas décidé dans le délai : la contre-proposition est caduque, "
+                "suite à décider",
+            )
+            await self._email(
+                "negotiation_offer_expired", f"offer_expired:{counter}", offer_id=counter
+            )
+
+    async def _await_plan(self, epoch: int) -> None:
+        negotiation = self._negotiation
+        while True:
+            alert = next_plan_alert(negotiation)
+            if alert is None:
+                return
+            moment, event, number = alert
+            if not await self._until(moment, epoch):
+                return
+            async with self._lock:
+                if (
+                    not negotiation.is_current(epoch)
+                    or number in negotiation.paid
+                    or await self._withdrawn()
+                ):
+                    return
+                if event == PlanEvent.MISSED:
+                    negotiation.missed_alerted.add(number)
+                    await self._record(
+                        f"instalment_missed:{number}",
+                        TASK,
+                        f"échéance n°{number} non payée après le délai de grâce : contacter le "
+                        "client",
+                        missed_instalment=number,
+                    )
+                    await self._email(
+                        "negotiation_instalment_missed",
+                        f"instalment_missed:{number}",
+                        instalment_number=number,
+                    )
+                else:
+                    negotiation.move_to(S.BROKEN)
+                    await self._record(
+                        f"plan_broken:{number}",
+                        TASK,
+                        f"plan rompu : échéance n°{number} toujours impayée — nouvelle offre, "
+                        "recours ou fin à décider",
+                    )
+                    await self._email(
+                        "negotiation_plan_broken",
+                        f"plan_broken:{number}",
+                        instalment_number=number,
+                    )
+                    return
+
+    # ----- consent: what the web app says, and what the database says -----------------------------
 
     @workflow.update(name=CONSENT_REQUESTED_UPDATE)
     async def consent_requested(self, request: ConsentRequested) -> str:
         await self._ready()
         async with self._lock:
-            self._check(self._ended_refusal())
+            refuse_if(ended_refusal(self._negotiation))
             await self._record(
                 f"consent_requested:{request.consent_id}",
                 PROGRESS,
@@ -177,21 +352,21 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                 f"consent_request:{request.consent_id}",
                 consent_id=request.consent_id,
             )
-        return self._state.value
+        return self._negotiation.state.value
 
     @consent_requested.validator
     def _validate_consent_requested(self, request: ConsentRequested) -> None:
-        validator_refusal(self._ended_refusal())
+        reject_if(ended_refusal(self._negotiation))
 
     @workflow.update(name=CONSENT_DECIDED_UPDATE)
     async def consent_decided(self, decision: ConsentDecided) -> str:
         await self._ready()
         async with self._lock:
-            self._check(self._decision_refusal(decision))
+            refuse_if(consent_decision_refusal(self._negotiation, decision.consent_id))
             if decision.given:
                 await self._consent_given_now(decision.consent_id, decision.actor)
             else:
-                self._decided_consents.add(decision.consent_id)
+                self._negotiation.decided_consents.add(decision.consent_id)
                 await self._record(
                     f"consent_refused:{decision.consent_id}",
                     TASK,
@@ -199,74 +374,168 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                     decision.actor,
                 )
                 await self._consent_receipt(decision.consent_id)
-        return self._state.value
+        return self._negotiation.state.value
 
     @consent_decided.validator
     def _validate_consent_decided(self, decision: ConsentDecided) -> None:
-        validator_refusal(self._decision_refusal(decision))
-
-    def _decision_refusal(self, decision: ConsentDecided) -> str | None:
-        if decision.consent_id in self._decided_consents:
-            return ALREADY_DECIDED
-        return self._ended_refusal()
+        reject_if(consent_decision_refusal(self._negotiation, decision.consent_id))
 
     @workflow.update(name=CONSENT_REVOKED_UPDATE)
     async def consent_revoked(self, revocation: ConsentRevoked) -> str:
+        negotiation = self._negotiation
         await self._ready()
-        self._check(self._revocation_refusal())
+        refuse_if(revocation_refusal(negotiation))
         # At once, before waiting for anything: the timers stop, nothing more is sent.
-        self._suspend()
-        self._revoking += 1
+        negotiation.suspend()
+        negotiation.revoking += 1
         try:
             async with self._lock:
                 await self._revoked(revocation.consent_id, revocation.actor)
         finally:
-            self._revoking -= 1
-        return self._state.value
+            negotiation.revoking -= 1
+        return negotiation.state.value
 
     @consent_revoked.validator
     def _validate_consent_revoked(self, revocation: ConsentRevoked) -> None:
-        validator_refusal(self._revocation_refusal())
+        reject_if(revocation_refusal(self._negotiation))
 
-    def _revocation_refusal(self) -> str | None:
-        return self._ended_refusal() or (None if self._consent_given else NOTHING_TO_REVOKE)
+    async def _await_consent(self, epoch: int) -> None:
+        """Waiting for a consent (pending, or suspended after a withdrawal): re-read it daily.
 
-    # ----- updates: offers and replies ---------------------------------------------------------
+        The web app records the client's decision first, then tells the workflow; if Temporal
+        was unavailable at that moment, the consent given is found here within a day. A local
+        activity: a day costs a timer and a marker in the history, nothing more.
+        """
+        negotiation = self._negotiation
+        while await self._until(workflow.now() + CONSENT_RECHECK, epoch):
+            async with self._lock:
+                if not negotiation.is_current(epoch):
+                    return
+                given = (await self._consent_facts()).consent_id
+                if given and given not in negotiation.decided_consents:
+                    await self._consent_given_now(given, "system")
+                    return
+
+    async def _withdrawn(self) -> bool:
+        """Whether the consent we act on was withdrawn without the workflow being told (the
+        notice was lost); if so, handled exactly as the consent_revoked update would have been.
+
+        Called with the lock held, at each timer of a waiting state and when a message to the
+        creditor is refused for lack of consent. True when the negotiation is now suspended.
+        """
+        negotiation = self._negotiation
+        if not negotiation.consent_given or negotiation.consent_id is None or negotiation.ended:
+            return False
+        given = (await self._consent_facts()).consent_id
+        if given == negotiation.consent_id:
+            return False
+        if given is not None:  # A newer consent (an extension) governs now.
+            if given not in negotiation.decided_consents:
+                await self._consent_given_now(given, "system")
+            negotiation.consent_id = given
+            return False
+        withdrawn = negotiation.consent_id
+        negotiation.suspend()
+        negotiation.revoking += 1
+        try:
+            await self._revoked(withdrawn, "system")
+        finally:
+            negotiation.revoking -= 1
+        return True
+
+    async def _consent_facts(self) -> io.NegotiationFacts:
+        ref = io.NegotiationRef(self._negotiation.negotiation_id)
+        return await run_local(io.LOAD_NEGOTIATION_FACTS, ref, SHORT)
+
+    async def _consent_given_now(self, consent_id: str, actor: str) -> None:
+        """A consent given (told by the web app, or found in the database): it governs sharing
+        from now on; waiting for it (or suspended), the negotiation is ready; a receipt."""
+        negotiation = self._negotiation
+        negotiation.give_consent(consent_id)
+        await self._record(
+            f"consent_given:{consent_id}",
+            PROGRESS,
+            "consentement donné par le client"
+            + (
+                " : les informations demandées peuvent être envoyées"
+                if negotiation.state == S.INFORMATION_REQUESTED
+                else ""
+            ),
+            actor,
+        )
+        await self._consent_receipt(consent_id)
+
+    async def _revoked(self, key: str, actor: str) -> None:
+        """After a withdrawal (update, or found in the database): the record, the offers it
+        voids, the creditor told the mandate ended, the client emailed. Keyed by the consent:
+        once per withdrawal whichever way it was learnt."""
+        negotiation = self._negotiation
+        ended = negotiation.ended  # Ended by a step that was running meanwhile.
+        await self._record(
+            f"consent_revoked:{key}",
+            PROGRESS,
+            "consentement retiré"
+            + ("" if ended else " : négociation suspendue, plus rien n'est envoyé au créancier"),
+            actor,
+        )
+        # Our offer awaiting an answer, and the client's pending decision, are void.
+        if negotiation.offer_pending and negotiation.offer_id is not None:
+            await self._offer_status(negotiation.offer_id, OfferStatus.WITHDRAWN)
+            negotiation.offer_pending = False
+        if negotiation.counter_offer_id is not None:
+            await self._offer_status(negotiation.counter_offer_id, OfferStatus.WITHDRAWN)
+            negotiation.counter_offer_cleared()
+        # The activity tells the creditor only if something was ever shared with it.
+        try:
+            sent = await self._creditor_message(MessageKind.MANDATE_END, f"mandate_end:{key}")
+            if sent.message_id:
+                await self._record(
+                    f"mandate_end:{key}", PROGRESS, "fin du mandat notifiée au créancier"
+                )
+        except ActivityError as exc:
+            await self._record(
+                f"mandate_end:{key}",
+                TASK,
+                f"fin du mandat non notifiée ({why_not_sent(exc)}) : prévenir le créancier",
+            )
+        if not ended:
+            await self._email("negotiation_suspended", f"suspended:{key}")
+
+    # ----- offers and replies ---------------------------------------------------------------------
 
     @workflow.update(name=SEND_OFFER_UPDATE)
     async def send_offer(self, request: SendOffer) -> str:
+        negotiation = self._negotiation
         await self._ready()
         # Set before the first await: a second send accepted at the same time sees it.
-        self._check(self._send_offer_refusal())
-        self._sending = True
+        refuse_if(send_offer_refusal(negotiation))
+        negotiation.sending = True
         try:
             async with self._lock:
-                self._check(self._state_refusal(DECISION_STATES, "d'envoyer une offre"))
+                refuse_if(offer_round_refusal(negotiation))
                 await self._send_offer(request)
         finally:
-            self._sending = False
-        return self._state.value
+            negotiation.sending = False
+        return negotiation.state.value
 
     @send_offer.validator
     def _validate_send_offer(self, request: SendOffer) -> None:
-        validator_refusal(self._send_offer_refusal())
-
-    def _send_offer_refusal(self) -> str | None:
-        if self._sending:
-            return SEND_IN_PROGRESS
-        return self._state_refusal(DECISION_STATES, "d'envoyer une offre")
+        reject_if(send_offer_refusal(self._negotiation))
 
     async def _send_offer(self, request: SendOffer) -> None:
+        negotiation = self._negotiation
         offer = await self._load_offer(request.offer_id)
-        if offer.made_by != OfferParty.US.value or offer.status != DRAFT:
-            raise refused(NOT_OUR_DRAFT)
-        if offer.round != self._round + 1:
-            raise refused(
-                f"Cette offre est prévue pour le tour n°{offer.round} : le prochain tour est le "
-                f"n°{self._round + 1}."
+        today = paris_date(workflow.now())
+        refuse_if(
+            draft_refusal(
+                negotiation,
+                offer.made_by,
+                offer.status,
+                offer.round,
+                offer.valid_until_date,
+                today,
             )
-        if offer.valid_until_date <= paris_date(workflow.now()):
-            raise refused(OFFER_IN_THE_PAST)
+        )
         try:
             sent = await self._creditor_message(
                 MessageKind.OFFER, f"offer:{offer.offer_id}", offer_id=offer.offer_id
@@ -276,24 +545,15 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                 await self._withdrawn()  # Unless it was withdrawn without our knowing.
             raise refusal_of(exc) from None
         now = workflow.now()
-        previous = self._offer_id
-        await self._offer_status(offer.offer_id, SENT, sent_at=now)
-        if previous and self._offer_pending:  # Unanswered (no response): replaced.
-            await self._offer_status(previous, WITHDRAWN)
-        self._round, self._offer_id = offer.round, offer.offer_id
-        self._offer_pending = True
-        self._offer_expires_at = end_of_day(offer.valid_until_date)
-        self._accepted_offer_id = None
-        self._set_state(S.OFFER_SENT)
-        categories = ", ".join(
-            SHARE_CATEGORY_SHORT_FR[ShareCategory(c)].lower()
-            for c in sent.categories
-            if c in ShareCategory._value2member_map_
-        )
+        previous = negotiation.offer_id
+        await self._offer_status(offer.offer_id, OfferStatus.SENT, sent_at=now)
+        if previous and negotiation.offer_pending:  # Unanswered (no response): replaced.
+            await self._offer_status(previous, OfferStatus.WITHDRAWN)
+        negotiation.offer_sent(offer.offer_id, offer.round, end_of_day(offer.valid_until_date))
         await self._record(
             f"offer_sent:{offer.offer_id}",
             PROGRESS,
-            f"offre n°{offer.round} envoyée (catégories : {categories or 'aucune'})",
+            offer_sent_summary(offer.round, sent.categories),
             request.actor,
         )
         await self._email(
@@ -302,16 +562,14 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
         await self._start_reply_wait(now)
 
     async def _start_reply_wait(self, start: datetime) -> None:
-        self._wait += 1
-        self._wait_started_at = start
-        self._set_state(S.AWAITING_REPLY)
-        await self._record(f"awaiting_reply:{self._wait}", "", "")
+        self._negotiation.start_reply_wait(start)
+        await self._record(f"awaiting_reply:{self._negotiation.wait}", None, "")
 
     @workflow.update(name=RECORD_REPLY_UPDATE)
     async def record_reply(self, reply: RecordReply) -> str:
         await self._ready()
         async with self._lock:
-            self._check(self._reply_refusal(reply))
+            refuse_if(self._reply_refusal(reply))
             kind = ReplyKind(reply.kind)
             if kind == ReplyKind.ACCEPTED:
                 await self._accepted(reply)
@@ -321,55 +579,41 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                 await self._information_requested(reply)
             else:
                 await self._refused_by_creditor(reply)
-        return self._state.value
+        return self._negotiation.state.value
 
     @record_reply.validator
     def _validate_record_reply(self, reply: RecordReply) -> None:
-        validator_refusal(self._reply_refusal(reply))
+        reject_if(self._reply_refusal(reply))
 
     def _reply_refusal(self, reply: RecordReply) -> str | None:
-        if reply.kind not in ReplyKind._value2member_map_:
-            return f"Type de réponse inconnu : {reply.kind!r}."
-        if reply.kind == ReplyKind.COUNTER_OFFER and not reply.counter_offer_id:
-            return COUNTER_REQUIRED
-        return self._state_refusal(REPLY_STATES, "d'enregistrer une réponse du créancier")
+        return reply_refusal(self._negotiation, reply.kind, reply.counter_offer_id)
 
     async def _accepted(self, reply: RecordReply) -> None:
-        assert self._offer_id is not None
-        await self._offer_status(self._offer_id, ACCEPTED)
-        self._offer_pending = False
-        self._accepted_offer_id, self._agreed_at = self._offer_id, workflow.now()
-        self._set_state(S.AGREEMENT_PENDING)
+        negotiation = self._negotiation
+        assert negotiation.offer_id is not None
+        await self._offer_status(negotiation.offer_id, OfferStatus.ACCEPTED)
+        negotiation.offer_pending = False
+        negotiation.agreed(negotiation.offer_id, workflow.now())
         await self._record(
             f"reply:{reply.reply_id}",
             TASK,
-            f"le créancier accepte l'offre n°{self._round} : obtenir la confirmation écrite",
+            f"le créancier accepte l'offre n°{negotiation.round} : obtenir la confirmation écrite",
             reply.actor,
         )
 
     async def _countered(self, reply: RecordReply) -> None:
-        assert self._delays is not None and reply.counter_offer_id is not None
+        negotiation = self._negotiation
+        assert negotiation.delays is not None and reply.counter_offer_id is not None
         counter = await self._load_offer(reply.counter_offer_id)
-        if counter.made_by != OfferParty.CREDITOR.value or counter.status in (
-            ACCEPTED,
-            REFUSED,
-            LAPSED,
-            EXPIRED,
-        ):
-            raise refused(COUNTER_NOT_FOUND)
         now = workflow.now()
-        deadline = min(
-            now + timedelta(days=self._delays.counter_offer_decision_days),
-            end_of_day(counter.valid_until_date),
-        )
-        if deadline <= now:
-            raise refused(COUNTER_ALREADY_PAST)
-        if self._offer_id is not None:
-            await self._offer_status(self._offer_id, COUNTERED)
-            self._offer_pending = False
-        await self._offer_status(counter.offer_id, SENT, decision_deadline=deadline)
-        self._counter_offer_id, self._decision_deadline = counter.offer_id, deadline
-        self._set_state(S.COUNTER_OFFER)
+        deadline = counter_offer_deadline(now, negotiation.delays, counter.valid_until_date)
+        refuse_if(counter_offer_refusal(counter.made_by, counter.status, deadline, now))
+        if negotiation.offer_id is not None:
+            await self._offer_status(negotiation.offer_id, OfferStatus.COUNTERED)
+            negotiation.offer_pending = False
+        await self._offer_status(counter.offer_id, OfferStatus.SENT, decision_deadline=deadline)
+        negotiation.counter_offer_id, negotiation.decision_deadline = counter.offer_id, deadline
+        negotiation.move_to(S.COUNTER_OFFER)
         await self._record(
             f"reply:{reply.reply_id}",
             PROGRESS,
@@ -383,8 +627,8 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
         )
 
     async def _information_requested(self, reply: RecordReply) -> None:
-        self._information_reply_id = reply.reply_id
-        self._set_state(S.INFORMATION_REQUESTED)
+        self._negotiation.information_reply_id = reply.reply_id
+        self._negotiation.move_to(S.INFORMATION_REQUESTED)
         await self._record(
             f"reply:{reply.reply_id}",
             TASK,
@@ -400,10 +644,11 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
             )
 
     async def _refused_by_creditor(self, reply: RecordReply) -> None:
-        if self._offer_id is not None:
-            await self._offer_status(self._offer_id, REFUSED)
-            self._offer_pending = False
-        self._set_state(S.REFUSED)
+        negotiation = self._negotiation
+        if negotiation.offer_id is not None:
+            await self._offer_status(negotiation.offer_id, OfferStatus.REFUSED)
+            negotiation.offer_pending = False
+        negotiation.move_to(S.REFUSED)
         await self._record(
             f"reply:{reply.reply_id}",
             TASK,
@@ -416,24 +661,25 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
 
     @workflow.update(name=SEND_INFORMATION_UPDATE)
     async def send_information(self, request: SendInformation) -> str:
+        negotiation = self._negotiation
         await self._ready()
-        self._check(self._information_refusal(request))
-        self._sending = True
+        refuse_if(information_refusal(negotiation, request.reply_id))
+        negotiation.sending = True
         try:
             async with self._lock:
-                self._check(self._information_refusal(request, sending=False))
+                refuse_if(information_refusal(negotiation, request.reply_id, sending=False))
                 try:
                     await self._creditor_message(
                         MessageKind.INFORMATION,
                         f"information:{request.reply_id}",
                         reply_id=request.reply_id,
-                        offer_id=self._offer_id,
+                        offer_id=negotiation.offer_id,
                     )
                 except ActivityError as exc:
                     if is_consent_missing(exc):
                         await self._withdrawn()
                     raise refusal_of(exc) from None
-                self._information_reply_id = None
+                negotiation.information_reply_id = None
                 await self._record(
                     f"information_sent:{request.reply_id}",
                     PROGRESS,
@@ -442,33 +688,24 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                 )
                 await self._start_reply_wait(workflow.now())
         finally:
-            self._sending = False
-        return self._state.value
+            negotiation.sending = False
+        return negotiation.state.value
 
     @send_information.validator
     def _validate_send_information(self, request: SendInformation) -> None:
-        validator_refusal(self._information_refusal(request))
-
-    def _information_refusal(self, request: SendInformation, sending: bool = True) -> str | None:
-        if sending and self._sending:
-            return SEND_IN_PROGRESS
-        refusal = self._state_refusal(
-            {S.INFORMATION_REQUESTED}, "d'envoyer les informations demandées"
-        )
-        if refusal:
-            return refusal
-        return None if request.reply_id == self._information_reply_id else NOT_THE_REQUEST
+        reject_if(information_refusal(self._negotiation, request.reply_id))
 
     @workflow.update(name=CLIENT_DECISION_UPDATE)
     async def client_decision(self, decision: ClientDecision) -> str:
+        negotiation = self._negotiation
         await self._ready()
         async with self._lock:
-            self._check(self._client_decision_refusal(decision))
+            refuse_if(self._client_decision_refusal(decision))
             counter = decision.offer_id
             now = workflow.now()
-            choice = ACCEPTED if decision.accepted else REFUSED
+            choice = OfferStatus.ACCEPTED if decision.accepted else OfferStatus.REFUSED
             await self._offer_status(counter, choice, client_decision=choice, decided_at=now)
-            self._counter_offer_id, self._decision_deadline = None, None
+            negotiation.counter_offer_cleared()
             kind = (
                 MessageKind.COUNTER_ACCEPTANCE if decision.accepted else MessageKind.COUNTER_REFUSAL
             )
@@ -481,102 +718,87 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                 # Refused because the consent was withdrawn without our knowing: suspended.
                 suspended = is_consent_missing(exc) and await self._withdrawn()
                 told = (
-                    f"le créancier n'a pas pu en être informé ({failure_reason(exc)}) : le prévenir"
+                    f"le créancier n'a pas pu en être informé ({why_not_sent(exc)}) : le prévenir"
                 )
                 task = True
             if suspended:
                 verb = "accepte" if decision.accepted else "refuse"
                 summary = f"le client {verb} la contre-proposition, {told}"
             elif decision.accepted:
-                self._accepted_offer_id, self._agreed_at = counter, now
-                self._set_state(S.AGREEMENT_PENDING)
+                negotiation.agreed(counter, now)
                 summary = (
                     f"le client accepte la contre-proposition, {told} ; obtenir la "
                     "confirmation écrite"
                 )
                 task = True
             else:
-                self._set_state(S.READY)
+                negotiation.move_to(S.READY)
                 summary = f"le client refuse la contre-proposition, {told}"
             await self._record(
                 f"client_decision:{counter}", TASK if task else PROGRESS, summary, decision.actor
             )
-        return self._state.value
+        return negotiation.state.value
 
     @client_decision.validator
     def _validate_client_decision(self, decision: ClientDecision) -> None:
-        validator_refusal(self._client_decision_refusal(decision))
+        reject_if(self._client_decision_refusal(decision))
 
     def _client_decision_refusal(self, decision: ClientDecision) -> str | None:
-        if not decision.actor.startswith("client:"):
-            return ONLY_CLIENT
-        refusal = self._state_refusal({S.COUNTER_OFFER}, "de décider d'une contre-proposition")
-        if refusal:
-            return refusal
-        if decision.offer_id != self._counter_offer_id:
-            return NOT_THE_COUNTER
-        if self._decision_deadline is not None and workflow.now() >= self._decision_deadline:
-            return DECISION_TOO_LATE
-        return None
+        return client_decision_refusal(
+            self._negotiation, decision.actor, decision.offer_id, workflow.now()
+        )
 
-    # ----- updates: agreement and plan ---------------------------------------------------------
+    # ----- agreement and plan ---------------------------------------------------------------------
 
     @workflow.update(name=CONFIRM_AGREEMENT_UPDATE)
     async def confirm_agreement(self, request: ConfirmAgreement) -> str:
+        negotiation = self._negotiation
         await self._ready()
         async with self._lock:
-            self._check(self._state_refusal({S.AGREEMENT_PENDING}, "de confirmer un accord"))
-            assert self._accepted_offer_id is not None
-            schedule = await workflow.execute_activity(
+            refuse_if(agreement_refusal(negotiation))
+            offer_id = negotiation.accepted_offer_id
+            assert offer_id is not None
+            schedule = await run(
                 io.CREATE_SCHEDULE,
-                io.ScheduleRequest(self._id, self._accepted_offer_id),
-                result_type=payloads.RepaymentSchedule,
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
+                io.ScheduleRequest(negotiation.negotiation_id, offer_id),
+                SHORT,
             )
-            self._due_dates = schedule.dates
-            self._paid, self._missed_alerted = set(), set()
-            if self._due_dates:
-                self._set_state(S.PLAN_RUNNING)
+            negotiation.plan_confirmed(schedule.dates)
+            if negotiation.due_dates:
                 summary = (
-                    f"accord confirmé par écrit : plan de {len(self._due_dates)} échéance(s) en "
-                    "cours"
+                    f"accord confirmé par écrit : plan de {len(negotiation.due_dates)} "
+                    "échéance(s) en cours"
                 )
             else:
-                self._set_state(S.COMPLETED)
                 summary = "accord confirmé par écrit : négociation terminée"
             if request.document_id:
                 summary += " (confirmation écrite jointe au dossier)"
             await self._record("agreement", PROGRESS, summary, request.actor)
-            await self._email(
-                "negotiation_agreement", "agreement", offer_id=self._accepted_offer_id
-            )
-            if self._state == S.COMPLETED:
+            await self._email("negotiation_agreement", "agreement", offer_id=offer_id)
+            if negotiation.state == S.COMPLETED:
                 await self._email("negotiation_completed", "completed")
-        return self._state.value
+        return negotiation.state.value
 
     @confirm_agreement.validator
     def _validate_confirm_agreement(self, request: ConfirmAgreement) -> None:
-        validator_refusal(self._state_refusal({S.AGREEMENT_PENDING}, "de confirmer un accord"))
+        reject_if(agreement_refusal(self._negotiation))
 
     @workflow.update(name=RECORD_INSTALMENT_UPDATE)
     async def record_instalment(self, payment: InstalmentPaid) -> str:
+        negotiation = self._negotiation
         await self._ready()
         async with self._lock:
-            self._check(self._instalment_refusal(payment))
+            refuse_if(self._instalment_refusal(payment))
             paid_on = date.fromisoformat(payment.paid_on) if payment.paid_on else None
             paid_at = noon(paid_on) if paid_on else workflow.now()
-            await workflow.execute_activity(
+            await run(
                 io.RECORD_INSTALMENT,
-                io.InstalmentPayment(self._id, payment.number, payment.actor, paid_at),
-                start_to_close_timeout=SHORT,
-                retry_policy=RETRY,
+                io.InstalmentPayment(
+                    negotiation.negotiation_id, payment.number, payment.actor, paid_at
+                ),
+                SHORT,
             )
-            self._paid.add(payment.number)
-            self._epoch += 1  # The plan's timers are counted again.
-            done = len(self._paid) == len(self._due_dates)
-            if done:
-                self._set_state(S.COMPLETED)
+            done = negotiation.instalment_paid(payment.number)
             await self._record(
                 f"instalment_paid:{payment.number}",
                 PROGRESS,
@@ -587,49 +809,29 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
             )
             if done:
                 await self._email("negotiation_completed", "completed")
-        return self._state.value
+        return negotiation.state.value
 
     @record_instalment.validator
     def _validate_record_instalment(self, payment: InstalmentPaid) -> None:
-        validator_refusal(self._instalment_refusal(payment))
+        reject_if(self._instalment_refusal(payment))
 
     def _instalment_refusal(self, payment: InstalmentPaid) -> str | None:
-        refusal = self._state_refusal({S.PLAN_RUNNING}, "d'enregistrer un paiement")
-        if refusal:
-            return refusal
-        if not 1 <= payment.number <= len(self._due_dates):
-            return f"L'échéance n°{payment.number} n'existe pas dans ce plan."
-        if payment.number in self._paid:
-            return f"L'échéance n°{payment.number} est déjà enregistrée comme payée."
-        return self._paid_on_refusal(payment.paid_on)
+        return instalment_refusal(
+            self._negotiation, payment.number, payment.paid_on, workflow.now()
+        )
 
-    def _paid_on_refusal(self, paid_on: str | None) -> str | None:
-        if paid_on is None:
-            return None
-        try:
-            day = date.fromisoformat(paid_on)
-        except ValueError:
-            return PAID_ON_INVALID
-        if day > paris_date(workflow.now()):
-            return PAID_ON_FUTURE
-        if self._agreed_at is not None and day < paris_date(self._agreed_at):
-            return (
-                "La date de paiement ne peut pas précéder l'accord, conclu le "
-                f"{french_date(self._agreed_at)}."
-            )
-        return None
-
-    # ----- updates: ends -----------------------------------------------------------------------
+    # ----- ends -----------------------------------------------------------------------------------
 
     @workflow.update(name=ESCALATE_UPDATE)
     async def escalate(self, request: Escalate) -> str:
+        negotiation = self._negotiation
         await self._ready()
         async with self._lock:
-            self._check(self._escalation_refusal(request))
+            refuse_if(escalation_refusal(negotiation, request.route))
             route = EscalationRoute(request.route)
             await self._void_counter()
-            self._route = route.value
-            self._set_state(S.ESCALATED)
+            negotiation.route = route.value
+            negotiation.move_to(S.ESCALATED)
             await self._record(
                 "escalated",
                 PROGRESS,
@@ -637,26 +839,21 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                 request.actor,
             )
             await self._email("negotiation_escalated", "escalated")
-        return self._state.value
+        return negotiation.state.value
 
     @escalate.validator
     def _validate_escalate(self, request: Escalate) -> None:
-        validator_refusal(self._escalation_refusal(request))
-
-    def _escalation_refusal(self, request: Escalate) -> str | None:
-        if request.route not in EscalationRoute._value2member_map_:
-            return f"Voie de recours inconnue : {request.route!r}."
-        allowed = DECISION_STATES | {S.AWAITING_REPLY, S.SUSPENDED}
-        return self._state_refusal(allowed, "d'orienter vers un recours")
+        reject_if(escalation_refusal(self._negotiation, request.route))
 
     @workflow.update(name=END_NEGOTIATION_UPDATE)
     async def end_negotiation(self, request: EndNegotiation) -> str:
+        negotiation = self._negotiation
         await self._ready()
         async with self._lock:
-            self._check(self._end_refusal(request))
+            refuse_if(end_refusal(negotiation, request.outcome))
             outcome = EndOutcome(request.outcome)
             await self._void_counter()
-            self._set_state(S(outcome.value))
+            negotiation.move_to(S(outcome.value))
             await self._record(
                 "ended",
                 PROGRESS,
@@ -666,38 +863,137 @@ class CreditorNegotiationWorkflow(NegotiationWaits):
                 request.actor,
             )
             await self._email("negotiation_closed", "closed")
-        return self._state.value
+        return negotiation.state.value
 
     @end_negotiation.validator
     def _validate_end_negotiation(self, request: EndNegotiation) -> None:
-        validator_refusal(self._end_refusal(request))
-
-    def _end_refusal(self, request: EndNegotiation) -> str | None:
-        if request.outcome not in EndOutcome._value2member_map_:
-            return f"Issue inconnue : {request.outcome!r}."
-        return self._ended_refusal()
+        reject_if(end_refusal(self._negotiation, request.outcome))
 
     async def _void_counter(self) -> None:
-        if self._counter_offer_id is not None:
-            await self._offer_status(self._counter_offer_id, LAPSED)
-            self._counter_offer_id, self._decision_deadline = None, None
+        counter = self._negotiation.counter_offer_id
+        if counter is not None:
+            await self._offer_status(counter, OfferStatus.LAPSED)
+            self._negotiation.counter_offer_cleared()
 
-    # ----- query -------------------------------------------------------------------------------
+    # ----- query ----------------------------------------------------------------------------------
 
     @workflow.query(name=NEGOTIATION_STATUS_QUERY)
     def status(self) -> NegotiationStatus:
+        negotiation = self._negotiation
         return NegotiationStatus(
-            state=self._state.value,
-            round=self._round,
-            consent_id=self._consent_id,
-            consent_given=self._consent_given,
-            current_offer_id=self._offer_id,
-            counter_offer_id=self._counter_offer_id,
-            decision_deadline=self._decision_deadline,
-            pending_information_reply_id=self._information_reply_id,
-            next_deadline=self._next_deadline,
-            next_deadline_label=self._next_deadline_label,
-            unpaid_instalments=[
-                n for n in range(1, len(self._due_dates) + 1) if n not in self._paid
-            ],
+            state=negotiation.state.value,
+            round=negotiation.round,
+            consent_id=negotiation.consent_id,
+            consent_given=negotiation.consent_given,
+            current_offer_id=negotiation.offer_id,
+            counter_offer_id=negotiation.counter_offer_id,
+            decision_deadline=negotiation.decision_deadline,
+            pending_information_reply_id=negotiation.information_reply_id,
+            next_deadline=negotiation.next_deadline,
+            next_deadline_label=negotiation.next_deadline_label,
+            unpaid_instalments=negotiation.unpaid_instalments,
         )
+
+    # ----- the read model and the activities every step uses --------------------------------------
+
+    async def _ready(self) -> None:
+        """Handlers wait for the facts (delays, consent) read when the negotiation starts."""
+        await workflow.wait_condition(lambda: self._negotiation.started)
+
+    async def _record(
+        self,
+        event: str,
+        kind: EntryKind | None,
+        summary: str,
+        actor: str = "system",
+        missed_instalment: int = 0,
+    ) -> None:
+        """The read model follows the workflow: state, round, next deadline, and (with a kind)
+        one timeline entry for this event; the search attributes too."""
+        negotiation = self._negotiation
+        negotiation.next_deadline, negotiation.next_deadline_label = next_deadline(
+            negotiation, workflow.now()
+        )
+        self._publish()
+        await run(
+            io.RECORD_NEGOTIATION_PROGRESS,
+            io.NegotiationProgress(
+                negotiation_id=negotiation.negotiation_id,
+                event_key=f"{workflow.info().workflow_id}:{event}" if kind else "",
+                state=negotiation.state.value,
+                event_kind=kind or "",
+                summary=summary,
+                next_deadline=negotiation.next_deadline,
+                next_deadline_label=negotiation.next_deadline_label,
+                actor=actor,
+                ended=negotiation.ended,
+                escalation_route=negotiation.route,
+                round=negotiation.round,
+                missed_instalment=missed_instalment,
+                missed_alerted_at=workflow.now() if missed_instalment else None,
+            ),
+            SHORT,
+        )
+
+    def _publish(self) -> None:
+        """CravelynosStage "negotiation:<state>" and CravelynosNextDeadline, for operators."""
+        negotiation = self._negotiation
+        published = (negotiation.state.value, negotiation.next_deadline)
+        if published == self._published:
+            return
+        self._published = published
+        publish_search_attributes(operator_stage(negotiation.state), negotiation.next_deadline)
+
+    async def _load_offer(self, offer_id: str) -> io.OfferFacts:
+        try:
+            return await run(io.LOAD_OFFER, io.OfferRef(offer_id), SHORT)
+        except ActivityError as exc:
+            raise refusal_of(exc) from None
+
+    async def _offer_status(self, offer_id: str, status: OfferStatus, **change: Any) -> None:
+        change_record = io.OfferStatusChange(offer_id=offer_id, status=status, **change)
+        await run(io.SET_OFFER_STATUS, change_record, SHORT)
+
+    async def _creditor_message(
+        self, kind: MessageKind, event: str, **ids: Any
+    ) -> io.CreditorMessageSent:
+        """ActivityError when refused (ConsentMissing, CreditorUnreachable): callers decide."""
+        message = io.CreditorMessage(
+            negotiation_id=self._negotiation.negotiation_id,
+            kind=kind.value,
+            idempotency_key=f"{workflow.info().workflow_id}:{event}",
+            **ids,
+        )
+        return await run(io.SEND_CREDITOR_MESSAGE, message, RENDERING)
+
+    async def _email(self, template: str, event: str, **ids: Any) -> None:
+        """A progress email to the client; one that cannot be delivered becomes a task."""
+        email = io.NegotiationEmail(
+            negotiation_id=self._negotiation.negotiation_id,
+            template=template,
+            idempotency_key=f"{workflow.info().workflow_id}:{event}",
+            **ids,
+        )
+        try:
+            await run(io.SEND_NEGOTIATION_EMAIL, email, EMAIL)
+        except ActivityError:
+            await self._record(
+                f"email_failed:{event}",
+                TASK,
+                f"courriel au client non remis ({email_label(template)}) : "
+                "le prévenir par un autre moyen",
+            )
+
+    async def _consent_receipt(self, consent_id: str) -> None:
+        receipt = io.ConsentReceipt(
+            consent_id=consent_id,
+            idempotency_key=f"{workflow.info().workflow_id}:consent_receipt:{consent_id}",
+        )
+        try:
+            await run(io.SEND_CONSENT_RECEIPT, receipt, RENDERING)
+        except ActivityError:
+            await self._record(
+                f"receipt_failed:{consent_id}",
+                TASK,
+                "reçu de consentement non remis au client : le lui transmettre autrement",
+            )

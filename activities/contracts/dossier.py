@@ -1,4 +1,5 @@
-"""Inputs, outputs and names of the dossier activities: pure dataclasses the workflow imports.
+"""Inputs, outputs and names of the dossier activities: pure dataclasses the workflow imports,
+and one typed reference per activity (at the end: its name, argument and result types).
 
 Identifiers and codes only; the activities read personal data from the database themselves.
 """
@@ -6,17 +7,7 @@ Identifiers and codes only; the activities read personal data from the database 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-LOAD_DOSSIER_FACTS = "load_dossier_facts"
-RECORD_PROGRESS = "record_progress"
-RECORD_CLOSURE = "record_closure"
-SET_LEGAL_HOLD = "set_legal_hold"
-SEND_CLIENT_EMAIL = "send_client_email"
-RELATIONSHIP_END = "relationship_end"
-DELETE_DOSSIER_DOCUMENTS = "delete_dossier_documents"
-ANONYMISE_DOSSIER = "anonymise_dossier"
-LOAD_ANALYSIS_FACTS = "load_analysis_facts"
-SUBMIT_ANALYSIS = "submit_analysis"
-RECORD_ANALYSIS_APPROVAL = "record_analysis_approval"
+from activities.contracts.refs import ActivityRef
 
 
 @dataclass
@@ -126,3 +117,25 @@ class AnalysisApproval:
     channel: str
     actor: str
     approved_at: datetime
+
+
+# The names are recorded in every workflow history: never rename one.
+LOAD_DOSSIER_FACTS = ActivityRef[DossierRef, DossierFacts]("load_dossier_facts", DossierFacts)
+RECORD_PROGRESS = ActivityRef[ProgressRecord, None]("record_progress", type(None))
+RECORD_CLOSURE = ActivityRef[ClosureRecord, None]("record_closure", type(None))
+SET_LEGAL_HOLD = ActivityRef[LegalHoldRecord, None]("set_legal_hold", type(None))
+SEND_CLIENT_EMAIL = ActivityRef[ClientEmail, EmailOutcome]("send_client_email", EmailOutcome)
+RELATIONSHIP_END = ActivityRef[DossierRef, RelationshipEnd]("relationship_end", RelationshipEnd)
+DELETE_DOSSIER_DOCUMENTS = ActivityRef[DossierRef, DocumentsDeletion](
+    "delete_dossier_documents", DocumentsDeletion
+)
+ANONYMISE_DOSSIER = ActivityRef[DossierRef, AnonymisationReport](
+    "anonymise_dossier", AnonymisationReport
+)
+LOAD_ANALYSIS_FACTS = ActivityRef[DossierRef, AnalysisFacts]("load_analysis_facts", AnalysisFacts)
+SUBMIT_ANALYSIS = ActivityRef[AnalysisSubmission, AnalysisSubmitted](
+    "submit_analysis", AnalysisSubmitted
+)
+RECORD_ANALYSIS_APPROVAL = ActivityRef[AnalysisApproval, None](
+    "record_analysis_approval", type(None)
+)

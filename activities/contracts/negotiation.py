@@ -1,21 +1,14 @@
-"""Inputs, outputs and names of the negotiation activities: pure dataclasses the workflows import.
+"""Inputs, outputs and names of the negotiation activities: pure dataclasses the workflows import,
+and one typed reference per activity (at the end: its name, argument and result types).
 
 Identifiers and codes only; the activities read personal data from the database themselves.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
-LOAD_NEGOTIATION_FACTS = "load_negotiation_facts"
-OPEN_NEGOTIATIONS = "open_negotiations"
-RECORD_NEGOTIATION_PROGRESS = "record_negotiation_progress"
-SEND_CREDITOR_MESSAGE = "send_creditor_message"
-SEND_NEGOTIATION_EMAIL = "send_negotiation_email"
-SEND_CONSENT_RECEIPT = "send_consent_receipt"
-LOAD_OFFER = "load_negotiation_offer"
-SET_OFFER_STATUS = "set_negotiation_offer_status"
-CREATE_SCHEDULE = "create_repayment_schedule"
-RECORD_INSTALMENT = "record_instalment_payment"
+from activities.contracts.dossier import DossierRef, EmailOutcome
+from activities.contracts.refs import ActivityRef
 
 # The business refusal of SEND_CREDITOR_MESSAGE (non-retryable ApplicationError type): its
 # message is French, for the case worker.
@@ -120,13 +113,30 @@ class ConsentReceipt:
     idempotency_key: str
 
 
-# LOAD_OFFER and CREATE_SCHEDULE return workflows/negotiation_payloads.py's OfferFacts and
-# RepaymentSchedule (dates as ISO strings: Temporal's converter has no `date`).
-
-
 @dataclass
 class OfferRef:
     offer_id: str
+
+
+# LOAD_OFFER's and CREATE_SCHEDULE's results carry their dates as ISO strings ("2026-03-12"):
+# Temporal's default JSON converter handles `datetime` but not `date`, in either direction. It is
+# the JSON a date-aware converter would write, so histories stay the same if it learns `date`.
+
+
+@dataclass
+class OfferFacts:
+    offer_id: str
+    round: int
+    made_by: str
+    offer_type: str
+    status: str
+    valid_until: str
+    instalments: int | None = None
+    first_due_date: str | None = None
+
+    @property
+    def valid_until_date(self) -> date:
+        return date.fromisoformat(self.valid_until)
 
 
 @dataclass
@@ -147,8 +157,44 @@ class ScheduleRequest:
 
 
 @dataclass
+class RepaymentSchedule:
+    due_dates: list[str] = field(default_factory=list)
+
+    @property
+    def dates(self) -> list[date]:
+        return [date.fromisoformat(day) for day in self.due_dates]
+
+
+@dataclass
 class InstalmentPayment:
     negotiation_id: str
     number: int
     actor: str
     paid_at: datetime
+
+
+# The names are recorded in every workflow history: never rename one.
+LOAD_NEGOTIATION_FACTS = ActivityRef[NegotiationRef, NegotiationFacts](
+    "load_negotiation_facts", NegotiationFacts
+)
+OPEN_NEGOTIATIONS = ActivityRef[DossierRef, OpenedNegotiations](
+    "open_negotiations", OpenedNegotiations
+)
+RECORD_NEGOTIATION_PROGRESS = ActivityRef[NegotiationProgress, None](
+    "record_negotiation_progress", type(None)
+)
+SEND_CREDITOR_MESSAGE = ActivityRef[CreditorMessage, CreditorMessageSent](
+    "send_creditor_message", CreditorMessageSent
+)
+SEND_NEGOTIATION_EMAIL = ActivityRef[NegotiationEmail, EmailOutcome](
+    "send_negotiation_email", EmailOutcome
+)
+SEND_CONSENT_RECEIPT = ActivityRef[ConsentReceipt, EmailOutcome](
+    "send_consent_receipt", EmailOutcome
+)
+LOAD_OFFER = ActivityRef[OfferRef, OfferFacts]("load_negotiation_offer", OfferFacts)
+SET_OFFER_STATUS = ActivityRef[OfferStatusChange, None]("set_negotiation_offer_status", type(None))
+CREATE_SCHEDULE = ActivityRef[ScheduleRequest, RepaymentSchedule](
+    "create_repayment_schedule", RepaymentSchedule
+)
+RECORD_INSTALMENT = ActivityRef[InstalmentPayment, None]("record_instalment_payment", type(None))

@@ -140,3 +140,20 @@ class EndOutcome(StrEnum):
 
     CLOSED_UNRESOLVED = "closed_unresolved"
     ABANDONED = "abandoned"
+
+
+class OfferStatus(StrEnum):
+    """Where one offer stands (negotiation_offer.status): ours from draft to the creditor's
+    answer, the creditor's counter-offer until the client decides."""
+
+    DRAFT = "draft"
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    COUNTERED = "countered"
+    # Our offer's validity ran out unanswered.
+    EXPIRED = "expired"
+    # A counter-offer the client did not decide on in time, or voided by an end.
+    LAPSED = "lapsed"
+    # Replaced by our next offer while unanswered, or voided by a consent withdrawal.
+    WITHDRAWN = "withdrawn"

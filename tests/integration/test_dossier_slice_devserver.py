@@ -22,8 +22,8 @@ from domain.dossier_stages import DOCUMENT_LABELS_FR, DocumentKind, Stage
 from domain.french_dates import french_date
 from domain.retention import RetentionPolicy, documents_expiry, history_expiry
 from services.email_outbox import message_id_for
-from workflows.dossier import STAGE_KEY
-from workflows.dossier_messages import DOSSIER_WORKFLOW, STAGE_SEARCH_ATTRIBUTE
+from workflows.dossier_messages import DOSSIER_WORKFLOW
+from workflows.plumbing import STAGE_KEY, STAGE_SEARCH_ATTRIBUTE
 
 pytestmark = pytest.mark.devserver
 

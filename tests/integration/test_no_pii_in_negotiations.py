@@ -25,8 +25,9 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState
+from domain.workflow_ids import negotiation_workflow_id
 from models.database import session_scope
-from models.negotiation import Negotiation, negotiation_workflow_id
+from models.negotiation import Negotiation
 from services.negotiations.consents import REVOKED_BY_CLIENT, revoke_consent
 from workflows.negotiation_messages import (
     CONSENT_REVOKED_UPDATE,

@@ -24,7 +24,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.testing import WorkflowEnvironment
 
 from domain.dossier_stages import Stage
-from workflows.dossier import NEXT_DEADLINE_KEY, STAGE_KEY
+from workflows.plumbing import NEXT_DEADLINE_KEY, STAGE_KEY
 
 pytestmark = pytest.mark.devserver
 

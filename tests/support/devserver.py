@@ -27,10 +27,7 @@ from config.settings import Settings
 from models.staff import StaffUser
 from support.stack import STAFF_PASSWORD, TEMPORAL_CLI
 from web.app import create_app
-from workflows.dossier_messages import (
-    NEXT_DEADLINE_SEARCH_ATTRIBUTE,
-    STAGE_SEARCH_ATTRIBUTE,
-)
+from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
 T = TypeVar("T")
 

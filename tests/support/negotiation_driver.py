@@ -22,6 +22,7 @@ from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState
 from domain.negotiation.timing import paris_date
+from domain.workflow_ids import negotiation_workflow_id
 from models.database import session_scope
 from models.dossier import TimelineEvent
 from models.negotiation import (
@@ -29,7 +30,6 @@ from models.negotiation import (
     NegotiationOffer,
     RepaymentInstalment,
     SharingLedgerEntry,
-    negotiation_workflow_id,
 )
 from models.outbox import OutboxEmail
 from services.negotiations.consents import (

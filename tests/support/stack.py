@@ -24,10 +24,7 @@ from models.dossier import Dossier
 from models.staff import Role, StaffUser
 from services.dossiers.intake import create_dossier
 from services.staff_accounts import create_staff_user
-from workflows.dossier_messages import (
-    NEXT_DEADLINE_SEARCH_ATTRIBUTE,
-    STAGE_SEARCH_ATTRIBUTE,
-)
+from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
 VENV_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
 TEMPORAL_CLI = str(VENV_BIN / "temporal")

@@ -21,6 +21,7 @@ from web_support import Staff, audit_entries, seed_dossier, sign_in
 from config.settings import Settings
 from domain.budget import BudgetInput, ChargeCategory, propose_strategies
 from domain.dossier_stages import Stage
+from domain.dossier_timeline import TASK_LABEL
 from models.allowance_parameters import AllowanceParameter, seed_sample_allowances
 from models.budget import BudgetRecord
 from models.database import session_scope
@@ -37,7 +38,6 @@ from services.budget.store import (
 )
 from web.staff.budget import strategy as budget_strategy
 from web.workflow_gateway import TransitionRefused
-from workflows.dossier import TASK_LABEL
 from workflows.dossier_messages import SUBMIT_ANALYSIS_UPDATE, SubmitAnalysis
 
 

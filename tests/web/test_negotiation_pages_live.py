@@ -52,15 +52,14 @@ from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.offer_terms import balance_share
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState
+from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
 from gateway.start_intents import start_pending_intent
 from models.database import engine_for, session_scope
 from models.document import Document
-from models.dossier import dossier_workflow_id
 from models.negotiation import (
     CreditorReply,
     Negotiation,
     NegotiationOffer,
-    negotiation_workflow_id,
 )
 from models.staff import StaffUser
 from security.codec import make_data_converter

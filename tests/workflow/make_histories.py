@@ -73,10 +73,11 @@ from config.loading import dev_settings
 from config.settings import Settings  # noqa: E402
 from domain.dossier_stages import Outcome, Stage  # noqa: E402
 from domain.negotiation.states import EndOutcome, NegotiationState  # noqa: E402
+from domain.workflow_ids import negotiation_workflow_id  # noqa: E402
 from gateway.start_intents import start_pending_intent  # noqa: E402
 from models.database import engine_for, session_scope  # noqa: E402
 from models.dossier import Dossier  # noqa: E402
-from models.negotiation import Negotiation, negotiation_workflow_id  # noqa: E402
+from models.negotiation import Negotiation  # noqa: E402
 from models.staff import StaffUser  # noqa: E402
 from security.codec import make_data_converter  # noqa: E402
 from services.documents import store_document  # noqa: E402
@@ -275,9 +276,9 @@ async def closure_and_retention(s: Scenario) -> list[Saved]:
     assert await s.handle.result() == Stage.ANONYMISED
     runs = await s.runs()
     assert len(runs) >= 5 * 365 // 90, len(runs)
-    [hop] = [h for h in runs if io.DELETE_DOSSIER_DOCUMENTS in _activities(h)]
+    [hop] = [h for h in runs if io.DELETE_DOSSIER_DOCUMENTS.name in _activities(h)]
     first, last = runs[0], runs[-1]
-    assert io.ANONYMISE_DOSSIER in _activities(last)
+    assert io.ANONYMISE_DOSSIER.name in _activities(last)
     return [
         Saved(
             "closure_retention_1_first_run",
@@ -312,7 +313,7 @@ async def legal_hold(s: Scenario) -> list[Saved]:
     [placed] = [h for h in runs if PLACE_LEGAL_HOLD_UPDATE in _updates(h)]
     [lifted] = [h for h in runs if LIFT_LEGAL_HOLD_UPDATE in _updates(h)]
     last = runs[-1]
-    assert io.ANONYMISE_DOSSIER in _activities(last)
+    assert io.ANONYMISE_DOSSIER.name in _activities(last)
     return [
         Saved(
             "legal_hold_1_placed",

@@ -45,10 +45,10 @@ from domain.dossier_stages import CreditorKind, Outcome, Stage
 from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState as S
+from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
 from gateway.start_intents import start_pending_intent
 from models.database import engine_for, session_scope
-from models.dossier import DossierCreditor, dossier_workflow_id
-from models.negotiation import negotiation_workflow_id
+from models.dossier import DossierCreditor
 from security.codec import make_data_converter
 from services.negotiations.consents import (
     REVOKED_BY_CLIENT,

@@ -34,27 +34,26 @@ from temporalio.testing import WorkflowEnvironment
 
 from config.settings import Settings
 from dev.mail_catcher import MailboxMessage
+from domain.dossier_lifecycle import (
+    ALREADY_APPROVED,
+    DOCUMENTS_NOT_COMPLETE,
+    NOTHING_SUBMITTED,
+    SUBMISSION_IN_PROGRESS,
+)
 from domain.dossier_stages import DocumentKind, Outcome, Stage
+from domain.dossier_timeline import REMINDER_DUE_LABEL, TASK_DUE_LABEL, TASK_LABEL
+from domain.workflow_ids import negotiation_workflow_id
 from gateway.start_intents import start_pending_intent
 from models.audit import AuditEntry
 from models.client import Client as ClientRow
 from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
-from models.negotiation import Negotiation, negotiation_workflow_id
+from models.negotiation import Negotiation
 from models.staff import StaffUser
 from services.budget.store import NO_BUDGET, NO_STRATEGY
 from services.documents import store_document
 from web.app import create_app
 from worker import build_worker
-from workflows.dossier import (
-    ALREADY_APPROVED,
-    DOCUMENTS_NOT_COMPLETE,
-    NOTHING_SUBMITTED,
-    REMINDER_DUE_LABEL,
-    SUBMISSION_IN_PROGRESS,
-    TASK_DUE_LABEL,
-    TASK_LABEL,
-)
 from workflows.dossier_messages import (
     CLOSE_UPDATE,
     DOCUMENTS_CHANGED_UPDATE,

@@ -110,13 +110,13 @@ class AlteredDossierWorkflow:
     @workflow.run
     async def run(self, arg: DossierInput) -> str:
         await workflow.execute_activity(
-            io.RELATIONSHIP_END,
+            io.RELATIONSHIP_END.name,
             io.DossierRef(arg.dossier_id),
             result_type=io.RelationshipEnd,
             start_to_close_timeout=timedelta(seconds=30),
         )
         await workflow.execute_activity(
-            io.LOAD_DOSSIER_FACTS,
+            io.LOAD_DOSSIER_FACTS.name,
             io.DossierRef(arg.dossier_id),
             result_type=io.DossierFacts,
             start_to_close_timeout=timedelta(seconds=30),
@@ -141,7 +141,7 @@ class AlteredNegotiationWorkflow:
     @workflow.run
     async def run(self, arg: NegotiationInput) -> str:
         await workflow.execute_activity(
-            nio.LOAD_OFFER,
+            nio.LOAD_OFFER.name,
             nio.OfferRef("nothing"),
             start_to_close_timeout=timedelta(seconds=30),
         )

@@ -132,7 +132,7 @@ async def test_a_legal_hold_asked_for_while_data_is_being_deleted_is_refused(
     entered, release = threading.Event(), threading.Event()
     real = RetentionActivities(wf_settings)
 
-    @activity.defn(name=io.ANONYMISE_DOSSIER)
+    @activity.defn(name=io.ANONYMISE_DOSSIER.name)
     def slow_anonymise(ref: io.DossierRef) -> io.AnonymisationReport:
         entered.set()
         release.wait(30)
@@ -141,7 +141,7 @@ async def test_a_legal_hold_asked_for_while_data_is_being_deleted_is_refused(
     activities = [
         a
         for a in activity_functions(wf_settings)
-        if a.__temporal_activity_definition.name != io.ANONYMISE_DOSSIER  # type: ignore[attr-defined]
+        if a.__temporal_activity_definition.name != io.ANONYMISE_DOSSIER.name  # type: ignore[attr-defined]
     ]
     staff = make_staff(wf_settings)
     dossier = make_dossier(wf_settings, staff)

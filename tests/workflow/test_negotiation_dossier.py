@@ -33,20 +33,21 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import Settings
-from domain.dossier_stages import CreditorKind, Outcome, Stage
-from domain.negotiation.states import NegotiationState as S
-from gateway.start_intents import start_pending_intent
-from models.database import session_scope
-from models.dossier import DossierCreditor, TimelineEvent, dossier_workflow_id
-from models.negotiation import Negotiation, negotiation_workflow_id
-from services.negotiations.setup import open_negotiations
-from worker import build_worker
-from workflows.dossier import (
+from domain.dossier_lifecycle import (
     NEGOTIATION_ALREADY_RUNNING,
     NEGOTIATION_OF_ANOTHER_DOSSIER,
     NOT_NEGOTIATING,
     negotiations_open_refusal,
 )
+from domain.dossier_stages import CreditorKind, Outcome, Stage
+from domain.negotiation.states import NegotiationState as S
+from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
+from gateway.start_intents import start_pending_intent
+from models.database import session_scope
+from models.dossier import DossierCreditor, TimelineEvent
+from models.negotiation import Negotiation
+from services.negotiations.setup import open_negotiations
+from worker import build_worker
 from workflows.dossier_messages import (
     CLOSE_UPDATE,
     RECORD_APPROVAL_UPDATE,

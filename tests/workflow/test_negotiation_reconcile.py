@@ -48,6 +48,12 @@ from config.settings import Settings
 from domain.dossier_stages import Stage
 from domain.french_dates import PARIS
 from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.refusals import (
+    ALREADY_DECIDED,
+    NOTHING_TO_REVOKE,
+    PAID_ON_FUTURE,
+    PAID_ON_INVALID,
+)
 from domain.negotiation.states import NegotiationState as S
 from models.database import session_scope
 from models.dossier import Dossier
@@ -58,14 +64,6 @@ from services.negotiations.consents import (
     revoke_consent,
 )
 from worker import build_worker
-from workflows.negotiation_core import (
-    ALREADY_DECIDED,
-    NEXT_DEADLINE_KEY,
-    NOTHING_TO_REVOKE,
-    PAID_ON_FUTURE,
-    PAID_ON_INVALID,
-    STAGE_KEY,
-)
 from workflows.negotiation_messages import (
     CONFIRM_AGREEMENT_UPDATE,
     CONSENT_DECIDED_UPDATE,
@@ -78,6 +76,7 @@ from workflows.negotiation_messages import (
     EndNegotiation,
     InstalmentPaid,
 )
+from workflows.plumbing import NEXT_DEADLINE_KEY, STAGE_KEY
 
 
 @pytest.fixture(scope="module")

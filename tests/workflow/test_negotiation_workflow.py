@@ -47,18 +47,18 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import Settings
+from domain.negotiation.refusals import (
+    NOT_THE_COUNTER,
+    NOTHING_TO_REVOKE,
+    OFFER_IN_THE_PAST,
+    ONLY_CLIENT,
+)
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState as S
 from models.client import Client as ClientRow
 from models.database import session_scope
 from security.datakeys import ClientCipher
 from worker import build_worker
-from workflows.negotiation import (
-    NOT_THE_COUNTER,
-    NOTHING_TO_REVOKE,
-    OFFER_IN_THE_PAST,
-    ONLY_CLIENT,
-)
 from workflows.negotiation_messages import (
     CLIENT_DECISION_UPDATE,
     CONFIRM_AGREEMENT_UPDATE,

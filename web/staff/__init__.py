@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from dev import mailbox_pages as dev_mailbox
+from domain.dossier_timeline import TASK_LABEL
 from rendering.labels import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
 from web.public import analysis as client_approval
 from web.staff import session as session_pages
@@ -18,7 +19,6 @@ from web.staff.dossiers import documents as dossier_documents
 from web.staff.dossiers import intake_page as dossier_new
 from web.staff.dossiers import list_page as dossier_list
 from web.ui.rendering import templates
-from workflows.dossier import TASK_LABEL
 
 router = APIRouter(include_in_schema=False)
 # /dossiers/new before /dossiers/{dossier_id}, which would otherwise take "new" for an id.

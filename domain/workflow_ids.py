@@ -1,0 +1,12 @@
+"""Temporal workflow ids of dossiers and negotiations: one place for the web app, the gateway,
+the workflows that start children, the demo and the benchmarks."""
+
+from __future__ import annotations
+
+
+def dossier_workflow_id(dossier_id: str) -> str:
+    return f"dossier:{dossier_id}"
+
+
+def negotiation_workflow_id(negotiation_id: str) -> str:
+    return f"negotiation:{negotiation_id}"

@@ -1,0 +1,141 @@
+"""What the dossier and negotiation workflows share: how they call activities (typed references,
+timeouts, retries), the search attributes operators query, the one way an update refuses, and a
+wait bounded by a moment.
+
+Every value here is recorded in the histories of running workflows (activity timeouts and retry
+policy in each scheduled activity, search attribute names in each upsert): change none lightly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts.refs import ActivityRef
+
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
+
+# ----- activities ------------------------------------------------------------------------------
+
+# Every activity retries until it succeeds or refuses (a non-retryable ApplicationError).
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+
+
+@dataclass(frozen=True)
+class ActivityOptions:
+    start_to_close: timedelta
+    heartbeat: timedelta | None = None
+
+
+# A database read or write.
+SHORT = ActivityOptions(timedelta(seconds=30))
+# An email to the client (rendered, queued in the outbox, handed to SMTP).
+EMAIL = ActivityOptions(timedelta(minutes=2))
+# Makes a PDF with WeasyPrint first: the analysis report, a letter by post, a consent receipt.
+RENDERING = ActivityOptions(timedelta(minutes=5))
+# Deletes a dossier's documents or anonymises it, reporting progress as it goes.
+RETENTION_WORK = ActivityOptions(timedelta(minutes=10), heartbeat=timedelta(minutes=1))
+
+
+async def run(activity: ActivityRef[Arg, Result], arg: Arg, options: ActivityOptions) -> Result:
+    """Run an activity by its reference; ActivityError when it fails or refuses."""
+    result: Result = await workflow.execute_activity(
+        activity.name,
+        arg,
+        result_type=activity.result_type,
+        start_to_close_timeout=options.start_to_close,
+        heartbeat_timeout=options.heartbeat,
+        retry_policy=RETRY,
+    )
+    return result
+
+
+async def run_local(
+    activity: ActivityRef[Arg, Result], arg: Arg, options: ActivityOptions
+) -> Result:
+    """The same as a local activity: a marker in the history instead of scheduled events."""
+    result: Result = await workflow.execute_local_activity(
+        activity.name,
+        arg,
+        result_type=activity.result_type,
+        start_to_close_timeout=options.start_to_close,
+        retry_policy=RETRY,
+    )
+    return result
+
+
+# ----- search attributes ----------------------------------------------------------------------
+
+# Registered on the dev server by `cravelynos dev`: PII-free by construction. A dossier's stage
+# is its Stage value; a negotiation's reads "negotiation:<state>".
+STAGE_SEARCH_ATTRIBUTE = "CravelynosStage"
+NEXT_DEADLINE_SEARCH_ATTRIBUTE = "CravelynosNextDeadline"
+STAGE_KEY = SearchAttributeKey.for_keyword(STAGE_SEARCH_ATTRIBUTE)
+NEXT_DEADLINE_KEY = SearchAttributeKey.for_datetime(NEXT_DEADLINE_SEARCH_ATTRIBUTE)
+
+
+def publish_search_attributes(stage: str, deadline: datetime | None) -> None:
+    workflow.upsert_search_attributes(
+        [
+            STAGE_KEY.value_set(stage),
+            NEXT_DEADLINE_KEY.value_set(deadline) if deadline else NEXT_DEADLINE_KEY.value_unset(),
+        ]
+    )
+
+
+# ----- refusals -------------------------------------------------------------------------------
+
+TRANSITION_REFUSED = "TransitionRefused"
+
+
+def refused(message: str) -> ApplicationError:
+    """Fails the update with a message for the person; the workflow itself carries on."""
+    return ApplicationError(message, type=TRANSITION_REFUSED, non_retryable=True)
+
+
+def refuse_if(refusal: str | None) -> None:
+    """In an update handler: a rule that refuses (checked again once the handler holds the lock,
+    since another update may have come first) fails the update."""
+    if refusal:
+        raise refused(refusal)
+
+
+def reject_if(refusal: str | None) -> None:
+    """In a validator: a plain error rejects the update before it is recorded in the history."""
+    if refusal:
+        raise ValueError(refusal)
+
+
+def business_refusal(exc: ActivityError) -> ApplicationError | None:
+    """What an activity raised on purpose (its ApplicationError), if that is why it failed."""
+    return exc.cause if isinstance(exc.cause, ApplicationError) else None
+
+
+def refusal_of(exc: ActivityError) -> BaseException:
+    """An activity's business refusal, as the update's own refusal (same French message)."""
+    cause = business_refusal(exc)
+    return refused(cause.message) if cause is not None else exc
+
+
+# ----- waits ----------------------------------------------------------------------------------
+
+
+async def wait_until(moment: datetime, condition: Callable[[], bool]) -> bool:
+    """Wait for `condition` until `moment`; True if it came true first. A moment already past
+    starts no timer."""
+    remaining = moment - workflow.now()
+    if remaining <= timedelta(0):
+        return False
+    try:
+        await workflow.wait_condition(condition, timeout=remaining)
+    except TimeoutError:
+        return False
+    return True
