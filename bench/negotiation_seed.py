@@ -16,8 +16,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
-
 from support.db import in_db
+
 from config.settings import Settings
 from dev.demo_budgets import household_budget, save_budget_with_proposals
 from domain.budget import BudgetInput
@@ -131,14 +131,20 @@ def seed_ready_negotiation(settings: Settings, staff_email: str, number: int) ->
         assert row is not None
         row.stage = Stage.NEGOTIATION
         session.add(row)
-    consent_id = in_db(settings, create_consent_request, settings,
+    consent_id = in_db(
+        settings,
+        create_consent_request,
+        settings,
         negotiation_id=negotiation_id,
         categories=CONSENTED,
         document_ids=[],
         expires_at=None,
         actor=f"staff:{owner_id}",
     )
-    in_db(settings, decide_consent, settings,
+    in_db(
+        settings,
+        decide_consent,
+        settings,
         consent_id,
         given=True,
         method=ConsentMethod.SIGNED_LINK,
