@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Rebuilt whenever pyproject.toml changes (new or updated dependencies).
 INSTALLED := $(VENV)/.installed
+PACKAGES := activities config dev domain gateway models rendering security services templates web workflows
 
 .PHONY: help install run test bench lint migrate revision clean
 
@@ -31,10 +32,12 @@ test: $(INSTALLED) ## Run the whole test suite (installs Chromium, starts Postgr
 bench: $(INSTALLED) ## Run the benchmarks
 	$(BIN)/python -m bench
 
-lint: $(INSTALLED) ## Lint, check formatting and types
+lint: $(INSTALLED) ## Lint, check formatting, types (strict for domain/ and workflows/) and the layer rules
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy .
+	$(BIN)/mypy $(PACKAGES) cli.py worker.py
+	$(BIN)/mypy --strict domain workflows
+	$(BIN)/lint-imports
 
 migrate: $(INSTALLED) ## Bring the configured database (CRAVELYNOS_DATABASE_URL) to the latest schema
 	$(BIN)/cravelynos migrate

@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.contracts import dossier as io
-from activities.dossier_records import add_timeline_event, get_dossier
+from activities.dossier_records import get_dossier
 from config.settings import Settings
 from domain.clock import utcnow
+from domain.contact_fields import CONTACT_CHANNEL_LABELS_FR, ContactChannel
 from domain.dossier_stages import (
     DOCUMENT_LABELS_FR,
     OPEN_STAGES,
@@ -22,7 +23,7 @@ from domain.dossier_stages import (
 )
 from domain.french_dates import french_date
 from domain.retention import RetentionPolicy, documents_expiry, history_expiry
-from models.client import CONTACT_CHANNEL_LABELS_FR, Client, ContactChannel
+from models.client import Client
 from models.database import session_scope
 from models.dossier import Dossier, ExpectedDocument
 from models.staff import StaffUser
@@ -30,6 +31,7 @@ from rendering.email import render_email
 from security.analysis_links import analysis_link_url
 from security.datakeys import ClientCipher
 from services.audit import append_audit
+from services.dossiers.timeline import add_timeline_event
 from services.email_outbox import deliver, find_queued, queue_email
 
 # Emails that carry the client's signed link to an analysis submission (and never a figure).

@@ -15,6 +15,7 @@ from models.database import session_scope
 from models.dossier import Dossier, ExpectedDocument, TimelineEvent
 from services.audit import append_audit
 from services.dossiers.deadlines import refresh_dossier_deadline
+from services.dossiers.timeline import add_timeline_event
 
 
 def get_dossier(session: Session, dossier_id: str) -> Dossier:
@@ -24,24 +25,6 @@ def get_dossier(session: Session, dossier_id: str) -> Dossier:
             f"dossier {dossier_id} not found", type="DossierNotFound", non_retryable=True
         )
     return dossier
-
-
-def add_timeline_event(
-    session: Session, dossier_id: str, key: str, kind: str, summary: str, actor: str
-) -> None:
-    """Add the event unless an event with this key exists (retried activities write once)."""
-    if (
-        key
-        and session.exec(
-            select(TimelineEvent.id).where(TimelineEvent.idempotency_key == key)
-        ).first()
-    ):
-        return
-    session.add(
-        TimelineEvent(
-            dossier_id=dossier_id, kind=kind, summary=summary, actor=actor, idempotency_key=key
-        )
-    )
 
 
 class DossierRecordActivities:

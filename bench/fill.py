@@ -35,16 +35,11 @@ from bench.console import say
 from config.loading import dev_settings
 from config.settings import Settings
 from domain.clock import utcnow
+from domain.contact_fields import ContactChannel
 from domain.dossier_stages import CreditorKind, DocumentKind, Outcome, Stage
-from models import (
-    Client,
-    ContactChannel,
-    Dossier,
-    DossierCreditor,
-    ExpectedDocument,
-    TimelineEvent,
-)
+from models.client import Client
 from models.database import engine_for
+from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
 from models.migrate import MIGRATIONS_DIR, head_revision, upgrade_database
 from models.staff import Role, StaffUser
 from security.blind_index import blind_index

@@ -27,8 +27,9 @@ from bench.stack import BenchFailure, free_port, start_web, wait_until_serving
 from bench.stats import Latency
 from config.loading import dev_settings
 from domain.dossier_stages import Stage
-from models import Dossier, StaffUser
 from models.database import engine_for
+from models.dossier import Dossier
+from models.staff import StaffUser
 from web.staff.dossiers.list_page import PER_PAGE
 
 STATIC_PATH = "/static/app.css"

@@ -29,17 +29,17 @@ from domain.negotiation.offer_terms import OfferTerms
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import OfferType
 from domain.workflow_ids import dossier_workflow_id
-from models.allowance_parameters import seed_sample_allowances
+from gateway.start_intents import create_dossier_with_start_intent
 from models.creditor_directory import Creditor
 from models.database import session_scope
 from models.dossier import Dossier
 from models.outbox import WorkflowStartIntent
 from models.staff import StaffUser
+from services.budget.allowances import seed_sample_allowances
 from services.budget.store import (
     record_approval,
     snapshot_analysis,
 )
-from services.dossiers.intake import create_dossier
 from services.negotiations.consents import create_consent_request, decide_consent
 from services.negotiations.setup import open_negotiations
 from services.negotiations.store import draft_offer, paris_today
@@ -101,7 +101,7 @@ def seed_ready_negotiation(settings: Settings, staff_email: str, number: int) ->
     creditor = directory_name(number % DIRECTORY_SIZE + 1)
     with session_scope(settings) as session:
         owner = _staff(session, staff_email)
-        dossier = create_dossier(
+        dossier = create_dossier_with_start_intent(
             session,
             DossierCreate(
                 first_name="Jeanne",

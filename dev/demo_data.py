@@ -19,15 +19,14 @@ from domain.budget import BudgetInput
 from domain.dossier_stages import CreditorKind, DocumentKind, Outcome
 from domain.intake import CreditorIn, DossierCreate
 from domain.workflow_ids import dossier_workflow_id
-from gateway.start_intents import start_pending_intent
-from models.allowance_parameters import seed_sample_allowances
+from gateway.start_intents import create_dossier_with_start_intent, start_pending_intent
 from models.database import session_scope
 from models.dossier import Dossier
 from models.staff import Role, StaffUser
 from security.passwords import hash_password, verify_password
+from services.budget.allowances import seed_sample_allowances
 from services.creditors import seed_sample_creditors
 from services.documents import store_document
-from services.dossiers.intake import create_dossier
 from services.staff_accounts import create_staff_user
 from workflows.dossier_messages import (
     CLOSE_UPDATE,
@@ -240,7 +239,7 @@ async def seed_demo_dossiers(settings: Settings, client: Client) -> int:
     for owner_email, data, uploads, outcome in DEMO_DOSSIERS:
         with session_scope(settings) as session:
             owner = session.exec(select(StaffUser).where(StaffUser.email == owner_email)).one()
-            dossier = create_dossier(session, data, owner, settings)
+            dossier = create_dossier_with_start_intent(session, data, owner, settings)
             for kind in uploads:
                 store_document(
                     session, dossier, kind, f"{kind.value}.pdf", DEMO_PDF, owner, settings

@@ -25,13 +25,12 @@ from domain.negotiation.offer_terms import OfferTerms, ReplyTerms, balance_share
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import OfferType, ReplyKind
 from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
-from gateway.start_intents import start_pending_intent
+from gateway.start_intents import create_dossier_with_start_intent, start_pending_intent
 from models.creditor_directory import Creditor
 from models.database import session_scope
 from models.negotiation import Negotiation
 from models.staff import StaffUser
 from services.documents import store_document
-from services.dossiers.intake import create_dossier
 from services.negotiations.consents import create_consent_request, decide_consent
 from services.negotiations.replies import record_reply
 from services.negotiations.store import draft_offer, link_creditor, paris_today
@@ -166,7 +165,7 @@ async def _seed(
 ) -> None:
     with session_scope(settings) as session:
         owner = session.exec(select(StaffUser).where(StaffUser.email == OWNER_EMAIL)).one()
-        dossier = create_dossier(session, _intake(demo), owner, settings)
+        dossier = create_dossier_with_start_intent(session, _intake(demo), owner, settings)
         for kind in DOCUMENTS:
             store_document(session, dossier, kind, f"{kind.value}.pdf", pdf, owner, settings)
         session.expunge(owner)

@@ -7,6 +7,7 @@ next to the field.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -82,3 +83,16 @@ def normalise_departement(value: str) -> str:
     ):
         return code
     raise ValueError(DEPARTEMENT_MESSAGE)
+
+
+class ContactChannel(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    POST = "post"
+
+
+CONTACT_CHANNEL_LABELS_FR: dict[ContactChannel, str] = {
+    ContactChannel.EMAIL: "E-mail",
+    ContactChannel.PHONE: "Téléphone",
+    ContactChannel.POST: "Courrier postal",
+}

@@ -135,3 +135,20 @@ CREDITOR_KIND_LABELS_FR: dict[CreditorKind, str] = {
     CreditorKind.COLLECTION_AGENCY: "Société de recouvrement",
     CreditorKind.OTHER: "Autre",
 }
+
+
+class ApprovalChannel(StrEnum):
+    CLIENT_LINK = "client_link"
+    PHONE = "phone"
+    EMAIL = "email"
+    POST = "post"
+    IN_PERSON = "in_person"
+
+
+APPROVAL_CHANNEL_LABELS_FR: dict[ApprovalChannel, str] = {
+    ApprovalChannel.CLIENT_LINK: "par le lien sécurisé envoyé au client",
+    ApprovalChannel.PHONE: "par téléphone",
+    ApprovalChannel.EMAIL: "par e-mail",
+    ApprovalChannel.POST: "par courrier",
+    ApprovalChannel.IN_PERSON: "en rendez-vous",
+}

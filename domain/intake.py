@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, fie
 from pydantic_core import PydanticCustomError
 
 from domain.contact_fields import (
+    ContactChannel,
     normalise_departement,
     normalise_email,
     normalise_phone,
@@ -25,7 +26,6 @@ from domain.dossier_stages import (
     DocumentKind,
     Outcome,
 )
-from models.client import ContactChannel
 
 REQUIRED_MESSAGE = "Ce champ est obligatoire."
 MAX_CREDITORS = 30
@@ -36,11 +36,15 @@ MISSING_MESSAGES = {
 }
 
 
+# A field validator: the cleaned text, None when empty and optional; PydanticCustomError else.
+TextCheck = Callable[[str | None], str | None]
+
+
 def _refuse(message: str) -> PydanticCustomError:
     return PydanticCustomError(_ERROR_TYPE, message)
 
 
-def _text_check(label: str, max_length: int, *, multiline: bool, required: bool) -> Callable:
+def _text_check(label: str, max_length: int, *, multiline: bool, required: bool) -> TextCheck:
     def check(value: str | None) -> str | None:
         if value is None:
             if required:
@@ -65,11 +69,11 @@ def _text_check(label: str, max_length: int, *, multiline: bool, required: bool)
     return check
 
 
-def _required(label: str, max_length: int, *, multiline: bool = False) -> Callable:
+def _required(label: str, max_length: int, *, multiline: bool = False) -> TextCheck:
     return _text_check(label, max_length, multiline=multiline, required=True)
 
 
-def _optional(label: str, max_length: int, *, multiline: bool = False) -> Callable:
+def _optional(label: str, max_length: int, *, multiline: bool = False) -> TextCheck:
     return _text_check(label, max_length, multiline=multiline, required=False)
 
 

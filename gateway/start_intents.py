@@ -20,9 +20,13 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from config.settings import Settings
 from domain.clock import utcnow
+from domain.intake import DossierCreate
 from domain.workflow_ids import dossier_workflow_id
 from models.database import session_scope
+from models.dossier import Dossier
 from models.outbox import WorkflowStartIntent
+from models.staff import StaffUser
+from services.dossiers.intake import create_dossier
 from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,16 @@ def record_dossier_start_intent(session: Session, dossier_id: str) -> WorkflowSt
     )
     session.add(intent)
     return intent
+
+
+def create_dossier_with_start_intent(
+    session: Session, data: DossierCreate, actor: StaffUser, settings: Settings
+) -> Dossier:
+    """A new dossier and the intent to start its workflow, in the caller's transaction: an
+    acknowledged intake always gets its workflow."""
+    dossier = create_dossier(session, data, actor, settings)
+    record_dossier_start_intent(session, dossier.id)
+    return dossier
 
 
 async def start_pending_intent(client: Client, workflow_id: str, settings: Settings) -> bool:

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import SQLModel
 
 from domain.clock import utcnow
+from domain.contact_fields import ContactChannel
 from models.categories import Category, field
-
-
-class ContactChannel(StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    POST = "post"
-
-
-CONTACT_CHANNEL_LABELS_FR: dict[ContactChannel, str] = {
-    ContactChannel.EMAIL: "E-mail",
-    ContactChannel.PHONE: "Téléphone",
-    ContactChannel.POST: "Courrier postal",
-}
 
 
 class Client(SQLModel, table=True):

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from rendering.labels import TEMPLATE_FILTERS
-from services.email_outbox import RenderedEmail
 from templates import TEMPLATES_DIR
+
+
+@dataclass
+class RenderedEmail:
+    recipient: str
+    subject: str
+    text: str
+    html: str
+
 
 SUBJECTS: dict[str, str] = {
     "acknowledgement": "Votre dossier {reference} est ouvert",

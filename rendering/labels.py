@@ -26,9 +26,13 @@ from domain.budget import (
     StrategyKind,
 )
 from domain.budget.legal_parameters import date_fr
-from domain.dossier_stages import CREDITOR_KIND_LABELS_FR, CreditorKind
+from domain.dossier_stages import (
+    APPROVAL_CHANNEL_LABELS_FR,
+    CREDITOR_KIND_LABELS_FR,
+    ApprovalChannel,
+    CreditorKind,
+)
 from domain.french_dates import french_date
-from workflows.dossier_messages import APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel
 
 THOUSANDS = "\u202f"
 NBSP = "\u00a0"

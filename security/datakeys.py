@@ -10,9 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
+from typing import Protocol
 
 from config.settings import Settings
-from models.client import Client
 from security.crypto import (
     DecryptionError,
     decrypt_blob,
@@ -24,6 +24,16 @@ from security.crypto import (
 from security.keyring import KeyRing, get_keyring
 
 DATA_KEY_BYTES = 32
+
+
+class KeyHolder(Protocol):
+    """What a client row offers here: its id and its wrapped data key (None once erased)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def wrapped_key(self) -> str | None: ...
 
 
 class ClientErasedError(RuntimeError):
@@ -79,7 +89,7 @@ class ClientCipher:
         return self._client_id
 
     @classmethod
-    def for_client(cls, client: Client, settings: Settings) -> ClientCipher:
+    def for_client(cls, client: KeyHolder, settings: Settings) -> ClientCipher:
         if client.wrapped_key is None:
             raise ClientErasedError(f"client {client.id} was erased: their data key is destroyed")
         data_key = unwrap_data_key(get_keyring(settings), client.wrapped_key, client.id)

@@ -12,7 +12,6 @@ import hashlib
 import json
 import mimetypes
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -29,6 +28,7 @@ from models.client import Client
 from models.database import session_scope
 from models.document import Document
 from models.outbox import EmailStatus, OutboxEmail
+from rendering.email import RenderedEmail
 from security.datakeys import ClientCipher
 from services.documents import document_aad, document_path
 
@@ -53,14 +53,6 @@ ATTACHMENT_NAMES_FR: dict[DocumentKind, str] = {
 # The business refusal when an attached document disappeared before the message could leave
 # (deleted by retention or erased): sending it without would not be the message that was meant.
 ATTACHMENT_MISSING = "AttachmentMissing"
-
-
-@dataclass
-class RenderedEmail:
-    recipient: str
-    subject: str
-    text: str
-    html: str
 
 
 def message_id_for(key: str, settings: Settings) -> str:

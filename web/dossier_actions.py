@@ -14,13 +14,13 @@ from starlette.datastructures import UploadFile
 from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES, DocumentKind
 from domain.intake import CloseRequest, DossierCreate, LegalHoldRequest
+from gateway.start_intents import create_dossier_with_start_intent
 from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier
 from models.staff import StaffUser
 from services.documents import store_document
 from services.dossiers.access import DossierAction, actor_of, load_dossier
-from services.dossiers.intake import create_dossier
 from services.dossiers.updates import save_closure_note, save_legal_hold_reason
 from web.workflow_gateway import (
     TemporalUnavailable,
@@ -63,7 +63,7 @@ async def open_dossier(request: Request, data: DossierCreate, actor: StaffUser) 
 
     def create() -> Dossier:
         with session_scope(settings) as session:
-            return create_dossier(session, data, actor, settings)
+            return create_dossier_with_start_intent(session, data, actor, settings)
 
     dossier = await run_in_threadpool(create)
     await start_dossier_workflow(request, dossier.id)

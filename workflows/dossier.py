@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         place_hold_refusal,
         submission_refusal,
     )
-    from domain.dossier_stages import Stage
+    from domain.dossier_stages import APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel, Stage
     from domain.dossier_timeline import (
         REMINDER_DUE_LABEL,
         TASK_DUE_LABEL,
@@ -53,7 +53,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.workflow_ids import negotiation_workflow_id
     from workflows.dossier_messages import (
-        APPROVAL_CHANNEL_LABELS_FR,
         CLOSE_UPDATE,
         DOCUMENTS_CHANGED_UPDATE,
         DOSSIER_WORKFLOW,
@@ -62,7 +61,6 @@ with workflow.unsafe.imports_passed_through():
         RECORD_APPROVAL_UPDATE,
         STATUS_QUERY,
         SUBMIT_ANALYSIS_UPDATE,
-        ApprovalChannel,
         ApprovalRecord,
         CloseDossier,
         DocumentsChanged,

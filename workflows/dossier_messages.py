@@ -5,7 +5,6 @@ Every message carries opaque identifiers and codes, never personal data.
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 DOSSIER_WORKFLOW = "DossierWorkflow"
 DOCUMENTS_CHANGED_UPDATE = "documents_changed"
@@ -64,23 +63,6 @@ class SubmissionResult:
     submission: int
     # False when the email could not be delivered: the case worker must reach the client.
     client_notified: bool
-
-
-class ApprovalChannel(StrEnum):
-    CLIENT_LINK = "client_link"
-    PHONE = "phone"
-    EMAIL = "email"
-    POST = "post"
-    IN_PERSON = "in_person"
-
-
-APPROVAL_CHANNEL_LABELS_FR: dict[ApprovalChannel, str] = {
-    ApprovalChannel.CLIENT_LINK: "par le lien sécurisé envoyé au client",
-    ApprovalChannel.PHONE: "par téléphone",
-    ApprovalChannel.EMAIL: "par e-mail",
-    ApprovalChannel.POST: "par courrier",
-    ApprovalChannel.IN_PERSON: "en rendez-vous",
-}
 
 
 @dataclass

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from activities.dossier_records import add_timeline_event
 from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES
 from models.budget import BudgetRecord
@@ -24,6 +23,7 @@ from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.budget.store import Submission, budget_status, load_submission
 from services.documents import document_aad, document_path
+from services.dossiers.timeline import add_timeline_event
 
 UNAVAILABLE_HEADING = "Analyse indisponible"
 CLOSED = (

@@ -38,11 +38,6 @@ from domain.clock import utcnow
 from domain.credentials import credential_message, looks_like_credential
 from domain.dossier_stages import OPEN_STAGES, Stage
 from domain.errors import InvalidInput
-from models.allowance_parameters import (
-    PARAMETER_LABELS_FR,
-    ResolvedAllowances,
-    resolve_allowances,
-)
 from models.budget import BudgetRecord
 from models.client import Client
 from models.dossier import Dossier
@@ -50,6 +45,7 @@ from models.staff import StaffUser
 from rendering.labels import eur
 from security.datakeys import ClientCipher
 from services.audit import append_audit
+from services.budget.allowances import PARAMETER_LABELS_FR, ResolvedAllowances, resolve_allowances
 from services.dossiers.access import (
     DossierAction,
     NotFound,

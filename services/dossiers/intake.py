@@ -19,7 +19,6 @@ from domain.clock import utcnow
 from domain.errors import InvalidInput
 from domain.french_dates import PARIS
 from domain.intake import CreditorIn, DossierCreate
-from gateway.start_intents import record_dossier_start_intent
 from models.client import Client
 from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
 from models.staff import StaffUser
@@ -116,7 +115,6 @@ def create_dossier(
             actor=actor_of(actor),
         )
     )
-    record_dossier_start_intent(session, dossier.id)
     session.flush()
     return dossier
 

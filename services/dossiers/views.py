@@ -8,8 +8,8 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel
 
 from domain.clock import as_utc
+from domain.contact_fields import ContactChannel
 from domain.dossier_stages import CreditorKind, DocumentKind, Outcome, Stage
-from models.client import ContactChannel
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -15,9 +15,9 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 from support.stack import STAFF_PASSWORD, make_dossier, make_staff
 
-from models.allowance_parameters import seed_sample_allowances
 from models.database import session_scope
 from models.staff import Role, StaffUser
+from services.budget.allowances import seed_sample_allowances
 
 pytestmark = pytest.mark.browser
 

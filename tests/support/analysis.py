@@ -16,9 +16,9 @@ from temporalio.client import Client, WorkflowHandle
 
 from config.settings import Settings
 from domain.budget import BudgetAnalysis, BudgetInput
-from models.allowance_parameters import seed_sample_allowances
 from models.database import session_scope
 from models.staff import StaffUser
+from services.budget.allowances import seed_sample_allowances
 from services.budget.store import StrategyLine, analyse, save_budget_input, save_strategy
 
 # Amounts chosen so that none reads like a date, a year or a dossier reference.

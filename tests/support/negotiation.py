@@ -24,6 +24,7 @@ from domain.french_dates import PARIS
 from domain.intake import DossierCreate
 from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.sharing import ShareCategory
+from gateway.start_intents import create_dossier_with_start_intent
 from models.client import Client
 from models.creditor_directory import Creditor
 from models.database import session_scope
@@ -33,7 +34,7 @@ from models.staff import StaffUser
 from security.datakeys import ClientCipher
 from services.budget.store import StrategyLine, record_approval, snapshot_analysis
 from services.documents import store_document
-from services.dossiers.intake import create_dossier, new_id
+from services.dossiers.intake import new_id
 from services.negotiations.consents import create_consent_request, decide_consent
 from services.negotiations.setup import open_negotiations
 from support.analysis import BUDGET, STRATEGY, record_budget
@@ -120,7 +121,7 @@ def seed_negotiations(
         _directory(session, creditors, channel, kinds)
         actor = session.get(StaffUser, staff.id)
         assert actor is not None
-        dossier = create_dossier(
+        dossier = create_dossier_with_start_intent(
             session,
             DossierCreate(
                 first_name="Jeanne",

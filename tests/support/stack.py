@@ -19,10 +19,10 @@ from config.settings import Settings
 from dev.mail_catcher import MailboxHandler, MailboxMessage, list_messages
 from domain.dossier_stages import CreditorKind, DocumentKind
 from domain.intake import DossierCreate
+from gateway.start_intents import create_dossier_with_start_intent
 from models.database import session_scope
 from models.dossier import Dossier
 from models.staff import Role, StaffUser
-from services.dossiers.intake import create_dossier
 from services.staff_accounts import create_staff_user
 from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
@@ -128,4 +128,4 @@ def make_dossier(
     with session_scope(settings) as session:
         actor = session.get(StaffUser, staff.id)
         assert actor is not None
-        return create_dossier(session, data or intake(), actor, settings)
+        return create_dossier_with_start_intent(session, data or intake(), actor, settings)

@@ -13,11 +13,11 @@ from support.stack import make_dossier, make_staff
 from config.settings import Settings
 from domain.budget import STRATEGY_LABELS_FR, BudgetInput, StrategyKind
 from domain.dossier_stages import DocumentKind
-from models.allowance_parameters import seed_sample_allowances
 from models.database import session_scope
 from models.document import Document
 from models.staff import StaffUser
 from rendering.labels import eur
+from services.budget.allowances import seed_sample_allowances
 from services.budget.report import build_analysis_report
 from services.budget.store import (
     BudgetNotReady,

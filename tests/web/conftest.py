@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from web_support import Staff, make_staff, offline, token_for
 
 from config.settings import Settings
-from models import StaffUser
+from models.staff import StaffUser
 from web.app import create_app
 
 

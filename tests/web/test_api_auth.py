@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from web_support import PASSWORD, Staff, audit_entries, offline
 
 from config.settings import Settings
-from models import StaffUser
 from models.database import session_scope
+from models.staff import StaffUser
 from security.tokens import sign_token
 from web.app import create_app
 

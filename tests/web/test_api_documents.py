@@ -13,8 +13,9 @@ from web_support import Staff, audit_entries, count, offline, seed_dossier
 
 from config.settings import Settings
 from domain.dossier_stages import Stage
-from models import Document, Dossier, ExpectedDocument, TimelineEvent
 from models.database import session_scope
+from models.document import Document
+from models.dossier import Dossier, ExpectedDocument, TimelineEvent
 from services.documents import delete_document_file
 from web.app import create_app
 

@@ -12,16 +12,11 @@ from sqlmodel import select
 from web_support import Staff, audit_entries, count, dossier_payload, seed_dossier
 
 from config.settings import Settings
-from models import (
-    AuditEntry,
-    Client,
-    Dossier,
-    DossierCreditor,
-    ExpectedDocument,
-    TimelineEvent,
-    WorkflowStartIntent,
-)
+from models.audit import AuditEntry
+from models.client import Client
 from models.database import session_scope
+from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
+from models.outbox import WorkflowStartIntent
 from security.blind_index import blind_index
 from services.dossiers.intake import EMAIL_INDEX
 

@@ -11,8 +11,8 @@ from web_support import Staff, audit_entries, seed_dossier
 
 from config.settings import Settings
 from domain.dossier_stages import Stage
-from models import Dossier
 from models.database import session_scope
+from models.dossier import Dossier
 
 Auth = Callable[..., dict[str, str]]
 

@@ -22,12 +22,13 @@ from config.settings import Settings
 from domain.budget import BudgetInput, ChargeCategory, propose_strategies
 from domain.dossier_stages import Stage
 from domain.dossier_timeline import TASK_LABEL
-from models.allowance_parameters import AllowanceParameter, seed_sample_allowances
+from models.allowance_parameters import AllowanceParameter
 from models.budget import BudgetRecord
 from models.database import session_scope
 from models.dossier import Dossier
 from models.staff import StaffUser
 from rendering.labels import eur
+from services.budget.allowances import seed_sample_allowances
 from services.budget.store import (
     NO_STRATEGY,
     analyse,

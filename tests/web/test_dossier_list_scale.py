@@ -16,8 +16,10 @@ from web_support import Staff, seed_dossier
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.dossier_stages import Stage
-from models import Client, Dossier, StaffUser
+from models.client import Client
 from models.database import session_scope
+from models.dossier import Dossier
+from models.staff import StaffUser
 from services.dossiers.queries import DossierPage, list_dossiers
 
 BULK = 100_000

@@ -14,8 +14,8 @@ from web_support import Staff, audit_entries, seed_dossier
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.dossier_stages import Stage
-from models import Dossier
 from models.database import get_engine, session_scope
+from models.dossier import Dossier
 from services.dossiers.queries import list_dossiers
 
 Auth = Callable[..., dict[str, str]]

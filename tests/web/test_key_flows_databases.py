@@ -21,8 +21,10 @@ from web_support import (
 )
 
 from config.settings import Settings
-from models import Client, Document, Dossier
+from models.client import Client
 from models.database import session_scope
+from models.document import Document
+from models.dossier import Dossier
 from services.audit import verify_audit_chain
 from web.app import create_app
 

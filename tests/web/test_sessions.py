@@ -17,8 +17,7 @@ from itsdangerous import TimestampSigner
 from web_support import PASSWORD, Staff, audit_entries, offline
 
 from config.settings import Settings
-from models import StaffUser
-from models.staff import Role
+from models.staff import Role, StaffUser
 from web.app import SESSION_COOKIE, create_app
 from web.auth import CurrentStaff, require_api_role, require_role
 from web.csrf import CsrfProtected, csrf_token

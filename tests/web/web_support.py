@@ -13,11 +13,12 @@ from sqlmodel import col, func, select
 
 from config.settings import Settings
 from domain.intake import DossierCreate
-from models import AuditEntry, Dossier, StaffUser
+from gateway.start_intents import create_dossier_with_start_intent
+from models.audit import AuditEntry
 from models.database import session_scope
-from models.staff import Role
+from models.dossier import Dossier
+from models.staff import Role, StaffUser
 from security.passwords import hash_password
-from services.dossiers.intake import create_dossier
 
 PASSWORD = "correct horse battery staple"
 
@@ -111,7 +112,7 @@ def dossier_payload(**overrides: Any) -> dict[str, Any]:
 def seed_dossier(settings: Settings, actor: StaffUser, **overrides: Any) -> Dossier:
     """A dossier created through the service, as the API would."""
     with session_scope(settings) as session:
-        return create_dossier(
+        return create_dossier_with_start_intent(
             session, DossierCreate(**dossier_payload(**overrides)), actor, settings
         )
 

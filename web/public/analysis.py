@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
+from domain.dossier_stages import ApprovalChannel
 from rendering.labels import debt_name, eur, strategy_label
 from security.analysis_links import (
     ANALYSIS_LINK_PATH,
@@ -43,11 +44,7 @@ from web.public.links import (
 )
 from web.transactions import in_session
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
-from workflows.dossier_messages import (
-    RECORD_APPROVAL_UPDATE,
-    ApprovalChannel,
-    ApprovalRecord,
-)
+from workflows.dossier_messages import RECORD_APPROVAL_UPDATE, ApprovalRecord
 
 router = APIRouter()
 

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from config.settings import Settings
 from domain.clock import as_utc
+from domain.contact_fields import CONTACT_CHANNEL_LABELS_FR, ContactChannel
 from domain.dossier_stages import (
     DOCUMENT_LABELS_FR,
     OPEN_STAGES,
@@ -26,7 +27,6 @@ from domain.dossier_stages import (
 )
 from domain.file_types import format_size_fr
 from domain.french_dates import PARIS, french_date, french_datetime
-from models.client import CONTACT_CHANNEL_LABELS_FR, ContactChannel
 from rendering.labels import creditor_label, enum_label
 from templates import TEMPLATES_DIR
 from web.auth import session_staff

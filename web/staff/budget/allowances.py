@@ -18,17 +18,17 @@ from starlette.concurrency import run_in_threadpool
 from config.settings import Settings
 from domain.budget.inputs import DEFAULT_DEPARTEMENT
 from domain.intake import validation_errors
-from models.allowance_parameters import (
+from models.allowance_parameters import AllowanceParameter
+from models.database import session_scope
+from models.staff import StaffUser
+from rendering.labels import amount_input, date_input
+from services.budget.allowances import (
     PARAMETER_LABELS_FR,
-    AllowanceParameter,
     AllowanceParameterIn,
     delete_parameter,
     list_parameters,
     save_parameter,
 )
-from models.database import session_scope
-from models.staff import StaffUser
-from rendering.labels import amount_input, date_input
 from services.dossiers.access import actor_of
 from web.auth import require_role
 from web.csrf import CsrfProtected

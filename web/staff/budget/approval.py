@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
-from domain.dossier_stages import Stage
+from domain.dossier_stages import APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel, Stage
 from models.database import session_scope
 from models.staff import StaffUser
 from services.budget.store import BudgetStatus, budget_status
@@ -25,12 +25,7 @@ from web.staff.dossiers.actions import refusal_of
 from web.ui.flash import flash
 from web.ui.rendering import render
 from web.workflow_gateway import send_update
-from workflows.dossier_messages import (
-    APPROVAL_CHANNEL_LABELS_FR,
-    RECORD_APPROVAL_UPDATE,
-    ApprovalChannel,
-    ApprovalRecord,
-)
+from workflows.dossier_messages import RECORD_APPROVAL_UPDATE, ApprovalRecord
 
 router = APIRouter()
 

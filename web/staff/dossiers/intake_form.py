@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from domain.contact_fields import ContactChannel
 from domain.dossier_stages import DocumentKind
 from domain.intake import REQUIRED_MESSAGE, DossierCreate, validation_errors
-from models.client import ContactChannel
 
 DEFAULT_CREDITOR_ROWS = 3
 MAX_CREDITOR_ROWS = 30

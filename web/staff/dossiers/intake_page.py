@@ -7,13 +7,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
+from domain.contact_fields import ContactChannel
 from domain.dossier_stages import (
     CLIENT_DOCUMENT_KINDS,
     CREDITOR_KIND_LABELS_FR,
     DOCUMENT_LABELS_FR,
 )
 from domain.errors import InvalidInput
-from models.client import ContactChannel
 from models.database import session_scope
 from models.dossier import Dossier
 from models.staff import StaffUser
