@@ -35,7 +35,7 @@ bench: $(INSTALLED) ## Run the benchmarks
 lint: $(INSTALLED) ## Lint, check formatting, types (strict for domain/ and workflows/) and the layer rules
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(PACKAGES) cli.py worker.py
+	$(BIN)/mypy $(PACKAGES) cli.py worker.py bench
 	$(BIN)/mypy --strict domain workflows
 	$(BIN)/lint-imports
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,14 +21,19 @@ from activities.dossier_records import DossierRecordActivities
 from activities.negotiation_email import NegotiationEmailActivities
 from activities.negotiation_records import NegotiationRecordActivities
 from activities.retention import RetentionActivities
+from activities.staged_writes import StagedWriteActivities
 from config.settings import Settings
 from gateway.connection import connect_client
 from gateway.start_intents import relay_pending_intents
+from models.database import session_scope
+from services.staged_writes import sweep_staged_writes
 from workflows.dossier import DossierWorkflow
 from workflows.negotiation import CreditorNegotiationWorkflow
 
 WORKFLOWS: list[type] = [DossierWorkflow, CreditorNegotiationWorkflow]
 ACTIVITY_THREADS = 16
+SWEEP_INTERVAL_SECONDS = 300
+log = logging.getLogger(__name__)
 
 
 def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
@@ -58,6 +64,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         CreditorMessageActivities(settings).send_creditor_message,
         NegotiationEmailActivities(settings).send_negotiation_email,
         ConsentReceiptActivities(settings).send_consent_receipt,
+        StagedWriteActivities(settings).apply_staged_write,
     ]
 
 
@@ -76,17 +83,39 @@ def build_worker(client: Client, settings: Settings, **worker_options: Any) -> W
     )
 
 
+async def sweep_staged_writes_forever(settings: Settings) -> None:
+    """Runs beside the worker: removes the staged writes no workflow accepted."""
+    while True:
+        try:
+            await asyncio.to_thread(_sweep_once, settings)
+        except Exception:
+            log.exception("staged write sweep failed; retrying")
+        await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+
+
+def _sweep_once(settings: Settings) -> None:
+    with session_scope(settings) as session:
+        swept = sweep_staged_writes(session, settings)
+    if swept:
+        log.info("swept %d staged write(s) no workflow accepted", swept)
+
+
 async def run_worker(settings: Settings, client: Client | None = None) -> None:
-    """Run until cancelled: the worker, and the relay that starts workflows left in the outbox."""
+    """Run until cancelled: the worker, the relay that starts workflows left in the outbox, and
+    the sweep of staged writes."""
     client = client or await connect_client(settings)
     worker = build_worker(client, settings)
-    relay = asyncio.create_task(relay_pending_intents(client, settings))
+    loops = [
+        asyncio.create_task(relay_pending_intents(client, settings)),
+        asyncio.create_task(sweep_staged_writes_forever(settings)),
+    ]
     try:
         await worker.run()
     finally:
-        relay.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relay
+        for loop in loops:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ from models.negotiation import (
 from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.dossiers.deadlines import refresh_dossier_deadline
+from services.effective import effective
 from services.negotiations.setup import open_negotiations
 
 OFFER_TABLE = "negotiation_offer"
@@ -76,6 +77,7 @@ class NegotiationRecordActivities:
                 select(CreditorConsent.id)
                 .where(CreditorConsent.negotiation_id == ref.negotiation_id)
                 .where(CreditorConsent.status == ConsentStatus.GIVEN.value)
+                .where(effective(CreditorConsent))
                 .order_by(col(CreditorConsent.requested_at).desc())
             ).first()
         return io.NegotiationFacts(

@@ -29,6 +29,7 @@ from models.negotiation import (
     SharingLedgerEntry,
 )
 from models.outbox import OutboxEmail, WorkflowStartIntent
+from models.staged_write import StagedWrite
 from models.statistics import DossierStatistic
 from services.audit import append_audit
 from services.documents import delete_document_file
@@ -134,7 +135,8 @@ class RetentionActivities:
 
     def _delete_rows(self, session: Session, dossier: Dossier) -> dict[str, int]:
         counts = self._delete_negotiations(session, dossier)
-        for model in (TimelineEvent, DossierCreditor, OutboxEmail, BudgetRecord):
+        # Staged writes after the rows that point to them.
+        for model in (TimelineEvent, DossierCreditor, StagedWrite, OutboxEmail, BudgetRecord):
             result = session.exec(  # type: ignore[call-overload]
                 delete(model).where(col(model.dossier_id) == dossier.id)
             )

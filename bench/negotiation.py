@@ -42,6 +42,7 @@ from models.database import session_scope
 from models.negotiation import Negotiation, SharingLedgerEntry
 from models.staff import StaffUser
 from services.email_outbox import message_id_for
+from services.negotiations.store import StagedOffer
 from workflows.negotiation_messages import (
     NEGOTIATION_WORKFLOW,
     SEND_OFFER_UPDATE,
@@ -73,7 +74,11 @@ class NegotiationResult:
 @dataclass(frozen=True)
 class ReadyOffer:
     negotiation: SeededNegotiation
-    offer_id: str
+    offer: StagedOffer
+
+    @property
+    def offer_id(self) -> str:
+        return self.offer.offer_id
 
     @property
     def workflow_id(self) -> str:
@@ -103,10 +108,10 @@ async def prepare_offers(stack: LiveStack, total: int, concurrency: int) -> list
     await _until_ready(stack, [item.negotiation_id for item in seeded])
     offers = []
     for item in seeded:
-        offer_id = await asyncio.to_thread(
+        staged = await asyncio.to_thread(
             draft_first_offer, settings, STAFF_EMAIL, item.negotiation_id
         )
-        offers.append(ReadyOffer(item, offer_id))
+        offers.append(ReadyOffer(item, staged))
     return offers
 
 
@@ -160,7 +165,9 @@ class OfferDriver:
             handle = self.client.get_workflow_handle(offer.workflow_id)
             began = time.perf_counter()
             state = await handle.execute_update(
-                SEND_OFFER_UPDATE, SendOffer(offer.offer_id, self.actor), result_type=str
+                SEND_OFFER_UPDATE,
+                SendOffer(offer.offer_id, self.actor, offer.offer.staged_write_id),
+                result_type=str,
             )
             done = time.perf_counter()
             if state != NegotiationState.AWAITING_REPLY.value:

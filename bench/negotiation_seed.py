@@ -16,7 +16,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlmodel import Session, select
-from support.db import in_db
 
 from config.settings import Settings
 from dev.demo_budgets import household_budget, save_budget_with_proposals
@@ -42,7 +41,7 @@ from services.budget.store import (
 )
 from services.negotiations.consents import create_consent_request, decide_consent
 from services.negotiations.setup import open_negotiations
-from services.negotiations.store import draft_offer, paris_today
+from services.negotiations.store import StagedOffer, paris_today, stage_offer
 
 # Categories a first offer typically carries (as in the demo data).
 CONSENTED = [ShareCategory.IDENTITY, ShareCategory.CONTACT, ShareCategory.DEBTS]
@@ -131,48 +130,46 @@ def seed_ready_negotiation(settings: Settings, staff_email: str, number: int) ->
         assert row is not None
         row.stage = Stage.NEGOTIATION
         session.add(row)
-    consent_id = in_db(
-        settings,
-        create_consent_request,
-        settings,
-        negotiation_id=negotiation_id,
-        categories=CONSENTED,
-        document_ids=[],
-        expires_at=None,
-        actor=f"staff:{owner_id}",
-    )
-    in_db(
-        settings,
-        decide_consent,
-        settings,
-        consent_id,
-        given=True,
-        method=ConsentMethod.SIGNED_LINK,
-        actor=f"client:{client_id}",
-    )
+    with session_scope(settings) as session:
+        consent_id = create_consent_request(
+            session,
+            settings,
+            negotiation_id=negotiation_id,
+            categories=CONSENTED,
+            document_ids=[],
+            expires_at=None,
+            actor=f"staff:{owner_id}",
+        )
+        decide_consent(
+            session,
+            settings,
+            consent_id,
+            given=True,
+            method=ConsentMethod.SIGNED_LINK,
+            actor=f"client:{client_id}",
+        )
     return SeededNegotiation(negotiation_id=negotiation_id, dossier_id=dossier_id)
 
 
-def draft_first_offer(settings: Settings, staff_email: str, negotiation_id: str) -> str:
-    """The case worker's first offer, through the staff store (needs the row READY)."""
-    with session_scope(settings) as session:
-        owner = _staff(session, staff_email)
-        session.expunge(owner)
+def draft_first_offer(settings: Settings, staff_email: str, negotiation_id: str) -> StagedOffer:
+    """The case worker's first offer, staged through the staff store (needs the row READY)."""
     today = paris_today()
-    return draft_offer(
-        settings,
-        owner,
-        negotiation_id,
-        OfferTerms(
-            offer_type=OfferType.PAYMENT_PLAN,
-            amount=Decimal("1200.00"),
-            balance_share=None,
-            instalments=12,
-            instalment_amount=Decimal("100.00"),
-            first_due_date=today + timedelta(days=45),
-            valid_until=today + timedelta(days=30),
-        ),
-    )
+    with session_scope(settings) as session:
+        return stage_offer(
+            session,
+            settings,
+            _staff(session, staff_email),
+            negotiation_id,
+            OfferTerms(
+                offer_type=OfferType.PAYMENT_PLAN,
+                amount=Decimal("1200.00"),
+                balance_share=None,
+                instalments=12,
+                instalment_amount=Decimal("100.00"),
+                first_due_date=today + timedelta(days=45),
+                valid_until=today + timedelta(days=30),
+            ),
+        )
 
 
 def _staff(session: Session, email: str) -> StaffUser:

@@ -31,9 +31,14 @@ from models.database import session_scope
 from models.negotiation import Negotiation
 from models.staff import StaffUser
 from services.documents import store_document
-from services.negotiations.consents import create_consent_request, decide_consent
-from services.negotiations.replies import record_reply
-from services.negotiations.store import draft_offer, link_creditor, paris_today
+from services.negotiations.consents import ConsentChoice, decide_consent
+from services.negotiations.replies import stage_reply
+from services.negotiations.store import (
+    link_creditor,
+    paris_today,
+    stage_consent_request,
+    stage_offer,
+)
 from workflows.dossier_messages import (
     DOCUMENTS_CHANGED_UPDATE,
     RECORD_APPROVAL_UPDATE,
@@ -201,7 +206,8 @@ async def _seed(
             continue
         creditor_id = directory[creditor.directory]
         assert creditor_id is not None
-        link_creditor(settings, owner, negotiation.id, creditor_id)
+        with session_scope(settings) as session:
+            link_creditor(session, owner, negotiation.id, creditor_id)
         steps = _Steps(settings, client, owner, actor, client_actor, negotiation.id)
         await steps.run_to(creditor.step, Decimal(creditor.arrears))
 
@@ -225,16 +231,16 @@ class _Steps:
     async def run_to(self, step: str, balance: Decimal) -> None:
         await _until(self.handle, NEGOTIATION_STATUS_QUERY, NegotiationStatus, lambda s: True)
         with session_scope(self.settings) as session:
-            consent_id = create_consent_request(
+            consent = stage_consent_request(
                 session,
                 self.settings,
-                negotiation_id=self.negotiation_id,
-                categories=SHARED,
-                document_ids=[],
-                expires_at=None,
-                actor=self.actor,
+                self.owner,
+                self.negotiation_id,
+                ConsentChoice(SHARED, [], None),
             )
-        await self._update(CONSENT_REQUESTED_UPDATE, ConsentRequested(consent_id, self.actor))
+        asked = ConsentRequested(consent.consent_id, self.actor, consent.staged_write_id)
+        await self._update(CONSENT_REQUESTED_UPDATE, asked)
+        consent_id = consent.consent_id
         if step == "asked":
             return
         with session_scope(self.settings) as session:
@@ -250,21 +256,24 @@ class _Steps:
             CONSENT_DECIDED_UPDATE, ConsentDecided(consent_id, True, self.client_actor)
         )
         today = paris_today()
-        offer_id = draft_offer(
-            self.settings,
-            self.owner,
-            self.negotiation_id,
-            OfferTerms(
-                offer_type=OfferType.PAYMENT_PLAN,
-                amount=Decimal("600.00"),
-                balance_share=balance_share(Decimal("600.00"), balance),
-                instalments=6,
-                instalment_amount=Decimal("100.00"),
-                first_due_date=today + timedelta(days=20),
-                valid_until=today + timedelta(days=60),
-            ),
-        )
-        await self._update(SEND_OFFER_UPDATE, SendOffer(offer_id, self.actor))
+        with session_scope(self.settings) as session:
+            offer = stage_offer(
+                session,
+                self.settings,
+                self.owner,
+                self.negotiation_id,
+                OfferTerms(
+                    offer_type=OfferType.PAYMENT_PLAN,
+                    amount=Decimal("600.00"),
+                    balance_share=balance_share(Decimal("600.00"), balance),
+                    instalments=6,
+                    instalment_amount=Decimal("100.00"),
+                    first_due_date=today + timedelta(days=20),
+                    valid_until=today + timedelta(days=60),
+                ),
+            )
+        sent = SendOffer(offer.offer_id, self.actor, offer.staged_write_id)
+        await self._update(SEND_OFFER_UPDATE, sent)
         if step == "awaiting_reply":
             return
         if step == "counter_offer":
@@ -283,27 +292,30 @@ class _Steps:
         await self._update(CONFIRM_AGREEMENT_UPDATE, ConfirmAgreement(actor=self.actor))
 
     async def _reply(self, kind: ReplyKind, today: date, counter: OfferTerms | None) -> None:
-        recorded = record_reply(
-            self.settings,
-            self.owner,
-            self.negotiation_id,
-            ReplyTerms(
-                kind=kind,
-                received_on=today,
-                channel="email",
-                terms="Réponse reçue par courriel du service recouvrement (démonstration).",
-                requested_categories=(),
-                counter_offer=counter,
-            ),
-            [],
-        )
+        with session_scope(self.settings) as session:
+            staged = stage_reply(
+                session,
+                self.settings,
+                self.owner,
+                self.negotiation_id,
+                ReplyTerms(
+                    kind=kind,
+                    received_on=today,
+                    channel="email",
+                    terms="Réponse reçue par courriel du service recouvrement (démonstration).",
+                    requested_categories=(),
+                    counter_offer=counter,
+                ),
+                [],
+            )
         await self._update(
             RECORD_REPLY_UPDATE,
             RecordReply(
-                reply_id=recorded.reply_id,
+                reply_id=staged.reply_id,
                 kind=kind.value,
                 actor=self.actor,
-                counter_offer_id=recorded.counter_offer_id,
+                counter_offer_id=staged.counter_offer_id,
+                staged_write_id=staged.staged_write_id,
             ),
         )
 

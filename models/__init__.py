@@ -12,5 +12,6 @@ from models import (  # noqa: F401
     negotiation,
     outbox,
     staff,
+    staged_write,
     statistics,
 )

@@ -25,3 +25,7 @@ class Document(SQLModel, table=True):
     size_bytes: int = field(Category.DOCUMENTS)
     uploaded_at: datetime = field(Category.DOCUMENTS, default_factory=utcnow)
     uploaded_by: int | None = field(Category.OPERATIONAL, default=None, foreign_key="staff_user.id")
+    # Set while the row belongs to a staged write the workflow has not accepted yet: inert.
+    staged_write_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="staged_write.id", index=True
+    )

@@ -54,6 +54,10 @@ class DossierCreditor(SQLModel, table=True):
     kind: CreditorKind = field(Category.NEGOTIATION_HISTORY, max_length=30)
     # The client's account or contract number with this creditor.
     account_reference_enc: str | None = field(Category.FINANCIAL, default=None)
+    # Set while the row belongs to a staged write the workflow has not accepted yet: inert.
+    staged_write_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="staged_write.id", index=True
+    )
 
 
 class ExpectedDocument(SQLModel, table=True):

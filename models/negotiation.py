@@ -48,6 +48,10 @@ class Negotiation(SQLModel, table=True):
     created_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
     updated_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
     ended_at: datetime | None = field(Category.NEGOTIATION_HISTORY, default=None)
+    # Set while the row belongs to a staged write the workflow has not accepted yet: inert.
+    staged_write_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="staged_write.id", index=True
+    )
 
 
 class CreditorConsent(SQLModel, table=True):
@@ -87,6 +91,10 @@ class CreditorConsent(SQLModel, table=True):
     receipt_document_id: str | None = field(Category.OPERATIONAL, default=None, max_length=32)
     # The consent this one replaces (an extension to a category the creditor asked for).
     supersedes_id: str | None = field(Category.OPERATIONAL, default=None, max_length=32)
+    # Set while the row belongs to a staged write the workflow has not accepted yet: inert.
+    staged_write_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="staged_write.id", index=True
+    )
 
 
 class NegotiationOffer(SQLModel, table=True):
@@ -123,6 +131,10 @@ class NegotiationOffer(SQLModel, table=True):
     created_at: datetime = field(Category.NEGOTIATION_HISTORY, default_factory=utcnow)
     created_by: str = field(Category.OPERATIONAL, max_length=60)
     sent_at: datetime | None = field(Category.NEGOTIATION_HISTORY, default=None)
+    # Set while the row belongs to a staged write the workflow has not accepted yet: inert.
+    staged_write_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="staged_write.id", index=True
+    )
 
 
 class CreditorReply(SQLModel, table=True):
@@ -147,6 +159,10 @@ class CreditorReply(SQLModel, table=True):
     new_consent_id: str | None = field(Category.OPERATIONAL, default=None, max_length=32)
     recorded_by: str = field(Category.OPERATIONAL, max_length=60)
     recorded_at: datetime = field(Category.NEGOTIATION_HISTORY, default_factory=utcnow)
+    # Set while the row belongs to a staged write the workflow has not accepted yet: inert.
+    staged_write_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="staged_write.id", index=True
+    )
 
 
 class SharingLedgerEntry(SQLModel, table=True):

@@ -1,5 +1,6 @@
-"""Dossier actions shared by the pages and the API: each one checks access, writes its data,
-and moves the workflow through an Update. Refusals raise before anything is written.
+"""Dossier actions shared by the pages and the API: each one checks access, stages its data
+(domain/staged_writes.py) and moves the workflow through an Update that names it. A refusal
+leaves the data as it was: what was staged stays inert until swept.
 """
 
 from __future__ import annotations
@@ -8,12 +9,14 @@ import logging
 from dataclasses import dataclass
 
 from fastapi import Request
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES, DocumentKind
 from domain.intake import CloseRequest, DossierCreate, LegalHoldRequest
+from domain.staged_writes import StagedWriteKind
 from gateway.start_intents import create_dossier_with_start_intent
 from models.database import session_scope
 from models.document import Document
@@ -21,7 +24,8 @@ from models.dossier import Dossier
 from models.staff import StaffUser
 from services.documents import store_document
 from services.dossiers.access import DossierAction, actor_of, load_dossier
-from services.dossiers.updates import save_closure_note, save_legal_hold_reason
+from services.dossiers.updates import stage_dossier_text
+from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
     TransitionRefused,
@@ -111,72 +115,56 @@ async def upload_document(
 async def close_dossier(
     request: Request, viewer: StaffUser, dossier_id: str, close: CloseRequest
 ) -> str:
-    """Close through the workflow (its validator has the last word), then store the note."""
+    """Stage the note, then close through the workflow (its validator has the last word)."""
     settings = _settings(request)
 
-    def check() -> None:
-        with session_scope(settings) as session:
-            dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "close")
-            if dossier.stage not in OPEN_STAGES:
-                raise TransitionRefused(ALREADY_CLOSED)
+    def stage(session: Session) -> str | None:
+        dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "close")
+        if dossier.stage not in OPEN_STAGES:
+            raise TransitionRefused(ALREADY_CLOSED)
+        kind = StagedWriteKind.CLOSURE_NOTE
+        return stage_dossier_text(session, settings, viewer, dossier_id, kind, close.note)
 
-    await run_in_threadpool(check)
-    stage = await send_update(
-        request,
-        dossier_id,
-        CLOSE_UPDATE,
-        CloseDossier(outcome=close.outcome.value, actor=actor_of(viewer)),
-    )
-    if close.note:
-        note = close.note
-
-        def save() -> None:
-            with session_scope(settings) as session:
-                save_closure_note(session, viewer, dossier_id, note, settings)
-
-        await run_in_threadpool(save)
-    return str(stage)
-
-
-async def _check_hold_access(request: Request, viewer: StaffUser, dossier_id: str) -> None:
-    settings = _settings(request)
-
-    def check() -> None:
-        with session_scope(settings) as session:
-            load_dossier(session, viewer, dossier_id, DossierAction.LEGAL_HOLD, "legal_hold")
-
-    await run_in_threadpool(check)
+    staged_write_id = await in_session(settings, stage)
+    closing = CloseDossier(close.outcome.value, actor_of(viewer), staged_write_id)
+    return str(await send_update(request, dossier_id, CLOSE_UPDATE, closing))
 
 
 async def place_legal_hold(
     request: Request, viewer: StaffUser, dossier_id: str, hold: LegalHoldRequest
 ) -> None:
-    await _check_hold_access(request, viewer, dossier_id)
-    await send_update(
-        request, dossier_id, PLACE_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor_of(viewer))
-    )
     settings = _settings(request)
-
-    def save() -> None:
-        with session_scope(settings) as session:
-            save_legal_hold_reason(session, viewer, dossier_id, hold.reason, settings)
-
-    await run_in_threadpool(save)
+    staged_write_id = await in_session(
+        settings,
+        stage_dossier_text,
+        settings,
+        viewer,
+        dossier_id,
+        StagedWriteKind.LEGAL_HOLD_REASON,
+        hold.reason,
+    )
+    change = LegalHoldChange(actor_of(viewer), staged_write_id)
+    await send_update(request, dossier_id, PLACE_LEGAL_HOLD_UPDATE, change)
 
 
 async def lift_legal_hold(request: Request, viewer: StaffUser, dossier_id: str) -> None:
-    await _check_hold_access(request, viewer, dossier_id)
+    settings = _settings(request)
+    await in_session(
+        settings, _check_access, viewer, dossier_id, DossierAction.LEGAL_HOLD, "legal_hold"
+    )
     await send_update(
         request, dossier_id, LIFT_LEGAL_HOLD_UPDATE, LegalHoldChange(actor=actor_of(viewer))
     )
 
 
+def _check_access(
+    session: Session, viewer: StaffUser, dossier_id: str, action: DossierAction, purpose: str
+) -> None:
+    load_dossier(session, viewer, dossier_id, action, purpose)
+
+
 async def live_status(request: Request, viewer: StaffUser, dossier_id: str) -> DossierStatus:
     settings = _settings(request)
 
-    def check() -> None:
-        with session_scope(settings) as session:
-            load_dossier(session, viewer, dossier_id, DossierAction.READ, "status")
-
-    await run_in_threadpool(check)
+    await in_session(settings, _check_access, viewer, dossier_id, DossierAction.READ, "status")
     return await query_status(request, dossier_id)

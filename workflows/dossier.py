@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ChildWorkflowError
+from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import dossier as io
@@ -82,6 +82,7 @@ with workflow.unsafe.imports_passed_through():
         RENDERING,
         RETENTION_WORK,
         SHORT,
+        apply_staged_write,
         publish_search_attributes,
         refusal_of,
         refuse_if,
@@ -449,6 +450,7 @@ class DossierWorkflow:
         state = self._state
         async with self._lock:
             refuse_if(add_negotiation_refusal(state, request.negotiation_id))
+            await apply_staged_write(request.staged_write_id, state.dossier_id)
             opened = await run(nio.OPEN_NEGOTIATIONS, io.DossierRef(state.dossier_id), SHORT)
             if request.negotiation_id not in opened.negotiation_ids:
                 raise refused(NEGOTIATION_OF_ANOTHER_DOSSIER)
@@ -499,6 +501,7 @@ class DossierWorkflow:
             # Another close was accepted at the same time and went first, or a negotiation was
             # added meanwhile.
             refuse_if(closing_refusal(state))
+            await apply_staged_write(request.staged_write_id, state.dossier_id)
             closed_at = workflow.now()
             state.closed_at = closed_at
             state.outcome = request.outcome
@@ -517,7 +520,13 @@ class DossierWorkflow:
 
     @workflow.update(name=PLACE_LEGAL_HOLD_UPDATE)
     async def place_legal_hold(self, change: LegalHoldChange) -> bool:
+        # Set before the first await: a second request accepted meanwhile is refused.
         self._state.legal_hold = True
+        try:
+            await apply_staged_write(change.staged_write_id, self._state.dossier_id)
+        except ApplicationError:
+            self._state.legal_hold = False
+            raise
         await self._record_hold(change)
         return True
 

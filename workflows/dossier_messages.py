@@ -41,13 +41,19 @@ class DocumentsChanged:
 class CloseDossier:
     outcome: str
     actor: str
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass
 class LegalHoldChange:
-    """The reason is data: the web app stores it in the database, the workflow never sees it."""
+    """The reason is data: the web app stages it in the database, the workflow never sees it."""
 
     actor: str
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass

@@ -108,6 +108,7 @@ with workflow.unsafe.imports_passed_through():
         EMAIL,
         RENDERING,
         SHORT,
+        apply_staged_write,
         business_refusal,
         publish_search_attributes,
         refusal_of,
@@ -341,6 +342,7 @@ class CreditorNegotiationWorkflow:
         await self._ready()
         async with self._lock:
             refuse_if(ended_refusal(self._negotiation))
+            await self._apply(request.staged_write_id)
             await self._record(
                 f"consent_requested:{request.consent_id}",
                 PROGRESS,
@@ -363,6 +365,7 @@ class CreditorNegotiationWorkflow:
         await self._ready()
         async with self._lock:
             refuse_if(consent_decision_refusal(self._negotiation, decision.consent_id))
+            await self._apply(decision.staged_write_id)
             if decision.given:
                 await self._consent_given_now(decision.consent_id, decision.actor)
             else:
@@ -544,6 +547,7 @@ class CreditorNegotiationWorkflow:
             if is_consent_missing(exc):
                 await self._withdrawn()  # Unless it was withdrawn without our knowing.
             raise refusal_of(exc) from None
+        await self._apply(request.staged_write_id)
         now = workflow.now()
         previous = negotiation.offer_id
         await self._offer_status(offer.offer_id, OfferStatus.SENT, sent_at=now)
@@ -571,6 +575,8 @@ class CreditorNegotiationWorkflow:
         async with self._lock:
             refuse_if(self._reply_refusal(reply))
             kind = ReplyKind(reply.kind)
+            if kind != ReplyKind.COUNTER_OFFER:  # A counter-offer is checked first.
+                await self._apply(reply.staged_write_id)
             if kind == ReplyKind.ACCEPTED:
                 await self._accepted(reply)
             elif kind == ReplyKind.COUNTER_OFFER:
@@ -608,6 +614,7 @@ class CreditorNegotiationWorkflow:
         now = workflow.now()
         deadline = counter_offer_deadline(now, negotiation.delays, counter.valid_until_date)
         refuse_if(counter_offer_refusal(counter.made_by, counter.status, deadline, now))
+        await self._apply(reply.staged_write_id)
         if negotiation.offer_id is not None:
             await self._offer_status(negotiation.offer_id, OfferStatus.COUNTERED)
             negotiation.offer_pending = False
@@ -756,6 +763,7 @@ class CreditorNegotiationWorkflow:
         await self._ready()
         async with self._lock:
             refuse_if(agreement_refusal(negotiation))
+            await self._apply(request.staged_write_id)
             offer_id = negotiation.accepted_offer_id
             assert offer_id is not None
             schedule = await run(
@@ -851,6 +859,7 @@ class CreditorNegotiationWorkflow:
         await self._ready()
         async with self._lock:
             refuse_if(end_refusal(negotiation, request.outcome))
+            await self._apply(request.staged_write_id)
             outcome = EndOutcome(request.outcome)
             await self._void_counter()
             negotiation.move_to(S(outcome.value))
@@ -943,6 +952,13 @@ class CreditorNegotiationWorkflow:
             return
         self._published = published
         publish_search_attributes(operator_stage(negotiation.state), negotiation.next_deadline)
+
+    async def _apply(self, staged_write_id: str | None) -> None:
+        """The rows the web app staged for this update become data, now it is accepted."""
+        negotiation = self._negotiation
+        await apply_staged_write(
+            staged_write_id, negotiation.dossier_id, negotiation.negotiation_id
+        )
 
     async def _load_offer(self, offer_id: str) -> io.OfferFacts:
         try:

@@ -40,6 +40,9 @@ class ConsentRequested:
 
     consent_id: str
     actor: str
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass
@@ -49,6 +52,9 @@ class ConsentDecided:
     consent_id: str
     given: bool
     actor: str
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass
@@ -65,6 +71,9 @@ class SendOffer:
 
     offer_id: str
     actor: str
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass
@@ -81,6 +90,9 @@ class RecordReply:
     actor: str
     counter_offer_id: str | None = None
     new_consent_id: str | None = None
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass
@@ -106,6 +118,9 @@ class ConfirmAgreement:
 
     actor: str
     document_id: str | None = None
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass
@@ -132,12 +147,18 @@ class EndNegotiation:
 
     outcome: str
     actor: str
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass
 class AddNegotiation:
     negotiation_id: str
     actor: str
+    # The staged write holding the rows this action wrote (domain/staged_writes.py): applied
+    # once the workflow accepts the update.
+    staged_write_id: str | None = None
 
 
 @dataclass

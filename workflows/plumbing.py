@@ -19,6 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts.refs import ActivityRef
+    from activities.contracts.staged_writes import APPLY_STAGED_WRITE, ApplyStagedWrite
 
 Arg = TypeVar("Arg")
 Result = TypeVar("Result")
@@ -123,6 +124,27 @@ def refusal_of(exc: ActivityError) -> BaseException:
     """An activity's business refusal, as the update's own refusal (same French message)."""
     cause = business_refusal(exc)
     return refused(cause.message) if cause is not None else exc
+
+
+# ----- staged writes ---------------------------------------------------------------------------
+
+# Updates that name a staged write apply it (domain/staged_writes.py); histories recorded before
+# replay without that step.
+STAGED_WRITES_PATCH = "staged-writes"
+
+
+async def apply_staged_write(
+    staged_write_id: str | None, dossier_id: str, negotiation_id: str | None = None
+) -> None:
+    """In an update handler, once its rules accepted the action: the rows the web app staged
+    for it become data. A write unknown to this dossier or negotiation refuses the update."""
+    if staged_write_id is None or not workflow.patched(STAGED_WRITES_PATCH):
+        return
+    write = ApplyStagedWrite(staged_write_id, dossier_id, negotiation_id)
+    try:
+        await run(APPLY_STAGED_WRITE, write, SHORT)
+    except ActivityError as exc:
+        raise refusal_of(exc) from None
 
 
 # ----- waits ----------------------------------------------------------------------------------

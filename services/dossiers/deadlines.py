@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from domain.dossier_stages import Stage
 from models.dossier import Dossier
 from models.negotiation import Negotiation
+from services.effective import effective
 
 LABEL_LENGTH = 120
 
@@ -27,7 +28,7 @@ def refresh_dossier_deadline(session: Session, dossier_id: str) -> None:
         return
     earliest = session.exec(
         select(Negotiation.number, Negotiation.next_deadline, Negotiation.next_deadline_label)
-        .where(Negotiation.dossier_id == dossier_id)
+        .where(Negotiation.dossier_id == dossier_id, effective(Negotiation))
         .where(col(Negotiation.ended_at).is_(None))
         .where(col(Negotiation.next_deadline).is_not(None))
         .order_by(col(Negotiation.next_deadline), col(Negotiation.number))

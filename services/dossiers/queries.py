@@ -47,6 +47,7 @@ from services.dossiers.views import (
     ExpectedDocumentView,
     TimelineEntry,
 )
+from services.effective import effective
 
 __all__ = [
     "AccessDenied",
@@ -210,7 +211,7 @@ def get_dossier_detail(
 
     creditors = session.exec(
         select(DossierCreditor)
-        .where(DossierCreditor.dossier_id == dossier.id)
+        .where(DossierCreditor.dossier_id == dossier.id, effective(DossierCreditor))
         .order_by(col(DossierCreditor.id))
     ).all()
     expected = session.exec(
@@ -220,7 +221,7 @@ def get_dossier_detail(
     ).all()
     documents = session.exec(
         select(Document)
-        .where(Document.dossier_id == dossier.id)
+        .where(Document.dossier_id == dossier.id, effective(Document))
         .order_by(col(Document.uploaded_at), col(Document.id))
     ).all()
     timeline = _timeline(session, dossier.id)

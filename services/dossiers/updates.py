@@ -1,7 +1,6 @@
-"""Data the web app writes around workflow actions: the closure note, the legal-hold reason.
-
-The workflow owns the dossier's state (stage, outcome, hold); these are the accompanying data,
-written only after the workflow accepted the action.
+"""Data the web app writes around dossier workflow actions: the closure note, the legal-hold
+reason. The workflow owns the dossier's state (stage, outcome, hold); these texts are staged
+(domain/staged_writes.py) and become the dossier's once the workflow accepted the action.
 """
 
 from __future__ import annotations
@@ -9,65 +8,53 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from config.settings import Settings
-from domain.clock import utcnow
+from domain.staged_writes import TEXT_TARGETS, StagedWriteKind
 from models.client import Client
 from models.staff import StaffUser
 from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.dossiers.access import DossierAction, actor_of, load_dossier
+from services.staged_writes import stage_write
+
+AUDIT = {
+    StagedWriteKind.CLOSURE_NOTE: ("dossier.closure_note", "clôture du dossier"),
+    StagedWriteKind.LEGAL_HOLD_REASON: (
+        "dossier.legal_hold_reason",
+        "conservation pour motif légal",
+    ),
+}
 
 
-def save_closure_note(
+def stage_dossier_text(
     session: Session,
+    settings: Settings,
     viewer: StaffUser,
     dossier_id: str,
-    note: str,
-    settings: Settings,
-) -> None:
-    """Store the note encrypted under the client's key: it may say things about the person."""
-    dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "dossier.close")
+    kind: StagedWriteKind,
+    text: str | None,
+) -> str | None:
+    """The note or reason, encrypted under the client's key (it may say things about the
+    person), staged for the update that closes the dossier or places the hold; None when there
+    is no text. Checks the viewer may do that action on the dossier."""
+    action = (
+        DossierAction.LEGAL_HOLD
+        if kind == StagedWriteKind.LEGAL_HOLD_REASON
+        else DossierAction.WRITE
+    )
+    audit_action, reason = AUDIT[kind]
+    dossier = load_dossier(session, viewer, dossier_id, action, audit_action)
     client = session.get(Client, dossier.client_id)
-    if client is None or client.wrapped_key is None:
-        return
-    cipher = ClientCipher.for_client(client, settings)
-    dossier.closure_note_enc = cipher.encrypt("dossier", "closure_note", dossier.id, note)
-    dossier.updated_at = utcnow()
-    session.add(dossier)
+    if not text or client is None or client.wrapped_key is None:
+        return None
+    table, column = TEXT_TARGETS[kind]
+    text_enc = ClientCipher.for_client(client, settings).encrypt(table, column, dossier.id, text)
+    write_id = stage_write(session, dossier.id, kind, actor_of(viewer), text_enc=text_enc)
     append_audit(
         session,
         actor=actor_of(viewer),
-        action="dossier.closure_note",
+        action=audit_action,
         object_type="dossier",
         object_id=dossier.id,
-        reason="clôture du dossier",
+        reason=reason,
     )
-
-
-def save_legal_hold_reason(
-    session: Session,
-    viewer: StaffUser,
-    dossier_id: str,
-    reason: str,
-    settings: Settings,
-) -> None:
-    """Encrypted like the note: a reason often names the person or their dispute."""
-    dossier = load_dossier(
-        session, viewer, dossier_id, DossierAction.LEGAL_HOLD, "dossier.legal_hold"
-    )
-    client = session.get(Client, dossier.client_id)
-    if client is None or client.wrapped_key is None:
-        return
-    cipher = ClientCipher.for_client(client, settings)
-    dossier.legal_hold_reason_enc = cipher.encrypt(
-        "dossier", "legal_hold_reason", dossier.id, reason
-    )
-    dossier.updated_at = utcnow()
-    session.add(dossier)
-    append_audit(
-        session,
-        actor=actor_of(viewer),
-        action="dossier.legal_hold_reason",
-        object_type="dossier",
-        object_id=dossier.id,
-        reason="conservation pour motif légal",
-    )
+    return write_id

@@ -1,18 +1,17 @@
 """Files a case worker attaches to a negotiation: a creditor's reply or written confirmation
 (CREDITOR_REPLY), a consent signed on paper (CONSENT_SCAN).
 
-Checked, encrypted and stored like any supporting document (models/document_files.py), but
-these kinds are not pieces the client was asked for: no expected document is ticked, no
-"Pièce reçue" event. They can be removed again when the workflow refuses the action they came
-with, so that a refused action leaves nothing behind.
+Checked, encrypted and stored like any supporting document (services/documents.py), but these
+kinds are not pieces the client was asked for: no expected document is ticked, no "Pièce reçue"
+event. They belong to the staged write of the action they came with (domain/staged_writes.py):
+inert until the workflow accepts it, swept with it otherwise.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from config.settings import Settings
 from domain.credentials import credential_message, looks_like_credential
@@ -24,7 +23,7 @@ from models.dossier import Dossier
 from models.staff import StaffUser
 from security.datakeys import ClientCipher, ClientErasedError
 from services.audit import append_audit
-from services.documents import delete_document_file, write_document_file
+from services.documents import write_document_file
 from services.dossiers.access import actor_of
 from services.dossiers.intake import new_id
 
@@ -40,6 +39,7 @@ def store_attachment(
     upload: Upload,
     viewer: StaffUser,
     settings: Settings,
+    staged_write_id: str,
 ) -> str:
     """The new document's id; UploadRefused with a French message. The caller checked access."""
     assert kind in UPLOADED_KINDS and kind in NEGOTIATION_DOCUMENT_KINDS
@@ -62,6 +62,7 @@ def store_attachment(
         content_type=accepted.content_type,
         size_bytes=len(data),
         uploaded_by=viewer.id,
+        staged_write_id=staged_write_id,
     )
     document.filename_enc = cipher.encrypt("document", "filename", document.id, accepted.filename)
     session.add(document)
@@ -77,26 +78,3 @@ def store_attachment(
     session.flush()
     write_document_file(document, data, cipher, settings)
     return document.id
-
-
-def remove_attachments(
-    session: Session, document_ids: Sequence[str], actor: str, settings: Settings
-) -> None:
-    """Delete rows and files of attachments whose action was refused (nothing else)."""
-    if not document_ids:
-        return
-    rows = session.exec(select(Document).where(col(Document.id).in_(list(document_ids)))).all()
-    for document in rows:
-        if document.kind not in UPLOADED_KINDS:
-            continue
-        session.delete(document)
-        delete_document_file(document, settings)
-        append_audit(
-            session,
-            actor=actor,
-            action="document.removed",
-            object_type="document",
-            object_id=document.id,
-            reason="action refusée : pièce retirée",
-            detail={"dossier_id": document.dossier_id, "kind": document.kind},
-        )

@@ -37,6 +37,7 @@ from models.negotiation import CreditorConsent, Negotiation
 from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.dossiers.intake import new_id
+from services.effective import effective
 
 TABLE = "creditor_consent"
 # Revocation channels.
@@ -76,6 +77,15 @@ class ConsentView:
     supersedes_id: str | None
 
 
+@dataclass(frozen=True)
+class ConsentChoice:
+    """What the client is asked to consent to, as the case worker chose it."""
+
+    categories: Sequence[ShareCategory]
+    document_ids: Sequence[str]
+    expires_at: datetime | None
+
+
 def document_label(document: Document) -> str:
     """How a document is named to the client and in the consent text: no file name (personal)."""
     received = french_date(document.uploaded_at)
@@ -92,8 +102,12 @@ def create_consent_request(
     expires_at: datetime | None,
     actor: str,
     purpose: ConsentPurpose = ConsentPurpose.DEBT_NEGOTIATION,
+    staged_write_id: str | None = None,
+    paper_document_id: str | None = None,
 ) -> str:
-    """Write a pending consent with its exact text; an older pending request is superseded.
+    """Write a consent request with its exact text: pending, or given on paper when the signed
+    form's scan is named. Staged, it replaces nothing until applied (staged_writes); otherwise
+    the older pending request (and for paper, the consent given before) is superseded at once.
 
     Raises InvalidInput (field, message) for an empty choice, a document of another dossier
     or of a kind that cannot be shared, an expiry in the past, or no creditor picked yet.
@@ -125,29 +139,31 @@ def create_consent_request(
         purpose=purpose,
         expires_on=french_date(expires_at) if expires_at else None,
     )
-    for older in _consents(session, negotiation_id, {ConsentStatus.PENDING}):
-        older.status = ConsentStatus.SUPERSEDED.value
-        session.add(older)
-    previous = _latest(session, negotiation_id, {ConsentStatus.GIVEN})
     cipher = ClientCipher.for_client(client, settings)
-    session.add(
-        CreditorConsent(
-            id=consent_id,
-            negotiation_id=negotiation_id,
-            dossier_id=negotiation.dossier_id,
-            client_id=client.id,
-            creditor_id=creditor.id or 0,
-            categories=json.dumps([c.value for c in chosen]),
-            document_ids=json.dumps([d.id for d in documents]),
-            purpose=purpose.value,
-            text_version=CONSENT_TEXT_VERSION,
-            text_enc=cipher.encrypt(TABLE, "text", consent_id, text),
-            text_sha256=text_digest(text),
-            requested_by=actor,
-            expires_at=expires_at,
-            supersedes_id=previous.id if previous else None,
-        )
+    consent = CreditorConsent(
+        id=consent_id,
+        negotiation_id=negotiation_id,
+        dossier_id=negotiation.dossier_id,
+        client_id=client.id,
+        creditor_id=creditor.id or 0,
+        categories=json.dumps([c.value for c in chosen]),
+        document_ids=json.dumps([d.id for d in documents]),
+        purpose=purpose.value,
+        text_version=CONSENT_TEXT_VERSION,
+        text_enc=cipher.encrypt(TABLE, "text", consent_id, text),
+        text_sha256=text_digest(text),
+        requested_by=actor,
+        expires_at=expires_at,
+        staged_write_id=staged_write_id,
     )
+    if paper_document_id is not None:
+        consent.status = ConsentStatus.GIVEN.value
+        consent.decided_at, consent.decided_by = utcnow(), actor
+        consent.method, consent.paper_document_id = ConsentMethod.PAPER.value, paper_document_id
+    session.add(consent)
+    session.flush()
+    if staged_write_id is None:
+        supersede_replaced(session, consent)
     append_audit(
         session,
         actor=actor,
@@ -156,7 +172,32 @@ def create_consent_request(
         object_id=consent_id,
         detail={"negotiation": negotiation_id, "categories": [c.value for c in chosen]},
     )
+    if paper_document_id is not None:
+        append_audit(
+            session,
+            actor=actor,
+            action="consent.given",
+            object_type="creditor_consent",
+            object_id=consent_id,
+            detail={"method": ConsentMethod.PAPER.value},
+        )
     return consent_id
+
+
+def supersede_replaced(session: Session, consent: CreditorConsent) -> None:
+    """What a new request replaces, now that it is effective: the older pending request, and
+    for a consent given, the consent given before (named as the one it supersedes)."""
+    if consent.supersedes_id is None:
+        previous = _latest(session, consent.negotiation_id, {ConsentStatus.GIVEN}, but=consent.id)
+        consent.supersedes_id = previous.id if previous else None
+        session.add(consent)
+    replaced = {ConsentStatus.PENDING}
+    if consent.status == ConsentStatus.GIVEN:
+        replaced.add(ConsentStatus.GIVEN)
+    for older in _consents(session, consent.negotiation_id, replaced):
+        if older.id != consent.id:
+            older.status = ConsentStatus.SUPERSEDED.value
+            session.add(older)
 
 
 def decide_consent(
@@ -280,8 +321,9 @@ def _already(status: ConsentStatus) -> str:
 
 
 def _get(session: Session, consent_id: str) -> CreditorConsent:
+    """An effective consent: a staged one is nobody's to read or decide yet."""
     consent = session.get(CreditorConsent, consent_id)
-    if consent is None:
+    if consent is None or consent.staged_write_id is not None:
         raise _invalid("consent", "Consentement introuvable.")
     return consent
 
@@ -308,7 +350,9 @@ def _shareable_documents(
 ) -> list[Document]:
     if not document_ids:
         return []
-    rows = session.exec(select(Document).where(col(Document.id).in_(list(document_ids)))).all()
+    rows = session.exec(
+        select(Document).where(col(Document.id).in_(list(document_ids)), effective(Document))
+    ).all()
     by_id = {row.id: row for row in rows}
     documents = []
     for document_id in dict.fromkeys(document_ids):
@@ -326,9 +370,10 @@ def _shareable_documents(
 def _consents(
     session: Session, negotiation_id: str, statuses: set[ConsentStatus]
 ) -> list[CreditorConsent]:
+    """The negotiation's effective consents in these statuses, newest first."""
     statement = (
         select(CreditorConsent)
-        .where(CreditorConsent.negotiation_id == negotiation_id)
+        .where(CreditorConsent.negotiation_id == negotiation_id, effective(CreditorConsent))
         .where(col(CreditorConsent.status).in_([s.value for s in statuses]))
         .order_by(col(CreditorConsent.requested_at).desc())
     )
@@ -336,9 +381,9 @@ def _consents(
 
 
 def _latest(
-    session: Session, negotiation_id: str, statuses: set[ConsentStatus]
+    session: Session, negotiation_id: str, statuses: set[ConsentStatus], but: str = ""
 ) -> CreditorConsent | None:
-    rows = _consents(session, negotiation_id, statuses)
+    rows = [row for row in _consents(session, negotiation_id, statuses) if row.id != but]
     return rows[0] if rows else None
 
 

@@ -20,6 +20,7 @@ from models.negotiation import Negotiation
 from services.audit import append_audit
 from services.budget.store import BudgetRefused, load_submission
 from services.dossiers.intake import new_id
+from services.effective import effective
 
 
 def creditor_key(name: str) -> str:
@@ -33,59 +34,90 @@ def creditor_key(name: str) -> str:
 def open_negotiations(
     session: Session, dossier_id: str, settings: Settings, *, actor: str = "system"
 ) -> list[str]:
-    """The negotiation ids of the dossier, numbered 1..n, creating the missing ones.
-
-    A new row names the directory creditor whose name matches the dossier creditor's (or
-    none: the case worker picks it), and the debts of the approved budget owed to it.
-    """
-    dossier = session.get(Dossier, dossier_id)
-    if dossier is None:
-        raise LookupError(f"dossier {dossier_id} not found")
+    """The negotiation ids of the dossier, numbered 1..n, creating the missing ones."""
+    dossier = _dossier(session, dossier_id)
     creditors = session.exec(
         select(DossierCreditor)
-        .where(DossierCreditor.dossier_id == dossier_id)
+        .where(DossierCreditor.dossier_id == dossier_id, effective(DossierCreditor))
         .order_by(col(DossierCreditor.id))
     ).all()
     existing = {
         row.dossier_creditor_id: row
-        for row in session.exec(select(Negotiation).where(Negotiation.dossier_id == dossier_id))
+        for row in session.exec(
+            select(Negotiation).where(Negotiation.dossier_id == dossier_id, effective(Negotiation))
+        )
     }
     missing = [c for c in creditors if c.id not in existing]
     if missing:
         directory = _directory(session)
         debts = _approved_debts(session, dossier_id, settings)
-        number = session.exec(
-            select(func.max(Negotiation.number)).where(Negotiation.dossier_id == dossier_id)
-        ).one()
-        number = int(number or 0)
         for creditor in missing:
             assert creditor.id is not None
-            number += 1
-            key = creditor_key(creditor.name)
-            row = Negotiation(
-                id=new_id(),
-                dossier_id=dossier_id,
-                dossier_creditor_id=creditor.id,
-                creditor_id=directory.get(key),
-                number=number,
-                reference=f"{dossier.reference}-C{number}",
-                debt_indexes=json.dumps(
-                    [i for i, debt in enumerate(debts) if creditor_key(debt.creditor) == key]
-                ),
-            )
-            session.add(row)
-            existing[creditor.id] = row
-        append_audit(
-            session,
-            actor=actor,
-            action="negotiation.opened",
-            object_type="dossier",
-            object_id=dossier_id,
-            detail={"negotiations": len(missing)},
-        )
-        session.flush()
+            existing[creditor.id] = _new_negotiation(session, dossier, creditor, directory, debts)
+        _audit_opened(session, dossier_id, actor, len(missing))
     rows = sorted(existing.values(), key=lambda row: row.number)
     return [row.id for row in rows]
+
+
+def open_negotiation(
+    session: Session, dossier_id: str, creditor: DossierCreditor, settings: Settings, actor: str
+) -> str:
+    """The negotiation of one creditor added once negotiations had started; returns its id."""
+    dossier = _dossier(session, dossier_id)
+    debts = _approved_debts(session, dossier_id, settings)
+    row = _new_negotiation(session, dossier, creditor, _directory(session), debts)
+    _audit_opened(session, dossier_id, actor, 1)
+    return row.id
+
+
+def _new_negotiation(
+    session: Session,
+    dossier: Dossier,
+    creditor: DossierCreditor,
+    directory: dict[str, int],
+    debts: list[DebtLine],
+) -> Negotiation:
+    """A new row names the directory creditor whose name matches the dossier creditor's (or
+    none: the case worker picks it), and the debts of the approved budget owed to it."""
+    assert creditor.id is not None
+    # Over every row, staged ones included: numbers and references are unique.
+    last = session.exec(
+        select(func.max(Negotiation.number)).where(Negotiation.dossier_id == dossier.id)
+    ).one()
+    number = int(last or 0) + 1
+    key = creditor_key(creditor.name)
+    row = Negotiation(
+        id=new_id(),
+        dossier_id=dossier.id,
+        dossier_creditor_id=creditor.id,
+        creditor_id=directory.get(key),
+        number=number,
+        reference=f"{dossier.reference}-C{number}",
+        debt_indexes=json.dumps(
+            [i for i, debt in enumerate(debts) if creditor_key(debt.creditor) == key]
+        ),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _dossier(session: Session, dossier_id: str) -> Dossier:
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise LookupError(f"dossier {dossier_id} not found")
+    return dossier
+
+
+def _audit_opened(session: Session, dossier_id: str, actor: str, count: int) -> None:
+    append_audit(
+        session,
+        actor=actor,
+        action="negotiation.opened",
+        object_type="dossier",
+        object_id=dossier_id,
+        detail={"negotiations": count},
+    )
 
 
 def _directory(session: Session) -> dict[str, int]:

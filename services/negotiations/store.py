@@ -1,16 +1,17 @@
-"""What the case worker writes for a negotiation before telling its workflow, and how it is
-taken back when the workflow refuses.
+"""What the case worker writes for a negotiation before telling its workflow.
 
-The rule (ISSUE 4): the web writes the rows an update names, then sends the update; on a
-refusal it removes what it wrote, so a refused action changes nothing. Each write checks
-access to the dossier (dossier_access), refuses early what the negotiation's state obviously
-does not allow (the workflow still has the last word), and is audited. Amounts and free text
-are encrypted under the client's data key. The creditor's replies: negotiation_replies.py.
+Each action stages its rows (domain/staged_writes.py): they stay inert until the workflow
+accepts the update that names their write, so a refused action changes nothing and never has
+to be taken back. Each write checks access to the dossier (services/dossiers/access.py),
+refuses early what the negotiation's state obviously does not allow (the workflow still has the
+last word), and is audited. Amounts and free text are encrypted under the client's data key.
+The creditor's replies: replies.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -29,11 +30,12 @@ from domain.negotiation.states import (
     NEGOTIATION_STATE_LABELS_FR,
     NegotiationState,
     OfferParty,
+    OfferStatus,
 )
+from domain.staged_writes import StagedWriteKind
 from models.client import Client
 from models.creditor_directory import Creditor
-from models.database import session_scope
-from models.dossier import Dossier, DossierCreditor, TimelineEvent
+from models.dossier import Dossier, TimelineEvent
 from models.negotiation import (
     CreditorConsent,
     Negotiation,
@@ -44,8 +46,11 @@ from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.dossiers.access import DossierAction, NotFound, actor_of, load_dossier
 from services.dossiers.intake import add_dossier_creditor, new_id
-from services.negotiations.attachments import Upload, remove_attachments, store_attachment
-from services.negotiations.setup import open_negotiations
+from services.effective import effective
+from services.negotiations.attachments import Upload, store_attachment
+from services.negotiations.consents import ConsentChoice, create_consent_request
+from services.negotiations.setup import open_negotiation
+from services.staged_writes import stage_write
 
 OFFER_TABLE = "negotiation_offer"
 NEGOTIATION_TABLE = "negotiation"
@@ -143,164 +148,175 @@ def _money(value: Decimal | None) -> str | None:
 
 
 def link_creditor(
-    settings: Settings, viewer: StaffUser, negotiation_id: str, creditor_id: int
+    session: Session, viewer: StaffUser, negotiation_id: str, creditor_id: int
 ) -> str:
-    """Name the directory entry our messages go to; returns its name."""
-    with session_scope(settings) as session:
-        negotiation, dossier = writable(session, viewer, negotiation_id, "negotiation.creditor")
-        creditor = session.get(Creditor, creditor_id)
-        if creditor is None or not creditor.active:
-            raise NegotiationRefused(INACTIVE_CREDITOR)
-        binding = session.exec(
-            select(CreditorConsent.id).where(
-                CreditorConsent.negotiation_id == negotiation_id,
-                col(CreditorConsent.status).in_(
-                    [ConsentStatus.PENDING.value, ConsentStatus.GIVEN.value]
-                ),
-            )
-        ).first()
-        if binding is not None and negotiation.creditor_id != creditor_id:
-            raise NegotiationRefused(CREDITOR_LOCKED)
-        negotiation.creditor_id = creditor_id
-        negotiation.updated_at = utcnow()
-        session.add(negotiation)
-        session.add(
-            TimelineEvent(
-                dossier_id=dossier.id,
-                kind="negotiation_creditor",
-                summary=f"Créancier n°{negotiation.number} : destinataire choisi dans l'annuaire "
-                f"({creditor.name})",
-                actor=actor_of(viewer),
-                negotiation_id=negotiation_id,
-            )
+    """Name the directory entry our messages go to; returns its name. No workflow update: the
+    workflow reads the entry each time it writes to the creditor."""
+    negotiation, dossier = writable(session, viewer, negotiation_id, "negotiation.creditor")
+    creditor = session.get(Creditor, creditor_id)
+    if creditor is None or not creditor.active:
+        raise NegotiationRefused(INACTIVE_CREDITOR)
+    binding = session.exec(
+        select(CreditorConsent.id).where(
+            CreditorConsent.negotiation_id == negotiation_id,
+            effective(CreditorConsent),
+            col(CreditorConsent.status).in_(
+                [ConsentStatus.PENDING.value, ConsentStatus.GIVEN.value]
+            ),
         )
-        audit(session, viewer, "negotiation.creditor", negotiation_id, creditor_id=creditor_id)
-        return creditor.name
+    ).first()
+    if binding is not None and negotiation.creditor_id != creditor_id:
+        raise NegotiationRefused(CREDITOR_LOCKED)
+    negotiation.creditor_id = creditor_id
+    negotiation.updated_at = utcnow()
+    session.add(negotiation)
+    session.add(
+        TimelineEvent(
+            dossier_id=dossier.id,
+            kind="negotiation_creditor",
+            summary=f"Créancier n°{negotiation.number} : destinataire choisi dans l'annuaire "
+            f"({creditor.name})",
+            actor=actor_of(viewer),
+            negotiation_id=negotiation_id,
+        )
+    )
+    audit(session, viewer, "negotiation.creditor", negotiation_id, creditor_id=creditor_id)
+    return creditor.name
 
 
-# ----- consents: what a refused update must give back ---------------------------------------
+# ----- consents -----------------------------------------------------------------------------
 
 
-def consent_statuses(settings: Settings, negotiation_id: str) -> dict[str, str]:
-    """Every consent of the negotiation and its status, to restore after a refusal."""
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(CreditorConsent.id, CreditorConsent.status).where(
-                CreditorConsent.negotiation_id == negotiation_id
-            )
-        ).all()
-        return dict(rows)
+@dataclass(frozen=True)
+class StagedConsent:
+    staged_write_id: str
+    consent_id: str
 
 
-def restore_consents(
-    settings: Settings, viewer: StaffUser, negotiation_id: str, before: dict[str, str]
-) -> None:
-    """Put the consents back as they were: requests written since are deleted, statuses
-    (superseded, given, revoked) reset. consent_store's own audit entries stay; this one says
-    they were taken back."""
-    with session_scope(settings) as session:
-        rows = session.exec(
-            select(CreditorConsent).where(CreditorConsent.negotiation_id == negotiation_id)
-        ).all()
-        removed, restored = [], []
-        for row in rows:
-            if row.id not in before:
-                session.delete(row)
-                removed.append(row.id)
-            elif row.status != before[row.id]:
-                if before[row.id] == ConsentStatus.GIVEN and row.status == ConsentStatus.REVOKED:
-                    row.revoked_at = row.revoked_by = row.revocation_channel = None
-                if before[row.id] == ConsentStatus.PENDING:
-                    row.decided_at = row.method = row.decided_by = None
-                    row.paper_document_id = None
-                row.status = before[row.id]
-                session.add(row)
-                restored.append(row.id)
-        if removed or restored:
-            audit(
-                session,
-                viewer,
-                "consent.rolled_back",
-                negotiation_id,
-                removed=removed,
-                restored=restored,
-            )
+def stage_consent_request(
+    session: Session,
+    settings: Settings,
+    viewer: StaffUser,
+    negotiation_id: str,
+    choice: ConsentChoice,
+) -> StagedConsent:
+    """The consent request the client will be sent, staged (InvalidInput by field)."""
+    _, dossier = writable(session, viewer, negotiation_id, "negotiation.consent")
+    write_id = stage_write(
+        session,
+        dossier.id,
+        StagedWriteKind.CONSENT_REQUEST,
+        actor_of(viewer),
+        negotiation_id=negotiation_id,
+    )
+    consent_id = create_consent_request(
+        session,
+        settings,
+        negotiation_id=negotiation_id,
+        categories=choice.categories,
+        document_ids=choice.document_ids,
+        expires_at=choice.expires_at,
+        actor=actor_of(viewer),
+        staged_write_id=write_id,
+    )
+    return StagedConsent(write_id, consent_id)
 
 
-def store_scan(
-    settings: Settings, viewer: StaffUser, negotiation_id: str, upload: Upload, kind: DocumentKind
-) -> str:
-    """A consent form signed on paper, or the creditor's written confirmation, stored."""
-    with session_scope(settings) as session:
-        _, dossier = writable(session, viewer, negotiation_id, "negotiation.document")
-        return store_attachment(session, dossier, kind, upload, viewer, settings)
-
-
-def remove_documents(settings: Settings, viewer: StaffUser, document_ids: Sequence[str]) -> None:
-    with session_scope(settings) as session:
-        remove_attachments(session, document_ids, actor_of(viewer), settings)
+def stage_paper_consent(
+    session: Session,
+    settings: Settings,
+    viewer: StaffUser,
+    negotiation_id: str,
+    choice: ConsentChoice,
+    scan: Upload,
+) -> StagedConsent:
+    """A consent the client signed on paper: its scan and the consent given, staged
+    (UploadRefused, InvalidInput by field)."""
+    _, dossier = writable(session, viewer, negotiation_id, "negotiation.consent")
+    write_id = stage_write(
+        session,
+        dossier.id,
+        StagedWriteKind.PAPER_CONSENT,
+        actor_of(viewer),
+        negotiation_id=negotiation_id,
+    )
+    scan_id = store_attachment(
+        session, dossier, DocumentKind.CONSENT_SCAN, scan, viewer, settings, write_id
+    )
+    consent_id = create_consent_request(
+        session,
+        settings,
+        negotiation_id=negotiation_id,
+        categories=choice.categories,
+        document_ids=choice.document_ids,
+        expires_at=choice.expires_at,
+        actor=actor_of(viewer),
+        staged_write_id=write_id,
+        paper_document_id=scan_id,
+    )
+    return StagedConsent(write_id, consent_id)
 
 
 # ----- our offer ----------------------------------------------------------------------------
 
 
-def draft_offer(
-    settings: Settings, viewer: StaffUser, negotiation_id: str, terms: OfferTerms
-) -> str:
-    """Our offer of the next round as a draft (a leftover draft of that round is replaced)."""
-    with session_scope(settings) as session:
-        negotiation, dossier = writable(session, viewer, negotiation_id, "negotiation.offer")
-        check_state(negotiation, DECISION_STATES, "Envoyer une offre")
-        if negotiation.creditor_id is None:
-            raise NegotiationRefused(NO_CREDITOR)
-        creditor = session.get(Creditor, negotiation.creditor_id)
-        assert creditor is not None
-        round_ = negotiation.round + 1
-        leftover = session.exec(
-            select(NegotiationOffer).where(
-                NegotiationOffer.negotiation_id == negotiation_id,
-                NegotiationOffer.round == round_,
-                NegotiationOffer.made_by == OfferParty.US.value,
+@dataclass(frozen=True)
+class StagedOffer:
+    staged_write_id: str
+    offer_id: str
+
+
+def stage_offer(
+    session: Session, settings: Settings, viewer: StaffUser, negotiation_id: str, terms: OfferTerms
+) -> StagedOffer:
+    """Our offer of the next round, staged until the workflow sends it. A staged offer left
+    over from a refused attempt of that round is replaced (it was never sent)."""
+    negotiation, dossier = writable(session, viewer, negotiation_id, "negotiation.offer")
+    check_state(negotiation, DECISION_STATES, "Envoyer une offre")
+    if negotiation.creditor_id is None:
+        raise NegotiationRefused(NO_CREDITOR)
+    creditor = session.get(Creditor, negotiation.creditor_id)
+    assert creditor is not None
+    round_ = negotiation.round + 1
+    leftover = session.exec(
+        select(NegotiationOffer).where(
+            NegotiationOffer.negotiation_id == negotiation_id,
+            NegotiationOffer.round == round_,
+            NegotiationOffer.made_by == OfferParty.US.value,
+        )
+    ).first()
+    if leftover is not None:
+        if leftover.staged_write_id is None:
+            raise NegotiationRefused(
+                "Une offre de ce tour est déjà partie : rechargez la page pour voir son état."
             )
-        ).first()
-        if leftover is not None:
-            if leftover.status != "draft":
-                raise NegotiationRefused(
-                    "Une offre de ce tour est déjà partie : rechargez la page pour voir son état."
-                )
-            session.delete(leftover)
-            session.flush()
-        offer = new_offer_row(
-            client_cipher(session, dossier, settings),
-            negotiation_id,
-            terms,
-            round_=round_,
-            made_by=OfferParty.US,
-            channel=creditor.contact_channel,
-            status="draft",
-            actor=actor_of(viewer),
-        )
-        session.add(offer)
-        audit(
-            session,
-            viewer,
-            "negotiation.offer_drafted",
-            negotiation_id,
-            offer=offer.id,
-            round=round_,
-            type=terms.offer_type.value,
-        )
-        return offer.id
-
-
-def remove_draft(settings: Settings, viewer: StaffUser, offer_id: str) -> None:
-    """Delete our offer when the workflow refused to send it (only ever a draft)."""
-    with session_scope(settings) as session:
-        offer = session.get(NegotiationOffer, offer_id)
-        if offer is None or offer.status != "draft":
-            return
-        session.delete(offer)
-        audit(session, viewer, "negotiation.offer_removed", offer.negotiation_id, offer=offer_id)
+        session.delete(leftover)
+        session.flush()
+    write_id = stage_write(
+        session, dossier.id, StagedWriteKind.OFFER, actor_of(viewer), negotiation_id=negotiation_id
+    )
+    offer = new_offer_row(
+        client_cipher(session, dossier, settings),
+        negotiation_id,
+        terms,
+        round_=round_,
+        made_by=OfferParty.US,
+        channel=creditor.contact_channel,
+        status=OfferStatus.DRAFT,
+        actor=actor_of(viewer),
+    )
+    offer.staged_write_id = write_id
+    session.add(offer)
+    audit(
+        session,
+        viewer,
+        "negotiation.offer_drafted",
+        negotiation_id,
+        offer=offer.id,
+        round=round_,
+        type=terms.offer_type.value,
+    )
+    return StagedOffer(write_id, offer.id)
 
 
 def new_offer_row(
@@ -337,34 +353,52 @@ def new_offer_row(
     )
 
 
-# ----- the end ------------------------------------------------------------------------------
+# ----- the agreement and the end ------------------------------------------------------------
 
 
-def set_end_reason(
-    settings: Settings, viewer: StaffUser, negotiation_id: str, reason: str
-) -> str | None:
-    """Store why the case worker ends it (encrypted); returns the previous value to restore."""
-    with session_scope(settings) as session:
-        negotiation, dossier = writable(session, viewer, negotiation_id, "negotiation.end")
-        previous = negotiation.end_reason_enc
-        negotiation.end_reason_enc = client_cipher(session, dossier, settings).encrypt(
-            NEGOTIATION_TABLE, "end_reason", negotiation_id, reason
-        )
-        session.add(negotiation)
-        audit(session, viewer, "negotiation.end_reason", negotiation_id)
-        return previous
+@dataclass(frozen=True)
+class StagedScan:
+    staged_write_id: str
+    document_id: str
 
 
-def restore_end_reason(
-    settings: Settings, viewer: StaffUser, negotiation_id: str, previous: str | None
-) -> None:
-    with session_scope(settings) as session:
-        negotiation = session.get(Negotiation, negotiation_id)
-        if negotiation is None:
-            return
-        negotiation.end_reason_enc = previous
-        session.add(negotiation)
-        audit(session, viewer, "negotiation.end_reason_removed", negotiation_id)
+def stage_agreement_scan(
+    session: Session, settings: Settings, viewer: StaffUser, negotiation_id: str, scan: Upload
+) -> StagedScan:
+    """The creditor's written confirmation of the agreement, staged (UploadRefused)."""
+    _, dossier = writable(session, viewer, negotiation_id, "negotiation.document")
+    write_id = stage_write(
+        session,
+        dossier.id,
+        StagedWriteKind.AGREEMENT_SCAN,
+        actor_of(viewer),
+        negotiation_id=negotiation_id,
+    )
+    document_id = store_attachment(
+        session, dossier, DocumentKind.CREDITOR_REPLY, scan, viewer, settings, write_id
+    )
+    return StagedScan(write_id, document_id)
+
+
+def stage_end_reason(
+    session: Session, settings: Settings, viewer: StaffUser, negotiation_id: str, reason: str
+) -> str:
+    """Why the case worker ends it, encrypted for the negotiation row, staged until the
+    workflow ends it; returns the staged write's id."""
+    _, dossier = writable(session, viewer, negotiation_id, "negotiation.end")
+    text_enc = client_cipher(session, dossier, settings).encrypt(
+        NEGOTIATION_TABLE, "end_reason", negotiation_id, reason
+    )
+    write_id = stage_write(
+        session,
+        dossier.id,
+        StagedWriteKind.END_REASON,
+        actor_of(viewer),
+        negotiation_id=negotiation_id,
+        text_enc=text_enc,
+    )
+    audit(session, viewer, "negotiation.end_reason", negotiation_id)
+    return write_id
 
 
 def end_reason(session: Session, settings: Settings, negotiation_id: str) -> str | None:
@@ -384,58 +418,44 @@ def end_reason(session: Session, settings: Settings, negotiation_id: str) -> str
 # ----- a creditor added during the negotiation ----------------------------------------------
 
 
-def add_creditor(
-    settings: Settings, viewer: StaffUser, dossier_id: str, creditor_in: CreditorIn
-) -> tuple[int, str]:
-    """The dossier creditor (account reference encrypted as at intake) and its negotiation row;
-    returns (dossier creditor id, negotiation id) for the ADD_NEGOTIATION update."""
-    with session_scope(settings) as session:
-        dossier = load_dossier(
-            session, viewer, dossier_id, DossierAction.WRITE, "dossier.add_creditor"
-        )
-        if dossier.closed_at is not None or dossier.stage != Stage.NEGOTIATION:
-            raise NegotiationRefused(NOT_NEGOTIATING)
-        creditor = add_dossier_creditor(
-            session, client_cipher(session, dossier, settings), dossier_id, creditor_in
-        )
-        open_negotiations(session, dossier_id, settings, actor=actor_of(viewer))
-        negotiation = session.exec(
-            select(Negotiation).where(Negotiation.dossier_creditor_id == creditor.id)
-        ).one()
-        assert creditor.id is not None
-        append_audit(
-            session,
-            actor=actor_of(viewer),
-            action="dossier.creditor_added",
-            object_type="dossier",
-            object_id=dossier_id,
-            reason="ajout d'un créancier en cours de négociation",
-            detail={"dossier_creditor_id": creditor.id, "negotiation_id": negotiation.id},
-        )
-        return creditor.id, negotiation.id
+@dataclass(frozen=True)
+class StagedCreditor:
+    staged_write_id: str
+    negotiation_id: str
 
 
-def remove_added_creditor(
-    settings: Settings, viewer: StaffUser, dossier_creditor_id: int, negotiation_id: str
-) -> None:
-    """Take back what add_creditor wrote (the dossier workflow did not take the negotiation)."""
-    with session_scope(settings) as session:
-        negotiation = session.get(Negotiation, negotiation_id)
-        creditor = session.get(DossierCreditor, dossier_creditor_id)
-        if negotiation is not None:
-            session.delete(negotiation)
-            session.flush()
-        if creditor is not None:
-            session.delete(creditor)
-            append_audit(
-                session,
-                actor=actor_of(viewer),
-                action="dossier.creditor_removed",
-                object_type="dossier",
-                object_id=creditor.dossier_id,
-                reason="ajout d'un créancier non pris en compte par le suivi du dossier",
-                detail={
-                    "dossier_creditor_id": dossier_creditor_id,
-                    "negotiation_id": negotiation_id,
-                },
-            )
+def stage_added_creditor(
+    session: Session,
+    settings: Settings,
+    viewer: StaffUser,
+    dossier_id: str,
+    creditor_in: CreditorIn,
+) -> StagedCreditor:
+    """The dossier creditor (account reference encrypted as at intake) and its negotiation row,
+    staged until the dossier's workflow starts that negotiation (ADD_NEGOTIATION)."""
+    dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "dossier.add_creditor")
+    if dossier.closed_at is not None or dossier.stage != Stage.NEGOTIATION:
+        raise NegotiationRefused(NOT_NEGOTIATING)
+    write_id = stage_write(session, dossier_id, StagedWriteKind.ADDED_CREDITOR, actor_of(viewer))
+    creditor = add_dossier_creditor(
+        session, client_cipher(session, dossier, settings), dossier_id, creditor_in
+    )
+    creditor.staged_write_id = write_id
+    session.add(creditor)
+    session.flush()
+    assert creditor.id is not None
+    negotiation_id = open_negotiation(session, dossier_id, creditor, settings, actor_of(viewer))
+    negotiation = session.get(Negotiation, negotiation_id)
+    assert negotiation is not None
+    negotiation.staged_write_id = write_id
+    session.add(negotiation)
+    append_audit(
+        session,
+        actor=actor_of(viewer),
+        action="dossier.creditor_added",
+        object_type="dossier",
+        object_id=dossier_id,
+        reason="ajout d'un créancier en cours de négociation",
+        detail={"dossier_creditor_id": creditor.id, "negotiation_id": negotiation_id},
+    )
+    return StagedCreditor(write_id, negotiation_id)

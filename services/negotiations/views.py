@@ -46,6 +46,7 @@ from models.negotiation import (
 )
 from rendering.labels import enum_label
 from security.datakeys import ClientCipher
+from services.effective import effective
 from services.negotiations.consents import document_label
 
 OFFER_TABLE = "negotiation_offer"
@@ -135,7 +136,7 @@ class InstalmentRow:
 def negotiation_summary(session: Session, negotiation_id: str) -> NegotiationSummary:
     """LookupError when there is no such negotiation."""
     negotiation = session.get(Negotiation, negotiation_id)
-    if negotiation is None:
+    if negotiation is None or negotiation.staged_write_id is not None:
         raise LookupError(f"no negotiation {negotiation_id}")
     return _summary(session, negotiation)
 
@@ -144,7 +145,7 @@ def dossier_negotiations(session: Session, dossier_id: str) -> list[NegotiationS
     """The dossier's negotiations in creditor order (their number)."""
     rows = session.exec(
         select(Negotiation)
-        .where(Negotiation.dossier_id == dossier_id)
+        .where(Negotiation.dossier_id == dossier_id, effective(Negotiation))
         .order_by(col(Negotiation.number))
     ).all()
     return [_summary(session, row) for row in rows]
@@ -153,7 +154,9 @@ def dossier_negotiations(session: Session, dossier_id: str) -> list[NegotiationS
 def offer_rows(session: Session, settings: Settings, negotiation_id: str) -> list[OfferRow]:
     """Every offer, ours and the creditor's, in round order (ours first within a round)."""
     rows = session.exec(
-        select(NegotiationOffer).where(NegotiationOffer.negotiation_id == negotiation_id)
+        select(NegotiationOffer).where(
+            NegotiationOffer.negotiation_id == negotiation_id, effective(NegotiationOffer)
+        )
     ).all()
     if not rows:
         return []
@@ -164,7 +167,7 @@ def offer_rows(session: Session, settings: Settings, negotiation_id: str) -> lis
 
 def offer_row(session: Session, settings: Settings, offer_id: str) -> OfferRow | None:
     row = session.get(NegotiationOffer, offer_id)
-    if row is None:
+    if row is None or row.staged_write_id is not None:
         return None
     return _offer(_cipher(session, settings, row.negotiation_id), row)
 
@@ -190,7 +193,7 @@ def reply_rows(session: Session, settings: Settings, negotiation_id: str) -> lis
     """The creditor's replies as recorded, oldest first (terms decrypted)."""
     rows = session.exec(
         select(CreditorReply)
-        .where(CreditorReply.negotiation_id == negotiation_id)
+        .where(CreditorReply.negotiation_id == negotiation_id, effective(CreditorReply))
         .order_by(col(CreditorReply.recorded_at), col(CreditorReply.id))
     ).all()
     if not rows:

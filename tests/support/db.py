@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from config.settings import Settings
 from models.database import session_scope
+from services.effective import effective
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -22,3 +23,9 @@ def in_db(
 ) -> T:
     with session_scope(settings) as session:
         return work(session, *args, **kwargs)
+
+
+def effective_count(settings: Settings, model: type[Any], *where: Any) -> int:
+    """Rows of `model` that are data: not held by a staged write the workflow never accepted."""
+    with session_scope(settings) as session:
+        return len(session.exec(select(model).where(effective(model), *where)).all())

@@ -1,8 +1,9 @@
 """The "Négociations" section of the dossier page and its actions.
 
 Temporal is unreachable here (tests/web/conftest.py): an action that gets as far as its workflow
-update is refused with the 503 message, which proves the rows it wrote were taken back. The
-workflow's own refusals go through the same path (web/pages/negotiation_common.perform).
+update is refused with the 503 message, and what it staged stays inert (no page shows it, no
+rule counts it) until the sweep removes it. The workflow's own refusals go through the same path
+(web/staff/negotiations/common.perform).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
-from support.db import in_db
+from sqlmodel import col, select
+from support.db import effective_count, in_db
 from support.negotiation import (
     NegotiationSeed,
     draft_offer,
@@ -33,7 +34,7 @@ from config.settings import Settings
 from domain.clock import utcnow
 from domain.dossier_stages import CreditorKind, DocumentKind, Stage
 from domain.french_dates import french_datetime
-from domain.negotiation.consent_rules import ConsentStatus
+from domain.negotiation.consent_rules import ConsentMethod, ConsentStatus
 from domain.negotiation.offer_terms import (
     CHOOSE_DOCUMENTS,
     INSTALMENTS_SHORT,
@@ -44,6 +45,7 @@ from domain.negotiation.offer_terms import (
 )
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState
+from domain.staged_writes import STAGED_WRITE_TTL
 from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier, DossierCreditor, TimelineEvent
@@ -56,9 +58,20 @@ from models.negotiation import (
     SharingLedgerEntry,
 )
 from models.staff import StaffUser
-from services.negotiations.consents import current_consent, document_label
-from services.negotiations.replies import record_reply, remove_reply
-from services.negotiations.store import NOT_NEGOTIATING, set_end_reason
+from models.staged_write import StagedWrite
+from services.effective import effective
+from services.negotiations.consents import (
+    ConsentChoice,
+    create_consent_request,
+    current_consent,
+    decide_consent,
+    document_label,
+    negotiation_consents,
+)
+from services.negotiations.replies import stage_reply
+from services.negotiations.store import NOT_NEGOTIATING, stage_consent_request, stage_end_reason
+from services.staged_writes import StagedWriteUnknown, apply_staged_write, sweep_staged_writes
+from web.staff.negotiations import consent_actions as negotiation_consent_actions
 from web.staff.negotiations import creditor_actions as negotiation_creditor_actions
 from web.staff.negotiations.consent_actions import WITHDRAWAL_KEPT
 from web.workflow_gateway import TransitionRefused
@@ -119,18 +132,20 @@ def offer_form(**overrides: str) -> dict[str, str]:
 
 
 def negotiation_rows(settings: Settings) -> tuple[int, int, int, int]:
-    with session_scope(settings) as session:
-        documents = session.exec(
-            select(Document).where(
-                Document.kind.in_([DocumentKind.CREDITOR_REPLY, DocumentKind.CONSENT_SCAN])  # type: ignore[attr-defined]
-            )
-        ).all()
+    """Offers, replies, consents and negotiation documents that are data (not staged)."""
+    kinds = [DocumentKind.CREDITOR_REPLY, DocumentKind.CONSENT_SCAN]
     return (
-        count(settings, NegotiationOffer),
-        count(settings, CreditorReply),
-        count(settings, CreditorConsent),
-        len(documents),
+        effective_count(settings, NegotiationOffer),
+        effective_count(settings, CreditorReply),
+        effective_count(settings, CreditorConsent),
+        effective_count(settings, Document, col(Document.kind).in_(kinds)),
     )
+
+
+def sweep_after_the_ttl(settings: Settings) -> int:
+    """The worker's sweep, run as if the staged writes had waited past their time."""
+    later = utcnow() + STAGED_WRITE_TTL + timedelta(minutes=1)
+    return in_db(settings, sweep_staged_writes, settings, later)
 
 
 def stored_files(settings: Settings) -> set[Path]:
@@ -205,10 +220,12 @@ def test_an_offer_the_workflow_does_not_take_leaves_no_draft(
     assert response.status_code == 503
     shown = card(html.unescape(response.text), negotiation_id)
     assert UNAVAILABLE in shown and 'value="1 234,50"' in shown
-    assert count(web_settings, NegotiationOffer) == 0
-    # Written, then taken back: both are on record.
+    assert negotiation_rows(web_settings)[0] == 0
+    # Staged, never applied: on record, inert, then swept.
     assert len(audit_entries(web_settings, "negotiation.offer_drafted")) == 1
-    assert len(audit_entries(web_settings, "negotiation.offer_removed")) == 1
+    assert count(web_settings, NegotiationOffer) == 1
+    assert sweep_after_the_ttl(web_settings) == 1
+    assert count(web_settings, NegotiationOffer) == 0
 
 
 def test_a_reply_in_the_wrong_state_is_refused_and_writes_nothing(
@@ -265,13 +282,14 @@ def test_a_reply_the_workflow_does_not_take_is_taken_back_entirely(
     assert response.status_code == 503
     assert UNAVAILABLE in html.unescape(response.text)
     assert negotiation_rows(web_settings) == (0, 0, 1, 0)
-    assert stored_files(web_settings) == files_before
     with session_scope(web_settings) as session:
         consent = session.get(CreditorConsent, consent_id)
         assert consent is not None and consent.status == "given"
-    # The extended consent was asked, then withdrawn from the record with the reply.
+    # The extended consent was asked (staged with the reply), then swept with it and its file.
     assert len(audit_entries(web_settings, "consent.requested")) == 2
-    assert len(audit_entries(web_settings, "consent.rolled_back")) == 1
+    assert sweep_after_the_ttl(web_settings) == 1
+    assert stored_files(web_settings) == files_before
+    assert count(web_settings, CreditorConsent) == 1
 
 
 def test_a_paper_consent_the_workflow_does_not_take_is_taken_back(
@@ -290,6 +308,7 @@ def test_a_paper_consent_the_workflow_does_not_take_is_taken_back(
     )
     assert response.status_code == 503
     assert negotiation_rows(web_settings) == (0, 0, 0, 0)
+    assert sweep_after_the_ttl(web_settings) == 1
     assert stored_files(web_settings) == files_before
 
 
@@ -311,6 +330,8 @@ def test_ending_needs_a_reason_and_a_refused_end_keeps_none(
     with session_scope(web_settings) as session:
         row = session.get(Negotiation, seed.negotiation_ids[0])
         assert row is not None and row.end_reason_enc is None
+    # Staged only: the reason becomes the negotiation's when the workflow ends it.
+    assert count(web_settings, StagedWrite) == 1
 
 
 def test_another_teams_case_worker_can_neither_see_nor_act(
@@ -454,7 +475,21 @@ def test_an_ended_negotiation_shows_its_reason_and_no_form(
 ) -> None:
     negotiation_id = seed.negotiation_ids[0]
     staff_user = case_worker(web_settings, seed)
-    set_end_reason(web_settings, staff_user, negotiation_id, "Le client a soldé cette dette.")
+    staged = in_db(
+        web_settings,
+        stage_end_reason,
+        web_settings,
+        staff_user,
+        negotiation_id,
+        "Le client a soldé cette dette.",
+    )
+    in_db(
+        web_settings,
+        apply_staged_write,
+        staged,
+        dossier_id=seed.dossier_id,
+        negotiation_id=negotiation_id,
+    )
     with session_scope(web_settings) as session:
         row = session.get(Negotiation, negotiation_id)
         assert row is not None
@@ -580,8 +615,8 @@ def test_an_information_request_for_documents_picks_them_and_extends_the_consent
     none_chosen = client.post(url(seed, 0, "reponse"), data=data)
     assert none_chosen.status_code == 422
     assert CHOOSE_DOCUMENTS in html.unescape(none_chosen.text)
-    # Chosen: the page writes the reply and the extended consent, then reaches the workflow
-    # (unreachable here: 503, all of it taken back).
+    # Chosen: the page stages the reply and the extended consent, then reaches the workflow
+    # (unreachable here: 503, none of it effective).
     chosen = client.post(url(seed, 0, "reponse"), data={**data, "document_ids": [income]})
     assert chosen.status_code == 503, html.unescape(chosen.text)
     again = card(html.unescape(chosen.text), negotiation_id)
@@ -597,7 +632,7 @@ def test_an_information_request_for_documents_picks_them_and_extends_the_consent
         today=paris_today(),
         documents=[income],
     )
-    recorded = record_reply(web_settings, staff_user, negotiation_id, reply, [])
+    recorded = in_db(web_settings, stage_reply, web_settings, staff_user, negotiation_id, reply, [])
     assert recorded.new_consent_id is not None
     with session_scope(web_settings) as session:
         extended = session.get(CreditorConsent, recorded.new_consent_id)
@@ -605,16 +640,14 @@ def test_an_information_request_for_documents_picks_them_and_extends_the_consent
         assert json.loads(extended.document_ids) == [identity, income]
         assert set(json.loads(extended.categories)) == {"identity", "documents"}
     # A request for documents the consent already names asks the client nothing new.
-    remove_reply(web_settings, staff_user, recorded)
     covered = parse_reply(
         {k: v for k, v in data.items() if isinstance(v, str)},
         ["documents"],
         today=paris_today(),
         documents=[identity],
     )
-    assert (
-        record_reply(web_settings, staff_user, negotiation_id, covered, []).new_consent_id is None
-    )
+    staged = in_db(web_settings, stage_reply, web_settings, staff_user, negotiation_id, covered, [])
+    assert staged.new_consent_id is None
 
 
 def offers_table(card_html: str) -> str:
@@ -761,7 +794,6 @@ def test_a_withdrawal_stands_while_the_workflow_engine_is_unreachable(
         consent = session.get(CreditorConsent, consent_id)
         assert consent is not None and consent.status == "revoked"
         assert consent.revoked_at is not None
-    assert audit_entries(web_settings, "consent.rolled_back") == []
     # Nothing can leave now: the consent checked at send time is no longer given.
     current = in_db(web_settings, current_consent, web_settings, negotiation_id)
     assert current is None or current.status != ConsentStatus.GIVEN
@@ -775,7 +807,12 @@ def add_url(seed: NegotiationSeed) -> str:
 
 
 def added_rows(settings: Settings) -> tuple[int, int]:
-    return count(settings, DossierCreditor), count(settings, Negotiation)
+    """Dossier creditors and negotiations that are data (not staged)."""
+    with session_scope(settings) as session:
+        return (
+            len(session.exec(select(DossierCreditor).where(effective(DossierCreditor))).all()),
+            len(session.exec(select(Negotiation).where(effective(Negotiation))).all()),
+        )
 
 
 def add_form(page: str) -> str:
@@ -859,7 +896,7 @@ def test_bad_input_is_refused_next_to_its_field_and_nothing_is_written(
     assert added_rows(web_settings) == before
 
 
-def test_an_added_creditor_is_taken_back_when_the_engine_is_unreachable(
+def test_an_added_creditor_stays_inert_when_the_engine_is_unreachable(
     client: TestClient, web_settings: Settings, seed: NegotiationSeed
 ) -> None:
     before = added_rows(web_settings)
@@ -872,11 +909,11 @@ def test_an_added_creditor_is_taken_back_when_the_engine_is_unreachable(
     assert '<option value="energy" selected>' in form
     assert added_rows(web_settings) == before
     [added] = audit_entries(web_settings, "dossier.creditor_added")
-    [removed] = audit_entries(web_settings, "dossier.creditor_removed")
-    assert added.object_id == removed.object_id == seed.dossier_id
+    assert added.object_id == seed.dossier_id
+    assert sweep_after_the_ttl(web_settings) == 1
 
 
-def test_an_added_creditor_refused_by_the_workflow_is_taken_back(
+def test_an_added_creditor_refused_by_the_workflow_stays_inert(
     client: TestClient,
     web_settings: Settings,
     seed: NegotiationSeed,
@@ -905,7 +942,15 @@ def test_an_accepted_creditor_gets_its_card_awaiting_the_clients_consent(
     sent: list[tuple[str, str, AddNegotiation]] = []
 
     async def accepted(_: object, dossier_id: str, name: str, arg: AddNegotiation) -> int:
+        """What the dossier workflow does with the update: its activity applies the write."""
         sent.append((dossier_id, name, arg))
+        in_db(
+            web_settings,
+            apply_staged_write,
+            arg.staged_write_id,
+            dossier_id=dossier_id,
+            negotiation_id=None,
+        )
         return 4
 
     monkeypatch.setattr(negotiation_creditor_actions, "send_update", accepted)
@@ -951,3 +996,121 @@ def test_adding_a_creditor_needs_the_csrf_token_and_write_access(
         assert "Indiquez le nom du créancier." not in html.unescape(response.text)
     assert added_rows(web_settings) == before
     assert audit_entries(web_settings, "access.denied")[-1].object_id == seed.dossier_id
+
+
+# ----- the web→workflow protocol: a refusal never takes anything back ---------------------------
+
+
+def test_a_client_decision_made_while_a_staff_action_is_refused_survives(
+    client: TestClient,
+    web_settings: Settings,
+    seed: NegotiationSeed,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The case worker asks a new consent while the client, at the same moment, gives the one
+    asked before; the workflow then refuses the new request. The client's decision stands: a
+    refusal leaves the staged request inert instead of restoring a snapshot of the consents."""
+    negotiation_id = seed.negotiation_ids[0]
+    staff_user = case_worker(web_settings, seed)
+    earlier = in_db(
+        web_settings,
+        create_consent_request,
+        web_settings,
+        negotiation_id=negotiation_id,
+        categories=[ShareCategory.IDENTITY],
+        document_ids=[],
+        expires_at=None,
+        actor=f"staff:{staff_user.id}",
+    )
+    client_actor = seed.client_actor
+
+    async def client_gives_then_the_workflow_refuses(*_: object) -> str:
+        in_db(
+            web_settings,
+            decide_consent,
+            web_settings,
+            earlier,
+            given=True,
+            method=ConsentMethod.SIGNED_LINK,
+            actor=client_actor,
+        )
+        raise TransitionRefused("Cette négociation est terminée : elle ne peut plus changer.")
+
+    monkeypatch.setattr(
+        negotiation_consent_actions,
+        "send_negotiation_update",
+        client_gives_then_the_workflow_refuses,
+    )
+    token = sign_in(client, staff_user)
+    response = client.post(
+        url(seed, 0, "consentement"),
+        data={"csrf_token": token, "categories": ["identity", "debts"]},
+    )
+    assert response.status_code == 409
+    assert "ne peut plus changer" in html.unescape(response.text)
+    with session_scope(web_settings) as session:
+        given = session.get(CreditorConsent, earlier)
+        assert given is not None and given.status == ConsentStatus.GIVEN
+        assert given.decided_by == client_actor
+    current = in_db(web_settings, current_consent, web_settings, negotiation_id)
+    assert current is not None and current.id == earlier
+    # The refused request is on record but is no one's consent: not listed, not decidable.
+    listed = in_db(web_settings, negotiation_consents, web_settings, negotiation_id)
+    assert [c.id for c in listed] == [earlier]
+    assert effective_count(web_settings, CreditorConsent) == 1
+    assert count(web_settings, CreditorConsent) == 2
+    assert sweep_after_the_ttl(web_settings) == 1
+    assert count(web_settings, CreditorConsent) == 1
+    with session_scope(web_settings) as session:
+        given = session.get(CreditorConsent, earlier)
+        assert given is not None and given.status == ConsentStatus.GIVEN
+
+
+def test_an_accepted_staff_action_applies_its_write_and_replaces_the_older_request(
+    web_settings: Settings, seed: NegotiationSeed
+) -> None:
+    """What the workflow's activity does once it accepted the update: the staged request
+    becomes the consent asked, and the older pending request is superseded only now."""
+    negotiation_id = seed.negotiation_ids[0]
+    staff_user = case_worker(web_settings, seed)
+    older = in_db(
+        web_settings,
+        create_consent_request,
+        web_settings,
+        negotiation_id=negotiation_id,
+        categories=[ShareCategory.IDENTITY],
+        document_ids=[],
+        expires_at=None,
+        actor=f"staff:{staff_user.id}",
+    )
+    choice = ConsentChoice([ShareCategory.IDENTITY, ShareCategory.DEBTS], [], None)
+    staged = in_db(
+        web_settings, stage_consent_request, web_settings, staff_user, negotiation_id, choice
+    )
+    with session_scope(web_settings) as session:
+        row = session.get(CreditorConsent, older)
+        assert row is not None and row.status == ConsentStatus.PENDING  # not yet replaced
+    with pytest.raises(StagedWriteUnknown):  # never applied for another negotiation
+        in_db(
+            web_settings,
+            apply_staged_write,
+            staged.staged_write_id,
+            dossier_id=seed.dossier_id,
+            negotiation_id=seed.negotiation_ids[1],
+        )
+    for _ in range(2):  # idempotent: a retried activity changes nothing more
+        in_db(
+            web_settings,
+            apply_staged_write,
+            staged.staged_write_id,
+            dossier_id=seed.dossier_id,
+            negotiation_id=negotiation_id,
+        )
+    with session_scope(web_settings) as session:
+        row = session.get(CreditorConsent, older)
+        assert row is not None and row.status == ConsentStatus.SUPERSEDED
+        new = session.get(CreditorConsent, staged.consent_id)
+        assert new is not None and new.status == ConsentStatus.PENDING
+        assert new.staged_write_id is None
+    assert len(audit_entries(web_settings, "staged_write.applied")) == 1
+    assert sweep_after_the_ttl(web_settings) == 0

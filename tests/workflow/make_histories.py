@@ -49,6 +49,7 @@ if __name__ == "__main__":  # Run as a script: make tests/ importable, as pytest
 
 from sqlmodel import SQLModel, col, select  # noqa: E402
 from support.analysis import record_budget, settle_workflow  # noqa: E402
+from support.db import in_db  # noqa: E402
 from support.negotiation_driver import reaches  # noqa: E402
 from support.stack import (  # noqa: E402
     TEMPORAL_TEST_SERVER,
@@ -69,18 +70,20 @@ from temporalio.client import (  # noqa: E402
 from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from activities.contracts import dossier as io  # noqa: E402
-from config.loading import dev_settings
+from config.loading import dev_settings  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from domain.dossier_stages import Outcome, Stage  # noqa: E402
 from domain.negotiation.states import EndOutcome, NegotiationState  # noqa: E402
+from domain.staged_writes import StagedWriteKind  # noqa: E402
 from domain.workflow_ids import negotiation_workflow_id  # noqa: E402
 from gateway.start_intents import start_pending_intent  # noqa: E402
 from models.database import engine_for, session_scope  # noqa: E402
 from models.dossier import Dossier  # noqa: E402
 from models.negotiation import Negotiation  # noqa: E402
-from models.staff import StaffUser  # noqa: E402
+from models.staff import Role, StaffUser  # noqa: E402
 from security.codec import make_data_converter  # noqa: E402
 from services.documents import store_document  # noqa: E402
+from services.dossiers.updates import stage_dossier_text  # noqa: E402
 from worker import build_worker  # noqa: E402
 from workflows.dossier_messages import (  # noqa: E402
     CLOSE_UPDATE,
@@ -356,6 +359,46 @@ async def refused_updates(s: Scenario) -> list[Saved]:
     ]
 
 
+async def staged_note_and_hold_reason(s: Scenario) -> list[Saved]:
+    """The closure note and the hold reason staged by the web (domain/staged_writes.py) and
+    applied by the workflow with the updates that name them (patch "staged-writes")."""
+    note = in_db(
+        s.settings,
+        stage_dossier_text,
+        s.settings,
+        s.staff,
+        s.dossier.id,
+        StagedWriteKind.CLOSURE_NOTE,
+        "Plan accepté par tous les créanciers.",
+    )
+    closing = CloseDossier(Outcome.RESOLVED, s.actor, note)
+    await s.handle.execute_update(CLOSE_UPDATE, closing, result_type=str)
+    unknown = LegalHoldChange(s.actor, "0" * 32)
+    await _expect_refusal(s.handle, PLACE_LEGAL_HOLD_UPDATE, unknown)
+    supervisor = make_staff(s.settings, "superviseur@cravelynos.example", Role.SUPERVISOR)
+    reason = in_db(
+        s.settings,
+        stage_dossier_text,
+        s.settings,
+        supervisor,
+        s.dossier.id,
+        StagedWriteKind.LEGAL_HOLD_REASON,
+        "Contentieux en cours avec un créancier.",
+    )
+    await s.handle.execute_update(PLACE_LEGAL_HOLD_UPDATE, LegalHoldChange(s.actor, reason))
+    assert (await s.status()).legal_hold
+    with session_scope(s.settings) as session:
+        dossier = session.get(Dossier, s.dossier.id)
+        assert dossier is not None and dossier.closure_note_enc and dossier.legal_hold_reason_enc
+    return [
+        await s.current(
+            "staged_note_and_hold_reason",
+            "Closure with its staged note applied; a hold naming a write of nobody's refused "
+            "(the hold stays off); the hold with its staged reason applied.",
+        )
+    ]
+
+
 async def approved_on_client_link(s: Scenario) -> list[Saved]:
     await s.upload("identity")
     assert await s.upload("income") == []
@@ -449,6 +492,7 @@ SCENARIOS: list[Callable[[Scenario], Awaitable[list[Saved]]]] = [
     closure_and_retention,
     legal_hold,
     refused_updates,
+    staged_note_and_hold_reason,
     approved_on_client_link,
     approval_reminder_task_revision,
     approval_refusals,

@@ -14,6 +14,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from make_histories import Saved, replay_settings
@@ -43,20 +44,31 @@ from temporalio.testing import WorkflowEnvironment
 from config.settings import Settings
 from domain.dossier_stages import CreditorKind, Outcome, Stage
 from domain.negotiation.consent_rules import ConsentMethod
+from domain.negotiation.offer_terms import OfferTerms, ReplyTerms
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState as S
+from domain.negotiation.states import OfferType, ReplyKind
 from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
 from gateway.start_intents import start_pending_intent
 from models.database import engine_for, session_scope
 from models.dossier import DossierCreditor
+from models.staff import StaffUser
 from security.codec import make_data_converter
 from services.negotiations.consents import (
     REVOKED_BY_CLIENT,
+    ConsentChoice,
     create_consent_request,
     decide_consent,
     revoke_consent,
 )
+from services.negotiations.replies import stage_reply
 from services.negotiations.setup import open_negotiations
+from services.negotiations.store import (
+    end_reason,
+    stage_consent_request,
+    stage_end_reason,
+    stage_offer,
+)
 from worker import build_worker
 from workflows.dossier_messages import (
     CLOSE_UPDATE,
@@ -78,7 +90,9 @@ from workflows.negotiation_messages import (
     END_NEGOTIATION_UPDATE,
     ESCALATE_UPDATE,
     RECORD_INSTALMENT_UPDATE,
+    RECORD_REPLY_UPDATE,
     SEND_INFORMATION_UPDATE,
+    SEND_OFFER_UPDATE,
     AddNegotiation,
     ClientDecision,
     ConfirmAgreement,
@@ -87,7 +101,9 @@ from workflows.negotiation_messages import (
     EndNegotiation,
     Escalate,
     InstalmentPaid,
+    RecordReply,
     SendInformation,
+    SendOffer,
 )
 
 CLIENT = "client@example.org"
@@ -472,6 +488,84 @@ class NegotiationRecording:
         return self.scenario.__name__
 
 
+async def negotiation_staged_writes(n: NegotiationScenario) -> list[Saved]:
+    """Every staff action staged as the pages stage it (domain/staged_writes.py), applied by the
+    workflow once accepted (patch "staged-writes"); a write of nobody's is refused."""
+    settings, seed = n.settings, n.seed
+    negotiation_id = seed.negotiation_ids[0]
+    staff = in_db(settings, lambda session: session.get(StaffUser, seed.staff_id))
+    assert staff is not None
+    handle = await start_negotiation(n.client, settings, seed)
+    await reaches(handle, S.CONSENT_PENDING)
+    choice = ConsentChoice([ShareCategory.IDENTITY, ShareCategory.DEBTS], [], None)
+    asked = in_db(settings, stage_consent_request, settings, staff, negotiation_id, choice)
+    request = ConsentRequested(asked.consent_id, seed.actor, asked.staged_write_id)
+    await update(handle, CONSENT_REQUESTED_UPDATE, request)
+    in_db(
+        settings,
+        decide_consent,
+        settings,
+        asked.consent_id,
+        given=True,
+        method=ConsentMethod.SIGNED_LINK,
+        actor=seed.client_actor,
+    )
+    given = ConsentDecided(asked.consent_id, True, seed.client_actor)
+    assert await update(handle, CONSENT_DECIDED_UPDATE, given) == S.READY
+    day = await today(n.env)
+    terms = OfferTerms(
+        offer_type=OfferType.PAYMENT_PLAN,
+        amount=Decimal("1200.00"),
+        balance_share=None,
+        instalments=12,
+        instalment_amount=Decimal("100.00"),
+        first_due_date=day + timedelta(days=30),
+        valid_until=day + timedelta(days=60),
+    )
+    offer = in_db(settings, stage_offer, settings, staff, negotiation_id, terms)
+    sent = SendOffer(offer.offer_id, seed.actor, offer.staged_write_id)
+    assert await update(handle, SEND_OFFER_UPDATE, sent) == S.AWAITING_REPLY
+    counter_terms = dataclasses.replace(
+        terms, amount=Decimal("1500.00"), instalments=10, instalment_amount=Decimal("150.00")
+    )
+    creditor_reply = ReplyTerms(
+        kind=ReplyKind.COUNTER_OFFER,
+        received_on=day,
+        channel="post",
+        terms="Contre-proposition en dix mensualités.",
+        requested_categories=(),
+        counter_offer=counter_terms,
+    )
+    staged = in_db(settings, stage_reply, settings, staff, negotiation_id, creditor_reply, [])
+    recorded = RecordReply(
+        staged.reply_id,
+        ReplyKind.COUNTER_OFFER.value,
+        seed.actor,
+        counter_offer_id=staged.counter_offer_id,
+        staged_write_id=staged.staged_write_id,
+    )
+    assert await update(handle, RECORD_REPLY_UPDATE, recorded) == S.COUNTER_OFFER
+    nobodys = EndNegotiation("abandoned", seed.actor, "0" * 32)
+    await _refused(handle, END_NEGOTIATION_UPDATE, nobodys)
+    reason = in_db(
+        settings, stage_end_reason, settings, staff, negotiation_id, "Dette soldée par un tiers."
+    )
+    ended = EndNegotiation("abandoned", seed.actor, reason)
+    assert await update(handle, END_NEGOTIATION_UPDATE, ended) == S.ABANDONED
+    assert in_db(settings, end_reason, settings, negotiation_id) == "Dette soldée par un tiers."
+    assert await handle.result() == S.ABANDONED
+    return [
+        await n.saved(
+            handle,
+            "negotiation_staged_writes",
+            "Staged consent request applied with its update; consent given by the client; a "
+            "staged offer applied once sent; a staged counter-offer reply applied after its "
+            "checks; an end naming a write of nobody's refused; the staged reason applied with "
+            "the end → abandoned.",
+        )
+    ]
+
+
 NEGOTIATION_SCENARIOS = [
     NegotiationRecording(dossier_negotiation_phase, creditors=2, approved=False),
     NegotiationRecording(negotiation_counter_offer_plan),
@@ -479,6 +573,7 @@ NEGOTIATION_SCENARIOS = [
     NegotiationRecording(negotiation_revoked_information_refused),
     NegotiationRecording(negotiation_expiry_lapse_broken),
     NegotiationRecording(negotiation_lost_notices),
+    NegotiationRecording(negotiation_staged_writes),
 ]
 
 

@@ -41,6 +41,7 @@ EXPECTED = {
     "legal_hold_2_lifted",
     "legal_hold_3_final_run",
     "refused_updates",
+    "staged_note_and_hold_reason",
     # The negotiation phase (negotiation_histories.py).
     "dossier_negotiation_phase",
     "negotiation_remission_as_child",
@@ -49,6 +50,7 @@ EXPECTED = {
     "negotiation_revoked_information_refused",
     "negotiation_expiry_lapse_broken",
     "negotiation_lost_notices",
+    "negotiation_staged_writes",
 }
 NEGOTIATION_HISTORIES = sorted(name for name in EXPECTED if name.startswith("negotiation_"))
 

@@ -24,6 +24,7 @@ from models.dossier import DossierCreditor
 from models.staff import StaffUser
 from services.budget.store import BudgetRefused, load_budget_input, save_budget_input
 from services.dossiers.access import DossierAction
+from services.effective import effective
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
@@ -105,7 +106,7 @@ def _load_form(
             return heading, BudgetForm.from_input(data)
         creditors = session.exec(
             select(DossierCreditor.name, DossierCreditor.kind)
-            .where(DossierCreditor.dossier_id == heading.id)
+            .where(DossierCreditor.dossier_id == heading.id, effective(DossierCreditor))
             .order_by(col(DossierCreditor.id))
         ).all()
     today = utcnow().astimezone(PARIS).date()

@@ -3,53 +3,50 @@ pick the directory creditor, ask consent, record a paper consent, record a withd
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime, time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from config.settings import Settings
 from domain.budget.amounts import parse_date
-from domain.dossier_stages import DocumentKind
 from domain.errors import InvalidInput
 from domain.french_dates import PARIS
-from domain.negotiation.consent_rules import ConsentMethod
 from domain.negotiation.sharing import ShareCategory
-from models.database import session_scope
+from models.staff import StaffUser
 from services.dossiers.access import NotFound, actor_of
-from services.negotiations.attachments import Upload
 from services.negotiations.consents import (
     REVOKED_BY_CASE_WORKER,
-    create_consent_request,
-    decide_consent,
+    ConsentChoice,
     load_consent,
     revoke_consent,
 )
 from services.negotiations.store import (
     NegotiationRefused,
-    consent_statuses,
+    StagedConsent,
     link_creditor,
-    remove_documents,
-    restore_consents,
-    store_scan,
+    stage_consent_request,
+    stage_paper_consent,
 )
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
 from web.staff.negotiations.common import (
     PREFIX,
+    WritableNegotiation,
     back_to,
     form_list,
     form_uploads,
     form_values,
     invalid,
     perform,
-    require_negotiation,
     show_refused,
 )
 from web.staff.negotiations.section import NegotiationForm
+from web.transactions import in_session
 from web.ui.flash import flash
 from web.workflow_gateway import send_negotiation_update
 from workflows.negotiation_messages import (
@@ -71,18 +68,18 @@ WITHDRAWAL_KEPT = (
     "Retrait enregistré. La négociation sera suspendue dès que le moteur de suivi sera de "
     "nouveau disponible."
 )
+WITHDRAWAL_KEPT_REFUSED = "Retrait enregistré : plus rien n'est partagé avec ce créancier. "
 
 
 @router.post(f"{PREFIX}/creancier", response_model=None)
 async def choose_creditor(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     values = form_values(await request.form(), ("creditor_id",))
     form = NegotiationForm(negotiation_id, "creditor", values)
     if not values["creditor_id"].isdigit():
@@ -91,7 +88,7 @@ async def choose_creditor(
         )
     creditor_id = int(values["creditor_id"])
     try:
-        name = await run_in_threadpool(link_creditor, settings, staff, negotiation_id, creditor_id)
+        name = await in_session(settings, link_creditor, staff, negotiation_id, creditor_id)
     except NegotiationRefused as exc:
         form.message = exc.message
         return await show_refused(request, settings, staff, dossier_id, form, 409)
@@ -101,9 +98,9 @@ async def choose_creditor(
 
 
 def _consent_choice(
-    values: dict[str, str], categories: list[str]
-) -> tuple[list[ShareCategory], datetime | None]:
-    """The categories and the expiry (end of that day in Paris); InvalidInput by field."""
+    values: dict[str, str], categories: list[str], documents: list[str]
+) -> ConsentChoice:
+    """The categories, documents and expiry (end of that day in Paris); InvalidInput by field."""
     # Documents chosen imply their category: the consent store adds it.
     chosen = [c for c in ShareCategory if c.value in set(categories)]
     expires_at = None
@@ -113,7 +110,7 @@ def _consent_choice(
         except ValueError as exc:
             raise InvalidInput({"expires_on": str(exc)}) from None
         expires_at = datetime.combine(day, time(23, 59, 59), PARIS)
-    return chosen, expires_at
+    return ConsentChoice(chosen, documents, expires_at)
 
 
 def _consent_form(
@@ -134,46 +131,32 @@ def _consent_form(
 async def ask_consent(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     submitted = await request.form()
     form, categories, documents = _consent_form(submitted, negotiation_id, "consent_request")
     try:
-        chosen, expires_at = _consent_choice(form.values, categories)
+        choice = _consent_choice(form.values, categories, documents)
     except InvalidInput as exc:
         return await invalid(request, settings, staff, dossier_id, form, exc.errors)
-    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
-
-    def write() -> str:
-        with session_scope(settings) as session:
-            return create_consent_request(
-                session,
-                settings,
-                negotiation_id=negotiation_id,
-                categories=chosen,
-                document_ids=documents,
-                expires_at=expires_at,
-                actor=actor_of(staff),
-            )
-
     return await perform(
         request,
         settings,
         staff,
         dossier_id,
         form,
-        write=write,
-        update=lambda consent_id: send_negotiation_update(
+        stage=lambda session: stage_consent_request(
+            session, settings, staff, negotiation_id, choice
+        ),
+        update=lambda staged: send_negotiation_update(
             request,
             negotiation_id,
             CONSENT_REQUESTED_UPDATE,
-            ConsentRequested(consent_id=consent_id, actor=actor_of(staff)),
+            ConsentRequested(staged.consent_id, actor_of(staff), staged.staged_write_id),
         ),
-        undo=lambda _: restore_consents(settings, staff, negotiation_id, before),
         done="Demande de consentement envoyée au client.",
     )
 
@@ -182,59 +165,26 @@ async def ask_consent(
 async def record_paper_consent(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     submitted = await request.form()
     form, categories, documents = _consent_form(submitted, negotiation_id, "consent_paper")
     scans = await form_uploads(submitted, "scan", settings)
     try:
-        chosen, expires_at = _consent_choice(form.values, categories)
+        choice = _consent_choice(form.values, categories, documents)
         if not scans:
             raise InvalidInput({"scan": SCAN_REQUIRED})
     except InvalidInput as exc:
         return await invalid(request, settings, staff, dossier_id, form, exc.errors)
-    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
-    scan: Upload = scans[0]
-    written: dict[str, str] = {}
 
-    def write() -> str:
-        written["scan"] = store_scan(
-            settings, staff, negotiation_id, scan, DocumentKind.CONSENT_SCAN
+    def update(staged: StagedConsent) -> Awaitable[str]:
+        decided = ConsentDecided(
+            staged.consent_id, True, actor_of(staff), staged_write_id=staged.staged_write_id
         )
-        try:
-            with session_scope(settings) as session:
-                consent_id = create_consent_request(
-                    session,
-                    settings,
-                    negotiation_id=negotiation_id,
-                    categories=chosen,
-                    document_ids=documents,
-                    expires_at=expires_at,
-                    actor=actor_of(staff),
-                )
-            with session_scope(settings) as session:
-                decide_consent(
-                    session,
-                    settings,
-                    consent_id,
-                    given=True,
-                    method=ConsentMethod.PAPER,
-                    actor=actor_of(staff),
-                    paper_document_id=written["scan"],
-                )
-        except BaseException:
-            undo(None)
-            raise
-        return consent_id
-
-    def undo(_: object) -> None:
-        restore_consents(settings, staff, negotiation_id, before)
-        if "scan" in written:
-            remove_documents(settings, staff, [written["scan"]])
+        return send_negotiation_update(request, negotiation_id, CONSENT_DECIDED_UPDATE, decided)
 
     return await perform(
         request,
@@ -242,72 +192,64 @@ async def record_paper_consent(
         staff,
         dossier_id,
         form,
-        write=write,
-        update=lambda consent_id: send_negotiation_update(
-            request,
-            negotiation_id,
-            CONSENT_DECIDED_UPDATE,
-            ConsentDecided(consent_id=consent_id, given=True, actor=actor_of(staff)),
+        stage=lambda session: stage_paper_consent(
+            session, settings, staff, negotiation_id, choice, scans[0]
         ),
-        undo=undo,
+        update=update,
         done="Consentement papier enregistré : le reçu part au client.",
         upload_field="scan",
     )
 
 
-def _revoke(settings: Settings, consent_id: str, actor: str) -> str:
-    with session_scope(settings) as session:
-        return revoke_consent(
-            session, settings, consent_id, actor=actor, channel=REVOKED_BY_CASE_WORKER
-        ).id
+def _revoke(
+    session: Session, settings: Settings, staff: StaffUser, negotiation_id: str, consent_id: str
+) -> str:
+    """The withdrawal, effective at once (the client's right): no workflow can refuse it."""
+    try:
+        consent = load_consent(session, settings, consent_id)
+    except InvalidInput:
+        raise NotFound(UNKNOWN_CONSENT) from None
+    if consent.negotiation_id != negotiation_id:
+        raise NotFound(UNKNOWN_CONSENT)
+    return revoke_consent(
+        session, settings, consent_id, actor=actor_of(staff), channel=REVOKED_BY_CASE_WORKER
+    ).id
 
 
 @router.post(f"{PREFIX}/consentement/retrait", response_model=None)
 async def record_withdrawal(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     values = form_values(await request.form(), ("consent_id", "confirm"))
     form = NegotiationForm(negotiation_id, "consent_revoke", values)
     if not values["confirm"]:
         return await invalid(
             request, settings, staff, dossier_id, form, {"confirm": CONFIRM_WITHDRAWAL}
         )
-    consent_id = values["consent_id"]
-
-    def check() -> None:
-        try:
-            with session_scope(settings) as session:
-                consent = load_consent(session, settings, consent_id)
-        except InvalidInput:
-            raise NotFound(UNKNOWN_CONSENT) from None
-        if consent.negotiation_id != negotiation_id:
-            raise NotFound(UNKNOWN_CONSENT)
-
-    await run_in_threadpool(check)
-    before = await run_in_threadpool(consent_statuses, settings, negotiation_id)
     return await perform(
         request,
         settings,
         staff,
         dossier_id,
         form,
-        write=lambda: _revoke(settings, consent_id, actor_of(staff)),
+        stage=lambda session: _revoke(
+            session, settings, staff, negotiation_id, values["consent_id"]
+        ),
         update=lambda revoked_id: send_negotiation_update(
             request,
             negotiation_id,
             CONSENT_REVOKED_UPDATE,
             ConsentRevoked(consent_id=revoked_id, actor=actor_of(staff)),
         ),
-        undo=lambda _: restore_consents(settings, staff, negotiation_id, before),
         done="Retrait du consentement enregistré : la négociation est suspendue et le créancier "
         "en est informé.",
         # The client's right: the withdrawal stands even when the workflow cannot hear it now
         # (nothing leaves without a consent checked in the database at send time).
         kept_when_unavailable=WITHDRAWAL_KEPT,
+        kept_when_refused=WITHDRAWAL_KEPT_REFUSED,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from sqlmodel import Session
 
 from domain.errors import InvalidInput
 from domain.negotiation.offer_terms import (
@@ -18,29 +18,19 @@ from domain.negotiation.offer_terms import (
 from domain.negotiation.states import REPLY_KIND_LABELS_FR, ReplyKind
 from services.dossiers.access import actor_of
 from services.negotiations.prefill import debts_balance
-from services.negotiations.replies import (
-    RecordedReply,
-    pending_information_reply,
-    record_reply,
-    remove_reply,
-)
-from services.negotiations.store import (
-    NegotiationRefused,
-    draft_offer,
-    paris_today,
-    remove_draft,
-)
+from services.negotiations.replies import StagedReply, pending_information_reply, stage_reply
+from services.negotiations.store import NegotiationRefused, paris_today, stage_offer
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
 from web.staff.negotiations.common import (
     PREFIX,
+    WritableNegotiation,
     form_list,
     form_uploads,
     form_values,
     invalid,
     perform,
-    require_negotiation,
 )
 from web.staff.negotiations.section import NegotiationForm
 from web.transactions import in_session
@@ -64,12 +54,11 @@ COUNTER_FIELDS = tuple(COUNTER_PREFIX + name for name in OFFER_FIELDS)
 async def send_offer(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(negotiation_id, "offer", form_values(await request.form(), OFFER_FIELDS))
     # The share of the balance is computed here from the approved budget, never typed.
     balance = await in_session(settings, debts_balance, settings, negotiation_id, actor_of(staff))
@@ -83,11 +72,13 @@ async def send_offer(
         staff,
         dossier_id,
         form,
-        write=lambda: draft_offer(settings, staff, negotiation_id, terms),
-        update=lambda offer_id: send_negotiation_update(
-            request, negotiation_id, SEND_OFFER_UPDATE, SendOffer(offer_id, actor_of(staff))
+        stage=lambda session: stage_offer(session, settings, staff, negotiation_id, terms),
+        update=lambda staged: send_negotiation_update(
+            request,
+            negotiation_id,
+            SEND_OFFER_UPDATE,
+            SendOffer(staged.offer_id, actor_of(staff), staged.staged_write_id),
         ),
-        undo=lambda offer_id: remove_draft(settings, staff, offer_id),
         done="Offre envoyée au créancier.",
     )
 
@@ -96,12 +87,11 @@ async def send_offer(
 async def record_creditor_reply(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     submitted = await request.form()
     requested = form_list(submitted, "requested_categories")
     documents = form_list(submitted, "document_ids")
@@ -131,22 +121,24 @@ async def record_creditor_reply(
         staff,
         dossier_id,
         form,
-        write=lambda: record_reply(settings, staff, negotiation_id, reply, attachments),
-        update=lambda recorded: send_negotiation_update(
-            request, negotiation_id, RECORD_REPLY_UPDATE, _record_reply(recorded, actor_of(staff))
+        stage=lambda session: stage_reply(
+            session, settings, staff, negotiation_id, reply, attachments
         ),
-        undo=lambda recorded: remove_reply(settings, staff, recorded),
+        update=lambda staged: send_negotiation_update(
+            request, negotiation_id, RECORD_REPLY_UPDATE, _record_reply(staged, actor_of(staff))
+        ),
         done=done,
     )
 
 
-def _record_reply(recorded: RecordedReply, actor: str) -> RecordReply:
+def _record_reply(staged: StagedReply, actor: str) -> RecordReply:
     return RecordReply(
-        reply_id=recorded.reply_id,
-        kind=recorded.kind.value,
+        reply_id=staged.reply_id,
+        kind=staged.kind.value,
         actor=actor,
-        counter_offer_id=recorded.counter_offer_id,
-        new_consent_id=recorded.new_consent_id,
+        counter_offer_id=staged.counter_offer_id,
+        new_consent_id=staged.new_consent_id,
+        staged_write_id=staged.staged_write_id,
     )
 
 
@@ -154,16 +146,15 @@ def _record_reply(recorded: RecordedReply, actor: str) -> RecordReply:
 async def send_information(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(negotiation_id, "information")
 
-    def pending() -> str:
-        reply_id = pending_information_reply(settings, negotiation_id)
+    def pending(session: Session) -> str:
+        reply_id = pending_information_reply(session, negotiation_id)
         if reply_id is None:
             raise NegotiationRefused(NO_REQUEST)
         return reply_id
@@ -174,13 +165,12 @@ async def send_information(
         staff,
         dossier_id,
         form,
-        write=pending,
+        stage=pending,
         update=lambda reply_id: send_negotiation_update(
             request,
             negotiation_id,
             SEND_INFORMATION_UPDATE,
             SendInformation(reply_id=reply_id, actor=actor_of(staff)),
         ),
-        undo=None,
         done="Informations envoyées au créancier.",
     )

@@ -3,34 +3,34 @@ agreement, an instalment paid, an escalation, ending the negotiation with a reas
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from sqlmodel import Session
 
 from domain.credentials import credential_message, looks_like_credential
-from domain.dossier_stages import DocumentKind
 from domain.errors import InvalidInput
 from domain.negotiation.offer_terms import parse_paid_on
 from domain.negotiation.states import ESCALATION_LABELS_FR, EndOutcome, EscalationRoute
 from rendering.labels import day
 from services.dossiers.access import actor_of
 from services.negotiations.store import (
+    StagedScan,
     paris_today,
-    remove_documents,
-    restore_end_reason,
-    set_end_reason,
-    store_scan,
+    stage_agreement_scan,
+    stage_end_reason,
 )
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
 from web.staff.negotiations.common import (
     PREFIX,
+    WritableNegotiation,
     form_uploads,
     form_values,
     invalid,
     perform,
-    require_negotiation,
 )
 from web.staff.negotiations.section import NegotiationForm
 from web.workflow_gateway import send_negotiation_update
@@ -62,23 +62,26 @@ END_DONE = {
 async def confirm_agreement(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     scans = await form_uploads(await request.form(), "scan", settings)
     form = NegotiationForm(negotiation_id, "agreement")
 
-    def write() -> str | None:
+    def stage(session: Session) -> StagedScan | None:
         if not scans:
             return None
-        return store_scan(settings, staff, negotiation_id, scans[0], DocumentKind.CREDITOR_REPLY)
+        return stage_agreement_scan(session, settings, staff, negotiation_id, scans[0])
 
-    def undo(document_id: str | None) -> None:
-        if document_id:
-            remove_documents(settings, staff, [document_id])
+    def update(staged: StagedScan | None) -> Awaitable[str]:
+        confirmed = ConfirmAgreement(
+            actor=actor_of(staff),
+            document_id=staged.document_id if staged else None,
+            staged_write_id=staged.staged_write_id if staged else None,
+        )
+        return send_negotiation_update(request, negotiation_id, CONFIRM_AGREEMENT_UPDATE, confirmed)
 
     return await perform(
         request,
@@ -86,14 +89,8 @@ async def confirm_agreement(
         staff,
         dossier_id,
         form,
-        write=write,
-        update=lambda document_id: send_negotiation_update(
-            request,
-            negotiation_id,
-            CONFIRM_AGREEMENT_UPDATE,
-            ConfirmAgreement(actor=actor_of(staff), document_id=document_id),
-        ),
-        undo=undo,
+        stage=stage,
+        update=update,
         done="Accord confirmé : l'échéancier est établi et le client en est informé.",
         upload_field="scan",
     )
@@ -103,12 +100,11 @@ async def confirm_agreement(
 async def instalment_paid(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(
         negotiation_id, "instalment", form_values(await request.form(), ("number", "paid_on"))
     )
@@ -128,14 +124,13 @@ async def instalment_paid(
         staff,
         dossier_id,
         form,
-        write=lambda: number,
+        stage=lambda _: number,
         update=lambda n: send_negotiation_update(
             request,
             negotiation_id,
             RECORD_INSTALMENT_UPDATE,
             InstalmentPaid(n, actor_of(staff), paid_on=paid_on.isoformat()),
         ),
-        undo=None,
         done=f"Échéance n° {number} enregistrée comme payée le {day(paid_on)}.",
     )
 
@@ -144,12 +139,11 @@ async def instalment_paid(
 async def escalate(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(
         negotiation_id, "escalate", form_values(await request.form(), ("route",))
     )
@@ -162,11 +156,10 @@ async def escalate(
         staff,
         dossier_id,
         form,
-        write=lambda: route,
+        stage=lambda _: route,
         update=lambda r: send_negotiation_update(
             request, negotiation_id, ESCALATE_UPDATE, Escalate(r.value, actor_of(staff))
         ),
-        undo=None,
         done=f"Négociation orientée : {ESCALATION_LABELS_FR[route].lower()}.",
     )
 
@@ -175,12 +168,11 @@ async def escalate(
 async def end_negotiation(
     request: Request,
     dossier_id: str,
-    negotiation_id: str,
     settings: SettingsDep,
     staff: CurrentStaff,
     _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
 ) -> Response:
-    await run_in_threadpool(require_negotiation, settings, staff, dossier_id, negotiation_id)
     form = NegotiationForm(
         negotiation_id, "end", form_values(await request.form(), ("outcome", "reason"))
     )
@@ -203,13 +195,12 @@ async def end_negotiation(
         staff,
         dossier_id,
         form,
-        write=lambda: set_end_reason(settings, staff, negotiation_id, reason),
-        update=lambda _: send_negotiation_update(
+        stage=lambda session: stage_end_reason(session, settings, staff, negotiation_id, reason),
+        update=lambda staged_write_id: send_negotiation_update(
             request,
             negotiation_id,
             END_NEGOTIATION_UPDATE,
-            EndNegotiation(outcome=outcome.value, actor=actor_of(staff)),
+            EndNegotiation(outcome.value, actor_of(staff), staged_write_id),
         ),
-        undo=lambda previous: restore_end_reason(settings, staff, negotiation_id, previous),
         done=END_DONE[outcome],
     )
