@@ -10,9 +10,9 @@ import io
 import re
 
 import pytest
-from browser_support import LiveApp, log_in, screenshot
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
+from support.browser import LiveApp, log_in, screenshot
 from support.stack import STAFF_PASSWORD, make_dossier, make_staff
 
 from models.database import session_scope

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import STAFF_NAME, LiveApp, log_in, screenshot
 from playwright.sync_api import Page, expect
+from support.browser import STAFF_NAME, LiveApp, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import LiveApp, screenshot
 from playwright.sync_api import Page, expect
 from support.analysis import record_budget
+from support.browser import LiveApp, screenshot
 from support.stack import make_dossier
 
 from models.database import session_scope

@@ -10,8 +10,8 @@ import smtplib
 from email.message import EmailMessage
 
 import pytest
-from browser_support import LiveApp, log_in, screenshot
 from playwright.sync_api import Page, Request, expect
+from support.browser import LiveApp, log_in, screenshot
 from support.stack import free_port, smtp_catcher
 
 pytestmark = pytest.mark.browser

@@ -6,8 +6,8 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from browser_support import STAFF_NAME, LiveApp, log_in, screenshot
 from playwright.sync_api import Page, expect
+from support.browser import STAFF_NAME, LiveApp, log_in, screenshot
 from support.stack import intake, make_dossier, make_staff
 
 from models.database import session_scope

@@ -7,8 +7,8 @@ with the "try again" message, the dossier left as it was.
 from __future__ import annotations
 
 import pytest
-from browser_support import LiveApp, log_in, screenshot
 from playwright.sync_api import Page, expect
+from support.browser import LiveApp, log_in, screenshot
 from support.stack import TINY_PDF, intake, make_dossier, make_staff
 
 from models.staff import StaffUser

@@ -18,7 +18,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from browser_support import screenshot
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -29,6 +28,7 @@ from playwright.sync_api import (
     Response,
     expect,
 )
+from support.browser import screenshot
 from support.dev_command import DevStack, dev_ports, start_dev, stop_dev
 
 # Drives Chromium against `cravelynos dev`, which runs the Temporal dev server.

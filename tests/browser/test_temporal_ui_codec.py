@@ -13,8 +13,8 @@ import subprocess
 from collections.abc import Iterator
 
 import pytest
-from browser_support import screenshot
 from playwright.sync_api import Browser, Page
+from support.browser import screenshot
 from support.dev_command import DevStack, running_dev
 from support.stack import TEMPORAL_CLI
 

@@ -30,7 +30,7 @@ from support.negotiation import (
     seed_budget,
     seed_negotiations,
 )
-from support.stack import TINY_PDF, free_port, smtp_catcher
+from support.stack import TINY_PDF, smtp_catcher
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
@@ -79,11 +79,6 @@ CONTACT = ["client@example.org", "612345678", "rue des Lilas", "75011"]
 OWN_DEBT = "8\u202f457,91"
 OTHER_DEBT = ["918,64", "918.64"]
 ACCOUNT = "CPT-1-7731"
-
-
-@pytest.fixture
-def mail_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"smtp_port": free_port()})
 
 
 def eml(settings: Settings) -> list[EmailMessage]:

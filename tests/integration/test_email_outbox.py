@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
-from support.stack import free_port, intake, make_dossier, make_staff, received, smtp_catcher
+from support.stack import intake, make_dossier, make_staff, received, smtp_catcher
 from temporalio.testing import ActivityEnvironment
 
 from activities.client_email import ClientEmailActivities
@@ -18,11 +18,6 @@ from dev.mail_catcher import MailboxHandler
 from models.database import session_scope
 from models.dossier import TimelineEvent
 from models.outbox import EmailStatus, OutboxEmail
-
-
-@pytest.fixture
-def mail_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"smtp_port": free_port()})
 
 
 def _outbox(settings: Settings) -> list[OutboxEmail]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from web_support import PASSWORD, Staff, audit_entries, offline
+from support.webapp import PASSWORD, Staff, audit_entries, offline
 
 from config.settings import Settings
 from models.database import session_scope

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
-from web_support import Staff
+from support.webapp import Staff
 
 from config.settings import Settings
 from models.database import session_scope

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
-from web_support import Staff, audit_entries, count, offline, seed_dossier
+from support.webapp import Staff, audit_entries, count, offline, seed_dossier
 
 from config.settings import Settings
 from domain.dossier_stages import Stage

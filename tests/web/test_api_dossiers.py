@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
-from web_support import Staff, audit_entries, count, dossier_payload, seed_dossier
+from support.webapp import Staff, audit_entries, count, dossier_payload, seed_dossier
 
 from config.settings import Settings
 from models.audit import AuditEntry

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from web_support import Staff, audit_entries, count, seed_dossier
+from support.webapp import Staff, audit_entries, count, seed_dossier
 
 from config.settings import Settings
 from domain.dossier_stages import Stage

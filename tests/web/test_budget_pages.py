@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import select
-from web_support import Staff, audit_entries, seed_dossier, sign_in
+from support.webapp import Staff, audit_entries, seed_dossier, sign_in
 
 from config.settings import Settings
 from domain.budget import BudgetInput, ChargeCategory, propose_strategies

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlmodel import col, func, select
 from support.analysis import analysis_of, record_budget
-from web_support import PASSWORD, Staff, audit_entries, count, offline, seed_dossier
+from support.webapp import PASSWORD, Staff, audit_entries, count, offline, seed_dossier
 
 from config.settings import Settings
 from domain.dossier_stages import Stage

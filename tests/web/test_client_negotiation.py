@@ -29,7 +29,7 @@ from support.negotiation import (
     give_consent,
     seed_negotiations,
 )
-from web_support import audit_entries, offline
+from support.webapp import audit_entries, offline
 
 from config.settings import Settings
 from domain.clock import utcnow

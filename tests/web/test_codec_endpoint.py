@@ -9,9 +9,9 @@ from collections.abc import Callable
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from google.protobuf import json_format
+from support.webapp import PASSWORD, Staff, audit_entries
 from temporalio.api.common.v1 import Payloads
 from temporalio.converter import default
-from web_support import PASSWORD, Staff, audit_entries
 
 from config.settings import Settings
 from web.csrf import csrf_token

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import insert
-from web_support import Staff, seed_dossier
+from support.webapp import Staff, seed_dossier
 
 from config.settings import Settings
 from domain.clock import utcnow

@@ -6,7 +6,7 @@ import html
 
 from fastapi.testclient import TestClient
 from sqlmodel import select
-from web_support import PASSWORD, Staff, seed_dossier, sign_in
+from support.webapp import PASSWORD, Staff, seed_dossier, sign_in
 
 from config.settings import Settings
 from domain.dossier_stages import Stage

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from web_support import Staff, audit_entries, seed_dossier
+from support.webapp import Staff, audit_entries, seed_dossier
 
 from config.settings import Settings
 from domain.clock import utcnow

@@ -9,12 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
-from web_support import (
+from support.webapp import (
     Staff,
     audit_entries,
     count,
     dossier_payload,
-    make_staff,
+    make_team,
     offline,
     seed_dossier,
     token_for,
@@ -38,7 +38,7 @@ def db_app_settings(db_settings: Settings) -> Settings:
 
 @pytest.fixture
 def db_staff(db_app_settings: Settings) -> Staff:
-    return make_staff(db_app_settings)
+    return make_team(db_app_settings)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from web_support import PASSWORD, Staff, offline
+from support.webapp import PASSWORD, Staff, offline
 
 from config.settings import Settings
 from web.app import create_app

@@ -28,7 +28,7 @@ from support.negotiation import (
     seed_negotiations,
 )
 from support.stack import TINY_PDF
-from web_support import Staff, audit_entries, count, sign_in
+from support.webapp import Staff, audit_entries, count, sign_in
 
 from config.settings import Settings
 from domain.clock import utcnow

@@ -10,21 +10,20 @@ import html
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
-from sqlmodel import SQLModel
 from support.db import effective_count, in_db
 from support.negotiation import NegotiationSeed, seed_negotiations
 from support.negotiation_driver import (
     consent,
     instalments,
     ledger,
+    own_test_server,
     reaches,
     send_offer,
     start_negotiation,
@@ -33,17 +32,12 @@ from support.negotiation_driver import (
 )
 from support.negotiation_driver import reply as driver_reply
 from support.stack import (
-    TEMPORAL_TEST_SERVER,
     TINY_PDF,
-    free_port,
-    register_search_attributes,
-    smtp_catcher,
 )
+from support.webapp import PASSWORD
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
-from web_support import PASSWORD
 
-from config.loading import dev_settings
 from config.settings import Settings
 from domain.clock import as_utc
 from domain.dossier_stages import DocumentKind, Stage
@@ -54,7 +48,7 @@ from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState
 from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
 from gateway.start_intents import start_pending_intent
-from models.database import engine_for, session_scope
+from models.database import session_scope
 from models.document import Document
 from models.negotiation import (
     CreditorReply,
@@ -62,7 +56,6 @@ from models.negotiation import (
     NegotiationOffer,
 )
 from models.staff import StaffUser
-from security.codec import make_data_converter
 from services.negotiations.consents import current_consent, decide_consent, negotiation_consents
 from services.negotiations.views import offer_rows
 from web.app import create_app
@@ -86,41 +79,11 @@ from workflows.negotiation_messages import (
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@pytest.fixture
-async def live_env() -> AsyncIterator[WorkflowEnvironment]:
-    """A test server of its own (tests/workflow's fixtures belong to that directory)."""
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=TEMPORAL_TEST_SERVER
-    )
-    await register_search_attributes(env.client)
-    try:
+@pytest.fixture(scope="module")
+async def time_env() -> AsyncIterator[WorkflowEnvironment]:
+    """This module's own server (see own_test_server); wf_client connects to it."""
+    async with own_test_server() as env:
         yield env
-    finally:
-        await env.shutdown()
-
-
-@pytest.fixture
-def live_settings(tmp_path: Path) -> Iterator[Settings]:
-    """Own database, key ring and SMTP catcher (a real aiosmtpd server)."""
-    port = free_port()
-    settings = dev_settings(
-        data_dir=tmp_path,
-        database_url=f"sqlite:///{tmp_path / 'live.db'}",
-        smtp_port=port,
-        task_queue=f"dossiers-{tmp_path.name}",
-    )
-    SQLModel.metadata.create_all(engine_for(settings.database_url))
-    with smtp_catcher(settings.mailbox_dir, port):
-        yield settings
-
-
-@pytest.fixture
-def live_client(live_env: WorkflowEnvironment, live_settings: Settings) -> Client:
-    return Client(
-        live_env.client.service_client,
-        namespace=live_env.client.namespace,
-        data_converter=make_data_converter(live_settings),
-    )
 
 
 @asynccontextmanager
@@ -163,9 +126,9 @@ def reply_documents(settings: Settings) -> int:
 
 
 async def test_the_workflow_has_the_last_word_and_a_refused_reply_leaves_nothing(
-    live_env: WorkflowEnvironment, live_client: Client, live_settings: Settings
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
 ) -> None:
-    settings, time_env, wf_client = live_settings, live_env, live_client
+    settings = wf_settings
     seed = seed_negotiations(settings, creditors=1)
     negotiation_id = seed.negotiation_ids[0]
     base = f"/dossiers/{seed.dossier_id}/negociations/{negotiation_id}"
@@ -260,12 +223,12 @@ BALANCE = Decimal("8457.91")
 
 
 async def test_documents_asked_by_the_creditor_go_once_the_client_extends_the_consent(
-    live_env: WorkflowEnvironment, live_client: Client, live_settings: Settings
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
 ) -> None:
     """QA: an information request needing documents could not be recorded. Picked one by one
     on the reply form, they extend the consent; once the client accepts, the information
     message carries exactly the consent's documents: the earlier ones and those picked."""
-    settings, time_env, wf_client = live_settings, live_env, live_client
+    settings = wf_settings
     seed = seed_negotiations(settings, creditors=1)
     negotiation_id = seed.negotiation_ids[0]
     identity, income = seed.document_ids[:2]
@@ -356,11 +319,11 @@ async def test_documents_asked_by_the_creditor_go_once_the_client_extends_the_co
 
 
 async def test_an_instalment_is_recorded_on_the_day_the_case_worker_gives(
-    live_env: WorkflowEnvironment, live_client: Client, live_settings: Settings
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
 ) -> None:
     """The "Payée le" day reaches the workflow: a day before the agreement is refused by it
     (nothing recorded), the day given is the one recorded."""
-    settings, time_env, wf_client = live_settings, live_env, live_client
+    settings = wf_settings
     seed = seed_negotiations(settings, creditors=1)
     negotiation_id = seed.negotiation_ids[0]
     base = f"/dossiers/{seed.dossier_id}/negociations/{negotiation_id}"
@@ -397,11 +360,11 @@ async def test_an_instalment_is_recorded_on_the_day_the_case_worker_gives(
 
 
 async def test_a_creditor_added_during_the_negotiation_starts_its_own_negotiation(
-    live_env: WorkflowEnvironment, live_client: Client, live_settings: Settings
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
 ) -> None:
     """A real DossierWorkflow driven to the negotiation stage; the page's "Ajouter un créancier"
     writes the rows, the dossier accepts the update and starts the `negotiation:<id>` child."""
-    settings, wf_client = live_settings, live_client
+    settings = wf_settings
     seed = seed_negotiations(settings, creditors=1, approved=False, stage=None)
     dossier = wf_client.get_workflow_handle(dossier_workflow_id(seed.dossier_id))
 
@@ -416,7 +379,7 @@ async def test_a_creditor_added_during_the_negotiation_starts_its_own_negotiatio
         assert check(current), current
         return current
 
-    async with build_worker(wf_client, settings), web(settings, live_env) as client:
+    async with build_worker(wf_client, settings), web(settings, time_env) as client:
         assert await start_pending_intent(wf_client, dossier.id, settings)
         await dossier_reaches(lambda s: s.stage == Stage.ANALYSIS)
         submitted = await dossier.execute_update(

@@ -14,7 +14,7 @@ import pytest
 from fastapi import Depends, FastAPI, Request
 from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
-from web_support import PASSWORD, Staff, audit_entries, offline
+from support.webapp import PASSWORD, Staff, audit_entries, offline
 
 from config.settings import Settings
 from models.staff import Role, StaffUser

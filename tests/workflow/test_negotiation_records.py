@@ -4,13 +4,10 @@ test would not reach easily: retries, calendar edges, anonymisation at the end o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlmodel import SQLModel, col, select
+from sqlmodel import col, select
 from support.negotiation import (
     draft_offer,
     give_consent,
@@ -23,13 +20,12 @@ from activities.contracts import dossier as dossier_io
 from activities.contracts import negotiation as io
 from activities.negotiation_records import NegotiationRecordActivities
 from activities.retention import RetentionActivities
-from config.loading import dev_settings
 from config.settings import Settings
 from domain.dossier_stages import Outcome, Stage
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.timing import add_months, end_of_day, monthly_due_dates
 from models.client import Client
-from models.database import engine_for, session_scope
+from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
 from models.negotiation import (
     CreditorConsent,
@@ -49,13 +45,6 @@ NEGOTIATION_TABLES: list[Any] = [
     SharingLedgerEntry,
     RepaymentInstalment,
 ]
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
-    settings = dev_settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'records.db'}")
-    SQLModel.metadata.create_all(engine_for(settings.database_url))
-    yield settings
 
 
 def _run(function: Any, *args: Any) -> Any:

@@ -54,7 +54,8 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def make_staff(settings: Settings) -> Staff:
+def make_team(settings: Settings) -> Staff:
+    """One staff member per role (two teams, two case workers in Paris), sharing PASSWORD."""
     specs = {
         "case_worker": ("alice@cravelynos.example", "Alice Martin", Role.CASE_WORKER, "paris"),
         "colleague": ("bruno@cravelynos.example", "Bruno Petit", Role.CASE_WORKER, "paris"),

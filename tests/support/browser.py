@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Page
-from support.stack import STAFF_PASSWORD
 
 from config.settings import Settings
+from support.stack import STAFF_PASSWORD
 
 # Gitignored; the screenshots are there to be looked at after a run.
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
