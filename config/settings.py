@@ -65,7 +65,7 @@ class Settings(BaseSettings):
 
     # Dossier timing: reminders while documents are missing, in days after creation.
     document_reminder_days: list[int] = Field(default_factory=lambda: [7, 14])
-    # Retention (DESIGN §4): negotiation history 5 years after closure, documents 3 years after
+    # Retention: negotiation history 5 years after closure, documents 3 years after
     # the end of the contractual relationship; the wait runs in hops of at most 90 days.
     history_retention_years: int = 5
     documents_retention_years: int = 3

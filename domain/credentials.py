@@ -1,4 +1,4 @@
-"""Refuse text that looks like a bank password, access code or login (DESIGN §1).
+"""Refuse text that looks like a bank password, access code or login.
 
 Cravelynos promises never to collect them, so a case worker who pastes one into a form gets a
 clear refusal instead of a silently stored secret. The patterns favour catching real secrets

@@ -1,4 +1,4 @@
-"""Retention dates (DESIGN §4), pure: the workflow and the closure email use the same rules."""
+"""Retention dates, pure: the workflow and the closure email use the same rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Data categories (DESIGN §4): every column of every table belongs to exactly one.
+"""Data categories: every column of every table belongs to exactly one.
 
 Retention, exports and the record of processing read this mapping from the table metadata, so a
 new column without a category fails the test that walks the metadata.

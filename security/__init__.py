@@ -1,1 +1,1 @@
-"""Key ring, field encryption, payload codec, passwords, signed tokens, audit chain (DESIGN §6)."""
+"""Key ring, field encryption, payload codec, passwords, signed tokens, audit chain."""

@@ -1,4 +1,4 @@
-"""Who may see and act on which dossier (DESIGN §6: need-to-know, no IDOR, refusals audited).
+"""Who may see and act on which dossier (need-to-know, no IDOR, refusals audited).
 
 - case workers: dossiers assigned to them or to their team;
 - supervisors: every dossier of their team;

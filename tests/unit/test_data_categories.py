@@ -1,4 +1,4 @@
-"""Every column of every table belongs to exactly one data category (DESIGN §4)."""
+"""Every column of every table belongs to exactly one data category."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Saved DossierWorkflow and CreditorNegotiationWorkflow histories replay on the current code
-(DESIGN §5: running workflows must survive every deployment).
+(running workflows must survive every deployment).
 
 The histories under histories/ were recorded by make_histories.py (read its docstring before
 regenerating anything). A change that would make a running dossier take a different path on
