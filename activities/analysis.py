@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from activities.contracts import dossier as io
 from activities.dossier_records import get_dossier
 from config.settings import Settings
+from domain.errors import NotFound
 from models.database import session_scope
 from services.budget.report import build_analysis_report
 from services.budget.store import (
@@ -22,7 +23,6 @@ from services.budget.store import (
     record_approval,
     snapshot_analysis,
 )
-from services.dossiers.access import NotFound
 
 
 @contextmanager

@@ -16,7 +16,6 @@ from typing import Any
 from sqlmodel import Session
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from weasyprint import HTML
 
 from activities.contracts import negotiation as io
 from activities.contracts.dossier import EmailOutcome
@@ -36,7 +35,8 @@ from models.document import Document
 from models.dossier import Dossier
 from models.negotiation import CreditorConsent, Negotiation
 from models.staff import StaffUser
-from rendering.email import email_environment, render_email
+from rendering.email import render_email
+from rendering.pdf import render_pdf
 from security.datakeys import ClientCipher
 from security.negotiation_links import space_link_url
 from services.audit import append_audit
@@ -44,7 +44,6 @@ from services.documents import write_document_file
 from services.dossiers.intake import new_id
 from services.email_outbox import deliver, find_queued, queue_email
 from services.negotiations.consents import ConsentView, load_consent
-from templates import TEMPLATES_DIR
 
 RECEIPT_TEMPLATE = "report/consent_receipt.html"
 EMAIL_TEMPLATE = "negotiation_consent_receipt"
@@ -148,9 +147,7 @@ def build_consent_receipt(settings: Settings, consent_id: str) -> str:
 
 
 def render_consent_receipt(view: ReceiptView) -> bytes:
-    html = email_environment().get_template(RECEIPT_TEMPLATE).render(receipt=view)
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR / "report")).write_pdf()
-    return pdf
+    return render_pdf(RECEIPT_TEMPLATE, {"receipt": view})
 
 
 def _existing(session: Session, consent_id: str) -> str | None:

@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from weasyprint import HTML
 
 from activities.contracts import negotiation as io
 from config.settings import Settings
@@ -46,7 +45,8 @@ from models.database import session_scope
 from models.document import Document
 from models.dossier import TimelineEvent
 from models.negotiation import NegotiationOffer, SharingLedgerEntry
-from rendering.email import email_environment, render_email
+from rendering.email import render_email
+from rendering.pdf import render_pdf
 from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.documents import write_document_file
@@ -60,7 +60,6 @@ from services.negotiations.message_sources import (
     load_target,
     requested_categories,
 )
-from templates import TEMPLATES_DIR
 
 LETTER_TEMPLATE = "report/creditor_letter.html"
 # The letter's file name, "courrier-<reference>-<what it is>.pdf", in French like its content.
@@ -345,18 +344,13 @@ def _context(content: CreditorMessageContent) -> dict[str, object]:
 def render_letter(
     content: CreditorMessageContent, address: str, settings: Settings, written_on: datetime
 ) -> bytes:
-    html = (
-        email_environment()
-        .get_template(LETTER_TEMPLATE)
-        .render(
-            **_context(content),
-            recipient_address=address,
-            sender=settings.mail_from,
-            written_on=written_on,
-        )
-    )
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES_DIR / "report")).write_pdf()
-    return pdf
+    context = {
+        **_context(content),
+        "recipient_address": address,
+        "sender": settings.mail_from,
+        "written_on": written_on,
+    }
+    return render_pdf(LETTER_TEMPLATE, context)
 
 
 def _sent(entry: SharingLedgerEntry) -> io.CreditorMessageSent:

@@ -15,12 +15,14 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.errors import CravelynosError
+
 DEV_SECRETS_FILE = "dev-secrets.json"
 # Given explicitly in production; generated once and kept in the data directory in dev mode.
 SECRET_NAMES = ("master_keys", "active_key_id", "blind_index_key", "session_secret")
 
 
-class SettingsError(RuntimeError):
+class SettingsError(CravelynosError):
     """Raised when the configuration is unsafe or incomplete."""
 
 

@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
+from domain.errors import InvalidInput
+
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
@@ -36,13 +38,15 @@ _KNOWN_REFUSED: tuple[tuple[bytes, str], ...] = (
 
 ACCEPTED_FR = "seuls les fichiers PDF, JPEG et PNG sont acceptés"
 MAX_FILENAME_CHARS = 150
+# The form and API field an upload is refused for.
+UPLOAD_FIELD = "file"
 
 
-class UploadRefused(ValueError):
-    """The upload is not accepted; the message is French and meant for the person."""
+class UploadRefused(InvalidInput):
+    """The upload is not accepted, for the file field."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message)
+        super().__init__({UPLOAD_FIELD: message})
         self.message = message
 
 

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-from rendering.labels import TEMPLATE_FILTERS
-from templates import TEMPLATES_DIR
+from rendering.environment import email_environment
 
 
 @dataclass
@@ -49,20 +45,6 @@ NEGOTIATION_SUBJECTS: dict[str, str] = {
 SUBJECTS.update(
     {name: f"Dossier {{reference}} : {text}" for name, text in NEGOTIATION_SUBJECTS.items()}
 )
-
-
-@lru_cache(maxsize=1)
-def email_environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html"]),
-        undefined=StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    # Amounts and dates written the French way (creditor messages carry figures; client
-    # emails never do).
-    env.filters.update(TEMPLATE_FILTERS)
-    return env
 
 
 def render_email(template: str, recipient: str, context: dict[str, Any]) -> RenderedEmail:

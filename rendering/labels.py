@@ -1,13 +1,13 @@
-"""How budget figures read in French, the same on the case worker's pages and in the PDF report.
+"""How things read in French, the same on the pages, in the emails and in the PDF reports.
 
 Amounts: "1 234,56 €" (narrow no-break space between thousands, no-break space before €);
-ratios: "35,12 %"; dates: "1er avril 2025". Registered as Jinja filters and globals in both
-template environments, so a figure never reads differently from one place to the other.
+ratios: "35,12 %"; dates: "1er avril 2025"; enum values by their French label. Registered once
+as Jinja filters and globals (rendering/environment.py), so nothing reads differently from one
+place to another.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -26,13 +26,21 @@ from domain.budget import (
     StrategyKind,
 )
 from domain.budget.legal_parameters import date_fr
+from domain.clock import as_utc
+from domain.contact_fields import CONTACT_CHANNEL_LABELS_FR, ContactChannel
 from domain.dossier_stages import (
     APPROVAL_CHANNEL_LABELS_FR,
     CREDITOR_KIND_LABELS_FR,
+    DOCUMENT_LABELS_FR,
+    OUTCOME_LABELS_FR,
+    STAGE_LABELS_FR,
     ApprovalChannel,
     CreditorKind,
+    DocumentKind,
+    Outcome,
+    Stage,
 )
-from domain.french_dates import french_date
+from domain.french_dates import PARIS, french_date, french_datetime
 
 THOUSANDS = "\u202f"
 NBSP = "\u00a0"
@@ -134,20 +142,46 @@ def household_fr(adults: int, children: int) -> str:
     return people
 
 
-TEMPLATE_FILTERS: dict[str, Callable[..., str]] = {
-    "eur": eur,
-    "percent": percent,
-    "day": day,
-    "share": share,
-}
-TEMPLATE_GLOBALS: dict[str, Callable[..., str]] = {
-    "resource_label": resource_label,
-    "charge_label": charge_label,
-    "basis_label": basis_label,
-    "debt_nature_label": debt_nature_label,
-    "strategy_label": strategy_label,
-    "creditor_label": creditor_label,
-    "approval_channel_label": approval_channel_label,
-    "debt_name": debt_name,
-    "household_fr": household_fr,
-}
+def stage_label(value: object) -> str:
+    return enum_label(STAGE_LABELS_FR, Stage, value)
+
+
+def outcome_label(value: object) -> str:
+    return enum_label(OUTCOME_LABELS_FR, Outcome, value)
+
+
+def document_label(value: object) -> str:
+    return enum_label(DOCUMENT_LABELS_FR, DocumentKind, value)
+
+
+def channel_label(value: object) -> str:
+    return enum_label(CONTACT_CHANNEL_LABELS_FR, ContactChannel, value)
+
+
+def phone_fr(number: str | None) -> str:
+    """'+33612345678' (as stored) shown the French way: '06 12 34 56 78'."""
+    if not number:
+        return ""
+    if number.startswith("+33") and len(number) == 12 and number[1:].isdigit():
+        national = "0" + number[3:]
+        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    return number
+
+
+def long_date(moment: datetime | None) -> str:
+    return "" if moment is None else french_date(moment)
+
+
+def long_datetime(moment: datetime | None) -> str:
+    return "" if moment is None else french_datetime(moment)
+
+
+def short_datetime(moment: datetime | None) -> str:
+    """'26/11/2025 14:05' in Paris time, for tables where the long form is too wide."""
+    if moment is None:
+        return ""
+    return as_utc(moment).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def iso(moment: datetime | None) -> str:
+    return "" if moment is None else as_utc(moment).isoformat()

@@ -18,6 +18,7 @@ from temporalio.converter import (
 )
 
 from config.settings import Settings
+from domain.errors import CravelynosError
 from security.crypto import decrypt_blob, encrypt_blob
 from security.keyring import KeyRing, get_keyring
 
@@ -25,7 +26,7 @@ ENCODING = b"binary/encrypted"
 KEY_ID_METADATA = "encryption-key-id"
 
 
-class PayloadDecodeError(ValueError):
+class PayloadDecodeError(CravelynosError, ValueError):
     """An encrypted payload is malformed (for example, it has no key id)."""
 
 

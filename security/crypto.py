@@ -16,13 +16,15 @@ import os
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from domain.errors import CravelynosError
+
 NONCE_BYTES = 12
 TAG_BYTES = 16
 TEXT_PREFIX = "v1."
 BLOB_VERSION = b"\x01"
 
 
-class DecryptionError(ValueError):
+class DecryptionError(CravelynosError, ValueError):
     """The ciphertext is malformed, was tampered with, or belongs elsewhere (key or AAD)."""
 
 

@@ -13,6 +13,7 @@ import secrets
 from typing import Protocol
 
 from config.settings import Settings
+from domain.errors import CravelynosError
 from security.crypto import (
     DecryptionError,
     decrypt_blob,
@@ -36,7 +37,7 @@ class KeyHolder(Protocol):
     def wrapped_key(self) -> str | None: ...
 
 
-class ClientErasedError(RuntimeError):
+class ClientErasedError(CravelynosError):
     """The client's data key was destroyed: their personal data can no longer be read."""
 
 

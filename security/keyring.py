@@ -13,17 +13,18 @@ import secrets
 from functools import lru_cache
 
 from config.settings import Settings
+from domain.errors import CravelynosError
 
 KEY_BYTES = 32
 # Key ids appear inside wrapped keys ("<kid>.<b64>") and Temporal metadata: keep them plain.
 _KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
-class KeyRingError(ValueError):
+class KeyRingError(CravelynosError, ValueError):
     """The key ring specification is malformed or unsafe."""
 
 
-class UnknownKeyError(KeyError):
+class UnknownKeyError(CravelynosError, KeyError):
     """Data was encrypted under a master key id that is not in the ring."""
 
     def __init__(self, kid: str) -> None:

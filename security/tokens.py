@@ -11,9 +11,10 @@ from typing import Any
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from config.settings import Settings
+from domain.errors import CravelynosError
 
 
-class TokenError(Exception):
+class TokenError(CravelynosError):
     """Base class: the token cannot be accepted."""
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from domain.clock import as_utc, utcnow
+from domain.errors import CravelynosError
 from models.audit import AuditEntry, AuditHead
 
 HEAD_ID = 1
@@ -33,7 +34,7 @@ _ENTRY_COLUMNS = tuple(AuditEntry.__table__.columns)  # type: ignore[attr-define
 _LIMITS = {"actor": 60, "action": 60, "object_type": 40, "object_id": 100, "reason": 200}
 
 
-class AuditChainError(RuntimeError):
+class AuditChainError(CravelynosError):
     """The chain is damaged where an operation needs it intact (e.g. the purge anchor)."""
 
 

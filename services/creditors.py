@@ -12,11 +12,11 @@ from sqlmodel import Session, col, select
 from domain.clock import utcnow
 from domain.contact_fields import normalise_email
 from domain.dossier_stages import CreditorKind
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from models.creditor_directory import Creditor, CreditorChannel
 from models.staff import Role, StaffUser
 from services.audit import append_audit
-from services.dossiers.access import NotFound, actor_of, deny
+from services.dossiers.access import actor_of, deny
 
 # Who may add and change directory entries.
 DIRECTORY_EDITORS = frozenset({Role.SUPERVISOR, Role.ADMIN})

@@ -22,6 +22,7 @@ from domain.dossier_stages import (
     OPEN_STAGES,
     DocumentKind,
 )
+from domain.errors import NotFound
 from domain.file_types import UploadRefused, check_upload
 from models.client import Client
 from models.document import Document
@@ -30,12 +31,7 @@ from models.staff import StaffUser
 from security.crypto import field_aad
 from security.datakeys import ClientCipher, ClientErasedError
 from services.audit import append_audit
-from services.dossiers.access import (
-    DossierAction,
-    NotFound,
-    actor_of,
-    load_dossier,
-)
+from services.dossiers.access import DossierAction, actor_of, load_dossier
 from services.dossiers.intake import new_id
 
 __all__ = [

@@ -12,16 +12,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from config.settings import Settings
-from web import api, auth, codec
+from web import api, routes
 from web.api.docs import install_offline_docs
 from web.body_limit import BodySizeLimitMiddleware
 from web.errors import install_error_handlers
-from web.public.negotiation import router as client_negotiation_router
 from web.rate_limit import LoginRateLimiter
 from web.security_headers import SecurityHeadersMiddleware
-from web.staff import router as pages_router
-from web.staff.creditors import router as creditor_directory_router
-from web.staff.negotiations.routes import router as negotiation_actions_router
 from web.ui.rendering import STATIC_DIR
 from web.workflow_gateway import TemporalConnection
 
@@ -48,13 +44,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_offline_docs(app, DOCS_URL)
-    app.include_router(auth.router)
-    app.include_router(pages_router, include_in_schema=False)
-    app.include_router(client_negotiation_router, include_in_schema=False)
-    app.include_router(negotiation_actions_router, include_in_schema=False)
-    app.include_router(creditor_directory_router, include_in_schema=False)
-    app.include_router(api.router)
-    app.include_router(codec.router)
+    for pages in routes.PAGES:
+        app.include_router(pages, include_in_schema=False)
+    for json_router in routes.JSON:
+        app.include_router(json_router)
     install_error_handlers(app)
 
     # Added innermost first: headers wrap everything, the session is read before the routes.

@@ -12,36 +12,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordBearer
 
 from config.settings import Settings
+from domain.errors import CravelynosError
 from models.database import session_scope
 from models.staff import Role, StaffUser
 from security.tokens import TokenExpired, TokenInvalid, read_token
 from services.audit import append_audit
 from services.dossiers.access import deny
 from services.staff_accounts import authenticate, find_staff_by_email
-from web.csrf import CsrfProtected, csrf_token, rotate_csrf_token
-from web.deps import SettingsDep, client_ip
+from web.deps import SettingsDep
 
 API_TOKEN_PURPOSE = "api"
 TOKEN_URL = "/api/v1/auth/token"
-# The site root sends each role to its own first page.
-DEFAULT_PAGE = "/"
 BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
 TOO_MANY_ATTEMPTS = "Trop de tentatives de connexion. Patientez une minute avant de réessayer."
-SESSION_EXPIRED = "Votre session a expiré : reconnectez-vous pour continuer."
-LOGGED_OUT = "Vous êtes déconnecté."
 ROLE_REFUSED = "Votre rôle ne donne pas accès à cette page. La tentative a été enregistrée."
 
-router = APIRouter(include_in_schema=False)
 
-
-class LoginRequired(Exception):
+class LoginRequired(CravelynosError):
     """No valid session: pages redirect to the login page, then back to `next_url`."""
 
     def __init__(self, next_url: str, expired: bool = False) -> None:
@@ -180,47 +172,7 @@ def require_api_role(*roles: Role) -> Callable[..., StaffUser]:
     return dependency
 
 
-# ----- sign in and out ---------------------------------------------------------------------
-
-
-def safe_next(url: str | None) -> str:
-    """Only a path on this site: an open redirect would make phishing links look genuine."""
-    if not url or not url.startswith("/") or url.startswith(("//", "/\\")) or "\\" in url:
-        return DEFAULT_PAGE
-    return url
-
-
-def _login_page(
-    request: Request,
-    settings: Settings,
-    *,
-    next_url: str,
-    email: str = "",
-    error: str = "",
-    status_code: int = 200,
-) -> Response:
-    # Imported here: the page modules import this one.
-    from web.ui.rendering import render
-
-    context = {"csrf": csrf_token(request), "next_url": next_url, "email": email, "error": error}
-    return render(request, "web/login.html", context, status_code=status_code, settings=settings)
-
-
-@router.get("/login")
-def login_form(
-    request: Request,
-    settings: SettingsDep,
-    staff: OptionalStaff,
-    next: str = "",
-    expired: bool = False,
-) -> Response:
-    if staff is not None:
-        return RedirectResponse(safe_next(next), status.HTTP_303_SEE_OTHER)
-    if expired:
-        from web.ui.flash import flash  # the page modules import this one
-
-        flash(request, SESSION_EXPIRED, "warning")
-    return _login_page(request, settings, next_url=safe_next(next))
+# ----- passwords -------------------------------------------------------------------------
 
 
 def check_password(settings: Settings, email: str, password: str, channel: str) -> StaffUser | None:
@@ -238,51 +190,3 @@ def check_password(settings: Settings, email: str, password: str, channel: str) 
             reason=channel,
         )
     return user
-
-
-@router.post("/login")
-def login(
-    request: Request,
-    settings: SettingsDep,
-    _csrf: CsrfProtected,
-    email: Annotated[str, Form()] = "",
-    password: Annotated[str, Form()] = "",
-    next: Annotated[str, Form()] = "",
-) -> Response:
-    next_url = safe_next(next)
-    wait = request.app.state.login_limiter.attempt(client_ip(request), email)
-    if wait:
-        response = _login_page(
-            request,
-            settings,
-            next_url=next_url,
-            email=email,
-            error=TOO_MANY_ATTEMPTS,
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        )
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        return response
-    user = check_password(settings, email, password, "web")
-    if user is None:
-        return _login_page(request, settings, next_url=next_url, email=email, error=BAD_CREDENTIALS)
-    request.session.clear()
-    now = time.time()
-    request.session.update({"uid": user.id, "auth_at": now, "seen": now})
-    rotate_csrf_token(request)
-    return RedirectResponse(next_url, status.HTTP_303_SEE_OTHER)
-
-
-@router.post("/logout")
-def logout(request: Request, _csrf: CsrfProtected) -> Response:
-    from web.ui.flash import flash  # the page modules import this one
-
-    request.session.clear()
-    flash(request, LOGGED_OUT, "success")
-    return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
-
-
-def login_redirect(exc: LoginRequired) -> RedirectResponse:
-    target = "/login?next=" + quote(safe_next(exc.next_url), safe="/")
-    if exc.expired:
-        target += "&expired=1"
-    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)

@@ -6,24 +6,25 @@ FastAPI's own validation errors included; pages get the error page, in French.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request, status
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import InvalidInput
-from domain.file_types import UploadRefused
+from domain.errors import CravelynosError, InvalidInput, Unavailable
 from domain.intake import field_errors
-from services.dossiers.access import AccessDenied, NotFound
-from web.auth import LoginRequired, login_redirect
-from web.workflow_gateway import TemporalUnavailable, TransitionRefused
+from web.auth import LoginRequired
+from web.staff.session import login_redirect
+
+log = logging.getLogger(__name__)
 
 JSON_PREFIXES = ("/api/", "/codec/")
-UPLOAD_FIELD = "file"
+FAULT = "Une erreur inattendue s'est produite : rien n'a été modifié. Réessayez dans un instant."
 RETRY_AFTER_SECONDS = "30"
 _HEADINGS = {
     400: "Requête incorrecte",
@@ -112,34 +113,16 @@ async def _validation(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, field_errors(exc.errors()))
 
 
-async def _invalid_input(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, InvalidInput)
-    return error_response(request, 422, exc.errors)
-
-
-async def _upload_refused(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, UploadRefused)
-    return error_response(request, 422, {UPLOAD_FIELD: exc.message})
-
-
-async def _access_denied(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AccessDenied)
-    return error_response(request, status.HTTP_403_FORBIDDEN, exc.message)
-
-
-async def _not_found(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, NotFound)
-    return error_response(request, status.HTTP_404_NOT_FOUND, exc.message)
-
-
-async def _transition_refused(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, TransitionRefused)
-    return error_response(request, status.HTTP_409_CONFLICT, exc.message)
-
-
-async def _temporal_unavailable(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, TemporalUnavailable)
-    return error_response(request, 503, exc.message, headers={"Retry-After": RETRY_AFTER_SECONDS})
+async def _app_error(request: Request, exc: Exception) -> Response:
+    """Every error the app raises on purpose, by its status; a fault (500) never shows its
+    message, which is for the logs."""
+    assert isinstance(exc, CravelynosError)
+    if exc.status_code >= 500 and not isinstance(exc, Unavailable):
+        log.error("unexpected error on %s", request.url.path, exc_info=exc)
+        return error_response(request, 500, FAULT)
+    errors: Mapping[str, str] | str = exc.errors if isinstance(exc, InvalidInput) else exc.message
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if isinstance(exc, Unavailable) else None
+    return error_response(request, exc.status_code, errors, headers)
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -161,11 +144,7 @@ async def _login_required(request: Request, exc: Exception) -> Response:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(InvalidInput, _invalid_input)
-    app.add_exception_handler(UploadRefused, _upload_refused)
-    app.add_exception_handler(AccessDenied, _access_denied)
-    app.add_exception_handler(NotFound, _not_found)
-    app.add_exception_handler(TransitionRefused, _transition_refused)
-    app.add_exception_handler(TemporalUnavailable, _temporal_unavailable)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    # The most specific handler wins: a missing session redirects to the login page.
     app.add_exception_handler(LoginRequired, _login_required)
+    app.add_exception_handler(CravelynosError, _app_error)

@@ -24,6 +24,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from config.settings import Settings
+from domain.errors import Refused, Unavailable
 from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
 from gateway.connection import connect_client
 from gateway.start_intents import start_pending_intent
@@ -44,18 +45,13 @@ NOT_STARTED_MESSAGE = (
 )
 
 
-class TemporalUnavailable(RuntimeError):
+class TemporalUnavailable(Unavailable):
     def __init__(self, message: str = UNAVAILABLE_MESSAGE) -> None:
         super().__init__(message)
-        self.message = message
 
 
-class TransitionRefused(RuntimeError):
+class TransitionRefused(Refused):
     """The workflow's validator refused the action; the message is the validator's (French)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class TemporalConnection:

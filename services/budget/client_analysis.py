@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES
+from domain.errors import LinkRefused
 from models.budget import BudgetRecord
 from models.client import Client
 from models.document import Document
@@ -41,16 +42,6 @@ NOT_READY = (
     "contactez votre conseiller. Rien n'a été modifié."
 )
 NO_REPORT = "Le rapport de cette analyse n'est pas encore disponible : réessayez plus tard."
-
-
-class LinkRefused(Exception):
-    """The link is authentic but cannot be used (closed dossier, newer submission...)."""
-
-    def __init__(self, status_code: int, heading: str, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.heading = heading
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,20 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
-from weasyprint import CSS, HTML
 
 from config.settings import Settings
 from domain.budget import BudgetAnalysis, BudgetInput
 from domain.clock import utcnow
 from domain.dossier_stages import DocumentKind
+from domain.errors import CravelynosError, NotFound
 from models.budget import BudgetRecord
 from models.client import Client
 from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier
-from rendering.labels import TEMPLATE_FILTERS, TEMPLATE_GLOBALS
+from rendering.pdf import REPORT_DIR, render_pdf
 from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.budget.store import (
@@ -38,18 +36,16 @@ from services.budget.store import (
     lock_budget,
 )
 from services.documents import write_document_file
-from services.dossiers.access import NotFound
 from services.dossiers.intake import new_id
-from templates import TEMPLATES_DIR
 
 REPORT_TEMPLATE = "report/analysis.html"
-REPORT_CSS = TEMPLATES_DIR / "report" / "analysis.css"
+REPORT_CSS = REPORT_DIR / "analysis.css"
 PDF = "application/pdf"
 SYSTEM = "system"
 ERASED_NAME = "(données effacées)"
 
 
-class ReportSuperseded(RuntimeError):
+class ReportSuperseded(CravelynosError):
     """A newer submission was frozen while this report was rendered (retrying builds that one)."""
 
 
@@ -64,33 +60,14 @@ class ReportHeader:
     generated_at: datetime
 
 
-@cache
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(TEMPLATE_FILTERS)
-    env.globals.update(TEMPLATE_GLOBALS)
-    return env
-
-
 def render_analysis_pdf(
     header: ReportHeader,
     data: BudgetInput,
     analysis: BudgetAnalysis,
     strategy: list[StrategyLine],
 ) -> bytes:
-    html = (
-        _environment()
-        .get_template(REPORT_TEMPLATE)
-        .render(report=header, data=data, analysis=analysis, strategy=strategy)
-    )
-    document = HTML(string=html, base_url=str(TEMPLATES_DIR / "report"))
-    pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=str(REPORT_CSS))])
-    return pdf
+    context = {"report": header, "data": data, "analysis": analysis, "strategy": strategy}
+    return render_pdf(REPORT_TEMPLATE, context, [REPORT_CSS])
 
 
 def report_filename(reference: str, submission: int | None) -> str:

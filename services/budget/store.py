@@ -37,7 +37,7 @@ from domain.budget.legal_parameters import ParameterMissing, rsa_on, seizure_sca
 from domain.clock import utcnow
 from domain.credentials import credential_message, looks_like_credential
 from domain.dossier_stages import OPEN_STAGES, Stage
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound, Refused
 from models.budget import BudgetRecord
 from models.client import Client
 from models.dossier import Dossier
@@ -46,12 +46,7 @@ from rendering.labels import eur
 from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.budget.allowances import PARAMETER_LABELS_FR, ResolvedAllowances, resolve_allowances
-from services.dossiers.access import (
-    DossierAction,
-    NotFound,
-    actor_of,
-    load_dossier,
-)
+from services.dossiers.access import DossierAction, actor_of, load_dossier
 
 TABLE = "budget_record"
 SYSTEM = "system"
@@ -77,20 +72,12 @@ APPROVED_LOCKED = (
 ERASED = "Les données de ce client ont été effacées."
 
 
-class BudgetNotReady(RuntimeError):
-    """The analysis cannot be sent (or printed): the French message says what is missing."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class BudgetNotReady(Refused):
+    """The analysis cannot be sent (or printed): the message says what is missing."""
 
 
-class BudgetRefused(RuntimeError):
+class BudgetRefused(Refused):
     """A change refused for a reason other than the form (closed dossier, erased client)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _strategy_kind(value: object) -> object:

@@ -14,6 +14,7 @@ from typing import NoReturn
 from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import Session, col
 
+from domain.errors import AccessDenied, NotFound
 from models.dossier import Dossier
 from models.staff import Role, StaffUser
 from services.audit import append_audit
@@ -23,20 +24,6 @@ class DossierAction(StrEnum):
     READ = "read"
     WRITE = "write"
     LEGAL_HOLD = "legal_hold"
-
-
-class AccessDenied(PermissionError):
-    """Refused (and already audited); the message is French and meant for the person."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class NotFound(LookupError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 DOSSIER_READERS = frozenset({Role.CASE_WORKER, Role.SUPERVISOR, Role.DPO})

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, or_, select
 from config.settings import Settings
 from domain.contact_fields import normalise_email
 from domain.dossier_stages import Stage
-from domain.errors import InvalidInput
+from domain.errors import AccessDenied, InvalidInput, NotFound
 from models.client import Client
 from models.document import Document
 from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
@@ -27,9 +27,7 @@ from security.datakeys import ClientCipher, unwrap_data_key
 from security.keyring import get_keyring
 from services.audit import append_audit
 from services.dossiers.access import (
-    AccessDenied,
     DossierAction,
-    NotFound,
     actor_of,
     can_access,
     load_dossier,

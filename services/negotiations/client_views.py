@@ -17,7 +17,7 @@ from sqlmodel import Session
 from config.settings import Settings
 from domain.clock import as_utc
 from domain.dossier_stages import OPEN_STAGES
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, LinkRefused
 from domain.french_dates import french_date, french_datetime
 from domain.negotiation.consent_rules import ConsentStatus
 from domain.negotiation.states import (
@@ -147,17 +147,6 @@ NEXT_STEPS_FR: dict[NegotiationState, str] = {
 }
 
 
-class ClientLinkRefused(Exception):
-    """The link is authentic but cannot be used for this (decided already, past its deadline,
-    negotiation ended...): the page says so with this status, and nothing changes."""
-
-    def __init__(self, status_code: int, heading: str, message: str) -> None:
-        super().__init__(message)
-        self.status_code = status_code
-        self.heading = heading
-        self.message = message
-
-
 def client_actor(client_id: str) -> str:
     return f"client:{client_id}"
 
@@ -228,7 +217,7 @@ def client_consent(session: Session, settings: Settings, consent_id: str) -> Cli
     try:
         consent = load_consent(session, settings, consent_id)
     except InvalidInput:  # No such consent (deleted with its dossier's negotiation data).
-        raise ClientLinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE) from None
+        raise LinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE) from None
     negotiation = _summary(session, consent.negotiation_id)
     dossier, client = _dossier_and_client(session, consent.dossier_id)
     creditor = session.get(Creditor, consent.creditor_id)
@@ -241,15 +230,15 @@ def client_consent(session: Session, settings: Settings, consent_id: str) -> Cli
     )
 
 
-def consent_decision_refusal(view: ClientConsent, now: datetime) -> ClientLinkRefused | None:
+def consent_decision_refusal(view: ClientConsent, now: datetime) -> LinkRefused | None:
     """Why the client cannot answer this request now, or None. Pure."""
     consent = view.consent
     if consent.status != ConsentStatus.PENDING:
-        return ClientLinkRefused(409, ALREADY_HEADING, _consent_already(consent))
+        return LinkRefused(409, ALREADY_HEADING, _consent_already(consent))
     if not view.dossier_open or view.negotiation.state in ENDED_STATES:
-        return ClientLinkRefused(410, ENDED_HEADING, ENDED)
+        return LinkRefused(410, ENDED_HEADING, ENDED)
     if consent.expires_at is not None and as_utc(consent.expires_at) <= now:
-        return ClientLinkRefused(410, CONSENT_EXPIRED_HEADING, CONSENT_EXPIRED)
+        return LinkRefused(410, CONSENT_EXPIRED_HEADING, CONSENT_EXPIRED)
     return None
 
 
@@ -269,12 +258,12 @@ def _consent_already(consent: ConsentView) -> str:
 
 def withdrawal_refusal(
     space: ClientSpace, consent_id: str
-) -> tuple[ClientLinkRefused | None, ConsentView | None]:
+) -> tuple[LinkRefused | None, ConsentView | None]:
     """(why the client cannot withdraw `consent_id` from this space now, or None; the consent)."""
     consent = space.withdrawable
     if consent is None or consent.id != consent_id:
         return (
-            ClientLinkRefused(
+            LinkRefused(
                 409,
                 ALREADY_HEADING,
                 "Ce consentement n'est plus en vigueur : il a déjà été retiré ou remplacé. "
@@ -330,7 +319,7 @@ def client_counter_offer(session: Session, settings: Settings, offer_id: str) ->
     """A creditor's counter-offer behind a decision link (not audited: see audit_client_read)."""
     offer = offer_row(session, settings, offer_id)
     if offer is None or offer.made_by != OfferParty.CREDITOR:
-        raise ClientLinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE)
+        raise LinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE)
     row = session.get(NegotiationOffer, offer_id)
     assert row is not None
     negotiation_id, decided_at = row.negotiation_id, row.client_decided_at
@@ -354,7 +343,7 @@ def client_counter_offer(session: Session, settings: Settings, offer_id: str) ->
     )
 
 
-def counter_offer_refusal(view: ClientCounterOffer, now: datetime) -> ClientLinkRefused | None:
+def counter_offer_refusal(view: ClientCounterOffer, now: datetime) -> LinkRefused | None:
     """Why the client cannot decide on this counter-offer now, or None. Pure.
 
     Decided already → 409; past its decision deadline, no longer awaiting a decision, or the
@@ -366,15 +355,15 @@ def counter_offer_refusal(view: ClientCounterOffer, now: datetime) -> ClientLink
     if decision:
         word = CLIENT_DECISION_LABELS_FR.get(decision, decision)
         on = f" le {french_date(view.decided_at)}" if view.decided_at else ""
-        return ClientLinkRefused(
+        return LinkRefused(
             409,
             ALREADY_HEADING,
             f"Cette contre-proposition a déjà été {word}{on}. {NOTHING_CHANGED}",
         )
     if offer.decision_deadline is None:
-        return ClientLinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE)
+        return LinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE)
     if as_utc(offer.decision_deadline) <= now:
-        return ClientLinkRefused(
+        return LinkRefused(
             410,
             DEADLINE_HEADING,
             f"Le délai pour répondre à cette contre-proposition a expiré le "
@@ -386,7 +375,7 @@ def counter_offer_refusal(view: ClientCounterOffer, now: datetime) -> ClientLink
         or not view.dossier_open
         or view.negotiation.state in ENDED_STATES
     ):
-        return ClientLinkRefused(410, ENDED_HEADING, NO_LONGER_PENDING)
+        return LinkRefused(410, ENDED_HEADING, NO_LONGER_PENDING)
     return None
 
 
@@ -435,7 +424,7 @@ def _summary(session: Session, negotiation_id: str) -> NegotiationSummary:
     try:
         return negotiation_summary(session, negotiation_id)
     except LookupError:
-        raise ClientLinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE) from None
+        raise LinkRefused(404, UNAVAILABLE_HEADING, UNAVAILABLE) from None
 
 
 def _dossier_and_client(session: Session, dossier_id: str) -> tuple[Dossier, Client]:
@@ -443,7 +432,7 @@ def _dossier_and_client(session: Session, dossier_id: str) -> tuple[Dossier, Cli
     dossier = session.get(Dossier, dossier_id)
     client = None if dossier is None else session.get(Client, dossier.client_id)
     if dossier is None or client is None or client.wrapped_key is None:
-        raise ClientLinkRefused(410, UNAVAILABLE_HEADING, UNAVAILABLE)
+        raise LinkRefused(410, UNAVAILABLE_HEADING, UNAVAILABLE)
     return dossier, client
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlmodel import Session, col, select
 
 from config.settings import Settings
+from domain.errors import Refused
 from domain.negotiation.message_content import (
     BudgetFacts,
     BudgetLine,
@@ -46,7 +47,7 @@ from services.negotiations.consents import document_label
 OFFER_TABLE = "negotiation_offer"
 
 
-class CreditorUnreachable(Exception):
+class CreditorUnreachable(Refused):
     """No directory creditor, or no address for its channel (French message)."""
 
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.dossier_stages import DocumentKind, Stage
+from domain.errors import NotFound, Refused
 from domain.french_dates import PARIS
 from domain.intake import CreditorIn
 from domain.negotiation.consent_rules import ConsentStatus
@@ -44,7 +45,7 @@ from models.negotiation import (
 from models.staff import StaffUser
 from security.datakeys import ClientCipher
 from services.audit import append_audit
-from services.dossiers.access import DossierAction, NotFound, actor_of, load_dossier
+from services.dossiers.access import DossierAction, actor_of, load_dossier
 from services.dossiers.intake import add_dossier_creditor, new_id
 from services.effective import effective
 from services.negotiations.attachments import Upload, store_attachment
@@ -70,12 +71,8 @@ NOT_NEGOTIATING = (
 )
 
 
-class NegotiationRefused(RuntimeError):
-    """Refused before anything was written; the French message says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class NegotiationRefused(Refused):
+    """Refused before anything was written; the message says why."""
 
 
 def paris_today() -> date:

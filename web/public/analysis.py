@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
 from domain.dossier_stages import ApprovalChannel
+from domain.errors import LinkRefused
 from rendering.labels import debt_name, eur, strategy_label
 from security.analysis_links import (
     ANALYSIS_LINK_PATH,
@@ -25,7 +26,6 @@ from security.analysis_links import (
 )
 from services.budget.client_analysis import (
     ClientAnalysis,
-    LinkRefused,
     load_client_analysis,
     read_client_report,
     record_discussion_request,
@@ -41,6 +41,7 @@ from web.public.links import (
     message,
     open_link,
     page,
+    refusal_page,
 )
 from web.transactions import in_session
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
@@ -68,10 +69,6 @@ def _page_url(token: str) -> str:
     return f"{ANALYSIS_LINK_PATH}/{quote(token, safe='')}"
 
 
-def _refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
-    return message(request, refused.status_code, refused.heading, refused.message)
-
-
 async def _analysis_page(
     request: Request,
     settings: Settings,
@@ -91,7 +88,7 @@ async def _analysis_page(
             "consultation de l'analyse par le client",
         )
     except LinkRefused as refused:
-        return _refusal_page(request, refused)
+        return refusal_page(request, refused)
     submission = view.submission
     return page(
         request,
@@ -136,7 +133,7 @@ async def approve_analysis(
     try:
         client_id = await in_session(settings, submission_client, link)
     except LinkRefused as refused:
-        return _refusal_page(request, refused)
+        return refusal_page(request, refused)
     approval = ApprovalRecord(
         actor=f"client:{client_id}",
         channel=ApprovalChannel.CLIENT_LINK.value,
@@ -180,7 +177,7 @@ async def ask_to_discuss(
     try:
         await in_session(settings, record_discussion_request, link)
     except LinkRefused as refused:
-        return _refusal_page(request, refused)
+        return refusal_page(request, refused)
     return await _analysis_page(request, settings, token, link, notice=DISCUSSION_NOTICE)
 
 
@@ -192,7 +189,7 @@ async def download_report(request: Request, token: str, settings: SettingsDep) -
     try:
         filename, pdf = await in_session(settings, read_client_report, settings, link)
     except LinkRefused as refused:
-        return _refusal_page(request, refused)
+        return refusal_page(request, refused)
     return Response(
         pdf,
         media_type="application/pdf",

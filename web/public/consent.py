@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
 from domain.clock import utcnow
+from domain.errors import LinkRefused
 from domain.negotiation.consent_rules import (
     CONSENT_METHOD_LABELS_FR,
     CONSENT_PURPOSE_LABELS_FR,
@@ -32,7 +33,6 @@ from security.negotiation_links import (
 )
 from services.negotiations.client_views import (
     ClientConsent,
-    ClientLinkRefused,
     audit_client_read,
     client_consent,
     consent_decision_refusal,
@@ -115,7 +115,7 @@ async def show_consent(request: Request, token: str, settings: SettingsDep) -> R
         return consent_id
     try:
         view = await _view(settings, consent_id)
-    except ClientLinkRefused as refused:
+    except LinkRefused as refused:
         return refusal_page(request, refused)
     if not view.decided:
         refused_now = consent_decision_refusal(view, utcnow())
@@ -148,7 +148,7 @@ async def decide(
         return form_refused_page(request)
     try:
         view = await _view(settings, consent_id)
-    except ClientLinkRefused as refused:
+    except LinkRefused as refused:
         return refusal_page(request, refused)
     refused_now = consent_decision_refusal(view, utcnow())
     if refused_now is not None:

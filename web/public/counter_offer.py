@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from config.settings import Settings
 from domain.clock import utcnow
+from domain.errors import LinkRefused
 from security.negotiation_links import (
     DECISION_LINK_PATH,
     SPACE_LINK_PATH,
@@ -24,7 +25,6 @@ from security.negotiation_links import (
 )
 from services.negotiations.client_views import (
     ClientCounterOffer,
-    ClientLinkRefused,
     audit_client_read,
     client_counter_offer,
     counter_offer_refusal,
@@ -98,7 +98,7 @@ async def show_counter_offer(request: Request, token: str, settings: SettingsDep
         return offer_id
     try:
         view = await _view(settings, offer_id)
-    except ClientLinkRefused as refused:
+    except LinkRefused as refused:
         return refusal_page(request, refused)
     refused_now = counter_offer_refusal(view, utcnow())
     if refused_now is not None:
@@ -130,7 +130,7 @@ async def decide_counter_offer(
         return form_refused_page(request)
     try:
         view = await _view(settings, offer_id)
-    except ClientLinkRefused as refused:
+    except LinkRefused as refused:
         return refusal_page(request, refused)
     refused_now = counter_offer_refusal(view, utcnow())
     if refused_now is not None:

@@ -22,8 +22,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from config.settings import Settings
+from domain.errors import LinkRefused
 from security.tokens import TokenError, TokenExpired, read_token, sign_token
-from services.negotiations.client_views import ClientLinkRefused
 from web.deps import client_ip
 from web.rate_limit import RateLimiter
 from web.ui.rendering import templates
@@ -125,7 +125,7 @@ def message(
     return response
 
 
-def refusal_page(request: Request, refused: ClientLinkRefused) -> HTMLResponse:
+def refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
     return message(request, refused.status_code, refused.heading, refused.message)
 
 

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
+from domain.errors import LinkRefused
 from domain.negotiation.consent_rules import (
     CONSENT_METHOD_LABELS_FR,
     CONSENT_STATUS_LABELS_FR,
@@ -30,7 +31,6 @@ from models.creditor_directory import CREDITOR_CHANNEL_LABELS_FR
 from security.negotiation_links import SPACE_LINK_PATH, read_space_link
 from services.negotiations.client_views import (
     OFFER_STATUS_LABELS_FR,
-    ClientLinkRefused,
     ClientSpace,
     audit_client_read,
     client_space,
@@ -38,8 +38,6 @@ from services.negotiations.client_views import (
 )
 from services.negotiations.consents import REVOKED_BY_CLIENT, ConsentStateError, revoke_consent
 from web.deps import SettingsDep
-from web.public import consent as client_consent
-from web.public import counter_offer as client_counter_offer
 from web.public.links import (
     form_nonce,
     form_refused,
@@ -130,7 +128,7 @@ async def show_space(
         return negotiation_id
     try:
         view = await _view(settings, negotiation_id)
-    except ClientLinkRefused as refused:
+    except LinkRefused as refused:
         return refusal_page(request, refused)
     await in_session(
         settings,
@@ -162,7 +160,7 @@ async def ask_withdrawal(
         return form_refused_page(request)
     try:
         view = await _view(settings, negotiation_id)
-    except ClientLinkRefused as refused:
+    except LinkRefused as refused:
         return refusal_page(request, refused)
     refused_now, consent = withdrawal_refusal(view, consent_id)
     if refused_now is not None:
@@ -192,7 +190,7 @@ async def confirm_withdrawal(
         return form_refused_page(request)
     try:
         view = await _view(settings, negotiation_id)
-    except ClientLinkRefused as refused:
+    except LinkRefused as refused:
         return refusal_page(request, refused)
     refused_now, _ = withdrawal_refusal(view, consent_id)
     if refused_now is not None:
@@ -229,7 +227,3 @@ async def confirm_withdrawal(
     return RedirectResponse(
         page_url(SPACE_LINK_PATH, token) + "?retrait=1", status.HTTP_303_SEE_OTHER
     )
-
-
-router.include_router(client_consent.router)
-router.include_router(client_counter_offer.router)

@@ -1,16 +1,34 @@
-"""The site root and GET /logout; signing in and out themselves are web/auth.py's routes."""
+"""Signing in and out, and the site root: each role starts on its own first page."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+import time
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from config.settings import Settings
 from models.staff import Role
-from web.auth import OptionalStaff
-from web.deps import SettingsDep
+from web.auth import (
+    BAD_CREDENTIALS,
+    TOO_MANY_ATTEMPTS,
+    LoginRequired,
+    OptionalStaff,
+    check_password,
+)
+from web.csrf import CsrfProtected, csrf_token, rotate_csrf_token
+from web.deps import SettingsDep, client_ip
+from web.ui.flash import flash
 from web.ui.rendering import render
 
 router = APIRouter()
+
+# The site root sends each role to its own first page.
+DEFAULT_PAGE = "/"
+SESSION_EXPIRED = "Votre session a expiré : reconnectez-vous pour continuer."
+LOGGED_OUT = "Vous êtes déconnecté."
 
 
 # Admins manage parameters and accounts, not dossiers; everyone else starts from the list.
@@ -29,3 +47,84 @@ def logout_confirm(request: Request, settings: SettingsDep, staff: OptionalStaff
     if staff is None:
         return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
     return render(request, "web/logout.html", settings=settings)
+
+
+def safe_next(url: str | None) -> str:
+    """Only a path on this site: an open redirect would make phishing links look genuine."""
+    if not url or not url.startswith("/") or url.startswith(("//", "/\\")) or "\\" in url:
+        return DEFAULT_PAGE
+    return url
+
+
+def _login_page(
+    request: Request,
+    settings: Settings,
+    *,
+    next_url: str,
+    email: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    context = {"csrf": csrf_token(request), "next_url": next_url, "email": email, "error": error}
+    return render(request, "web/login.html", context, status_code=status_code, settings=settings)
+
+
+@router.get("/login")
+def login_form(
+    request: Request,
+    settings: SettingsDep,
+    staff: OptionalStaff,
+    next: str = "",
+    expired: bool = False,
+) -> Response:
+    if staff is not None:
+        return RedirectResponse(safe_next(next), status.HTTP_303_SEE_OTHER)
+    if expired:
+        flash(request, SESSION_EXPIRED, "warning")
+    return _login_page(request, settings, next_url=safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    settings: SettingsDep,
+    _csrf: CsrfProtected,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    next_url = safe_next(next)
+    wait = request.app.state.login_limiter.attempt(client_ip(request), email)
+    if wait:
+        response = _login_page(
+            request,
+            settings,
+            next_url=next_url,
+            email=email,
+            error=TOO_MANY_ATTEMPTS,
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    user = check_password(settings, email, password, "web")
+    if user is None:
+        return _login_page(request, settings, next_url=next_url, email=email, error=BAD_CREDENTIALS)
+    request.session.clear()
+    now = time.time()
+    request.session.update({"uid": user.id, "auth_at": now, "seen": now})
+    rotate_csrf_token(request)
+    return RedirectResponse(next_url, status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/logout")
+def logout(request: Request, _csrf: CsrfProtected) -> Response:
+    request.session.clear()
+    flash(request, LOGGED_OUT, "success")
+    return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+
+
+def login_redirect(exc: LoginRequired) -> RedirectResponse:
+    target = "/login?next=" + quote(safe_next(exc.next_url), safe="/")
+    if exc.expired:
+        target += "&expired=1"
+    return RedirectResponse(target, status.HTTP_303_SEE_OTHER)

@@ -1,9 +1,8 @@
-"""Jinja2 environment of the staff pages and the context every page shares."""
+"""Pages: the rendering registry's environment, and the context every page's layout needs."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -11,70 +10,15 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from config.settings import Settings
-from domain.clock import as_utc
-from domain.contact_fields import CONTACT_CHANNEL_LABELS_FR, ContactChannel
-from domain.dossier_stages import (
-    DOCUMENT_LABELS_FR,
-    OPEN_STAGES,
-    OUTCOME_LABELS_FR,
-    STAGE_LABELS_FR,
-    DocumentKind,
-    Outcome,
-    Stage,
-)
-from domain.file_types import format_size_fr
-from domain.french_dates import PARIS, french_date, french_datetime
-from rendering.labels import creditor_label, enum_label
-from templates import TEMPLATES_DIR
+from rendering.environment import build_environment
 from web.auth import session_staff
 from web.csrf import csrf_token
 from web.ui.flash import pop_flashes
 
 _UNKNOWN = object()
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
-
-
-def stage_label(value: object) -> str:
-    return enum_label(STAGE_LABELS_FR, Stage, value)
-
-
-def outcome_label(value: object) -> str:
-    return enum_label(OUTCOME_LABELS_FR, Outcome, value)
-
-
-def document_label(value: object) -> str:
-    return enum_label(DOCUMENT_LABELS_FR, DocumentKind, value)
-
-
-CHANNEL_LABELS_FR = CONTACT_CHANNEL_LABELS_FR
-
-
-def channel_label(value: object) -> str:
-    return enum_label(CHANNEL_LABELS_FR, ContactChannel, value)
-
-
-def phone_fr(number: str | None) -> str:
-    """'+33612345678' (as stored) shown the French way: '06 12 34 56 78'."""
-    if not number:
-        return ""
-    if number.startswith("+33") and len(number) == 12 and number[1:].isdigit():
-        national = "0" + number[3:]
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return number
-
-
-def short_datetime(moment: datetime | None) -> str:
-    """'26/11/2025 14:05' in Paris time, for tables where the long form is too wide."""
-    if moment is None:
-        return ""
-    return as_utc(moment).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
-
-
-def iso(moment: datetime | None) -> str:
-    return "" if moment is None else as_utc(moment).isoformat()
 
 
 @cache
@@ -87,34 +31,10 @@ def static_url(name: str) -> str:
     return f"/static/{name}?v={_asset_version(name)}"
 
 
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(
-        date_fr=lambda m: "" if m is None else french_date(m),
-        datetime_fr=lambda m: "" if m is None else french_datetime(m),
-        short_datetime=short_datetime,
-        iso=iso,
-        filesize=format_size_fr,
-        phone_fr=phone_fr,
-    )
-    env.globals.update(
-        stage_label=stage_label,
-        outcome_label=outcome_label,
-        document_label=document_label,
-        creditor_kind_label=creditor_label,
-        channel_label=channel_label,
-        static_url=static_url,
-        open_stages={stage.value for stage in OPEN_STAGES},
-    )
-    return env
-
-
-templates = Jinja2Templates(env=_environment())
+# Pages: the shared registry, plus links to the app's own stylesheets and scripts.
+templates = Jinja2Templates(
+    env=build_environment(email=False, extra_globals={"static_url": static_url})
+)
 
 
 def render(

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.budget.legal_parameters import ParameterMissing
+from domain.errors import NotFound
 from models.database import session_scope
 from models.dossier import Dossier
 from models.staff import StaffUser
@@ -19,7 +20,6 @@ from services.budget.report import (
     report_header,
 )
 from services.budget.store import CurrentAnalysis, current_analysis_detail
-from services.dossiers.access import NotFound
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
 from web.staff.budget.common import BudgetHeading, budget_page, load_heading

@@ -11,11 +11,12 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES, Stage
+from domain.errors import NotFound
 from models.client import Client
 from models.database import session_scope
 from models.staff import Role, StaffUser
 from services.budget.store import BudgetStatus, budget_status
-from services.dossiers.access import DossierAction, NotFound, can_access, load_dossier
+from services.dossiers.access import DossierAction, can_access, load_dossier
 from web.ui.rendering import render
 
 # Who may view and edit the commissions' forfaits (no personal data on that page).
@@ -98,13 +99,3 @@ def budget_page(
 
 def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status.HTTP_303_SEE_OTHER)
-
-
-def dossier_budget_status(request: Request, dossier_id: str) -> BudgetStatus:
-    """The "Budget et analyse" section of the dossier page, which has checked access already.
-
-    Called from that template (a global): one primary-key read, dates and channel only.
-    """
-    settings: Settings = request.app.state.settings
-    with session_scope(settings) as session:
-        return budget_status(session, dossier_id)

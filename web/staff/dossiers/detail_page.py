@@ -16,6 +16,7 @@ from domain.dossier_stages import (
     OUTCOME_LABELS_FR,
 )
 from models.staff import StaffUser
+from services.budget.store import budget_status
 from services.dossiers.queries import DossierDetail, get_dossier_detail
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
@@ -44,7 +45,10 @@ def _load(
     negotiation: NegotiationForm | None,
 ) -> tuple[DossierDetail, dict[str, Any]]:
     detail = get_dossier_detail(session, staff, dossier_id, READ_REASON, settings)
-    return detail, negotiation_context(session, settings, staff, detail, negotiation)
+    context = negotiation_context(session, settings, staff, detail, negotiation)
+    # The "Budget et analyse" section: dates and channel only.
+    context["budget"] = budget_status(session, dossier_id)
+    return detail, context
 
 
 async def dossier_page(

@@ -13,11 +13,11 @@ from starlette.datastructures import FormData, UploadFile
 
 from config.settings import Settings
 from domain.dossier_stages import DOCUMENT_LABELS_FR, DocumentKind
+from domain.errors import NotFound
 from domain.file_types import UploadRefused
 from models.database import session_scope
 from models.staff import StaffUser
 from services.documents import read_document
-from services.dossiers.access import NotFound
 from web import dossier_actions as actions
 from web.auth import CurrentStaff
 from web.csrf import csrf_protect

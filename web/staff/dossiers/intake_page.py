@@ -7,17 +7,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
-from domain.contact_fields import ContactChannel
+from domain.contact_fields import CONTACT_CHANNEL_LABELS_FR, ContactChannel
 from domain.dossier_stages import (
     CLIENT_DOCUMENT_KINDS,
     CREDITOR_KIND_LABELS_FR,
     DOCUMENT_LABELS_FR,
 )
-from domain.errors import InvalidInput
+from domain.errors import AccessDenied, InvalidInput
 from models.database import session_scope
 from models.dossier import Dossier
 from models.staff import StaffUser
-from services.dossiers.access import DOSSIER_WRITERS, AccessDenied
+from services.dossiers.access import DOSSIER_WRITERS
 from web import dossier_actions as actions
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
@@ -25,7 +25,7 @@ from web.deps import SettingsDep
 from web.staff.dossiers.assignees import assignee_choices
 from web.staff.dossiers.intake_form import DossierForm, error_summary
 from web.ui.flash import flash
-from web.ui.rendering import CHANNEL_LABELS_FR, render
+from web.ui.rendering import render
 
 router = APIRouter()
 
@@ -51,7 +51,7 @@ def _form_page(
             "form": form,
             "errors": errors,
             "summary": error_summary(errors),
-            "channel_options": [(c.value, label) for c, label in CHANNEL_LABELS_FR.items()],
+            "channel_options": [(c.value, label) for c, label in CONTACT_CHANNEL_LABELS_FR.items()],
             "creditor_kind_options": [(k.value, v) for k, v in CREDITOR_KIND_LABELS_FR.items()],
             "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
             "assignee_options": assignees,

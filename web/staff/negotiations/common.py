@@ -19,10 +19,10 @@ from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from config.settings import Settings
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from domain.file_types import UploadRefused
 from models.staff import StaffUser
-from services.dossiers.access import DossierAction, NotFound
+from services.dossiers.access import DossierAction
 from services.negotiations.attachments import Upload
 from services.negotiations.store import NOT_FOUND, NegotiationRefused, load_negotiation
 from web.auth import CurrentStaff

@@ -13,11 +13,11 @@ from starlette.datastructures import FormData
 
 from config.settings import Settings
 from domain.budget.amounts import parse_date
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from domain.french_dates import PARIS
 from domain.negotiation.sharing import ShareCategory
 from models.staff import StaffUser
-from services.dossiers.access import NotFound, actor_of
+from services.dossiers.access import actor_of
 from services.negotiations.consents import (
     REVOKED_BY_CASE_WORKER,
     ConsentChoice,

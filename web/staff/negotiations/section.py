@@ -47,7 +47,7 @@ from domain.negotiation.states import (
 )
 from models.creditor_directory import CREDITOR_CHANNEL_LABELS_FR, CreditorChannel
 from models.staff import StaffUser
-from rendering.labels import date_input
+from rendering.labels import date_input, document_label
 from services.creditors import list_creditors
 from services.dossiers.access import actor_of
 from services.dossiers.views import DossierDetail
@@ -66,7 +66,6 @@ from services.negotiations.views import (
     reply_rows,
     schedule_rows,
 )
-from web.ui.rendering import document_label
 
 OFFER_STATUS_LABELS_FR = {
     "draft": "Brouillon",

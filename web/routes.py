@@ -1,0 +1,53 @@
+"""Every router of the app, in the order they are matched: the one registry app.py includes.
+
+Order matters where paths overlap: /dossiers/new comes before /dossiers/{dossier_id}, which
+would otherwise take "new" for an id.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from dev import mailbox_pages
+from web import api, codec
+from web.public import analysis as public_analysis
+from web.public import consent as public_consent
+from web.public import counter_offer as public_counter_offer
+from web.public import negotiation as public_negotiation
+from web.staff import creditors, session
+from web.staff.budget import allowances, approval, entry, strategy
+from web.staff.budget import analysis as budget_analysis
+from web.staff.dossiers import actions, detail_page, documents, intake_page, list_page
+from web.staff.negotiations import (
+    consent_actions,
+    creditor_actions,
+    offer_actions,
+    outcome_actions,
+)
+
+# Server-rendered pages: out of the OpenAPI schema, which documents the JSON API only.
+PAGES: tuple[APIRouter, ...] = (
+    session.router,
+    list_page.router,
+    intake_page.router,
+    detail_page.router,
+    actions.router,
+    documents.router,
+    entry.router,
+    budget_analysis.router,
+    strategy.router,
+    allowances.router,
+    approval.router,
+    consent_actions.router,
+    creditor_actions.router,
+    offer_actions.router,
+    outcome_actions.router,
+    creditors.router,
+    public_analysis.router,
+    public_negotiation.router,
+    public_consent.router,
+    public_counter_offer.router,
+    mailbox_pages.router,
+)
+# JSON: the API under /api/v1 and the payload codec of the Temporal Web UI.
+JSON: tuple[APIRouter, ...] = (api.router, codec.router)
