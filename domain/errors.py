@@ -58,7 +58,10 @@ class LinkRefused(CravelynosError):
     """A client's signed link is authentic but cannot be used now (closed dossier, decided
     already, past its deadline...): its page says so with this heading and status."""
 
-    def __init__(self, status_code: int, heading: str, message: str) -> None:
+    def __init__(
+        self, status_code: int, heading: str, message: str, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.status_code = status_code  # type: ignore[misc]
         self.heading = heading
+        self.retry_after = retry_after

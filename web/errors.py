@@ -16,9 +16,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from domain.errors import CravelynosError, InvalidInput, Unavailable
+from domain.errors import CravelynosError, InvalidInput, LinkRefused, Unavailable
 from domain.intake import field_errors
 from web.auth import LoginRequired
+from web.public.links import refusal_page
 from web.staff.session import login_redirect
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     """Every error the app raises on purpose, by its status; a fault (500) never shows its
     message, which is for the logs."""
     assert isinstance(exc, CravelynosError)
+    if isinstance(exc, LinkRefused):  # Behind a client's link: its own page, no session.
+        return refusal_page(request, exc)
     if exc.status_code >= 500 and not isinstance(exc, Unavailable):
         log.error("unexpected error on %s", request.url.path, exc_info=exc)
         return error_response(request, 500, FAULT)

@@ -1,4 +1,4 @@
-"""Security headers on every response (DESIGN §6): CSP, nosniff, referrer policy, HSTS."""
+"""Security headers on every response: CSP, nosniff, referrer policy, HSTS."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ link instead of a session's CSRF token: the client has no session and gets no co
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, status
@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
 from domain.dossier_stages import ApprovalChannel
-from domain.errors import LinkRefused
 from rendering.labels import debt_name, eur, strategy_label
 from security.analysis_links import (
     ANALYSIS_LINK_PATH,
@@ -32,24 +31,13 @@ from services.budget.client_analysis import (
     submission_client,
 )
 from web.deps import SettingsDep
-from web.public.links import (
-    FORM_EXPIRED,
-    PRIVATE_HEADERS,
-    form_nonce,
-    form_refused,
-    form_refused_page,
-    message,
-    open_link,
-    page,
-    refusal_page,
-)
+from web.public.links import PRIVATE_HEADERS, SignedLinkPage
 from web.transactions import in_session
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
 from workflows.dossier_messages import RECORD_APPROVAL_UPDATE, ApprovalRecord
 
 router = APIRouter()
 
-NONCE_PURPOSE = "analysis-approval-form"
 DISCUSSION_NOTICE = (
     "C'est noté : votre conseiller va vous recontacter pour en parler. Vous pourrez ensuite "
     "approuver la proposition avec ce même lien, tant qu'il est valable."
@@ -65,56 +53,38 @@ def _expired_message(settings: Settings) -> str:
     )
 
 
-def _page_url(token: str) -> str:
-    return f"{ANALYSIS_LINK_PATH}/{quote(token, safe='')}"
+# The read is audited by load_client_analysis itself (it knows the dossier's client).
+ANALYSIS_PAGE = SignedLinkPage(
+    path=ANALYSIS_LINK_PATH,
+    reader=read_analysis_link,
+    template="analysis.html",
+    nonce_purpose="analysis-approval-form",
+    expired_message=_expired_message,
+)
 
 
 async def _analysis_page(
-    request: Request,
-    settings: Settings,
-    token: str,
-    link: AnalysisLink,
-    *,
-    notice: str = "",
-    error: str = "",
-    status_code: int = 200,
+    request: Request, settings: Settings, token: str, link: AnalysisLink, **state: Any
 ) -> HTMLResponse:
-    try:
-        view: ClientAnalysis = await in_session(
-            settings,
-            load_client_analysis,
-            settings,
-            link,
-            "consultation de l'analyse par le client",
-        )
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
-    submission = view.submission
-    return page(
-        request,
-        "analysis.html",
-        {
-            "view": view,
-            "analysis": submission.analysis,
-            "data": submission.data,
-            "strategy": submission.strategy,
-            "page_url": _page_url(token),
-            "nonce": form_nonce(settings, token, NONCE_PURPOSE),
-            "notice": notice,
-            "error": error,
-            "eur": eur,
-            "strategy_label": strategy_label,
-            "debt_name": debt_name,
-        },
-        status_code,
+    view: ClientAnalysis = await in_session(
+        settings, load_client_analysis, settings, link, "consultation de l'analyse par le client"
     )
+    submission = view.submission
+    context = {
+        "view": view,
+        "analysis": submission.analysis,
+        "data": submission.data,
+        "strategy": submission.strategy,
+        "eur": eur,
+        "strategy_label": strategy_label,
+        "debt_name": debt_name,
+    }
+    return ANALYSIS_PAGE.render(request, settings, token, context, **state)
 
 
 @router.get(ANALYSIS_LINK_PATH + "/{token}", response_class=HTMLResponse)
 async def show_analysis(request: Request, token: str, settings: SettingsDep) -> Response:
-    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
-    if isinstance(link, Response):
-        return link
+    link = ANALYSIS_PAGE.open(request, settings, token)
     return await _analysis_page(request, settings, token, link)
 
 
@@ -125,15 +95,9 @@ async def approve_analysis(
     settings: SettingsDep,
     nonce: Annotated[str, Form()] = "",
 ) -> Response:
-    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
-    if isinstance(link, Response):
-        return link
-    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
-        return form_refused_page(request)
-    try:
-        client_id = await in_session(settings, submission_client, link)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
+    link = ANALYSIS_PAGE.open(request, settings, token)
+    ANALYSIS_PAGE.check_form(request, settings, token, nonce)
+    client_id = await in_session(settings, submission_client, link)
     approval = ApprovalRecord(
         actor=f"client:{client_id}",
         channel=ApprovalChannel.CLIENT_LINK.value,
@@ -141,25 +105,16 @@ async def approve_analysis(
     )
     try:
         await send_update(request, link.dossier_id, RECORD_APPROVAL_UPDATE, approval)
-    except TransitionRefused as exc:
+    except (TransitionRefused, TemporalUnavailable) as exc:
         return await _analysis_page(
             request,
             settings,
             token,
             link,
             error=APPROVAL_NOT_RECORDED + exc.message,
-            status_code=status.HTTP_409_CONFLICT,
+            status_code=exc.status_code,
         )
-    except TemporalUnavailable as exc:
-        return await _analysis_page(
-            request,
-            settings,
-            token,
-            link,
-            error=APPROVAL_NOT_RECORDED + exc.message,
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
-        )
-    return RedirectResponse(_page_url(token), status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(ANALYSIS_PAGE.url(token), status.HTTP_303_SEE_OTHER)
 
 
 @router.post(ANALYSIS_LINK_PATH + "/{token}/discuss", response_model=None)
@@ -169,27 +124,16 @@ async def ask_to_discuss(
     settings: SettingsDep,
     nonce: Annotated[str, Form()] = "",
 ) -> Response:
-    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
-    if isinstance(link, Response):
-        return link
-    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
-        return message(request, 403, "Demande non enregistrée", FORM_EXPIRED)
-    try:
-        await in_session(settings, record_discussion_request, link)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
+    link = ANALYSIS_PAGE.open(request, settings, token)
+    ANALYSIS_PAGE.check_form(request, settings, token, nonce, heading="Demande non enregistrée")
+    await in_session(settings, record_discussion_request, link)
     return await _analysis_page(request, settings, token, link, notice=DISCUSSION_NOTICE)
 
 
 @router.get(ANALYSIS_LINK_PATH + "/{token}/rapport.pdf", response_model=None)
 async def download_report(request: Request, token: str, settings: SettingsDep) -> Response:
-    link = open_link(request, settings, token, read_analysis_link, _expired_message(settings))
-    if isinstance(link, Response):
-        return link
-    try:
-        filename, pdf = await in_session(settings, read_client_report, settings, link)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
+    link = ANALYSIS_PAGE.open(request, settings, token)
+    filename, pdf = await in_session(settings, read_client_report, settings, link)
     return Response(
         pdf,
         media_type="application/pdf",

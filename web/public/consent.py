@@ -10,7 +10,6 @@ message to the creditor re-checks the consent in the database), and the page say
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, status
@@ -18,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
 from domain.clock import utcnow
-from domain.errors import LinkRefused
 from domain.negotiation.consent_rules import (
     CONSENT_METHOD_LABELS_FR,
     CONSENT_PURPOSE_LABELS_FR,
@@ -33,34 +31,17 @@ from security.negotiation_links import (
 )
 from services.negotiations.client_views import (
     ClientConsent,
-    audit_client_read,
     client_consent,
     consent_decision_refusal,
 )
 from services.negotiations.consents import ConsentStateError, decide_consent
 from web.deps import SettingsDep
-from web.public.links import (
-    form_nonce,
-    form_refused,
-    form_refused_page,
-    open_link,
-    page,
-    page_url,
-    refusal_page,
-)
+from web.public.links import ReadAudit, SignedLinkPage, page_url, tell_negotiation_after_write
 from web.transactions import in_session
-from web.workflow_gateway import (
-    TemporalUnavailable,
-    TransitionRefused,
-    send_negotiation_update,
-)
 from workflows.negotiation_messages import CONSENT_DECIDED_UPDATE, ConsentDecided
 
-log = logging.getLogger(__name__)
 router = APIRouter()
 
-NONCE_PURPOSE = "negotiation-consent-form"
-READ_REASON = "consultation de la demande de consentement par le client"
 ACCEPT, REFUSE = "accept", "refuse"
 CHOOSE = "Choisissez « J'accepte » ou « Je refuse »."
 RECORDED_LATE = (
@@ -79,57 +60,47 @@ def _expired_message(settings: Settings) -> str:
     )
 
 
+CONSENT_PAGE = SignedLinkPage(
+    path=CONSENT_LINK_PATH,
+    reader=read_consent_link,
+    template="consent.html",
+    nonce_purpose="negotiation-consent-form",
+    expired_message=_expired_message,
+    read_audit=ReadAudit(
+        "consent.read",
+        "creditor_consent",
+        "consultation de la demande de consentement par le client",
+    ),
+)
+
+
 async def _view(settings: Settings, consent_id: str) -> ClientConsent:
     return await in_session(settings, client_consent, settings, consent_id)
 
 
 def _consent_page(
-    request: Request,
-    settings: Settings,
-    token: str,
-    view: ClientConsent,
-    *,
-    notice: str = "",
-    error: str = "",
-    status_code: int = 200,
+    request: Request, settings: Settings, token: str, view: ClientConsent, **state: Any
 ) -> HTMLResponse:
     context: dict[str, Any] = {
         "view": view,
         "consent": view.consent,
-        "page_url": page_url(CONSENT_LINK_PATH, token),
         "space_url": page_url(SPACE_LINK_PATH, space_link_token(settings, view.negotiation.id)),
-        "nonce": form_nonce(settings, token, NONCE_PURPOSE),
         "category_labels": SHARE_CATEGORY_LABELS_FR,
         "purpose_label": CONSENT_PURPOSE_LABELS_FR[view.consent.purpose],
         "method_labels": CONSENT_METHOD_LABELS_FR,
-        "notice": notice,
-        "error": error,
     }
-    return page(request, "consent.html", context, status_code)
+    return CONSENT_PAGE.render(request, settings, token, context, **state)
 
 
 @router.get(CONSENT_LINK_PATH + "/{token}", response_class=HTMLResponse)
 async def show_consent(request: Request, token: str, settings: SettingsDep) -> Response:
-    consent_id = open_link(request, settings, token, read_consent_link, _expired_message(settings))
-    if isinstance(consent_id, Response):
-        return consent_id
-    try:
-        view = await _view(settings, consent_id)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
+    consent_id = CONSENT_PAGE.open(request, settings, token)
+    view = await _view(settings, consent_id)
     if not view.decided:
         refused_now = consent_decision_refusal(view, utcnow())
         if refused_now is not None:
-            return refusal_page(request, refused_now)
-    await in_session(
-        settings,
-        audit_client_read,
-        client_id=view.consent.client_id,
-        action="consent.read",
-        object_type="creditor_consent",
-        object_id=consent_id,
-        reason=READ_REASON,
-    )
+            raise refused_now
+    await CONSENT_PAGE.audit_read(settings, view.consent.client_id, consent_id)
     return _consent_page(request, settings, token, view)
 
 
@@ -141,18 +112,12 @@ async def decide(
     nonce: Annotated[str, Form()] = "",
     decision: Annotated[str, Form()] = "",
 ) -> Response:
-    consent_id = open_link(request, settings, token, read_consent_link, _expired_message(settings))
-    if isinstance(consent_id, Response):
-        return consent_id
-    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
-        return form_refused_page(request)
-    try:
-        view = await _view(settings, consent_id)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
+    consent_id = CONSENT_PAGE.open(request, settings, token)
+    CONSENT_PAGE.check_form(request, settings, token, nonce)
+    view = await _view(settings, consent_id)
     refused_now = consent_decision_refusal(view, utcnow())
     if refused_now is not None:
-        return refusal_page(request, refused_now)
+        raise refused_now
     if decision not in (ACCEPT, REFUSE):
         return _consent_page(request, settings, token, view, error=CHOOSE, status_code=422)
     given = decision == ACCEPT
@@ -169,23 +134,17 @@ async def decide(
     except ConsentStateError:  # Decided meanwhile (another tab): say so, change nothing.
         refused_now = consent_decision_refusal(await _view(settings, consent_id), utcnow())
         assert refused_now is not None
-        return refusal_page(request, refused_now)
+        raise refused_now from None
     update = ConsentDecided(consent_id=consent_id, given=given, actor=view.actor)
-    try:
-        await send_negotiation_update(request, view.negotiation.id, CONSENT_DECIDED_UPDATE, update)
-    except (TransitionRefused, TemporalUnavailable) as exc:
-        # The decision stands; the negotiation must learn it later (see the module docstring).
-        log.warning(
-            "consent %s decided (given=%s) but negotiation %s was not told: %s",
-            consent_id,
-            given,
-            view.negotiation.id,
-            exc.message,
-        )
+    not_told = await tell_negotiation_after_write(
+        request,
+        view.negotiation.id,
+        CONSENT_DECIDED_UPDATE,
+        update,
+        late=RECORDED_LATE,
+        stale=RECORDED_NOT_APPLIED,
+    )
+    if not_told:
         decided = await _view(settings, consent_id)
-        if isinstance(exc, TemporalUnavailable):
-            return _consent_page(request, settings, token, decided, notice=RECORDED_LATE)
-        return _consent_page(
-            request, settings, token, decided, error=RECORDED_NOT_APPLIED + exc.message
-        )
-    return RedirectResponse(page_url(CONSENT_LINK_PATH, token), status.HTTP_303_SEE_OTHER)
+        return _consent_page(request, settings, token, decided, **not_told)
+    return RedirectResponse(CONSENT_PAGE.url(token), status.HTTP_303_SEE_OTHER)

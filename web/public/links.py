@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
 from fastapi import Request
@@ -24,13 +26,17 @@ from fastapi.responses import HTMLResponse
 from config.settings import Settings
 from domain.errors import LinkRefused
 from security.tokens import TokenError, TokenExpired, read_token, sign_token
+from services.negotiations.client_views import audit_client_read
 from web.deps import client_ip
 from web.rate_limit import RateLimiter
+from web.transactions import in_session
 from web.ui.rendering import templates
+from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_negotiation_update
 
-# Long enough for a page left open while the client thinks it over; the link itself lasts longer.
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# Long enough for a page left open while the client thinks it over; the link itself lasts longer.
 NONCE_MAX_AGE_SECONDS = 12 * 3600
 NOTHING_CHANGED = "Rien n'a été modifié."
 # The header as well as the page's <meta>: the token in the path must never leave as a Referer.
@@ -90,12 +96,6 @@ def same_origin(request: Request, settings: Settings) -> bool:
     return origin.lower().rstrip("/") in allowed
 
 
-def form_refused(
-    request: Request, settings: Settings, token: str, nonce: str, purpose: str
-) -> bool:
-    return not same_origin(request, settings) or not nonce_ok(settings, token, nonce, purpose)
-
-
 def _limiter(request: Request, settings: Settings) -> RateLimiter:
     """The app's one limiter of client links (the analysis page uses the same attribute, so a
     client's links share one budget per IP)."""
@@ -126,7 +126,9 @@ def message(
 
 
 def refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
-    return message(request, refused.status_code, refused.heading, refused.message)
+    """The page of a link that cannot be used (web/errors.py answers every LinkRefused so)."""
+    headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+    return message(request, refused.status_code, refused.heading, refused.message, **headers)
 
 
 def open_link(
@@ -135,20 +137,120 @@ def open_link(
     token: str,
     reader: Callable[[Settings, str], T],
     expired_message: str,
-) -> T | HTMLResponse:
-    """The link's target, or the page saying why it cannot be used (rate limit first)."""
+) -> T:
+    """The link's target; LinkRefused says why it cannot be used (rate limit first)."""
     wait = _limiter(request, settings).hit(f"ip:{client_ip(request)}")
     if wait:
-        return message(
-            request, 429, "Trop de demandes", TOO_MANY, **{"Retry-After": str(int(wait) + 1)}
-        )
+        raise LinkRefused(429, "Trop de demandes", TOO_MANY, retry_after=int(wait) + 1)
     try:
         return reader(settings, token)
     except TokenExpired:
-        return message(request, 410, EXPIRED_HEADING, f"{expired_message} {NOTHING_CHANGED}")
+        raise LinkRefused(410, EXPIRED_HEADING, f"{expired_message} {NOTHING_CHANGED}") from None
     except TokenError:
-        return message(request, 400, INVALID_HEADING, INVALID_MESSAGE)
+        raise LinkRefused(400, INVALID_HEADING, INVALID_MESSAGE) from None
 
 
-def form_refused_page(request: Request) -> HTMLResponse:
-    return message(request, 403, FORM_REFUSED_HEADING, FORM_EXPIRED)
+def check_form(
+    request: Request,
+    settings: Settings,
+    token: str,
+    nonce: str,
+    purpose: str,
+    heading: str = FORM_REFUSED_HEADING,
+) -> None:
+    """LinkRefused (403) for a form posted from elsewhere, or a step skipped."""
+    if not same_origin(request, settings) or not nonce_ok(settings, token, nonce, purpose):
+        raise LinkRefused(403, heading, FORM_EXPIRED)
+
+
+@dataclass(frozen=True)
+class ReadAudit:
+    """What the audit log says when the client opens the page (action, object type, reason)."""
+
+    action: str
+    object_type: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SignedLinkPage(Generic[T]):
+    """One public page behind a signed link: its path, how its token reads, its template, its
+    form's nonce purpose and what an expired link says. Every route of the page goes through it,
+    so no page forgets the rate limit, the nonce or the private headers."""
+
+    path: str
+    reader: Callable[[Settings, str], T]
+    template: str
+    nonce_purpose: str
+    expired_message: Callable[[Settings], str]
+    read_audit: ReadAudit | None = None
+
+    def url(self, token: str) -> str:
+        return page_url(self.path, token)
+
+    def open(self, request: Request, settings: Settings, token: str) -> T:
+        return open_link(request, settings, token, self.reader, self.expired_message(settings))
+
+    def check_form(
+        self,
+        request: Request,
+        settings: Settings,
+        token: str,
+        nonce: str,
+        *,
+        purpose: str | None = None,
+        heading: str = FORM_REFUSED_HEADING,
+    ) -> None:
+        check_form(request, settings, token, nonce, purpose or self.nonce_purpose, heading)
+
+    def render(
+        self,
+        request: Request,
+        settings: Settings,
+        token: str,
+        context: dict[str, Any],
+        *,
+        notice: str = "",
+        error: str = "",
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        full = {
+            "page_url": self.url(token),
+            "nonce": form_nonce(settings, token, self.nonce_purpose),
+            "notice": notice,
+            "error": error,
+            **context,
+        }
+        return page(request, self.template, full, status_code)
+
+    async def audit_read(self, settings: Settings, client_id: str, object_id: str) -> None:
+        if self.read_audit is None:
+            return
+        await in_session(
+            settings,
+            audit_client_read,
+            client_id=client_id,
+            action=self.read_audit.action,
+            object_type=self.read_audit.object_type,
+            object_id=object_id,
+            reason=self.read_audit.reason,
+        )
+
+
+async def tell_negotiation_after_write(
+    request: Request, negotiation_id: str, update_name: str, update: Any, *, late: str, stale: str
+) -> dict[str, str]:
+    """Tell the workflow of a decision the client's page has already written. The decision
+    stands whatever happens (every message re-checks the database); the answer is the page's
+    notice or error when the workflow could not be told: `late` when Temporal is unreachable,
+    `stale` followed by the workflow's reason when it refused."""
+    try:
+        await send_negotiation_update(request, negotiation_id, update_name, update)
+    except (TransitionRefused, TemporalUnavailable) as exc:
+        log.warning(
+            "negotiation %s was not told of %s: %s", negotiation_id, update_name, exc.message
+        )
+        if isinstance(exc, TemporalUnavailable):
+            return {"notice": late}
+        return {"error": stale + exc.message}
+    return {}

@@ -11,14 +11,12 @@ message re-checks the consent in the database) and the page says so.
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
-from domain.errors import LinkRefused
 from domain.negotiation.consent_rules import (
     CONSENT_METHOD_LABELS_FR,
     CONSENT_STATUS_LABELS_FR,
@@ -32,37 +30,26 @@ from security.negotiation_links import SPACE_LINK_PATH, read_space_link
 from services.negotiations.client_views import (
     OFFER_STATUS_LABELS_FR,
     ClientSpace,
-    audit_client_read,
     client_space,
     withdrawal_refusal,
 )
 from services.negotiations.consents import REVOKED_BY_CLIENT, ConsentStateError, revoke_consent
 from web.deps import SettingsDep
 from web.public.links import (
+    ReadAudit,
+    SignedLinkPage,
     form_nonce,
-    form_refused,
-    form_refused_page,
-    open_link,
     page,
-    page_url,
-    refusal_page,
+    tell_negotiation_after_write,
 )
 from web.transactions import in_session
-from web.workflow_gateway import (
-    TemporalUnavailable,
-    TransitionRefused,
-    send_negotiation_update,
-)
 from workflows.negotiation_messages import CONSENT_REVOKED_UPDATE, ConsentRevoked
 
-log = logging.getLogger(__name__)
 router = APIRouter()
 
 # Two nonces: the space page's form only opens the confirmation step; only the confirmation
 # page's nonce can withdraw, so the step cannot be skipped.
-NONCE_PURPOSE = "negotiation-space-form"
 CONFIRM_NONCE_PURPOSE = "negotiation-withdrawal-confirm"
-READ_REASON = "consultation du suivi de la négociation par le client"
 WITHDRAWN = (
     "Votre retrait est enregistré : plus rien ne sera transmis à ce créancier, et nous "
     "l'informons de la fin de notre mandat. Un courriel vous le confirmera."
@@ -84,8 +71,18 @@ def _expired_message(settings: Settings) -> str:
     )
 
 
-def _open(request: Request, settings: Settings, token: str) -> str | Response:
-    return open_link(request, settings, token, read_space_link, _expired_message(settings))
+SPACE_PAGE = SignedLinkPage(
+    path=SPACE_LINK_PATH,
+    reader=read_space_link,
+    template="negotiation.html",
+    nonce_purpose="negotiation-space-form",
+    expired_message=_expired_message,
+    read_audit=ReadAudit(
+        "negotiation.read",
+        "negotiation",
+        "consultation du suivi de la négociation par le client",
+    ),
+)
 
 
 async def _view(settings: Settings, negotiation_id: str) -> ClientSpace:
@@ -93,52 +90,28 @@ async def _view(settings: Settings, negotiation_id: str) -> ClientSpace:
 
 
 def _space_page(
-    request: Request,
-    settings: Settings,
-    token: str,
-    view: ClientSpace,
-    *,
-    notice: str = "",
-    error: str = "",
-    status_code: int = 200,
+    request: Request, settings: Settings, token: str, view: ClientSpace, **state: Any
 ) -> HTMLResponse:
     context: dict[str, Any] = {
         "view": view,
         "n": view.negotiation,
-        "page_url": page_url(SPACE_LINK_PATH, token),
-        "nonce": form_nonce(settings, token, NONCE_PURPOSE),
         "category_labels": SHARE_CATEGORY_LABELS_FR,
         "category_short": SHARE_CATEGORY_SHORT_FR,
         "status_labels": CONSENT_STATUS_LABELS_FR,
         "method_labels": CONSENT_METHOD_LABELS_FR,
         "offer_status_labels": OFFER_STATUS_LABELS_FR,
         "channel_labels": CREDITOR_CHANNEL_LABELS_FR,
-        "notice": notice,
-        "error": error,
     }
-    return page(request, "negotiation.html", context, status_code)
+    return SPACE_PAGE.render(request, settings, token, context, **state)
 
 
 @router.get(SPACE_LINK_PATH + "/{token}", response_class=HTMLResponse)
 async def show_space(
     request: Request, token: str, settings: SettingsDep, retrait: str = ""
 ) -> Response:
-    negotiation_id = _open(request, settings, token)
-    if isinstance(negotiation_id, Response):
-        return negotiation_id
-    try:
-        view = await _view(settings, negotiation_id)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
-    await in_session(
-        settings,
-        audit_client_read,
-        client_id=view.client_id,
-        action="negotiation.read",
-        object_type="negotiation",
-        object_id=negotiation_id,
-        reason=READ_REASON,
-    )
+    negotiation_id = SPACE_PAGE.open(request, settings, token)
+    view = await _view(settings, negotiation_id)
+    await SPACE_PAGE.audit_read(settings, view.client_id, negotiation_id)
     # After a withdrawal the page is reached by a redirect (a reload posts nothing again).
     withdrawn = bool(retrait) and view.withdrawable is None
     return _space_page(request, settings, token, view, notice=WITHDRAWN if withdrawn else "")
@@ -153,22 +126,16 @@ async def ask_withdrawal(
     consent_id: Annotated[str, Form()] = "",
 ) -> Response:
     """The confirmation step: nothing changes until the client confirms."""
-    negotiation_id = _open(request, settings, token)
-    if isinstance(negotiation_id, Response):
-        return negotiation_id
-    if form_refused(request, settings, token, nonce, NONCE_PURPOSE):
-        return form_refused_page(request)
-    try:
-        view = await _view(settings, negotiation_id)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
+    negotiation_id = SPACE_PAGE.open(request, settings, token)
+    SPACE_PAGE.check_form(request, settings, token, nonce)
+    view = await _view(settings, negotiation_id)
     refused_now, consent = withdrawal_refusal(view, consent_id)
     if refused_now is not None:
-        return refusal_page(request, refused_now)
+        raise refused_now
     context = {
         "view": view,
         "consent": consent,
-        "page_url": page_url(SPACE_LINK_PATH, token),
+        "page_url": SPACE_PAGE.url(token),
         "nonce": form_nonce(settings, token, CONFIRM_NONCE_PURPOSE),
         "category_short": SHARE_CATEGORY_SHORT_FR,
     }
@@ -183,18 +150,12 @@ async def confirm_withdrawal(
     nonce: Annotated[str, Form()] = "",
     consent_id: Annotated[str, Form()] = "",
 ) -> Response:
-    negotiation_id = _open(request, settings, token)
-    if isinstance(negotiation_id, Response):
-        return negotiation_id
-    if form_refused(request, settings, token, nonce, CONFIRM_NONCE_PURPOSE):
-        return form_refused_page(request)
-    try:
-        view = await _view(settings, negotiation_id)
-    except LinkRefused as refused:
-        return refusal_page(request, refused)
+    negotiation_id = SPACE_PAGE.open(request, settings, token)
+    SPACE_PAGE.check_form(request, settings, token, nonce, purpose=CONFIRM_NONCE_PURPOSE)
+    view = await _view(settings, negotiation_id)
     refused_now, _ = withdrawal_refusal(view, consent_id)
     if refused_now is not None:
-        return refusal_page(request, refused_now)
+        raise refused_now
     try:
         await in_session(
             settings,
@@ -207,23 +168,16 @@ async def confirm_withdrawal(
     except ConsentStateError:  # Withdrawn meanwhile (another tab, the case worker).
         refused_now, _ = withdrawal_refusal(await _view(settings, negotiation_id), consent_id)
         assert refused_now is not None
-        return refusal_page(request, refused_now)
-    update = ConsentRevoked(consent_id=consent_id, actor=view.actor)
-    try:
-        await send_negotiation_update(request, negotiation_id, CONSENT_REVOKED_UPDATE, update)
-    except (TransitionRefused, TemporalUnavailable) as exc:
-        log.warning(
-            "consent %s withdrawn but negotiation %s was not told: %s",
-            consent_id,
-            negotiation_id,
-            exc.message,
-        )
-        after = await _view(settings, negotiation_id)
-        if isinstance(exc, TemporalUnavailable):
-            return _space_page(request, settings, token, after, notice=WITHDRAWN_LATE)
-        return _space_page(
-            request, settings, token, after, error=WITHDRAWN_NOT_APPLIED + exc.message
-        )
-    return RedirectResponse(
-        page_url(SPACE_LINK_PATH, token) + "?retrait=1", status.HTTP_303_SEE_OTHER
+        raise refused_now from None
+    not_told = await tell_negotiation_after_write(
+        request,
+        negotiation_id,
+        CONSENT_REVOKED_UPDATE,
+        ConsentRevoked(consent_id=consent_id, actor=view.actor),
+        late=WITHDRAWN_LATE,
+        stale=WITHDRAWN_NOT_APPLIED,
     )
+    if not_told:
+        after = await _view(settings, negotiation_id)
+        return _space_page(request, settings, token, after, **not_told)
+    return RedirectResponse(SPACE_PAGE.url(token) + "?retrait=1", status.HTTP_303_SEE_OTHER)
