@@ -42,7 +42,7 @@ from models.database import session_scope
 from models.negotiation import Negotiation, SharingLedgerEntry
 from models.staff import StaffUser
 from services.email_outbox import message_id_for
-from services.negotiations.store import StagedOffer
+from services.negotiations.store import Staged
 from workflows.negotiation_messages import (
     NEGOTIATION_WORKFLOW,
     SEND_OFFER_UPDATE,
@@ -74,11 +74,11 @@ class NegotiationResult:
 @dataclass(frozen=True)
 class ReadyOffer:
     negotiation: SeededNegotiation
-    offer: StagedOffer
+    offer: Staged
 
     @property
     def offer_id(self) -> str:
-        return self.offer.offer_id
+        return self.offer.row_id
 
     @property
     def workflow_id(self) -> str:

@@ -41,7 +41,7 @@ from services.budget.store import (
 )
 from services.negotiations.consents import create_consent_request, decide_consent
 from services.negotiations.setup import open_negotiations
-from services.negotiations.store import StagedOffer, paris_today, stage_offer
+from services.negotiations.store import Staged, paris_today, stage_offer
 
 # Categories a first offer typically carries (as in the demo data).
 CONSENTED = [ShareCategory.IDENTITY, ShareCategory.CONTACT, ShareCategory.DEBTS]
@@ -151,7 +151,7 @@ def seed_ready_negotiation(settings: Settings, staff_email: str, number: int) ->
     return SeededNegotiation(negotiation_id=negotiation_id, dossier_id=dossier_id)
 
 
-def draft_first_offer(settings: Settings, staff_email: str, negotiation_id: str) -> StagedOffer:
+def draft_first_offer(settings: Settings, staff_email: str, negotiation_id: str) -> Staged:
     """The case worker's first offer, staged through the staff store (needs the row READY)."""
     today = paris_today()
     with session_scope(settings) as session:

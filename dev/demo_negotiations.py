@@ -238,9 +238,9 @@ class _Steps:
                 self.negotiation_id,
                 ConsentChoice(SHARED, [], None),
             )
-        asked = ConsentRequested(consent.consent_id, self.actor, consent.staged_write_id)
+        asked = ConsentRequested(consent.row_id, self.actor, consent.staged_write_id)
         await self._update(CONSENT_REQUESTED_UPDATE, asked)
-        consent_id = consent.consent_id
+        consent_id = consent.row_id
         if step == "asked":
             return
         with session_scope(self.settings) as session:
@@ -272,7 +272,7 @@ class _Steps:
                     valid_until=today + timedelta(days=60),
                 ),
             )
-        sent = SendOffer(offer.offer_id, self.actor, offer.staged_write_id)
+        sent = SendOffer(offer.row_id, self.actor, offer.staged_write_id)
         await self._update(SEND_OFFER_UPDATE, sent)
         if step == "awaiting_reply":
             return

@@ -6,12 +6,10 @@ same words. Errors are keyed by field path ("email", "creditors.0.name").
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
 
 from domain.contact_fields import (
     ContactChannel,
@@ -19,95 +17,48 @@ from domain.contact_fields import (
     normalise_email,
     normalise_phone,
 )
-from domain.credentials import credential_message, looks_like_credential
 from domain.dossier_stages import (
     CLIENT_DOCUMENT_KINDS,
     CreditorKind,
     DocumentKind,
     Outcome,
 )
+from domain.errors import InvalidInput
+from domain.input_fields import (
+    ERROR_TYPE,
+    REQUIRED_MESSAGE,
+    normalised,
+    optional_text,
+    refuse,
+    required_text,
+)
 
-REQUIRED_MESSAGE = "Ce champ est obligatoire."
 MAX_CREDITORS = 30
-_ERROR_TYPE = "cravelynos"
 MISSING_MESSAGES = {
     "creditors": "Indiquez au moins un créancier.",
     "expected_documents": "Cochez au moins une pièce attendue.",
 }
 
 
-# A field validator: the cleaned text, None when empty and optional; PydanticCustomError else.
-TextCheck = Callable[[str | None], str | None]
-
-
-def _refuse(message: str) -> PydanticCustomError:
-    return PydanticCustomError(_ERROR_TYPE, message)
-
-
-def _text_check(label: str, max_length: int, *, multiline: bool, required: bool) -> TextCheck:
-    def check(value: str | None) -> str | None:
-        if value is None:
-            if required:
-                raise _refuse(REQUIRED_MESSAGE)
-            return None
-        if multiline:
-            cleaned = "\n".join(line.strip() for line in value.strip().splitlines())
-        else:
-            cleaned = " ".join(value.split())
-        if not cleaned:
-            if required:
-                raise _refuse(REQUIRED_MESSAGE)
-            return None
-        if any(unicodedata.category(c) == "Cc" and c != "\n" for c in cleaned):
-            raise _refuse("Ce texte contient des caractères non autorisés.")
-        if len(cleaned) > max_length:
-            raise _refuse(f"{max_length} caractères au maximum.")
-        if looks_like_credential(cleaned):
-            raise _refuse(credential_message(label))
-        return cleaned
-
-    return check
-
-
-def _required(label: str, max_length: int, *, multiline: bool = False) -> TextCheck:
-    return _text_check(label, max_length, multiline=multiline, required=True)
-
-
-def _optional(label: str, max_length: int, *, multiline: bool = False) -> TextCheck:
-    return _text_check(label, max_length, multiline=multiline, required=False)
-
-
-def _normalised(normalise: Callable[[str], str]) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        if not value.strip():
-            raise _refuse(REQUIRED_MESSAGE)
-        try:
-            return normalise(value)
-        except ValueError as exc:
-            raise _refuse(str(exc)) from None
-
-    return check
-
-
 class CreditorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, AfterValidator(_required("Nom du créancier", 120))]
+    name: Annotated[str, AfterValidator(required_text("Nom du créancier", 120))]
     kind: CreditorKind
     account_reference: Annotated[
-        str | None, AfterValidator(_optional("N° de contrat ou de compte", 60))
+        str | None, AfterValidator(optional_text("N° de contrat ou de compte", 60))
     ] = None
 
 
 class DossierCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    first_name: Annotated[str, AfterValidator(_required("Prénom", 100))]
-    last_name: Annotated[str, AfterValidator(_required("Nom de famille", 100))]
-    email: Annotated[str, AfterValidator(_normalised(normalise_email))]
-    phone: Annotated[str, AfterValidator(_normalised(normalise_phone))]
-    address: Annotated[str, AfterValidator(_required("Adresse postale", 300, multiline=True))]
-    departement: Annotated[str, AfterValidator(_normalised(normalise_departement))]
+    first_name: Annotated[str, AfterValidator(required_text("Prénom", 100))]
+    last_name: Annotated[str, AfterValidator(required_text("Nom de famille", 100))]
+    email: Annotated[str, AfterValidator(normalised(normalise_email))]
+    phone: Annotated[str, AfterValidator(normalised(normalise_phone))]
+    address: Annotated[str, AfterValidator(required_text("Adresse postale", 300, multiline=True))]
+    departement: Annotated[str, AfterValidator(normalised(normalise_departement))]
     preferred_channel: ContactChannel = ContactChannel.EMAIL
     progress_emails: bool = True
     marketing_emails: bool = False
@@ -119,18 +70,18 @@ class DossierCreate(BaseModel):
     @classmethod
     def _some_creditors(cls, value: list[CreditorIn]) -> list[CreditorIn]:
         if not value:
-            raise _refuse(MISSING_MESSAGES["creditors"])
+            raise refuse(MISSING_MESSAGES["creditors"])
         if len(value) > MAX_CREDITORS:
-            raise _refuse(f"{MAX_CREDITORS} créanciers au maximum par dossier.")
+            raise refuse(f"{MAX_CREDITORS} créanciers au maximum par dossier.")
         return value
 
     @field_validator("expected_documents")
     @classmethod
     def _some_documents(cls, value: list[DocumentKind]) -> list[DocumentKind]:
         if not value:
-            raise _refuse(MISSING_MESSAGES["expected_documents"])
+            raise refuse(MISSING_MESSAGES["expected_documents"])
         if any(kind not in CLIENT_DOCUMENT_KINDS for kind in value):
-            raise _refuse("Le rapport d'analyse est produit par Cravelynos : ne le demandez pas.")
+            raise refuse("Le rapport d'analyse est produit par Cravelynos : ne le demandez pas.")
         return list(dict.fromkeys(value))
 
 
@@ -139,7 +90,7 @@ class CloseRequest(BaseModel):
 
     outcome: Outcome
     note: Annotated[
-        str | None, AfterValidator(_optional("Note de clôture", 2000, multiline=True))
+        str | None, AfterValidator(optional_text("Note de clôture", 2000, multiline=True))
     ] = None
 
 
@@ -147,7 +98,7 @@ class LegalHoldRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[
-        str, AfterValidator(_required("Motif de la conservation", 500, multiline=True))
+        str, AfterValidator(required_text("Motif de la conservation", 500, multiline=True))
     ]
 
 
@@ -190,7 +141,7 @@ def translate_error(error: Mapping[str, Any]) -> str:
     kind = error.get("type", "")
     field = field_path(error.get("loc", ()))
     ctx = error.get("ctx") or {}
-    if kind == _ERROR_TYPE:
+    if kind == ERROR_TYPE:
         return str(error.get("msg", ""))
     # An explicit null (e.g. an unchosen option) is a missing value, not a wrong one.
     if kind == "missing" or ("input" in error and error["input"] is None):
@@ -220,3 +171,14 @@ def field_errors(errors: Sequence[Mapping[str, Any]]) -> dict[str, str]:
 
 def validation_errors(exc: ValidationError) -> dict[str, str]:
     return field_errors(exc.errors())
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_input(model: type[M], values: Mapping[str, Any]) -> M:
+    """The model from what was typed, or InvalidInput with each field's French message."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        raise InvalidInput(validation_errors(exc)) from None

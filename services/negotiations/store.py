@@ -45,10 +45,11 @@ from models.negotiation import (
 from models.staff import StaffUser
 from security.datakeys import ClientCipher
 from services.audit import append_audit
+from services.documents import Upload
 from services.dossiers.access import DossierAction, actor_of, load_dossier
 from services.dossiers.intake import add_dossier_creditor, new_id
 from services.effective import effective
-from services.negotiations.attachments import Upload, store_attachment
+from services.negotiations.attachments import store_attachment
 from services.negotiations.consents import ConsentChoice, create_consent_request
 from services.negotiations.setup import open_negotiation
 from services.staged_writes import stage_write
@@ -181,13 +182,26 @@ def link_creditor(
     return creditor.name
 
 
-# ----- consents -----------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class StagedConsent:
+class Staged:
+    """A staged write and the row it made (consent, offer, document or negotiation)."""
+
     staged_write_id: str
-    consent_id: str
+    row_id: str
+
+
+def _stage(
+    session: Session, viewer: StaffUser, negotiation_id: str, action: str, kind: StagedWriteKind
+) -> tuple[Dossier, str]:
+    """The negotiation's dossier, once the viewer may write to it, and a new staged write."""
+    _, dossier = writable(session, viewer, negotiation_id, action)
+    write_id = stage_write(
+        session, dossier.id, kind, actor_of(viewer), negotiation_id=negotiation_id
+    )
+    return dossier, write_id
+
+
+# ----- consents -----------------------------------------------------------------------------
 
 
 def stage_consent_request(
@@ -196,49 +210,18 @@ def stage_consent_request(
     viewer: StaffUser,
     negotiation_id: str,
     choice: ConsentChoice,
-) -> StagedConsent:
-    """The consent request the client will be sent, staged (InvalidInput by field)."""
-    _, dossier = writable(session, viewer, negotiation_id, "negotiation.consent")
-    write_id = stage_write(
-        session,
-        dossier.id,
-        StagedWriteKind.CONSENT_REQUEST,
-        actor_of(viewer),
-        negotiation_id=negotiation_id,
-    )
-    consent_id = create_consent_request(
-        session,
-        settings,
-        negotiation_id=negotiation_id,
-        categories=choice.categories,
-        document_ids=choice.document_ids,
-        expires_at=choice.expires_at,
-        actor=actor_of(viewer),
-        staged_write_id=write_id,
-    )
-    return StagedConsent(write_id, consent_id)
-
-
-def stage_paper_consent(
-    session: Session,
-    settings: Settings,
-    viewer: StaffUser,
-    negotiation_id: str,
-    choice: ConsentChoice,
-    scan: Upload,
-) -> StagedConsent:
-    """A consent the client signed on paper: its scan and the consent given, staged
-    (UploadRefused, InvalidInput by field)."""
-    _, dossier = writable(session, viewer, negotiation_id, "negotiation.consent")
-    write_id = stage_write(
-        session,
-        dossier.id,
-        StagedWriteKind.PAPER_CONSENT,
-        actor_of(viewer),
-        negotiation_id=negotiation_id,
-    )
-    scan_id = store_attachment(
-        session, dossier, DocumentKind.CONSENT_SCAN, scan, viewer, settings, write_id
+    paper_scan: Upload | None = None,
+) -> Staged:
+    """The consent request the client will be sent, staged (InvalidInput by field); with the
+    scan of the form the client signed on paper, the scan and the consent given (UploadRefused)."""
+    kind = StagedWriteKind.PAPER_CONSENT if paper_scan else StagedWriteKind.CONSENT_REQUEST
+    dossier, write_id = _stage(session, viewer, negotiation_id, "negotiation.consent", kind)
+    scan_id = (
+        store_attachment(
+            session, dossier, DocumentKind.CONSENT_SCAN, paper_scan, viewer, settings, write_id
+        )
+        if paper_scan
+        else None
     )
     consent_id = create_consent_request(
         session,
@@ -251,21 +234,15 @@ def stage_paper_consent(
         staged_write_id=write_id,
         paper_document_id=scan_id,
     )
-    return StagedConsent(write_id, consent_id)
+    return Staged(write_id, consent_id)
 
 
 # ----- our offer ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StagedOffer:
-    staged_write_id: str
-    offer_id: str
-
-
 def stage_offer(
     session: Session, settings: Settings, viewer: StaffUser, negotiation_id: str, terms: OfferTerms
-) -> StagedOffer:
+) -> Staged:
     """Our offer of the next round, staged until the workflow sends it. A staged offer left
     over from a refused attempt of that round is replaced (it was never sent)."""
     negotiation, dossier = writable(session, viewer, negotiation_id, "negotiation.offer")
@@ -313,7 +290,7 @@ def stage_offer(
         round=round_,
         type=terms.offer_type.value,
     )
-    return StagedOffer(write_id, offer.id)
+    return Staged(write_id, offer.id)
 
 
 def new_offer_row(
@@ -353,28 +330,17 @@ def new_offer_row(
 # ----- the agreement and the end ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class StagedScan:
-    staged_write_id: str
-    document_id: str
-
-
 def stage_agreement_scan(
     session: Session, settings: Settings, viewer: StaffUser, negotiation_id: str, scan: Upload
-) -> StagedScan:
+) -> Staged:
     """The creditor's written confirmation of the agreement, staged (UploadRefused)."""
-    _, dossier = writable(session, viewer, negotiation_id, "negotiation.document")
-    write_id = stage_write(
-        session,
-        dossier.id,
-        StagedWriteKind.AGREEMENT_SCAN,
-        actor_of(viewer),
-        negotiation_id=negotiation_id,
+    dossier, write_id = _stage(
+        session, viewer, negotiation_id, "negotiation.document", StagedWriteKind.AGREEMENT_SCAN
     )
     document_id = store_attachment(
         session, dossier, DocumentKind.CREDITOR_REPLY, scan, viewer, settings, write_id
     )
-    return StagedScan(write_id, document_id)
+    return Staged(write_id, document_id)
 
 
 def stage_end_reason(
@@ -415,19 +381,13 @@ def end_reason(session: Session, settings: Settings, negotiation_id: str) -> str
 # ----- a creditor added during the negotiation ----------------------------------------------
 
 
-@dataclass(frozen=True)
-class StagedCreditor:
-    staged_write_id: str
-    negotiation_id: str
-
-
 def stage_added_creditor(
     session: Session,
     settings: Settings,
     viewer: StaffUser,
     dossier_id: str,
     creditor_in: CreditorIn,
-) -> StagedCreditor:
+) -> Staged:
     """The dossier creditor (account reference encrypted as at intake) and its negotiation row,
     staged until the dossier's workflow starts that negotiation (ADD_NEGOTIATION)."""
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.WRITE, "dossier.add_creditor")
@@ -455,4 +415,4 @@ def stage_added_creditor(
         reason="ajout d'un créancier en cours de négociation",
         detail={"dossier_creditor_id": creditor.id, "negotiation_id": negotiation_id},
     )
-    return StagedCreditor(write_id, negotiation_id)
+    return Staged(write_id, negotiation_id)

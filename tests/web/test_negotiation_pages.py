@@ -71,7 +71,7 @@ from services.negotiations.consents import (
 from services.negotiations.replies import stage_reply
 from services.negotiations.store import NOT_NEGOTIATING, stage_consent_request, stage_end_reason
 from services.staged_writes import StagedWriteUnknown, apply_staged_write, sweep_staged_writes
-from web.staff.negotiations import consent_actions as negotiation_consent_actions
+from web.staff.negotiations import common as negotiation_card_actions
 from web.staff.negotiations import creditor_actions as negotiation_creditor_actions
 from web.staff.negotiations.consent_actions import WITHDRAWAL_KEPT
 from web.workflow_gateway import TransitionRefused
@@ -1037,7 +1037,7 @@ def test_a_client_decision_made_while_a_staff_action_is_refused_survives(
         raise TransitionRefused("Cette négociation est terminée : elle ne peut plus changer.")
 
     monkeypatch.setattr(
-        negotiation_consent_actions,
+        negotiation_card_actions,
         "send_negotiation_update",
         client_gives_then_the_workflow_refuses,
     )
@@ -1109,7 +1109,7 @@ def test_an_accepted_staff_action_applies_its_write_and_replaces_the_older_reque
     with session_scope(web_settings) as session:
         row = session.get(CreditorConsent, older)
         assert row is not None and row.status == ConsentStatus.SUPERSEDED
-        new = session.get(CreditorConsent, staged.consent_id)
+        new = session.get(CreditorConsent, staged.row_id)
         assert new is not None and new.status == ConsentStatus.PENDING
         assert new.staged_write_id is None
     assert len(audit_entries(web_settings, "staged_write.applied")) == 1

@@ -499,18 +499,18 @@ async def negotiation_staged_writes(n: NegotiationScenario) -> list[Saved]:
     await reaches(handle, S.CONSENT_PENDING)
     choice = ConsentChoice([ShareCategory.IDENTITY, ShareCategory.DEBTS], [], None)
     asked = in_db(settings, stage_consent_request, settings, staff, negotiation_id, choice)
-    request = ConsentRequested(asked.consent_id, seed.actor, asked.staged_write_id)
+    request = ConsentRequested(asked.row_id, seed.actor, asked.staged_write_id)
     await update(handle, CONSENT_REQUESTED_UPDATE, request)
     in_db(
         settings,
         decide_consent,
         settings,
-        asked.consent_id,
+        asked.row_id,
         given=True,
         method=ConsentMethod.SIGNED_LINK,
         actor=seed.client_actor,
     )
-    given = ConsentDecided(asked.consent_id, True, seed.client_actor)
+    given = ConsentDecided(asked.row_id, True, seed.client_actor)
     assert await update(handle, CONSENT_DECIDED_UPDATE, given) == S.READY
     day = await today(n.env)
     terms = OfferTerms(
@@ -523,7 +523,7 @@ async def negotiation_staged_writes(n: NegotiationScenario) -> list[Saved]:
         valid_until=day + timedelta(days=60),
     )
     offer = in_db(settings, stage_offer, settings, staff, negotiation_id, terms)
-    sent = SendOffer(offer.offer_id, seed.actor, offer.staged_write_id)
+    sent = SendOffer(offer.row_id, seed.actor, offer.staged_write_id)
     assert await update(handle, SEND_OFFER_UPDATE, sent) == S.AWAITING_REPLY
     counter_terms = dataclasses.replace(
         terms, amount=Decimal("1500.00"), instalments=10, instalment_amount=Decimal("150.00")

@@ -18,7 +18,8 @@ from starlette.datastructures import FormData
 
 from domain.budget import BudgetInput
 from domain.budget.inputs import MAX_LINES
-from domain.intake import REQUIRED_MESSAGE, validation_errors
+from domain.input_fields import REQUIRED_MESSAGE
+from domain.intake import validation_errors
 from rendering.labels import amount_input, date_input
 
 SECTIONS = ("resources", "charges", "debts")

@@ -8,9 +8,10 @@ refusal re-renders the dossier page with its message and what was typed.
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Depends, Form, Request, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -55,17 +56,67 @@ def _require(
         load_dossier(session, staff, dossier_id, action, purpose)
 
 
-def _back_to(dossier_id: str) -> RedirectResponse:
-    return RedirectResponse(f"/dossiers/{dossier_id}", status.HTTP_303_SEE_OTHER)
+@dataclass(frozen=True)
+class PanelAction:
+    """A POST of one of the dossier page's action panels (closure, legal hold), once the CSRF
+    token is checked: the workflow is asked, and a refusal shows the page again with the panel
+    open, what was typed and why."""
+
+    request: Request
+    settings: Settings
+    staff: StaffUser
+    dossier_id: str
+    panel: str
+
+    async def refused(self, status_code: int, message: str, **kept: Any) -> Response:
+        return await dossier_page(
+            self.request,
+            self.settings,
+            self.staff,
+            self.dossier_id,
+            status_code=status_code,
+            action_error=message,
+            action_panel=self.panel,
+            **kept,
+        )
+
+    async def invalid(
+        self, access: DossierAction, purpose: str, message: str, **kept: Any
+    ) -> Response:
+        """422 with the form's errors, once the viewer is known to be allowed at all."""
+        await run_in_threadpool(
+            _require, self.settings, self.staff, self.dossier_id, access, purpose
+        )
+        return await self.refused(status.HTTP_422_UNPROCESSABLE_CONTENT, message, **kept)
+
+    async def ask(self, attempt: Awaitable[Any], done: str, **kept: Any) -> Response:
+        code, message = await refusal_of(attempt)
+        if code:
+            return await self.refused(code, message, **kept)
+        flash(self.request, done)
+        return RedirectResponse(f"/dossiers/{self.dossier_id}", status.HTTP_303_SEE_OTHER)
+
+
+def _panel(name: str) -> Any:
+    async def action(
+        request: Request,
+        dossier_id: str,
+        settings: SettingsDep,
+        staff: CurrentStaff,
+        _csrf: CsrfProtected,
+    ) -> PanelAction:
+        return PanelAction(request, settings, staff, dossier_id, name)
+
+    return Depends(action)
+
+
+ClosePanel = Annotated[PanelAction, _panel("close")]
+HoldPanel = Annotated[PanelAction, _panel("hold")]
 
 
 @router.post("/dossiers/{dossier_id}/close", response_model=None)
 async def close_dossier(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
+    panel: ClosePanel,
     outcome: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
@@ -73,101 +124,39 @@ async def close_dossier(
     try:
         close = CloseRequest.model_validate({"outcome": outcome, "note": note or None})
     except ValidationError as exc:
-        await run_in_threadpool(
-            _require, settings, staff, dossier_id, DossierAction.WRITE, "dossier.close"
-        )
         closing["errors"] = validation_errors(exc)
         if not outcome:
             closing["errors"]["outcome"] = CHOOSE_OUTCOME
-        return await dossier_page(
-            request,
-            settings,
-            staff,
-            dossier_id,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            action_error=CLOSE_NOT_DONE,
-            action_panel="close",
-            closing=closing,
+        return await panel.invalid(
+            DossierAction.WRITE, "dossier.close", CLOSE_NOT_DONE, closing=closing
         )
-    code, message = await refusal_of(actions.close_dossier(request, staff, dossier_id, close))
-    if code:
-        return await dossier_page(
-            request,
-            settings,
-            staff,
-            dossier_id,
-            status_code=code,
-            action_error=message,
-            action_panel="close",
-            closing=closing,
-        )
-    flash(request, f"Dossier clôturé : {OUTCOME_LABELS_FR[close.outcome]}.")
-    return _back_to(dossier_id)
+    return await panel.ask(
+        actions.close_dossier(panel.request, panel.staff, panel.dossier_id, close),
+        f"Dossier clôturé : {OUTCOME_LABELS_FR[close.outcome]}.",
+        closing=closing,
+    )
 
 
 @router.post("/dossiers/{dossier_id}/legal-hold", response_model=None)
-async def place_legal_hold(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    reason: Annotated[str, Form()] = "",
-) -> Response:
+async def place_legal_hold(panel: HoldPanel, reason: Annotated[str, Form()] = "") -> Response:
     hold: dict[str, Any] = {"reason": reason, "errors": {}}
     try:
         request_data = LegalHoldRequest.model_validate({"reason": reason})
     except ValidationError as exc:
-        await run_in_threadpool(
-            _require, settings, staff, dossier_id, DossierAction.LEGAL_HOLD, "dossier.legal_hold"
-        )
         hold["errors"] = validation_errors(exc)
-        return await dossier_page(
-            request,
-            settings,
-            staff,
-            dossier_id,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-            action_error=HOLD_NOT_DONE,
-            action_panel="hold",
-            hold=hold,
+        return await panel.invalid(
+            DossierAction.LEGAL_HOLD, "dossier.legal_hold", HOLD_NOT_DONE, hold=hold
         )
-    code, message = await refusal_of(
-        actions.place_legal_hold(request, staff, dossier_id, request_data)
+    return await panel.ask(
+        actions.place_legal_hold(panel.request, panel.staff, panel.dossier_id, request_data),
+        "Conservation pour motif légal placée : aucune suppression n'aura lieu.",
+        hold=hold,
     )
-    if code:
-        return await dossier_page(
-            request,
-            settings,
-            staff,
-            dossier_id,
-            status_code=code,
-            action_error=message,
-            action_panel="hold",
-            hold=hold,
-        )
-    flash(request, "Conservation pour motif légal placée : aucune suppression n'aura lieu.")
-    return _back_to(dossier_id)
 
 
 @router.post("/dossiers/{dossier_id}/legal-hold/lift", response_model=None)
-async def lift_legal_hold(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-) -> Response:
-    code, message = await refusal_of(actions.lift_legal_hold(request, staff, dossier_id))
-    if code:
-        return await dossier_page(
-            request,
-            settings,
-            staff,
-            dossier_id,
-            status_code=code,
-            action_error=message,
-            action_panel="hold",
-        )
-    flash(request, "Conservation pour motif légal levée.")
-    return _back_to(dossier_id)
+async def lift_legal_hold(panel: HoldPanel) -> Response:
+    return await panel.ask(
+        actions.lift_legal_hold(panel.request, panel.staff, panel.dossier_id),
+        "Conservation pour motif légal levée.",
+    )

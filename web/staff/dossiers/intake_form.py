@@ -16,7 +16,8 @@ from starlette.datastructures import FormData
 
 from domain.contact_fields import ContactChannel
 from domain.dossier_stages import DocumentKind
-from domain.intake import REQUIRED_MESSAGE, DossierCreate, validation_errors
+from domain.input_fields import REQUIRED_MESSAGE
+from domain.intake import DossierCreate, validation_errors
 
 DEFAULT_CREDITOR_ROWS = 3
 MAX_CREDITOR_ROWS = 30

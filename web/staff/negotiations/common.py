@@ -11,6 +11,7 @@ message; otherwise a flash message and back to the card.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, status
@@ -22,16 +23,18 @@ from config.settings import Settings
 from domain.errors import InvalidInput, NotFound
 from domain.file_types import UploadRefused
 from models.staff import StaffUser
-from services.dossiers.access import DossierAction
-from services.negotiations.attachments import Upload
+from services.documents import Upload
+from services.dossiers.access import DossierAction, actor_of, load_dossier
 from services.negotiations.store import NOT_FOUND, NegotiationRefused, load_negotiation
 from web.auth import CurrentStaff
+from web.csrf import CsrfProtected
 from web.deps import SettingsDep
 from web.staff.dossiers.actions import refusal_of
 from web.staff.dossiers.detail_page import dossier_page
 from web.staff.negotiations.section import NegotiationForm
 from web.transactions import in_session
 from web.ui.flash import flash
+from web.workflow_gateway import send_negotiation_update
 
 T = TypeVar("T")
 NOT_DONE = "Action non enregistrée : corrigez le formulaire."
@@ -88,77 +91,125 @@ def back_to(dossier_id: str, negotiation_id: str) -> RedirectResponse:
     )
 
 
-async def show_refused(
-    request: Request,
-    settings: Settings,
-    staff: StaffUser,
-    dossier_id: str,
-    form: NegotiationForm,
-    status_code: int,
-) -> Response:
-    return await dossier_page(
-        request, settings, staff, dossier_id, status_code=status_code, negotiation=form
-    )
+@dataclass(frozen=True)
+class CardAction:
+    """One POST of a negotiation card, once the CSRF token and the viewer's right to change
+    this dossier and negotiation are checked: what every action needs, in one place."""
 
+    request: Request
+    settings: Settings
+    staff: StaffUser
+    dossier_id: str
+    negotiation_id: str
 
-async def perform(
-    request: Request,
-    settings: Settings,
-    staff: StaffUser,
-    dossier_id: str,
-    form: NegotiationForm,
-    *,
-    stage: Callable[[Session], T],
-    update: Callable[[T], Awaitable[Any]],
-    done: str,
-    upload_field: str = "attachments",
-    kept_when_unavailable: str | None = None,
-    kept_when_refused: str | None = None,
-    back: Callable[[T], RedirectResponse] | None = None,
-) -> Response:
-    """Stage the rows in one transaction, then send the update naming them. `form` keeps what
-    was typed.
+    @property
+    def actor(self) -> str:
+        return actor_of(self.staff)
 
-    `kept_when_unavailable`, `kept_when_refused`: what was written is effective at once and
-    stands even when Temporal cannot be reached or the workflow refuses (a client's withdrawal:
-    every message re-checks consent in the database at send time, and the workflow reconciles
-    it later); the case worker is told so, with the workflow's reason after a refusal.
-    `back`: where to go once done (default: the form's card)."""
-    try:
-        staged = await in_session(settings, stage)
-    except NegotiationRefused as exc:
-        form.message = exc.message
-        return await show_refused(request, settings, staff, dossier_id, form, 409)
-    except UploadRefused as exc:
-        form.errors[upload_field] = exc.message
+    async def submitted(self) -> FormData:
+        return await self.request.form()
+
+    async def form(self, kind: str, names: tuple[str, ...] = ()) -> NegotiationForm:
+        """The card's form `kind` with the named fields as typed."""
+        return NegotiationForm(
+            self.negotiation_id, kind, form_values(await self.submitted(), names)
+        )
+
+    def tell(self, update_name: str, update: Any) -> Awaitable[str]:
+        return send_negotiation_update(self.request, self.negotiation_id, update_name, update)
+
+    async def refused(self, form: NegotiationForm, status_code: int) -> Response:
+        """The dossier page again, the card open with what was typed and why."""
+        return await dossier_page(
+            self.request,
+            self.settings,
+            self.staff,
+            self.dossier_id,
+            status_code=status_code,
+            negotiation=form,
+        )
+
+    async def invalid(self, form: NegotiationForm, errors: dict[str, str]) -> Response:
+        """The form refused before anything was written (422)."""
+        form.errors.update(errors)
         form.message = NOT_DONE
-        return await show_refused(request, settings, staff, dossier_id, form, 422)
-    except InvalidInput as exc:
-        form.errors.update(exc.errors)
-        form.message = " ".join(exc.errors.values()) if len(exc.errors) == 1 else NOT_DONE
-        return await show_refused(request, settings, staff, dossier_id, form, 422)
-    code, message = await refusal_of(update(staged))
-    if code and kept_when_unavailable is not None and kept_when_refused is not None:
-        unavailable = code == status.HTTP_503_SERVICE_UNAVAILABLE
-        kept = kept_when_unavailable if unavailable else kept_when_refused + message
-        flash(request, kept, "warning")
-        return back_to(dossier_id, form.negotiation_id)
-    if code:
-        form.message = message
-        return await show_refused(request, settings, staff, dossier_id, form, code)
-    flash(request, done)
-    return back(staged) if back is not None else back_to(dossier_id, form.negotiation_id)
+        return await self.refused(form, 422)
+
+    async def perform(
+        self,
+        form: NegotiationForm,
+        *,
+        stage: Callable[[Session], T],
+        update: Callable[[T], Awaitable[Any]],
+        done: str,
+        upload_field: str = "attachments",
+        kept_when_unavailable: str | None = None,
+        kept_when_refused: str | None = None,
+        back: Callable[[T], RedirectResponse] | None = None,
+    ) -> Response:
+        """Stage the rows in one transaction, then send the update naming them. `form` keeps
+        what was typed.
+
+        `kept_when_unavailable`, `kept_when_refused`: what was written is effective at once and
+        stands even when Temporal cannot be reached or the workflow refuses (a client's
+        withdrawal: every message re-checks consent in the database at send time, and the
+        workflow reconciles it later); the case worker is told so, with the workflow's reason
+        after a refusal. `back`: where to go once done (default: the form's card)."""
+        try:
+            staged = await in_session(self.settings, stage)
+        except NegotiationRefused as exc:
+            form.message = exc.message
+            return await self.refused(form, 409)
+        except UploadRefused as exc:
+            form.errors[upload_field] = exc.message
+            form.message = NOT_DONE
+            return await self.refused(form, 422)
+        except InvalidInput as exc:
+            form.errors.update(exc.errors)
+            form.message = " ".join(exc.errors.values()) if len(exc.errors) == 1 else NOT_DONE
+            return await self.refused(form, 422)
+        code, message = await refusal_of(update(staged))
+        if code and kept_when_unavailable is not None and kept_when_refused is not None:
+            unavailable = code == status.HTTP_503_SERVICE_UNAVAILABLE
+            kept = kept_when_unavailable if unavailable else kept_when_refused + message
+            flash(self.request, kept, "warning")
+            return back_to(self.dossier_id, form.negotiation_id)
+        if code:
+            form.message = message
+            return await self.refused(form, code)
+        flash(self.request, done)
+        return back(staged) if back is not None else back_to(self.dossier_id, form.negotiation_id)
 
 
-async def invalid(
+async def card_action(
     request: Request,
-    settings: Settings,
-    staff: StaffUser,
     dossier_id: str,
-    form: NegotiationForm,
-    errors: dict[str, str],
-) -> Response:
-    """The form refused before anything was written (422)."""
-    form.errors.update(errors)
-    form.message = NOT_DONE
-    return await show_refused(request, settings, staff, dossier_id, form, 422)
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+    negotiation_id: WritableNegotiation,
+) -> CardAction:
+    return CardAction(request, settings, staff, dossier_id, negotiation_id)
+
+
+def _require_writable_dossier(session: Session, staff: StaffUser, dossier_id: str) -> None:
+    load_dossier(session, staff, dossier_id, DossierAction.WRITE, "dossier.add_creditor")
+
+
+async def section_action(
+    request: Request,
+    dossier_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> CardAction:
+    """An action of the negotiation section itself (no negotiation yet): 404 / 403 (audited)
+    before any form error is shown."""
+    await in_session(settings, _require_writable_dossier, staff, dossier_id)
+    return CardAction(request, settings, staff, dossier_id, "")
+
+
+# CSRF first, then access (404 / 403 audited), then the form: never an error about a form the
+# viewer may not submit.
+CardActionDep = Annotated[CardAction, Depends(card_action)]
+SectionActionDep = Annotated[CardAction, Depends(section_action)]

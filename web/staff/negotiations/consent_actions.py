@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from datetime import datetime, time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlmodel import Session
-from starlette.datastructures import FormData
 
 from config.settings import Settings
 from domain.budget.amounts import parse_date
@@ -26,29 +25,22 @@ from services.negotiations.consents import (
 )
 from services.negotiations.store import (
     NegotiationRefused,
-    StagedConsent,
+    Staged,
     link_creditor,
     stage_consent_request,
-    stage_paper_consent,
 )
-from web.auth import CurrentStaff
-from web.csrf import CsrfProtected
-from web.deps import SettingsDep
 from web.staff.negotiations.common import (
     PREFIX,
-    WritableNegotiation,
+    CardAction,
+    CardActionDep,
     back_to,
     form_list,
     form_uploads,
     form_values,
-    invalid,
-    perform,
-    show_refused,
 )
 from web.staff.negotiations.section import NegotiationForm
 from web.transactions import in_session
 from web.ui.flash import flash
-from web.workflow_gateway import send_negotiation_update
 from workflows.negotiation_messages import (
     CONSENT_DECIDED_UPDATE,
     CONSENT_REQUESTED_UPDATE,
@@ -72,29 +64,21 @@ WITHDRAWAL_KEPT_REFUSED = "Retrait enregistré : plus rien n'est partagé avec c
 
 
 @router.post(f"{PREFIX}/creancier", response_model=None)
-async def choose_creditor(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    values = form_values(await request.form(), ("creditor_id",))
-    form = NegotiationForm(negotiation_id, "creditor", values)
-    if not values["creditor_id"].isdigit():
-        return await invalid(
-            request, settings, staff, dossier_id, form, {"creditor_id": CHOOSE_CREDITOR}
-        )
-    creditor_id = int(values["creditor_id"])
+async def choose_creditor(action: CardActionDep) -> Response:
+    form = await action.form("creditor", ("creditor_id",))
+    if not form.values["creditor_id"].isdigit():
+        return await action.invalid(form, {"creditor_id": CHOOSE_CREDITOR})
+    creditor_id = int(form.values["creditor_id"])
     try:
-        name = await in_session(settings, link_creditor, staff, negotiation_id, creditor_id)
+        name = await in_session(
+            action.settings, link_creditor, action.staff, action.negotiation_id, creditor_id
+        )
     except NegotiationRefused as exc:
         form.message = exc.message
-        return await show_refused(request, settings, staff, dossier_id, form, 409)
+        return await action.refused(form, 409)
     # No update: the workflow reads the directory entry each time it writes to the creditor.
-    flash(request, f"Destinataire choisi dans l'annuaire : {name}.")
-    return back_to(dossier_id, negotiation_id)
+    flash(action.request, f"Destinataire choisi dans l'annuaire : {name}.")
+    return back_to(action.dossier_id, action.negotiation_id)
 
 
 def _consent_choice(
@@ -113,92 +97,64 @@ def _consent_choice(
     return ConsentChoice(chosen, documents, expires_at)
 
 
-def _consent_form(
-    submitted: FormData, negotiation_id: str, kind: str
-) -> tuple[NegotiationForm, list[str], list[str]]:
-    """The consent form as typed (kept for a refusal), its categories and its documents."""
+async def _ask_consent(action: CardAction, kind: str, *, paper: bool) -> Response:
+    """A consent request to send the client or, `paper`, one the client signed on paper (its
+    scan required): the consent given at once, the receipt sent to the client."""
+    submitted = await action.submitted()
     categories, documents = form_list(submitted, "categories"), form_list(submitted, "document_ids")
     form = NegotiationForm(
-        negotiation_id,
+        action.negotiation_id,
         kind,
         form_values(submitted, ("expires_on",)),
         {"categories": categories, "document_ids": documents},
     )
-    return form, categories, documents
+    scans = await form_uploads(submitted, "scan", action.settings) if paper else []
+    try:
+        choice = _consent_choice(form.values, categories, documents)
+        if paper and not scans:
+            raise InvalidInput({"scan": SCAN_REQUIRED})
+    except InvalidInput as exc:
+        return await action.invalid(form, exc.errors)
+
+    def update(staged: Staged) -> Awaitable[str]:
+        if paper:
+            return action.tell(
+                CONSENT_DECIDED_UPDATE,
+                ConsentDecided(
+                    staged.row_id, True, action.actor, staged_write_id=staged.staged_write_id
+                ),
+            )
+        return action.tell(
+            CONSENT_REQUESTED_UPDATE,
+            ConsentRequested(staged.row_id, action.actor, staged.staged_write_id),
+        )
+
+    return await action.perform(
+        form,
+        stage=lambda session: stage_consent_request(
+            session,
+            action.settings,
+            action.staff,
+            action.negotiation_id,
+            choice,
+            scans[0] if scans else None,
+        ),
+        update=update,
+        done="Consentement papier enregistré : le reçu part au client."
+        if paper
+        else "Demande de consentement envoyée au client.",
+        upload_field="scan",
+    )
 
 
 @router.post(f"{PREFIX}/consentement", response_model=None)
-async def ask_consent(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    submitted = await request.form()
-    form, categories, documents = _consent_form(submitted, negotiation_id, "consent_request")
-    try:
-        choice = _consent_choice(form.values, categories, documents)
-    except InvalidInput as exc:
-        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
-        form,
-        stage=lambda session: stage_consent_request(
-            session, settings, staff, negotiation_id, choice
-        ),
-        update=lambda staged: send_negotiation_update(
-            request,
-            negotiation_id,
-            CONSENT_REQUESTED_UPDATE,
-            ConsentRequested(staged.consent_id, actor_of(staff), staged.staged_write_id),
-        ),
-        done="Demande de consentement envoyée au client.",
-    )
+async def ask_consent(action: CardActionDep) -> Response:
+    return await _ask_consent(action, "consent_request", paper=False)
 
 
 @router.post(f"{PREFIX}/consentement/papier", response_model=None)
-async def record_paper_consent(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    submitted = await request.form()
-    form, categories, documents = _consent_form(submitted, negotiation_id, "consent_paper")
-    scans = await form_uploads(submitted, "scan", settings)
-    try:
-        choice = _consent_choice(form.values, categories, documents)
-        if not scans:
-            raise InvalidInput({"scan": SCAN_REQUIRED})
-    except InvalidInput as exc:
-        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
-
-    def update(staged: StagedConsent) -> Awaitable[str]:
-        decided = ConsentDecided(
-            staged.consent_id, True, actor_of(staff), staged_write_id=staged.staged_write_id
-        )
-        return send_negotiation_update(request, negotiation_id, CONSENT_DECIDED_UPDATE, decided)
-
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
-        form,
-        stage=lambda session: stage_paper_consent(
-            session, settings, staff, negotiation_id, choice, scans[0]
-        ),
-        update=update,
-        done="Consentement papier enregistré : le reçu part au client.",
-        upload_field="scan",
-    )
+async def record_paper_consent(action: CardActionDep) -> Response:
+    return await _ask_consent(action, "consent_paper", paper=True)
 
 
 def _revoke(
@@ -217,34 +173,17 @@ def _revoke(
 
 
 @router.post(f"{PREFIX}/consentement/retrait", response_model=None)
-async def record_withdrawal(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    values = form_values(await request.form(), ("consent_id", "confirm"))
-    form = NegotiationForm(negotiation_id, "consent_revoke", values)
-    if not values["confirm"]:
-        return await invalid(
-            request, settings, staff, dossier_id, form, {"confirm": CONFIRM_WITHDRAWAL}
-        )
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+async def record_withdrawal(action: CardActionDep) -> Response:
+    form = await action.form("consent_revoke", ("consent_id", "confirm"))
+    if not form.values["confirm"]:
+        return await action.invalid(form, {"confirm": CONFIRM_WITHDRAWAL})
+    return await action.perform(
         form,
         stage=lambda session: _revoke(
-            session, settings, staff, negotiation_id, values["consent_id"]
+            session, action.settings, action.staff, action.negotiation_id, form.values["consent_id"]
         ),
-        update=lambda revoked_id: send_negotiation_update(
-            request,
-            negotiation_id,
-            CONSENT_REVOKED_UPDATE,
-            ConsentRevoked(consent_id=revoked_id, actor=actor_of(staff)),
+        update=lambda revoked_id: action.tell(
+            CONSENT_REVOKED_UPDATE, ConsentRevoked(consent_id=revoked_id, actor=action.actor)
         ),
         done="Retrait du consentement enregistré : la négociation est suspendue et le créancier "
         "en est informé.",

@@ -7,21 +7,15 @@ or unreachable, both rows stay inert (and are swept) and the form comes again.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, status
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlmodel import Session
 
-from domain.intake import REQUIRED_MESSAGE, CreditorIn, validation_errors
-from models.staff import StaffUser
-from services.dossiers.access import DossierAction, actor_of, load_dossier
-from services.negotiations.store import StagedCreditor, stage_added_creditor
-from web.auth import CurrentStaff
-from web.csrf import CsrfProtected
-from web.deps import SettingsDep
-from web.staff.negotiations.common import form_values, invalid, perform
-from web.staff.negotiations.section import ADD_CREDITOR_PANEL, NegotiationForm
-from web.transactions import in_session
+from domain.input_fields import REQUIRED_MESSAGE
+from domain.intake import CreditorIn, validation_errors
+from services.negotiations.store import Staged, stage_added_creditor
+from web.staff.negotiations.common import SectionActionDep
+from web.staff.negotiations.section import ADD_CREDITOR_PANEL
 from web.workflow_gateway import send_update
 from workflows.negotiation_messages import ADD_NEGOTIATION_UPDATE, AddNegotiation
 
@@ -30,12 +24,6 @@ router = APIRouter()
 FIELDS = ("name", "kind", "account_reference")
 CHOOSE_KIND = "Choisissez le type de créancier."
 UNKNOWN_KIND = "Type de créancier inconnu."
-PURPOSE = "dossier.add_creditor"
-
-
-def _require_writable(session: Session, staff: StaffUser, dossier_id: str) -> None:
-    """404 / 403 (audited) before any form error is shown."""
-    load_dossier(session, staff, dossier_id, DossierAction.WRITE, PURPOSE)
 
 
 def _creditor(values: dict[str, str]) -> CreditorIn:
@@ -59,41 +47,29 @@ def _errors(exc: ValidationError, values: dict[str, str]) -> dict[str, str]:
 
 
 @router.post("/dossiers/{dossier_id}/creanciers", response_model=None)
-async def add_creditor_action(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-) -> Response:
-    await in_session(settings, _require_writable, staff, dossier_id)
-    values = form_values(await request.form(), FIELDS)
-    form = NegotiationForm("", ADD_CREDITOR_PANEL, values)
+async def add_creditor_action(action: SectionActionDep) -> Response:
+    form = await action.form(ADD_CREDITOR_PANEL, FIELDS)
     try:
-        creditor_in = _creditor(values)
+        creditor_in = _creditor(form.values)
     except ValidationError as exc:
-        return await invalid(request, settings, staff, dossier_id, form, _errors(exc, values))
+        return await action.invalid(form, _errors(exc, form.values))
 
-    def back(staged: StagedCreditor) -> RedirectResponse:
+    def back(staged: Staged) -> RedirectResponse:
         return RedirectResponse(
-            f"/dossiers/{dossier_id}#negociation-{staged.negotiation_id}",
+            f"/dossiers/{action.dossier_id}#negociation-{staged.row_id}",
             status.HTTP_303_SEE_OTHER,
         )
 
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+    return await action.perform(
         form,
         stage=lambda session: stage_added_creditor(
-            session, settings, staff, dossier_id, creditor_in
+            session, action.settings, action.staff, action.dossier_id, creditor_in
         ),
         update=lambda staged: send_update(
-            request,
-            dossier_id,
+            action.request,
+            action.dossier_id,
             ADD_NEGOTIATION_UPDATE,
-            AddNegotiation(staged.negotiation_id, actor_of(staff), staged.staged_write_id),
+            AddNegotiation(staged.row_id, action.actor, staged.staged_write_id),
         ),
         done=f"Créancier ajouté : {creditor_in.name}. Sa négociation est ouverte ; "
         "demandez le consentement du client.",

@@ -3,7 +3,9 @@ information it asked for."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from decimal import Decimal
+
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlmodel import Session
 
@@ -16,25 +18,19 @@ from domain.negotiation.offer_terms import (
     parse_reply,
 )
 from domain.negotiation.states import REPLY_KIND_LABELS_FR, ReplyKind
-from services.dossiers.access import actor_of
 from services.negotiations.prefill import debts_balance
 from services.negotiations.replies import StagedReply, pending_information_reply, stage_reply
 from services.negotiations.store import NegotiationRefused, paris_today, stage_offer
-from web.auth import CurrentStaff
-from web.csrf import CsrfProtected
-from web.deps import SettingsDep
 from web.staff.negotiations.common import (
     PREFIX,
-    WritableNegotiation,
+    CardAction,
+    CardActionDep,
     form_list,
     form_uploads,
     form_values,
-    invalid,
-    perform,
 )
 from web.staff.negotiations.section import NegotiationForm
 from web.transactions import in_session
-from web.workflow_gateway import send_negotiation_update
 from workflows.negotiation_messages import (
     RECORD_REPLY_UPDATE,
     SEND_INFORMATION_UPDATE,
@@ -50,83 +46,60 @@ NO_REQUEST = "Aucune demande d'informations du créancier n'attend de réponse."
 COUNTER_FIELDS = tuple(COUNTER_PREFIX + name for name in OFFER_FIELDS)
 
 
+async def _balance(action: CardAction) -> Decimal | None:
+    """The debts' balance from the approved budget: the share of it is computed, never typed."""
+    return await in_session(
+        action.settings, debts_balance, action.settings, action.negotiation_id, action.actor
+    )
+
+
 @router.post(f"{PREFIX}/offre", response_model=None)
-async def send_offer(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    form = NegotiationForm(negotiation_id, "offer", form_values(await request.form(), OFFER_FIELDS))
-    # The share of the balance is computed here from the approved budget, never typed.
-    balance = await in_session(settings, debts_balance, settings, negotiation_id, actor_of(staff))
+async def send_offer(action: CardActionDep) -> Response:
+    form = await action.form("offer", OFFER_FIELDS)
     try:
-        terms = parse_offer(form.values, today=paris_today(), balance=balance)
+        terms = parse_offer(form.values, today=paris_today(), balance=await _balance(action))
     except InvalidInput as exc:
-        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+        return await action.invalid(form, exc.errors)
+    return await action.perform(
         form,
-        stage=lambda session: stage_offer(session, settings, staff, negotiation_id, terms),
-        update=lambda staged: send_negotiation_update(
-            request,
-            negotiation_id,
-            SEND_OFFER_UPDATE,
-            SendOffer(staged.offer_id, actor_of(staff), staged.staged_write_id),
+        stage=lambda session: stage_offer(
+            session, action.settings, action.staff, action.negotiation_id, terms
+        ),
+        update=lambda staged: action.tell(
+            SEND_OFFER_UPDATE, SendOffer(staged.row_id, action.actor, staged.staged_write_id)
         ),
         done="Offre envoyée au créancier.",
     )
 
 
 @router.post(f"{PREFIX}/reponse", response_model=None)
-async def record_creditor_reply(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    submitted = await request.form()
+async def record_creditor_reply(action: CardActionDep) -> Response:
+    submitted = await action.submitted()
     requested = form_list(submitted, "requested_categories")
     documents = form_list(submitted, "document_ids")
     form = NegotiationForm(
-        negotiation_id,
+        action.negotiation_id,
         "reply",
         form_values(submitted, REPLY_FIELDS + COUNTER_FIELDS),
         {"requested_categories": requested, "document_ids": documents},
     )
-    balance = (
-        await in_session(settings, debts_balance, settings, negotiation_id, actor_of(staff))
-        if form.values["kind"] == ReplyKind.COUNTER_OFFER.value
-        else None
-    )
+    countered = form.values["kind"] == ReplyKind.COUNTER_OFFER.value
+    balance = await _balance(action) if countered else None
     try:
         reply = parse_reply(
             form.values, requested, today=paris_today(), balance=balance, documents=documents
         )
     except InvalidInput as exc:
-        return await invalid(request, settings, staff, dossier_id, form, exc.errors)
-    attachments = await form_uploads(submitted, "attachments", settings)
+        return await action.invalid(form, exc.errors)
+    attachments = await form_uploads(submitted, "attachments", action.settings)
 
     done = f"Réponse du créancier enregistrée : {REPLY_KIND_LABELS_FR[reply.kind].lower()}."
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+    return await action.perform(
         form,
         stage=lambda session: stage_reply(
-            session, settings, staff, negotiation_id, reply, attachments
+            session, action.settings, action.staff, action.negotiation_id, reply, attachments
         ),
-        update=lambda staged: send_negotiation_update(
-            request, negotiation_id, RECORD_REPLY_UPDATE, _record_reply(staged, actor_of(staff))
-        ),
+        update=lambda staged: action.tell(RECORD_REPLY_UPDATE, _record_reply(staged, action.actor)),
         done=done,
     )
 
@@ -143,34 +116,20 @@ def _record_reply(staged: StagedReply, actor: str) -> RecordReply:
 
 
 @router.post(f"{PREFIX}/informations", response_model=None)
-async def send_information(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    form = NegotiationForm(negotiation_id, "information")
+async def send_information(action: CardActionDep) -> Response:
+    form = await action.form("information")
 
     def pending(session: Session) -> str:
-        reply_id = pending_information_reply(session, negotiation_id)
+        reply_id = pending_information_reply(session, action.negotiation_id)
         if reply_id is None:
             raise NegotiationRefused(NO_REQUEST)
         return reply_id
 
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+    return await action.perform(
         form,
         stage=pending,
-        update=lambda reply_id: send_negotiation_update(
-            request,
-            negotiation_id,
-            SEND_INFORMATION_UPDATE,
-            SendInformation(reply_id=reply_id, actor=actor_of(staff)),
+        update=lambda reply_id: action.tell(
+            SEND_INFORMATION_UPDATE, SendInformation(reply_id=reply_id, actor=action.actor)
         ),
         done="Informations envoyées au créancier.",
     )

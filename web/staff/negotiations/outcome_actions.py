@@ -5,35 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from domain.credentials import credential_message, looks_like_credential
 from domain.errors import InvalidInput
+from domain.intake import parse_input
+from domain.negotiation.card_inputs import EndingIn, EscalationIn
 from domain.negotiation.offer_terms import parse_paid_on
-from domain.negotiation.states import ESCALATION_LABELS_FR, EndOutcome, EscalationRoute
+from domain.negotiation.states import ESCALATION_LABELS_FR, EndOutcome
 from rendering.labels import day
-from services.dossiers.access import actor_of
 from services.negotiations.store import (
-    StagedScan,
+    Staged,
     paris_today,
     stage_agreement_scan,
     stage_end_reason,
 )
-from web.auth import CurrentStaff
-from web.csrf import CsrfProtected
-from web.deps import SettingsDep
-from web.staff.negotiations.common import (
-    PREFIX,
-    WritableNegotiation,
-    form_uploads,
-    form_values,
-    invalid,
-    perform,
-)
-from web.staff.negotiations.section import NegotiationForm
-from web.workflow_gateway import send_negotiation_update
+from web.staff.negotiations.common import PREFIX, CardActionDep, form_uploads
 from workflows.negotiation_messages import (
     CONFIRM_AGREEMENT_UPDATE,
     END_NEGOTIATION_UPDATE,
@@ -48,10 +36,6 @@ from workflows.negotiation_messages import (
 router = APIRouter()
 
 CHOOSE_INSTALMENT = "Choisissez l'échéance payée."
-CHOOSE_ROUTE = "Choisissez le recours."
-CHOOSE_OUTCOME = "Choisissez comment la négociation se termine."
-REASON_REQUIRED = "Indiquez pourquoi la négociation s'arrête."
-MAX_REASON = 1000
 END_DONE = {
     EndOutcome.CLOSED_UNRESOLVED: "Négociation terminée sans accord.",
     EndOutcome.ABANDONED: "Négociation abandonnée.",
@@ -59,35 +43,26 @@ END_DONE = {
 
 
 @router.post(f"{PREFIX}/accord", response_model=None)
-async def confirm_agreement(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    scans = await form_uploads(await request.form(), "scan", settings)
-    form = NegotiationForm(negotiation_id, "agreement")
+async def confirm_agreement(action: CardActionDep) -> Response:
+    scans = await form_uploads(await action.submitted(), "scan", action.settings)
+    form = await action.form("agreement")
 
-    def stage(session: Session) -> StagedScan | None:
+    def stage(session: Session) -> Staged | None:
         if not scans:
             return None
-        return stage_agreement_scan(session, settings, staff, negotiation_id, scans[0])
+        return stage_agreement_scan(
+            session, action.settings, action.staff, action.negotiation_id, scans[0]
+        )
 
-    def update(staged: StagedScan | None) -> Awaitable[str]:
+    def update(staged: Staged | None) -> Awaitable[str]:
         confirmed = ConfirmAgreement(
-            actor=actor_of(staff),
-            document_id=staged.document_id if staged else None,
+            actor=action.actor,
+            document_id=staged.row_id if staged else None,
             staged_write_id=staged.staged_write_id if staged else None,
         )
-        return send_negotiation_update(request, negotiation_id, CONFIRM_AGREEMENT_UPDATE, confirmed)
+        return action.tell(CONFIRM_AGREEMENT_UPDATE, confirmed)
 
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+    return await action.perform(
         form,
         stage=stage,
         update=update,
@@ -97,17 +72,8 @@ async def confirm_agreement(
 
 
 @router.post(f"{PREFIX}/echeance", response_model=None)
-async def instalment_paid(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    form = NegotiationForm(
-        negotiation_id, "instalment", form_values(await request.form(), ("number", "paid_on"))
-    )
+async def instalment_paid(action: CardActionDep) -> Response:
+    form = await action.form("instalment", ("number", "paid_on"))
     errors: dict[str, str] = {}
     if not form.values["number"].isdigit():
         errors["number"] = CHOOSE_INSTALMENT
@@ -116,91 +82,49 @@ async def instalment_paid(
     except InvalidInput as exc:
         errors.update(exc.errors)
     if errors:
-        return await invalid(request, settings, staff, dossier_id, form, errors)
+        return await action.invalid(form, errors)
     number = int(form.values["number"])
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+    return await action.perform(
         form,
         stage=lambda _: number,
-        update=lambda n: send_negotiation_update(
-            request,
-            negotiation_id,
-            RECORD_INSTALMENT_UPDATE,
-            InstalmentPaid(n, actor_of(staff), paid_on=paid_on.isoformat()),
+        update=lambda n: action.tell(
+            RECORD_INSTALMENT_UPDATE, InstalmentPaid(n, action.actor, paid_on=paid_on.isoformat())
         ),
         done=f"Échéance n° {number} enregistrée comme payée le {day(paid_on)}.",
     )
 
 
 @router.post(f"{PREFIX}/recours", response_model=None)
-async def escalate(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    form = NegotiationForm(
-        negotiation_id, "escalate", form_values(await request.form(), ("route",))
-    )
-    if form.values["route"] not in {r.value for r in EscalationRoute}:
-        return await invalid(request, settings, staff, dossier_id, form, {"route": CHOOSE_ROUTE})
-    route = EscalationRoute(form.values["route"])
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+async def escalate(action: CardActionDep) -> Response:
+    form = await action.form("escalate", ("route",))
+    try:
+        chosen = parse_input(EscalationIn, form.values)
+    except InvalidInput as exc:
+        return await action.invalid(form, exc.errors)
+    route = chosen.route
+    return await action.perform(
         form,
         stage=lambda _: route,
-        update=lambda r: send_negotiation_update(
-            request, negotiation_id, ESCALATE_UPDATE, Escalate(r.value, actor_of(staff))
-        ),
+        update=lambda r: action.tell(ESCALATE_UPDATE, Escalate(r.value, action.actor)),
         done=f"Négociation orientée : {ESCALATION_LABELS_FR[route].lower()}.",
     )
 
 
 @router.post(f"{PREFIX}/fin", response_model=None)
-async def end_negotiation(
-    request: Request,
-    dossier_id: str,
-    settings: SettingsDep,
-    staff: CurrentStaff,
-    _csrf: CsrfProtected,
-    negotiation_id: WritableNegotiation,
-) -> Response:
-    form = NegotiationForm(
-        negotiation_id, "end", form_values(await request.form(), ("outcome", "reason"))
-    )
-    reason = form.values["reason"].strip()
-    errors = {}
-    if form.values["outcome"] not in {o.value for o in EndOutcome}:
-        errors["outcome"] = CHOOSE_OUTCOME
-    if not reason:
-        errors["reason"] = REASON_REQUIRED
-    elif len(reason) > MAX_REASON:
-        errors["reason"] = f"{MAX_REASON} caractères au maximum."
-    elif looks_like_credential(reason):
-        errors["reason"] = credential_message("Motif")
-    if errors:
-        return await invalid(request, settings, staff, dossier_id, form, errors)
-    outcome = EndOutcome(form.values["outcome"])
-    return await perform(
-        request,
-        settings,
-        staff,
-        dossier_id,
+async def end_negotiation(action: CardActionDep) -> Response:
+    form = await action.form("end", ("outcome", "reason"))
+    try:
+        ending = parse_input(EndingIn, form.values)
+    except InvalidInput as exc:
+        return await action.invalid(form, exc.errors)
+    return await action.perform(
         form,
-        stage=lambda session: stage_end_reason(session, settings, staff, negotiation_id, reason),
-        update=lambda staged_write_id: send_negotiation_update(
-            request,
-            negotiation_id,
-            END_NEGOTIATION_UPDATE,
-            EndNegotiation(outcome.value, actor_of(staff), staged_write_id),
+        stage=lambda session: stage_end_reason(
+            session, action.settings, action.staff, action.negotiation_id, ending.reason
         ),
-        done=END_DONE[outcome],
+        update=lambda staged_write_id: action.tell(
+            END_NEGOTIATION_UPDATE,
+            EndNegotiation(ending.outcome.value, action.actor, staged_write_id),
+        ),
+        done=END_DONE[ending.outcome],
     )
