@@ -30,7 +30,7 @@ from models.staff import StaffUser
 from rendering.email import render_email
 from security.analysis_links import analysis_link_url
 from security.datakeys import ClientCipher
-from services.audit import append_audit
+from services.audit import audit_client_data_read
 from services.dossiers.timeline import add_timeline_event
 from services.email_outbox import deliver, find_queued, queue_email
 
@@ -95,14 +95,8 @@ class ClientEmailActivities:
             context["reminder_number"] = request.reminder_number
             if request.template in ANALYSIS_TEMPLATES:
                 context.update(self._analysis_context(dossier.id, request.submission))
-            append_audit(
-                session,
-                actor="system",
-                action="client.read",
-                object_type="client",
-                object_id=client.id,
-                reason=f"email:{request.template}",
-                detail={"dossier_id": dossier.id},
+            audit_client_data_read(
+                session, "system", client.id, f"email:{request.template}", dossier_id=dossier.id
             )
         rendered = render_email(request.template, recipient, context)
         return queue_email(

@@ -9,7 +9,6 @@ finds it and makes no second one; the email goes through the outbox with the PDF
 from __future__ import annotations
 
 import asyncio
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +38,7 @@ from rendering.email import render_email
 from rendering.pdf import render_pdf
 from security.datakeys import ClientCipher
 from security.negotiation_links import space_link_url
-from services.audit import append_audit
-from services.documents import write_document_file
-from services.dossiers.intake import new_id
+from services.documents import new_generated_pdf
 from services.email_outbox import deliver, find_queued, queue_email
 from services.negotiations.consents import ConsentView, load_consent
 
@@ -190,34 +187,19 @@ def _store(session: Session, settings: Settings, consent: ConsentView, pdf: byte
         return done
     client = session.get(Client, consent.client_id)
     assert client is not None
-    cipher = ClientCipher.for_client(client, settings)
-    document = Document(
-        id=new_id(),
-        dossier_id=consent.dossier_id,
-        client_id=client.id,
-        kind=DocumentKind.CONSENT_RECEIPT,
-        stored_name=secrets.token_hex(24),
-        content_type="application/pdf",
-        size_bytes=len(pdf),
-        uploaded_by=None,
+    pending = new_generated_pdf(
+        session,
+        client,
+        consent.dossier_id,
+        DocumentKind.CONSENT_RECEIPT,
+        f"recu-consentement-{consent.id[:8]}.pdf",
+        pdf,
+        settings,
+        reason="reçu de consentement",
+        consent_id=consent.id,
     )
-    document.filename_enc = cipher.encrypt(
-        "document", "filename", document.id, f"recu-consentement-{consent.id[:8]}.pdf"
-    )
-    session.add(document)
     # Recorded in the document's own transaction: a retry then finds the receipt instead of
     # making a second one.
-    row.receipt_document_id = document.id
+    row.receipt_document_id = pending.document.id
     session.add(row)
-    append_audit(
-        session,
-        actor="system",
-        action="document.generate",
-        object_type="document",
-        object_id=document.id,
-        reason="reçu de consentement",
-        detail={"consent_id": consent.id, "kind": DocumentKind.CONSENT_RECEIPT.value},
-    )
-    session.flush()
-    write_document_file(document, pdf, cipher, settings)
-    return document.id
+    return pending.store(session, settings).id

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,15 +41,12 @@ from domain.negotiation.sharing import (
 )
 from models.creditor_directory import CreditorChannel
 from models.database import session_scope
-from models.document import Document
 from models.dossier import TimelineEvent
 from models.negotiation import NegotiationOffer, SharingLedgerEntry
 from rendering.email import render_email
 from rendering.pdf import render_pdf
-from security.datakeys import ClientCipher
 from services.audit import append_audit
-from services.documents import write_document_file
-from services.dossiers.intake import new_id
+from services.documents import new_generated_pdf
 from services.email_outbox import deliver, queue_email
 from services.negotiations.consents import current_consent, snapshot
 from services.negotiations.message_sources import (
@@ -280,26 +276,18 @@ class CreditorMessageActivities:
         pdf: bytes,
     ) -> None:
         target, content = prepared.target, prepared.content
-        cipher = ClientCipher.for_client(target.client, self.settings)
-        document = Document(
-            id=new_id(),
-            dossier_id=target.dossier_id,
-            client_id=target.client.id,
-            kind=DocumentKind.CREDITOR_LETTER,
-            stored_name=secrets.token_hex(24),
-            content_type="application/pdf",
-            size_bytes=len(pdf),
-            uploaded_by=None,
-        )
-        document.filename_enc = cipher.encrypt(
-            "document",
-            "filename",
-            document.id,
+        pending = new_generated_pdf(
+            session,
+            target.client,
+            target.dossier_id,
+            DocumentKind.CREDITOR_LETTER,
             letter_file_name(content.reference, content.kind),
+            pdf,
+            self.settings,
+            reason="courrier au créancier",
         )
-        session.add(document)
         session.flush()
-        self._record(session, msg, prepared, consent_id, document.id)
+        self._record(session, msg, prepared, consent_id, pending.document.id)
         session.add(
             TimelineEvent(
                 dossier_id=target.dossier_id,
@@ -317,18 +305,7 @@ class CreditorMessageActivities:
                 idempotency_key=f"{msg.idempotency_key}:letter",
             )
         )
-        append_audit(
-            session,
-            actor="system",
-            action="document.generate",
-            object_type="document",
-            object_id=document.id,
-            reason="courrier au créancier",
-            detail={"dossier_id": target.dossier_id, "kind": DocumentKind.CREDITOR_LETTER.value},
-        )
-        session.flush()
-        # Rows first, file second: a refused insert leaves no file behind.
-        write_document_file(document, pdf, cipher, self.settings)
+        pending.store(session, self.settings)
 
 
 def _context(content: CreditorMessageContent) -> dict[str, object]:

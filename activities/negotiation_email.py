@@ -48,7 +48,7 @@ from security.negotiation_links import (
     decision_link_url,
     space_link_url,
 )
-from services.audit import append_audit
+from services.audit import audit_client_data_read
 from services.email_outbox import deliver, find_queued, queue_email
 from services.negotiations.consents import document_label, load_consent
 
@@ -128,14 +128,13 @@ class NegotiationEmailActivities:
                 "space_link": space_link_url(self.settings, negotiation.id),
             }
             context.update(self._details(session, request, negotiation, consent))
-            append_audit(
+            audit_client_data_read(
                 session,
-                actor="system",
-                action="client.read",
-                object_type="client",
-                object_id=client.id,
-                reason=f"email:{request.template}",
-                detail={"dossier_id": dossier.id, "negotiation_id": negotiation.id},
+                "system",
+                client.id,
+                f"email:{request.template}",
+                dossier_id=dossier.id,
+                negotiation_id=negotiation.id,
             )
         rendered = render_email(request.template, recipient, context)
         return queue_email(

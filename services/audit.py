@@ -174,6 +174,21 @@ def append_audit(
     return entry
 
 
+def audit_client_data_read(
+    session: Session, actor: str, client_id: str, reason: str, **detail: Any
+) -> AuditEntry:
+    """A read of a client's personal data (a page, an email, a message to a creditor)."""
+    return append_audit(
+        session,
+        actor=actor,
+        action="client.read",
+        object_type="client",
+        object_id=client_id,
+        reason=reason,
+        detail=detail,
+    )
+
+
 def verify_audit_chain(session: Session) -> AuditReport:
     """Check every entry against its predecessor and the head. Takes no lock: appends go on."""
     head = session.exec(select(AuditHead).where(AuditHead.id == HEAD_ID)).first()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -36,12 +38,17 @@ from services.dossiers.intake import new_id
 
 __all__ = [
     "UploadRefused",
+    "Upload",
     "delete_document_file",
     "document_aad",
     "document_path",
+    "new_document",
     "read_document",
     "store_document",
 ]
+
+# What a form sends: (file name as typed by the browser, content).
+Upload = tuple[str | None, bytes]
 
 DOCUMENT_NOT_FOUND = "Pièce introuvable : elle n'existe pas ou plus."
 
@@ -103,30 +110,16 @@ def store_document(
         raise UploadRefused("Ce dossier est clôturé : il n'accepte plus de pièces justificatives.")
     if kind not in {k.value for k in CLIENT_DOCUMENT_KINDS}:
         raise UploadRefused("Type de pièce inconnu.")
-    accepted = check_upload(filename, data, settings.upload_max_bytes)
-    if looks_like_credential(accepted.filename):
-        raise UploadRefused(credential_message("Nom du fichier"))
-    client = session.get(Client, dossier.client_id)
-    if client is None:
-        raise NotFound("Le client de ce dossier est introuvable.")
-    try:
-        cipher = ClientCipher.for_client(client, settings)
-    except ClientErasedError:
-        raise UploadRefused("Les données de ce client ont été effacées.") from None
-
     document_kind = DocumentKind(kind)
-    document = Document(
-        id=new_id(),
-        dossier_id=dossier.id,
-        client_id=client.id,
-        kind=document_kind,
-        stored_name=secrets.token_hex(24),
-        content_type=accepted.content_type,
-        size_bytes=len(data),
-        uploaded_by=actor.id,
+    pending = new_document(
+        session,
+        dossier,
+        document_kind,
+        (filename, data),
+        actor,
+        settings,
+        reason="dépôt de pièce justificative",
     )
-    document.filename_enc = cipher.encrypt("document", "filename", document.id, accepted.filename)
-    session.add(document)
     expected = session.exec(
         select(ExpectedDocument).where(
             ExpectedDocument.dossier_id == dossier.id,
@@ -145,23 +138,127 @@ def store_document(
             actor=actor_of(actor),
         )
     )
+    return pending.store(session, settings)
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """A document row added to the session whose file is not yet written."""
+
+    document: Document
+    data: bytes
+    cipher: ClientCipher
+
+    def store(self, session: Session, settings: Settings) -> Document:
+        """Flush the rows, then write the file: a database refusal leaves no file behind."""
+        session.flush()
+        write_document_file(self.document, self.data, self.cipher, settings)
+        return self.document
+
+
+def new_document(
+    session: Session,
+    dossier: Dossier,
+    kind: DocumentKind,
+    upload: Upload,
+    uploader: StaffUser,
+    settings: Settings,
+    *,
+    reason: str,
+    staged_write_id: str | None = None,
+) -> PendingDocument:
+    """Check one upload (UploadRefused with a French message) and add its encrypted, audited
+    row. The caller has checked access; it adds its own rows, then calls `store`."""
+    filename, data = upload
+    accepted = check_upload(filename, data, settings.upload_max_bytes)
+    if looks_like_credential(accepted.filename):
+        raise UploadRefused(credential_message("Nom du fichier"))
+    client = session.get(Client, dossier.client_id)
+    if client is None:
+        raise NotFound("Le client de ce dossier est introuvable.")
+    try:
+        cipher = ClientCipher.for_client(client, settings)
+    except ClientErasedError:
+        raise UploadRefused("Les données de ce client ont été effacées.") from None
+    document = Document(
+        id=new_id(),
+        dossier_id=dossier.id,
+        client_id=client.id,
+        kind=kind,
+        stored_name=secrets.token_hex(24),
+        content_type=accepted.content_type,
+        size_bytes=len(data),
+        uploaded_by=uploader.id,
+        staged_write_id=staged_write_id,
+    )
+    document.filename_enc = cipher.encrypt("document", "filename", document.id, accepted.filename)
+    session.add(document)
     append_audit(
         session,
-        actor=actor_of(actor),
+        actor=actor_of(uploader),
         action="document.upload",
         object_type="document",
         object_id=document.id,
-        reason="dépôt de pièce justificative",
+        reason=reason,
         detail={
             "dossier_id": dossier.id,
-            "kind": document_kind.value,
+            "kind": kind.value,
             "size_bytes": len(data),
             "content_type": accepted.content_type,
         },
     )
-    session.flush()
-    write_document_file(document, data, cipher, settings)
-    return document
+    return PendingDocument(document, data, cipher)
+
+
+def new_generated_pdf(
+    session: Session,
+    client: Client,
+    dossier_id: str,
+    kind: DocumentKind,
+    filename: str,
+    pdf: bytes,
+    settings: Settings,
+    *,
+    reason: str,
+    **detail: Any,
+) -> PendingDocument:
+    """A PDF Cravelynos made (report, receipt, letter): its encrypted row, audited as the
+    system; the caller adds its own rows, then calls `store`."""
+    cipher = ClientCipher.for_client(client, settings)
+    document = Document(
+        id=new_id(),
+        dossier_id=dossier_id,
+        client_id=client.id,
+        kind=kind,
+        stored_name=secrets.token_hex(24),
+        content_type="application/pdf",
+        size_bytes=len(pdf),
+        uploaded_by=None,
+    )
+    document.filename_enc = cipher.encrypt("document", "filename", document.id, filename)
+    session.add(document)
+    append_audit(
+        session,
+        actor="system",
+        action="document.generate",
+        object_type="document",
+        object_id=document.id,
+        reason=reason,
+        detail={"dossier_id": dossier_id, "kind": kind.value, "size_bytes": len(pdf), **detail},
+    )
+    return PendingDocument(document, pdf, cipher)
+
+
+def decrypt_document(
+    document: Document, cipher: ClientCipher, settings: Settings
+) -> tuple[str | None, bytes]:
+    """(original file name, plaintext); NotFound when the file has left the store."""
+    try:
+        blob = document_path(document, settings).read_bytes()
+    except FileNotFoundError:
+        raise NotFound("Le fichier de cette pièce est introuvable dans le stockage.") from None
+    data = cipher.decrypt_blob(document_aad(document.id), blob)
+    return cipher.decrypt("document", "filename", document.id, document.filename_enc), data
 
 
 def read_document(
@@ -175,13 +272,7 @@ def read_document(
     client = session.get(Client, document.client_id)
     if client is None or client.wrapped_key is None:
         raise NotFound("Les données de ce client ont été effacées.")
-    cipher = ClientCipher.for_client(client, settings)
-    try:
-        blob = document_path(document, settings).read_bytes()
-    except FileNotFoundError:
-        raise NotFound("Le fichier de cette pièce est introuvable dans le stockage.") from None
-    data = cipher.decrypt_blob(document_aad(document.id), blob)
-    filename = cipher.decrypt("document", "filename", document.id, document.filename_enc)
+    filename, data = decrypt_document(document, ClientCipher.for_client(client, settings), settings)
     append_audit(
         session,
         actor=actor_of(viewer),

@@ -23,7 +23,7 @@ from security.analysis_links import AnalysisLink
 from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.budget.store import Submission, budget_status, load_submission
-from services.documents import document_aad, document_path
+from services.documents import decrypt_document, document_path
 from services.dossiers.timeline import add_timeline_event
 
 UNAVAILABLE_HEADING = "Analyse indisponible"
@@ -138,11 +138,7 @@ def read_client_report(
     )
     if document is None or not document_path(document, settings).exists():
         raise LinkRefused(404, UNAVAILABLE_HEADING, NO_REPORT)
-    cipher = ClientCipher.for_client(client, settings)
-    pdf = cipher.decrypt_blob(
-        document_aad(document.id), document_path(document, settings).read_bytes()
-    )
-    filename = cipher.decrypt("document", "filename", document.id, document.filename_enc)
+    filename, pdf = decrypt_document(document, ClientCipher.for_client(client, settings), settings)
     append_audit(
         session,
         actor=_actor(client),

@@ -9,7 +9,6 @@ same submission returns the same document, so a retried activity stores nothing 
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +26,6 @@ from models.document import Document
 from models.dossier import Dossier
 from rendering.pdf import REPORT_DIR, render_pdf
 from security.datakeys import ClientCipher
-from services.audit import append_audit
 from services.budget.store import (
     NO_SUBMISSION,
     BudgetNotReady,
@@ -35,8 +33,7 @@ from services.budget.store import (
     load_submission,
     lock_budget,
 )
-from services.documents import write_document_file
-from services.dossiers.intake import new_id
+from services.documents import new_generated_pdf
 
 REPORT_TEMPLATE = "report/analysis.html"
 REPORT_CSS = REPORT_DIR / "analysis.css"
@@ -157,39 +154,18 @@ def _store(
     client = session.get(Client, dossier.client_id)
     if client is None:
         raise NotFound("Le client de ce dossier est introuvable.")
-    cipher = ClientCipher.for_client(client, settings)
-    document = Document(
-        id=new_id(),
-        dossier_id=dossier.id,
-        client_id=client.id,
-        kind=DocumentKind.ANALYSIS_REPORT,
-        stored_name=secrets.token_hex(24),
-        content_type=PDF,
-        size_bytes=len(pdf),
-        uploaded_by=None,
+    pending = new_generated_pdf(
+        session,
+        client,
+        dossier.id,
+        DocumentKind.ANALYSIS_REPORT,
+        report_filename(dossier.reference, submission),
+        pdf,
+        settings,
+        reason="rapport d'analyse budgétaire",
+        submission=submission,
     )
-    document.filename_enc = cipher.encrypt(
-        "document", "filename", document.id, report_filename(dossier.reference, submission)
-    )
-    session.add(document)
-    record.report_document_id = document.id
+    record.report_document_id = pending.document.id
     record.report_submission = submission
     session.add(record)
-    append_audit(
-        session,
-        actor=SYSTEM,
-        action="document.generate",
-        object_type="document",
-        object_id=document.id,
-        reason="rapport d'analyse budgétaire",
-        detail={
-            "dossier_id": dossier.id,
-            "kind": DocumentKind.ANALYSIS_REPORT.value,
-            "submission": submission,
-            "size_bytes": len(pdf),
-        },
-    )
-    # Rows first, file second: a refused insert leaves no file behind.
-    session.flush()
-    write_document_file(document, pdf, cipher, settings)
-    return document.id
+    return pending.store(session, settings).id

@@ -25,7 +25,7 @@ from models.staff import StaffUser
 from security.blind_index import blind_index
 from security.datakeys import ClientCipher, unwrap_data_key
 from security.keyring import get_keyring
-from services.audit import append_audit
+from services.audit import append_audit, audit_client_data_read
 from services.dossiers.access import (
     DossierAction,
     actor_of,
@@ -224,14 +224,8 @@ def get_dossier_detail(
     ).all()
     timeline = _timeline(session, dossier.id)
 
-    append_audit(
-        session,
-        actor=actor_of(viewer),
-        action="client.read",
-        object_type="client",
-        object_id=client.id,
-        reason=reason[:200],
-        detail={"dossier_id": dossier.id},
+    audit_client_data_read(
+        session, actor_of(viewer), client.id, reason[:200], dossier_id=dossier.id
     )
     assignee = session.get(StaffUser, dossier.assignee_id)
     return DossierDetail(

@@ -40,7 +40,7 @@ from models.negotiation import (
 )
 from rendering.labels import charge_label, debt_nature_label, resource_label
 from security.datakeys import ClientCipher
-from services.audit import append_audit
+from services.audit import audit_client_data_read
 from services.budget.store import load_submission
 from services.negotiations.consents import document_label
 
@@ -148,17 +148,13 @@ def load_sources(
         )
     if wanted & {ShareCategory.BUDGET, ShareCategory.DEBTS}:
         budget, debts = _budget_and_debts(session, settings, target, cipher, wanted)
-    append_audit(
+    audit_client_data_read(
         session,
-        actor="system",
-        action="client.read",
-        object_type="client",
-        object_id=client.id,
-        reason=f"message au créancier : {plan.kind.value}",
-        detail={
-            "negotiation_id": target.negotiation_id,
-            "categories": [c.value for c in plan.categories],
-        },
+        "system",
+        client.id,
+        f"message au créancier : {plan.kind.value}",
+        negotiation_id=target.negotiation_id,
+        categories=[c.value for c in plan.categories],
     )
     return MessageSources(
         reference=target.reference,

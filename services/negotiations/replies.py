@@ -22,10 +22,11 @@ from domain.staged_writes import StagedWriteKind
 from models.negotiation import CreditorReply, Negotiation, NegotiationOffer
 from models.staff import StaffUser
 from security.datakeys import ClientCipher
+from services.documents import Upload
 from services.dossiers.access import actor_of
 from services.dossiers.intake import new_id
 from services.effective import effective
-from services.negotiations.attachments import Upload, store_attachment
+from services.negotiations.attachments import store_attachment
 from services.negotiations.consents import create_consent_request, current_consent
 from services.negotiations.store import (
     NegotiationRefused,
