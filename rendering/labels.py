@@ -8,8 +8,10 @@ place to another.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from domain.budget import (
@@ -97,32 +99,26 @@ def enum_label(labels: dict[Any, str], enum: type, value: object) -> str:
         return str(value)
 
 
-def resource_label(value: object) -> str:
-    return enum_label(RESOURCE_LABELS_FR, ResourceKind, value)
+def labeller(labels: dict[Any, str], enum: type[Enum]) -> Callable[[object], str]:
+    """A filter that reads one enum's values (or their raw strings) as French labels."""
+
+    def label(value: object) -> str:
+        return enum_label(labels, enum, value)
+
+    return label
 
 
-def charge_label(value: object) -> str:
-    return enum_label(CHARGE_LABELS_FR, ChargeCategory, value)
-
-
-def basis_label(value: object) -> str:
-    return enum_label(CHARGE_BASIS_LABELS_FR, ChargeBasis, value)
-
-
-def debt_nature_label(value: object) -> str:
-    return enum_label(DEBT_NATURE_LABELS_FR, DebtNature, value)
-
-
-def strategy_label(value: object) -> str:
-    return enum_label(STRATEGY_LABELS_FR, StrategyKind, value)
-
-
-def creditor_label(value: object) -> str:
-    return enum_label(CREDITOR_KIND_LABELS_FR, CreditorKind, value)
-
-
-def approval_channel_label(value: object) -> str:
-    return enum_label(APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel, value)
+resource_label = labeller(RESOURCE_LABELS_FR, ResourceKind)
+charge_label = labeller(CHARGE_LABELS_FR, ChargeCategory)
+basis_label = labeller(CHARGE_BASIS_LABELS_FR, ChargeBasis)
+debt_nature_label = labeller(DEBT_NATURE_LABELS_FR, DebtNature)
+strategy_label = labeller(STRATEGY_LABELS_FR, StrategyKind)
+creditor_label = labeller(CREDITOR_KIND_LABELS_FR, CreditorKind)
+approval_channel_label = labeller(APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel)
+stage_label = labeller(STAGE_LABELS_FR, Stage)
+outcome_label = labeller(OUTCOME_LABELS_FR, Outcome)
+document_label = labeller(DOCUMENT_LABELS_FR, DocumentKind)
+channel_label = labeller(CONTACT_CHANNEL_LABELS_FR, ContactChannel)
 
 
 def debt_name(data: BudgetInput, index: int | None) -> str:
@@ -140,22 +136,6 @@ def household_fr(adults: int, children: int) -> str:
     if children:
         people += f" et {children} enfant{'s' if children > 1 else ''}"
     return people
-
-
-def stage_label(value: object) -> str:
-    return enum_label(STAGE_LABELS_FR, Stage, value)
-
-
-def outcome_label(value: object) -> str:
-    return enum_label(OUTCOME_LABELS_FR, Outcome, value)
-
-
-def document_label(value: object) -> str:
-    return enum_label(DOCUMENT_LABELS_FR, DocumentKind, value)
-
-
-def channel_label(value: object) -> str:
-    return enum_label(CONTACT_CHANNEL_LABELS_FR, ContactChannel, value)
 
 
 def phone_fr(number: str | None) -> str:
