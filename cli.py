@@ -26,6 +26,7 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from web.app import create_app
+    from web.serving import server_options
 
     # The client's signed links carry their token in the path: keep them out of access logs.
     logging.getLogger("uvicorn.access").addFilter(
@@ -33,9 +34,7 @@ def cmd_web(args: argparse.Namespace, settings: Settings) -> int:
     )
     uvicorn.run(
         create_app(settings),
-        host=settings.web_host,
-        port=settings.web_port,
-        proxy_headers=True,
+        **server_options(settings),
         log_level="info",
     )
     return 0

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. Empty: none, the peer's own address is the client's (else
+    # anyone could pick the address every rate limit counts by).
+    trusted_proxies: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
 
     smtp_host: str = "127.0.0.1"

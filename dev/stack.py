@@ -28,6 +28,7 @@ from dev.mail_catcher import start_catcher
 from gateway.connection import connect_client
 from models.migrate import upgrade_database
 from web.app import create_app
+from web.serving import server_options
 from worker import run_worker
 from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
@@ -160,8 +161,7 @@ async def serve(settings: Settings) -> None:
         server = EmbeddedServer(
             uvicorn.Config(
                 create_app(settings),
-                host=settings.web_host,
-                port=settings.web_port,
+                **server_options(settings),
                 log_level="warning",
             )
         )

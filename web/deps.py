@@ -20,6 +20,6 @@ SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 def client_ip(request: Request) -> str:
-    # The direct peer: behind a reverse proxy, run uvicorn with --proxy-headers so this is the
-    # real client address rather than the proxy's.
+    # The peer, or what a configured proxy (CRAVELYNOS_TRUSTED_PROXIES) says the client was:
+    # uvicorn rewrites request.client only for those (web/serving.py).
     return request.client.host if request.client else "unknown"
