@@ -1,9 +1,9 @@
-"""What the client's negotiation pages read, once their signed link was checked: a consent
-request, the negotiation as the client sees it, a counter-offer awaiting the client's decision.
+"""What the client's negotiation pages read, once their signed link was checked: a consent request,
+the negotiation as the client sees it, a counter-offer awaiting the client's decision.
 
-negotiation_views and consent_store give the rows; this adds the checks that only the client's
-pages make (is this still for the client to decide? is the deadline past?), the next step in
-the client's words, and the audit of every read and decision with the client as actor
+views.py and consents.py (beside this module) give the rows; this adds the checks that only the
+client's pages make (is this still for the client to decide? is the deadline past?), the next
+step in the client's words, and the audit of every read and decision with the client as actor
 ("client:<id>").
 """
 

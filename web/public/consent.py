@@ -1,10 +1,10 @@
 """The client's consent page, reached by the signed link of the consent request email.
 
-It shows exactly what would be shared with whom: the creditor, the categories and each
-document, the purpose, the expiry, and the stored text word for word. "J'accepte" and
-"Je refuse" are the same kind of button in the same form, neither pre-selected. The decision is
-written first (consent_store, audited as the client), then the negotiation workflow is told.
-If the workflow cannot be told, the decision stays recorded (it is the client's, and every
+It shows exactly what would be shared with whom: the creditor, the categories and each document,
+the purpose, the expiry, and the stored text word for word. "J'accepte" and "Je refuse" are the
+same kind of button in the same form, neither pre-selected. The decision is written first
+(services/negotiations/consents.py, audited as the client), then the negotiation workflow is
+told. If the workflow cannot be told, the decision stays recorded (it is the client's, and every
 message to the creditor re-checks the consent in the database), and the page says so.
 """
 

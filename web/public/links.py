@@ -1,8 +1,8 @@
-"""What every public page behind a client's signed link shares (consent, negotiation space,
-counter-offer): the same protections as the analysis page (client_approval.py).
+"""What every public page behind a client's signed link shares (analysis, consent, negotiation
+space, counter-offer): one SignedLinkPage each, so all get the same protections.
 
 No staff login: the link is the credential. So: no cookie (never render through
-pages.rendering.render, which opens a staff session), no referrer (the token is in the path),
+web.ui.rendering.render, which opens a staff session), no referrer (the token is in the path),
 not cached, not indexed; rate-limited per IP with the limiter the analysis page uses; forms
 carry a signed nonce bound to the link instead of a session's CSRF token, and a browser that
 posts with `Origin: null` (what it sends when there is no referrer) is accepted because the
@@ -117,50 +117,13 @@ def page(
     return response
 
 
-def message(
-    request: Request, status_code: int, heading: str, text: str, **headers: str
-) -> HTMLResponse:
-    response = page(request, "message.html", {"heading": heading, "message": text}, status_code)
-    response.headers.update(headers)
-    return response
-
-
 def refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
     """The page of a link that cannot be used (web/errors.py answers every LinkRefused so)."""
-    headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
-    return message(request, refused.status_code, refused.heading, refused.message, **headers)
-
-
-def open_link(
-    request: Request,
-    settings: Settings,
-    token: str,
-    reader: Callable[[Settings, str], T],
-    expired_message: str,
-) -> T:
-    """The link's target; LinkRefused says why it cannot be used (rate limit first)."""
-    wait = _limiter(request, settings).hit(f"ip:{client_ip(request)}")
-    if wait:
-        raise LinkRefused(429, "Trop de demandes", TOO_MANY, retry_after=int(wait) + 1)
-    try:
-        return reader(settings, token)
-    except TokenExpired:
-        raise LinkRefused(410, EXPIRED_HEADING, f"{expired_message} {NOTHING_CHANGED}") from None
-    except TokenError:
-        raise LinkRefused(400, INVALID_HEADING, INVALID_MESSAGE) from None
-
-
-def check_form(
-    request: Request,
-    settings: Settings,
-    token: str,
-    nonce: str,
-    purpose: str,
-    heading: str = FORM_REFUSED_HEADING,
-) -> None:
-    """LinkRefused (403) for a form posted from elsewhere, or a step skipped."""
-    if not same_origin(request, settings) or not nonce_ok(settings, token, nonce, purpose):
-        raise LinkRefused(403, heading, FORM_EXPIRED)
+    context = {"heading": refused.heading, "message": refused.message}
+    response = page(request, "message.html", context, refused.status_code)
+    if refused.retry_after:
+        response.headers["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 @dataclass(frozen=True)
@@ -189,7 +152,17 @@ class SignedLinkPage(Generic[T]):
         return page_url(self.path, token)
 
     def open(self, request: Request, settings: Settings, token: str) -> T:
-        return open_link(request, settings, token, self.reader, self.expired_message(settings))
+        """The link's target; LinkRefused says why it cannot be used (rate limit first)."""
+        wait = _limiter(request, settings).hit(f"ip:{client_ip(request)}")
+        if wait:
+            raise LinkRefused(429, "Trop de demandes", TOO_MANY, retry_after=int(wait) + 1)
+        try:
+            return self.reader(settings, token)
+        except TokenExpired:
+            expired = f"{self.expired_message(settings)} {NOTHING_CHANGED}"
+            raise LinkRefused(410, EXPIRED_HEADING, expired) from None
+        except TokenError:
+            raise LinkRefused(400, INVALID_HEADING, INVALID_MESSAGE) from None
 
     def check_form(
         self,
@@ -201,7 +174,10 @@ class SignedLinkPage(Generic[T]):
         purpose: str | None = None,
         heading: str = FORM_REFUSED_HEADING,
     ) -> None:
-        check_form(request, settings, token, nonce, purpose or self.nonce_purpose, heading)
+        """LinkRefused (403) for a form posted from elsewhere, or a step skipped."""
+        purpose = purpose or self.nonce_purpose
+        if not same_origin(request, settings) or not nonce_ok(settings, token, nonce, purpose):
+            raise LinkRefused(403, heading, FORM_EXPIRED)
 
     def render(
         self,
