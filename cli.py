@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from config.loading import load_settings
 from config.settings import Settings, SettingsError
+from security.file_modes import keep_new_files_private, make_data_dir_private
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -176,11 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    keep_new_files_private()
     try:
         settings = load_settings()
     except SettingsError as exc:
         print(f"configuration refused: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    make_data_dir_private(settings.data_dir)
     status = args.handler(args, settings)
     # Temporal's runtime can abort the interpreter at exit (SDK issue #300): leave directly.
     from dev.stack import hard_exit

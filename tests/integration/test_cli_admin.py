@@ -35,6 +35,7 @@ def _run(settings: Settings, *args: str, stdin: str = "") -> subprocess.Complete
         capture_output=True,
         text=True,
         timeout=120,
+        umask=0o022,
     )
 
 
@@ -104,3 +105,19 @@ def test_createuser_reads_the_password_from_stdin_and_refuses_bad_input(tmp_path
     with session_scope(settings) as session:
         emails = session.exec(select(StaffUser.email)).all()
     assert emails == ["nouvelle@cravelynos.example"]
+
+
+def test_commands_keep_the_data_directory_private(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    left_by_an_older_run = data_dir / "cravelynos.db-old"
+    left_by_an_older_run.write_text("")
+    left_by_an_older_run.chmod(0o644)
+    settings = dev_settings(data_dir=data_dir)
+
+    migrated = _run(settings, "migrate")
+
+    assert migrated.returncode == 0, migrated.stderr
+    modes = {p.name: p.stat().st_mode & 0o777 for p in [data_dir, *data_dir.iterdir()]}
+    assert "cravelynos.db" in modes
+    assert all(mode & 0o077 == 0 for mode in modes.values()), {k: oct(v) for k, v in modes.items()}

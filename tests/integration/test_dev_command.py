@@ -31,6 +31,16 @@ def _workflow_ids(address: str, kind: str = "dossier") -> set[str]:
     return set(re.findall(rf'"workflowId":\s*"({kind}:[0-9a-f]+)"', out))
 
 
+def _readable_by_others(data_dir: Path) -> list[str]:
+    """Files and directories with any group or other permission bit."""
+    paths = [data_dir, *data_dir.rglob("*")]
+    found = [f"{p.name} {oct(p.stat().st_mode & 0o777)}" for p in paths if p.stat().st_mode & 0o077]
+    # The files the probe found world-readable must exist for the check to mean anything.
+    names = {p.name for p in paths}
+    assert {"cravelynos.db", "cravelynos.db-wal", "temporal.db", "temporal.log"} <= names, names
+    return found
+
+
 def _wait_for_workflows(address: str, count: int) -> set[str]:
     deadline = time.monotonic() + 30
     while True:
@@ -58,6 +68,7 @@ def test_dev_stack_runs_stops_cleanly_and_resumes(tmp_path: Path) -> None:
         assert len(_workflow_ids(address, "negotiation")) == 5
         mailbox = tmp_path / "data" / "mailbox"
         assert len(list(mailbox.glob("*.eml"))) >= 8
+        assert _readable_by_others(tmp_path / "data") == []
     finally:
         stopped = stop_dev(stack)
     assert "Cravelynos stopped." in stopped

@@ -66,6 +66,8 @@ def start_dev(data_dir: Path, ports: dict[str, int], log: Path) -> DevStack:
         env=dev_env(data_dir, ports),
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        # A usual login umask: the stack must make its files private itself.
+        umask=0o022,
     )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
