@@ -1,4 +1,5 @@
-"""Security headers on every response: CSP, nosniff, referrer policy, HSTS."""
+"""Security headers on every response: CSP, nosniff, referrer policy, HSTS, and no caching of
+anything but the static assets."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ DOCS_CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# Every page, API answer and download is built for one signed-in person or one signed link and
+# most carry personal data: no browser or proxy keeps a copy. Only the assets are shared.
+NO_STORE = "no-store"
+STATIC_PREFIX = "/static/"
 
 
 class SecurityHeadersMiddleware:
@@ -30,6 +35,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         csp = DOCS_CSP if scope["path"] == self.docs_path else CSP
+        cacheable = scope["path"].startswith(STATIC_PREFIX)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -42,6 +48,8 @@ class SecurityHeadersMiddleware:
                 headers.setdefault(
                     "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"
                 )
+                if not cacheable:
+                    headers.setdefault("Cache-Control", NO_STORE)
                 if self.production:
                     headers.setdefault("Strict-Transport-Security", HSTS)
             await send(message)
