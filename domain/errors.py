@@ -65,3 +65,8 @@ class LinkRefused(CravelynosError):
         self.status_code = status_code  # type: ignore[misc]
         self.heading = heading
         self.retry_after = retry_after
+
+
+# The type (ApplicationError.type) of a message that no retry can build, stored text being at
+# fault: named once for the outbox that raises it and the workflows that turn it into a task.
+MESSAGE_UNBUILDABLE = "MessageUnbuildable"

@@ -48,7 +48,8 @@ SUBJECTS.update(
 
 
 def render_email(template: str, recipient: str, context: dict[str, Any]) -> RenderedEmail:
-    subject = SUBJECTS[template].format(**context)
+    # A header is one line: a line break from a name would end it (or inject another header).
+    subject = " ".join(SUBJECTS[template].format(**context).split())
     env = email_environment()
     values = {**context, "subject": subject}
     return RenderedEmail(

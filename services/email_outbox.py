@@ -24,6 +24,7 @@ from temporalio.exceptions import ApplicationError
 from config.settings import Settings
 from domain.clock import as_utc, utcnow
 from domain.dossier_stages import DocumentKind
+from domain.errors import MESSAGE_UNBUILDABLE
 from models.client import Client
 from models.database import session_scope
 from models.document import Document
@@ -53,6 +54,7 @@ ATTACHMENT_NAMES_FR: dict[DocumentKind, str] = {
 # The business refusal when an attached document disappeared before the message could leave
 # (deleted by retention or erased): sending it without would not be the message that was meant.
 ATTACHMENT_MISSING = "AttachmentMissing"
+UNBUILDABLE_MESSAGE = "message impossible à construire (caractère interdit dans un en-tête)"
 
 
 def message_id_for(key: str, settings: Settings) -> str:
@@ -130,7 +132,14 @@ async def deliver(
     """
     if row.status == EmailStatus.SENT:
         return False
-    message = _build_message(settings, row, client)
+    try:
+        message = _build_message(settings, row, client)
+    except ValueError as exc:
+        # The stored text itself is at fault (a header with a line break): no retry can fix it.
+        _record_attempt(settings, row.idempotency_key, EmailStatus.FAILED, _describe(exc))
+        raise ApplicationError(
+            UNBUILDABLE_MESSAGE, type=MESSAGE_UNBUILDABLE, non_retryable=True
+        ) from exc
     try:
         await aiosmtplib.send(
             message,

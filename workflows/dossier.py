@@ -45,6 +45,7 @@ with workflow.unsafe.imports_passed_through():
         email_label,
         retention_deadline,
     )
+    from domain.errors import MESSAGE_UNBUILDABLE
     from domain.retention import (
         RetentionPolicy,
         documents_expiry,
@@ -83,6 +84,7 @@ with workflow.unsafe.imports_passed_through():
         RETENTION_WORK,
         SHORT,
         apply_staged_write,
+        business_refusal,
         publish_search_attributes,
         refusal_of,
         refuse_if,
@@ -695,11 +697,13 @@ class DossierWorkflow:
                 ),
                 EMAIL,
             )
-        except ActivityError:
+        except ActivityError as exc:
+            cause = business_refusal(exc)
+            unbuildable = cause is not None and cause.type == MESSAGE_UNBUILDABLE
+            why = cause.message if cause and unbuildable else "l'adresse du client est refusée"
             await self._progress(
                 f"email_failed:{key}",
                 self._state.stage,
                 "email_failed",
-                f"Courriel non remis ({email_label(template)}) : l'adresse "
-                "du client est refusée, le contacter autrement",
+                f"Courriel non remis ({email_label(template)}) : {why}, le contacter autrement",
             )

@@ -992,11 +992,11 @@ class CreditorNegotiationWorkflow:
         )
         try:
             await run(io.SEND_NEGOTIATION_EMAIL, email, EMAIL)
-        except ActivityError:
+        except ActivityError as exc:
             await self._record(
                 f"email_failed:{event}",
                 TASK,
-                f"courriel au client non remis ({email_label(template)}) : "
+                f"courriel au client non remis ({email_label(template)}, {why_not_sent(exc)}) : "
                 "le prévenir par un autre moyen",
             )
 

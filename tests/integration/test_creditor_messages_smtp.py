@@ -627,3 +627,29 @@ async def test_a_long_subject_reaches_the_client_exactly_as_written(
     [raw] = list(mail_settings.mailbox_dir.glob("*.eml"))
     head = raw.read_bytes().split(b"\r\n\r\n", 1)[0]
     assert max(len(line) for line in head.split(b"\r\n")) <= 78
+
+
+async def test_a_line_break_stored_in_a_creditor_name_cannot_break_the_email(
+    mail_settings: Settings,
+) -> None:
+    """A name saved before names refused control characters: the consent email still leaves,
+    its subject on one line, and no header can be smuggled in through the name."""
+    seed = seed_negotiations(mail_settings)
+    negotiation = seed.negotiation_ids[0]
+    consent_id = give_consent(mail_settings, negotiation, [ID, D])
+    with session_scope(mail_settings) as session:
+        row = session.get(Creditor, seed.creditor_ids[0])
+        assert row is not None
+        row.name = "Credit Demo\r\nBcc: intrus@exemple.org"
+        session.add(row)
+    template = "negotiation_consent_request"
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        await ActivityEnvironment().run(
+            NegotiationEmailActivities(mail_settings).send_negotiation_email,
+            NegotiationEmail(
+                negotiation, template, f"negotiation:{negotiation}:{template}", consent_id
+            ),
+        )
+    [message] = eml(mail_settings)
+    assert "Credit Demo Bcc: intrus@exemple.org" in str(message["Subject"])
+    assert message["Bcc"] is None

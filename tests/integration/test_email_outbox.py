@@ -9,15 +9,19 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import select
 from support.stack import intake, make_dossier, make_staff, received, smtp_catcher
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.client_email import ClientEmailActivities
 from activities.contracts.dossier import ClientEmail
 from config.settings import Settings
 from dev.mail_catcher import MailboxHandler
+from domain.errors import MESSAGE_UNBUILDABLE
+from models.client import Client
 from models.database import session_scope
 from models.dossier import TimelineEvent
 from models.outbox import EmailStatus, OutboxEmail
+from security.datakeys import ClientCipher
 
 
 def _outbox(settings: Settings) -> list[OutboxEmail]:
@@ -126,3 +130,32 @@ async def test_a_client_who_declined_email_follow_up_gets_no_reminder(
             select(TimelineEvent).where(TimelineEvent.kind == "reminder_to_do")
         ).one()
     assert "Relance à faire par téléphone" in todo.summary
+
+
+async def test_a_message_no_retry_can_build_fails_once_and_for_good(
+    mail_settings: Settings,
+) -> None:
+    """An address stored with a line break (before it was checked) cannot become a header:
+    the activity says so without retrying, and the row records the failure."""
+    staff = make_staff(mail_settings)
+    dossier = make_dossier(mail_settings, staff)
+    activities = ClientEmailActivities(mail_settings)
+    request = ClientEmail(dossier.id, "acknowledgement", f"{dossier.workflow_id}:acknowledgement")
+    with session_scope(mail_settings) as session:
+        client = session.get(Client, dossier.client_id)
+        assert client is not None
+        cipher = ClientCipher.for_client(client, mail_settings)
+        client.email_enc = cipher.encrypt(
+            "client", "email", client.id, "jeanne@exemple.fr\nBcc: intrus@exemple.org"
+        )
+        session.add(client)
+    with (
+        smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port),
+        pytest.raises(ApplicationError) as refused,
+    ):
+        await ActivityEnvironment().run(activities.send_client_email, request)
+    assert refused.value.non_retryable
+    assert refused.value.type == MESSAGE_UNBUILDABLE
+    assert received(mail_settings) == []
+    [row] = _outbox(mail_settings)
+    assert row.status == EmailStatus.FAILED
