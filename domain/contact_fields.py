@@ -11,6 +11,8 @@ from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
+from domain.input_fields import whole_number
+
 EMAIL_MESSAGE = (
     "Adresse e-mail invalide : saisissez une adresse complète, par exemple prenom.nom@exemple.fr."
 )
@@ -42,7 +44,7 @@ _OVERSEAS_PREFIXES: dict[str, str] = {
 }
 _COUNTRY_CODES = ("33", "262", "590", "594", "596")
 _SEPARATORS = re.compile(r"[\s.\-/()]")
-_NATIONAL = re.compile(r"^[1-9]\d{8}$")
+_NATIONAL = re.compile(r"^[1-9]\d{8}$", re.ASCII)
 
 
 def normalise_email(value: str) -> str:
@@ -73,14 +75,14 @@ def normalise_phone(value: str) -> str:
 
 def normalise_departement(value: str) -> str:
     code = value.strip().upper()
-    if code.isdigit() and len(code) == 1:
-        code = "0" + code
     if code in ("2A", "2B"):
         return code
-    if code.isdigit() and (
-        (len(code) == 2 and 1 <= int(code) <= 95 and code != "20")
-        or (len(code) == 3 and 971 <= int(code) <= 976)
-    ):
+    number = whole_number(code, maximum=999)
+    if number is None:
+        raise ValueError(DEPARTEMENT_MESSAGE)
+    if len(code) <= 2 and 1 <= number <= 95 and number != 20:
+        return f"{number:02d}"
+    if len(code) == 3 and 971 <= number <= 976:
         return code
     raise ValueError(DEPARTEMENT_MESSAGE)
 

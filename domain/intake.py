@@ -27,6 +27,7 @@ from domain.errors import InvalidInput
 from domain.input_fields import (
     ERROR_TYPE,
     REQUIRED_MESSAGE,
+    name_text,
     normalised,
     optional_text,
     refuse,
@@ -43,7 +44,7 @@ MISSING_MESSAGES = {
 class CreditorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, AfterValidator(required_text("Nom du créancier", 120))]
+    name: Annotated[str, AfterValidator(name_text("Nom du créancier", 120))]
     kind: CreditorKind
     account_reference: Annotated[
         str | None, AfterValidator(optional_text("N° de contrat ou de compte", 60))
@@ -53,8 +54,8 @@ class CreditorIn(BaseModel):
 class DossierCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    first_name: Annotated[str, AfterValidator(required_text("Prénom", 100))]
-    last_name: Annotated[str, AfterValidator(required_text("Nom de famille", 100))]
+    first_name: Annotated[str, AfterValidator(name_text("Prénom", 100))]
+    last_name: Annotated[str, AfterValidator(name_text("Nom de famille", 100))]
     email: Annotated[str, AfterValidator(normalised(normalise_email))]
     phone: Annotated[str, AfterValidator(normalised(normalise_phone))]
     address: Annotated[str, AfterValidator(required_text("Adresse postale", 300, multiline=True))]

@@ -13,6 +13,7 @@ from domain.clock import utcnow
 from domain.contact_fields import normalise_email
 from domain.dossier_stages import CreditorKind
 from domain.errors import InvalidInput, NotFound
+from domain.input_fields import check_field, name_text, optional_text
 from models.creditor_directory import Creditor, CreditorChannel
 from models.staff import Role, StaffUser
 from services.audit import append_audit
@@ -35,6 +36,10 @@ EDIT_REFUSED = (
 )
 NOT_FOUND = "Créancier introuvable dans l'annuaire."
 NAME_TAKEN = "Un créancier de ce nom figure déjà dans l'annuaire."
+NAME_CHECK = name_text("Nom du créancier", 120, missing="Indiquez le nom du créancier.")
+ADDRESS_CHECK = optional_text("Adresse postale", 500, multiline=True)
+OMBUDSMAN_NAME_CHECK = name_text("Médiateur", 120, required=False)
+OMBUDSMAN_CONTACT_CHECK = optional_text("Contact du médiateur", 500, multiline=True)
 
 
 class CreditorNotFound(NotFound):
@@ -57,10 +62,8 @@ def check_creditor(form: Mapping[str, str]) -> CreditorInput:
     """The directory form, field by field; InvalidInput with a French message per field."""
     values = {name: (form.get(name) or "").strip() for name in FIELDS}
     errors: dict[str, str] = {}
-    if not values["name"]:
-        errors["name"] = "Indiquez le nom du créancier."
-    elif len(values["name"]) > 120:
-        errors["name"] = "120 caractères au maximum."
+    # The name goes into email subjects and letters: one line, no invisible characters.
+    name = check_field(NAME_CHECK, values["name"], errors, "name")
     if values["kind"] not in {k.value for k in CreditorKind}:
         errors["kind"] = "Choisissez le type de créancier."
     if values["contact_channel"] not in {c.value for c in CreditorChannel}:
@@ -73,24 +76,27 @@ def check_creditor(form: Mapping[str, str]) -> CreditorInput:
             errors["contact_email"] = str(exc)
     elif values["contact_channel"] == CreditorChannel.EMAIL:
         errors["contact_email"] = "Indiquez l'adresse e-mail à laquelle écrire à ce créancier."
-    address = "\n".join(line.strip() for line in values["postal_address"].splitlines() if line)
+    address = check_field(ADDRESS_CHECK, values["postal_address"], errors, "postal_address")
     if not address and values["contact_channel"] == CreditorChannel.POST:
-        errors["postal_address"] = "Indiquez l'adresse postale à laquelle écrire à ce créancier."
-    for name, limit in (("postal_address", 500), ("ombudsman_name", 120)):
-        if len(values[name]) > limit:
-            errors[name] = f"{limit} caractères au maximum."
-    if len(values["ombudsman_contact"]) > 500:
-        errors["ombudsman_contact"] = "500 caractères au maximum."
-    if errors:
+        errors.setdefault(
+            "postal_address", "Indiquez l'adresse postale à laquelle écrire à ce créancier."
+        )
+    ombudsman_name = check_field(
+        OMBUDSMAN_NAME_CHECK, values["ombudsman_name"], errors, "ombudsman_name"
+    )
+    ombudsman_contact = check_field(
+        OMBUDSMAN_CONTACT_CHECK, values["ombudsman_contact"], errors, "ombudsman_contact"
+    )
+    if errors or name is None:
         raise InvalidInput(errors)
     return CreditorInput(
-        name=values["name"],
+        name=name,
         kind=CreditorKind(values["kind"]),
         contact_channel=CreditorChannel(values["contact_channel"]),
         contact_email=email,
-        postal_address=address or None,
-        ombudsman_name=values["ombudsman_name"] or None,
-        ombudsman_contact=values["ombudsman_contact"] or None,
+        postal_address=address,
+        ombudsman_name=ombudsman_name,
+        ombudsman_contact=ombudsman_contact,
     )
 
 

@@ -8,10 +8,12 @@ from sqlmodel import Session, select
 
 from domain.contact_fields import normalise_email
 from domain.errors import InvalidInput
+from domain.input_fields import check_field, name_text
 from models.staff import Role, StaffUser
 from security.passwords import hash_password, needs_rehash, verify_password
 
 MIN_PASSWORD_LENGTH = 12
+DISPLAY_NAME_CHECK = name_text("Nom affiché", 120, missing="Le nom affiché est obligatoire.")
 
 
 @cache
@@ -42,11 +44,7 @@ def create_staff_user(
         address = ""
     if address and session.exec(select(StaffUser.id).where(StaffUser.email == address)).first():
         errors["email"] = "Un compte existe déjà avec cette adresse e-mail."
-    name = " ".join(display_name.split())
-    if not name:
-        errors["display_name"] = "Le nom affiché est obligatoire."
-    elif len(name) > 120:
-        errors["display_name"] = "120 caractères au maximum."
+    name = check_field(DISPLAY_NAME_CHECK, display_name, errors, "display_name")
     if role not in {r.value for r in Role}:
         errors["role"] = "Rôle inconnu : " + ", ".join(r.value for r in Role) + "."
     team_name = team.strip()
@@ -56,7 +54,7 @@ def create_staff_user(
         errors["password"] = (
             f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
         )
-    if errors:
+    if errors or name is None:
         raise InvalidInput(errors)
     user = StaffUser(
         email=address,

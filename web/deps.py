@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from starlette.requests import HTTPConnection
 
 from config.settings import Settings
+from domain.input_fields import MAX_ROW_ID
 
 
 def app_settings(connection: HTTPConnection) -> Settings:
@@ -17,6 +18,8 @@ def app_settings(connection: HTTPConnection) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(app_settings)]
+# A table row's id in a path: past a BIGINT it can name no row, and the drivers overflow.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def client_ip(request: Request) -> str:

@@ -30,8 +30,8 @@ from domain.budget.enums import (
     ResourceKind,
 )
 from domain.contact_fields import normalise_departement
-from domain.credentials import credential_message, looks_like_credential
 from domain.dossier_stages import CreditorKind
+from domain.input_fields import text_check
 
 MAX_LINES = 50
 MAX_PEOPLE = 20
@@ -52,18 +52,16 @@ def _known(enum: type[StrEnum], message: str) -> Callable[[object], object]:
     return check
 
 
-def _text(label: str, max_length: int, *, required: bool) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        cleaned = " ".join(value.split())
-        if required and not cleaned:
-            raise ValueError("Ce champ est obligatoire.")
-        if len(cleaned) > max_length:
-            raise ValueError(f"{max_length} caractères au maximum.")
-        if looks_like_credential(cleaned):
-            raise ValueError(credential_message(label))
-        return cleaned
+def _text(
+    label: str, max_length: int, *, required: bool, name: bool = False
+) -> Callable[[str], str]:
+    """The shared text check; an empty optional label stays "" rather than None."""
+    check = text_check(label, max_length, multiline=False, required=required, name=name)
 
-    return check
+    def text(value: str) -> str:
+        return check(value) or ""
+
+    return text
 
 
 class Household(BaseModel):
@@ -104,7 +102,9 @@ class ChargeLine(BaseModel):
 class DebtLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    creditor: Annotated[str, AfterValidator(_text("Nom du créancier", 120, required=True))]
+    creditor: Annotated[
+        str, AfterValidator(_text("Nom du créancier", 120, required=True, name=True))
+    ]
     creditor_kind: Annotated[
         CreditorKind, BeforeValidator(_known(CreditorKind, "Type de créancier inconnu."))
     ]

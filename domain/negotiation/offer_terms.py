@@ -15,6 +15,7 @@ from typing import TypeVar
 from domain.budget.amounts import euros, parse_amount, parse_date
 from domain.credentials import credential_message, looks_like_credential
 from domain.errors import InvalidInput
+from domain.input_fields import refused_character, whole_number
 from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import OfferType, ReplyKind
 
@@ -204,6 +205,8 @@ def parse_reply(
     terms = "\n".join(line.rstrip() for line in (form.get("terms") or "").strip().splitlines())
     if len(terms) > MAX_TERMS:
         errors["terms"] = TERMS_TOO_LONG
+    elif problem := refused_character(terms, multiline=True):
+        errors["terms"] = problem
     elif looks_like_credential(terms):
         errors["terms"] = credential_message("Termes de la réponse")
     document_ids = tuple(dict.fromkeys(d for d in documents if d))
@@ -321,10 +324,11 @@ def _money(value: str, fail: Fail) -> Decimal | None:
 def _count(value: str, fail: Fail) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_INSTALMENTS:
+    count = whole_number(value, maximum=MAX_INSTALMENTS)
+    if count is None or count < 1:
         fail(INSTALMENTS_RANGE)
         return None
-    return int(value)
+    return count
 
 
 def _day(value: str, fail: Fail) -> date | None:

@@ -29,7 +29,7 @@ from domain.budget.sample_allowances import (
 )
 from domain.clock import utcnow
 from domain.contact_fields import normalise_departement
-from domain.credentials import credential_message, looks_like_credential
+from domain.input_fields import required_text
 from models.allowance_parameters import AllowanceParameter
 from rendering.labels import eur
 from services.audit import append_audit
@@ -66,15 +66,9 @@ def _category(value: object) -> object:
     raise ValueError("Catégorie inconnue.")
 
 
-def _source(value: str) -> str:
-    cleaned = " ".join(value.split())
-    if not cleaned:
-        raise ValueError("Indiquez la source : la délibération ou le barème de la commission.")
-    if len(cleaned) > 300:
-        raise ValueError("300 caractères au maximum.")
-    if looks_like_credential(cleaned):
-        raise ValueError(credential_message("Source"))
-    return cleaned
+_source = required_text(
+    "Source", 300, missing="Indiquez la source : la délibération ou le barème de la commission."
+)
 
 
 class AllowanceParameterIn(BaseModel):

@@ -32,12 +32,12 @@ from domain.budget import (
     compute_budget,
 )
 from domain.budget.amounts import Money
-from domain.budget.inputs import DEFAULT_DEPARTEMENT
+from domain.budget.inputs import DEFAULT_DEPARTEMENT, MAX_LINES
 from domain.budget.legal_parameters import ParameterMissing, rsa_on, seizure_scale_on
 from domain.clock import utcnow
-from domain.credentials import credential_message, looks_like_credential
 from domain.dossier_stages import OPEN_STAGES, Stage
 from domain.errors import InvalidInput, NotFound, Refused
+from domain.input_fields import required_text
 from models.budget import BudgetRecord
 from models.client import Client
 from models.dossier import Dossier
@@ -86,15 +86,12 @@ def _strategy_kind(value: object) -> object:
     raise ValueError("Type de stratégie inconnu.")
 
 
-def _rationale(value: str) -> str:
-    cleaned = "\n".join(line.strip() for line in value.strip().splitlines())
-    if not cleaned:
-        raise ValueError("Expliquez en quelques mots pourquoi cette stratégie est proposée.")
-    if len(cleaned) > 1500:
-        raise ValueError("1500 caractères au maximum.")
-    if looks_like_credential(cleaned):
-        raise ValueError(credential_message("Justification"))
-    return cleaned
+_rationale = required_text(
+    "Justification",
+    1500,
+    multiline=True,
+    missing="Expliquez en quelques mots pourquoi cette stratégie est proposée.",
+)
 
 
 class StrategyLine(BaseModel):
@@ -104,7 +101,7 @@ class StrategyLine(BaseModel):
 
     kind: Annotated[StrategyKind, BeforeValidator(_strategy_kind)]
     # Position of the debt in BudgetInput.debts; None for the household as a whole.
-    debt_index: int | None = Field(default=None, ge=0)
+    debt_index: int | None = Field(default=None, ge=0, lt=MAX_LINES)
     rationale: Annotated[str, AfterValidator(_rationale)]
     monthly_amount: Money | None = None
 

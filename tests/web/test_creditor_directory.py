@@ -134,3 +134,30 @@ def test_sample_creditors_one_per_kind_one_by_post_only_seeded_once(
     post_only = [c for c in created if c.contact_channel == CreditorChannel.POST]
     assert len(post_only) == 1 and post_only[0].contact_email is None
     assert post_only[0].postal_address
+
+
+def test_a_name_that_would_break_every_email_is_refused(
+    client: TestClient, staff: Staff, web_settings: Settings
+) -> None:
+    token = sign_in(client, staff.supervisor)
+    reasons = {
+        "Crédit\nDémo": "caractères non autorisés",
+        "Crédit\u202eDémo": "inverse le sens de lecture (U+202E)",
+        "Créd\u200bit Démo": "caractère invisible",
+        "Crédit Dеmo": "mélange plusieurs alphabets",  # a Cyrillic е
+    }
+    for name, reason in reasons.items():
+        refused = client.post(
+            "/creanciers/nouveau", data={"csrf_token": token, **new_creditor(name=name)}
+        )
+        assert refused.status_code == 422, name
+        assert reason in html.unescape(refused.text), name
+    assert count(web_settings, Creditor) == 0
+    accepted = client.post(
+        "/creanciers/nouveau",
+        data={"csrf_token": token, **new_creditor(name="Cre\u0301dit Démo")},
+        follow_redirects=False,
+    )
+    assert accepted.status_code == 303
+    with session_scope(web_settings) as session:
+        assert session.exec(select(Creditor)).one().name == "Crédit Démo"

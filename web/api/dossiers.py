@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from domain.dossier_stages import Stage
+from domain.input_fields import MAX_PAGE, MAX_ROW_ID
 from domain.intake import CloseRequest, DossierCreate, LegalHoldRequest
 from models.database import session_scope
 from services.dossiers.queries import get_dossier_detail, get_timeline, list_dossiers
@@ -32,8 +33,8 @@ def search_dossiers(
         ),
     ] = "",
     stage: Stage | None = None,
-    assignee_id: int | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    assignee_id: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> DossierPage:
     """Dossiers the caller may see, newest first."""

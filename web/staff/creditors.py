@@ -27,7 +27,7 @@ from services.creditors import (
 )
 from web.auth import CurrentStaff, require_role
 from web.csrf import CsrfProtected
-from web.deps import SettingsDep
+from web.deps import RowId, SettingsDep
 from web.staff.budget.common import redirect
 from web.ui.flash import flash
 from web.ui.rendering import render
@@ -116,7 +116,7 @@ def _one(settings: Settings, creditor_id: int) -> Creditor:
 
 @router.get("/creanciers/{creditor_id}/modifier", response_class=HTMLResponse)
 async def edit_creditor_form(
-    request: Request, creditor_id: int, settings: SettingsDep, staff: Editor
+    request: Request, creditor_id: RowId, settings: SettingsDep, staff: Editor
 ) -> HTMLResponse:
     creditor = await run_in_threadpool(_one, settings, creditor_id)
     return _form_page(request, settings, _as_form(creditor), creditor=creditor)
@@ -160,6 +160,6 @@ async def create(
 
 @router.post("/creanciers/{creditor_id}/modifier", response_model=None)
 async def update(
-    request: Request, creditor_id: int, settings: SettingsDep, staff: Editor, _csrf: CsrfProtected
+    request: Request, creditor_id: RowId, settings: SettingsDep, staff: Editor, _csrf: CsrfProtected
 ) -> Response:
     return await _save(request, settings, staff, creditor_id)

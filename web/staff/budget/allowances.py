@@ -32,7 +32,7 @@ from services.budget.allowances import (
 from services.dossiers.access import actor_of
 from web.auth import require_role
 from web.csrf import CsrfProtected
-from web.deps import SettingsDep
+from web.deps import RowId, SettingsDep
 from web.staff.budget.common import ALLOWANCE_EDITORS, redirect
 from web.ui.flash import flash
 from web.ui.rendering import render
@@ -175,7 +175,7 @@ def _delete(settings: Settings, staff: StaffUser, parameter_id: int) -> Allowanc
 @router.post("/allowances/{parameter_id}/delete", response_model=None)
 async def delete_allowance(
     request: Request,
-    parameter_id: int,
+    parameter_id: RowId,
     settings: SettingsDep,
     staff: Editor,
     _csrf: CsrfProtected,

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.dossier_stages import APPROVAL_CHANNEL_LABELS_FR, ApprovalChannel, Stage
+from domain.input_fields import whole_number
 from models.database import session_scope
 from models.staff import StaffUser
 from services.budget.store import BudgetStatus, budget_status
@@ -115,7 +116,8 @@ async def record_staff_approval(
     form: dict[str, Any] = {"channel": channel, "errors": {}}
     if channel not in {c.value for c in STAFF_CHANNELS}:
         form["errors"]["channel"] = CHOOSE_CHANNEL
-    if not submission.isdigit():
+    submission_number = whole_number(submission)
+    if submission_number is None:
         form["errors"]["submission"] = UNKNOWN_SUBMISSION
     if form["errors"]:
         return await _page(
@@ -127,9 +129,10 @@ async def record_staff_approval(
             error=NOT_RECORDED,
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
+    assert submission_number is not None  # refused above otherwise
     # Access first (403, audited), then the workflow decides.
     await run_in_threadpool(_load, settings, staff, dossier_id)
-    approval = ApprovalRecord(actor=actor_of(staff), channel=channel, submission=int(submission))
+    approval = ApprovalRecord(actor=actor_of(staff), channel=channel, submission=submission_number)
     code, message = await refusal_of(
         send_update(request, dossier_id, RECORD_APPROVAL_UPDATE, approval)
     )

@@ -24,8 +24,8 @@ from rendering.labels import amount_input, date_input
 
 SECTIONS = ("resources", "charges", "debts")
 EXTRA_ROWS = {"resources": 2, "charges": 2, "debts": 1}
-_ROW_FIELD = re.compile(r"^(resources|charges|debts)\.(\d{1,2})\.([a-z_]+)$")
-_ROW_ERROR = re.compile(r"^(resources|charges|debts)\.(\d+)(?:\.(.+))?$")
+_ROW_FIELD = re.compile(r"^(resources|charges|debts)\.(\d{1,2})\.([a-z_]+)$", re.ASCII)
+_ROW_ERROR = re.compile(r"^(resources|charges|debts)\.(\d+)(?:\.(.+))?$", re.ASCII)
 
 FIELD_LABELS: dict[str, str] = {
     "on": "Date de l'analyse",

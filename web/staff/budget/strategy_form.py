@@ -19,8 +19,8 @@ from domain.intake import validation_errors
 from rendering.labels import amount_input
 from services.budget.store import MAX_STRATEGY_LINES, StrategyLine
 
-_ROW_FIELD = re.compile(r"^lines\.(\d{1,2})\.([a-z_]+)$")
-_ROW_ERROR = re.compile(r"^lines\.(\d+)\.(.+)$")
+_ROW_FIELD = re.compile(r"^lines\.(\d{1,2})\.([a-z_]+)$", re.ASCII)
+_ROW_ERROR = re.compile(r"^lines\.(\d+)\.(.+)$", re.ASCII)
 _TEXT = ("kind", "debt_index", "rationale", "monthly_amount", "origin")
 NONE_RETAINED = "Retenez au moins une démarche (cochez « Retenir ») ou ajoutez la vôtre."
 UNKNOWN_DEBT = "Cette dette ne figure plus dans le budget : choisissez-en une autre."

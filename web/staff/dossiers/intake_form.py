@@ -22,8 +22,8 @@ from domain.intake import DossierCreate, validation_errors
 DEFAULT_CREDITOR_ROWS = 3
 MAX_CREDITOR_ROWS = 30
 _TEXT_FIELDS = ("first_name", "last_name", "email", "phone", "address", "departement")
-_CREDITOR_FIELD = re.compile(r"^creditors\.(\d{1,2})\.(name|kind|account_reference)$")
-_CREDITOR_ERROR = re.compile(r"^creditors\.(\d+)\.(.+)$")
+_CREDITOR_FIELD = re.compile(r"^creditors\.(\d{1,2})\.(name|kind|account_reference)$", re.ASCII)
+_CREDITOR_ERROR = re.compile(r"^creditors\.(\d+)\.(.+)$", re.ASCII)
 
 FIELD_LABELS: dict[str, str] = {
     "first_name": "Prénom",

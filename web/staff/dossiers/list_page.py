@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.dossier_stages import STAGE_LABELS_FR, Stage
+from domain.input_fields import MAX_PAGE, whole_number
 from models.database import session_scope
 from models.staff import StaffUser
 from services.dossiers.queries import DossierPage, list_dossiers
@@ -47,7 +48,7 @@ def page_links(filters: dict[str, str], page: int, pages: int) -> list[tuple[int
 
 
 def _parse_page(raw: str) -> int:
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 else 1
+    return whole_number(raw, maximum=MAX_PAGE) or 1
 
 
 def _load(
@@ -87,7 +88,8 @@ async def dossier_list(
     if stage and stage not in {s.value for s in Stage}:
         problems.append("Étape inconnue : le filtre par étape a été ignoré.")
         stage = ""
-    if assignee and not assignee.isdigit():
+    assignee_id = whole_number(assignee)
+    if assignee and not assignee_id:
         problems.append("Conseiller inconnu : le filtre par conseiller a été ignoré.")
         assignee = ""
     listing, assignees = await run_in_threadpool(
@@ -96,7 +98,7 @@ async def dossier_list(
         staff,
         q,
         stage or None,
-        int(assignee) if assignee else None,
+        assignee_id or None,
         _parse_page(page),
     )
     filters = {"q": q, "stage": stage, "assignee": assignee}

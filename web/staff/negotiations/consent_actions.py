@@ -14,6 +14,7 @@ from config.settings import Settings
 from domain.budget.amounts import parse_date
 from domain.errors import InvalidInput, NotFound
 from domain.french_dates import PARIS
+from domain.input_fields import whole_number
 from domain.negotiation.sharing import ShareCategory
 from models.staff import StaffUser
 from services.dossiers.access import actor_of
@@ -66,9 +67,9 @@ WITHDRAWAL_KEPT_REFUSED = "Retrait enregistré : plus rien n'est partagé avec c
 @router.post(f"{PREFIX}/creancier", response_model=None)
 async def choose_creditor(action: CardActionDep) -> Response:
     form = await action.form("creditor", ("creditor_id",))
-    if not form.values["creditor_id"].isdigit():
+    creditor_id = whole_number(form.values["creditor_id"])
+    if not creditor_id:
         return await action.invalid(form, {"creditor_id": CHOOSE_CREDITOR})
-    creditor_id = int(form.values["creditor_id"])
     try:
         name = await in_session(
             action.settings, link_creditor, action.staff, action.negotiation_id, creditor_id

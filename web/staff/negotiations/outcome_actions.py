@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from domain.errors import InvalidInput
+from domain.input_fields import whole_number
 from domain.intake import parse_input
 from domain.negotiation.card_inputs import EndingIn, EscalationIn
-from domain.negotiation.offer_terms import parse_paid_on
+from domain.negotiation.offer_terms import MAX_INSTALMENTS, parse_paid_on
 from domain.negotiation.states import ESCALATION_LABELS_FR, EndOutcome
 from rendering.labels import day
 from services.negotiations.store import (
@@ -75,7 +76,8 @@ async def confirm_agreement(action: CardActionDep) -> Response:
 async def instalment_paid(action: CardActionDep) -> Response:
     form = await action.form("instalment", ("number", "paid_on"))
     errors: dict[str, str] = {}
-    if not form.values["number"].isdigit():
+    number = whole_number(form.values["number"], maximum=MAX_INSTALMENTS)
+    if not number:
         errors["number"] = CHOOSE_INSTALMENT
     try:
         paid_on = parse_paid_on(form.values["paid_on"], today=paris_today())
@@ -83,7 +85,7 @@ async def instalment_paid(action: CardActionDep) -> Response:
         errors.update(exc.errors)
     if errors:
         return await action.invalid(form, errors)
-    number = int(form.values["number"])
+    assert number  # for mypy: errors is empty
     return await action.perform(
         form,
         stage=lambda _: number,
