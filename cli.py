@@ -9,12 +9,20 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from config.loading import load_settings
 from config.settings import Settings, SettingsError
 from security.file_modes import keep_new_files_private, make_data_dir_private
 
+if TYPE_CHECKING:  # imported lazily at run time: each command loads only what it uses
+    from sqlmodel import Session
+
+    from models.staff import StaffUser
+
 Handler = Callable[[argparse.Namespace, Settings], int]
+# Changes one staff account in a transaction; returns how many sessions it ended.
+AccountChange = Callable[["Session", "StaffUser"], int]
 
 
 def cmd_dev(args: argparse.Namespace, settings: Settings) -> int:
@@ -62,7 +70,7 @@ def cmd_createuser(args: argparse.Namespace, settings: Settings) -> int:
     from models.database import session_scope
     from services.staff_accounts import create_staff_user
 
-    password = getpass.getpass("Mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline()
+    password = _read_password()
     try:
         with session_scope(settings) as session:
             user = create_staff_user(
@@ -71,7 +79,7 @@ def cmd_createuser(args: argparse.Namespace, settings: Settings) -> int:
                 display_name=args.name,
                 role=args.role,
                 team=args.team,
-                password=password.rstrip("\n"),
+                password=password,
             )
     except InvalidInput as exc:
         for field, message in exc.errors.items():
@@ -79,6 +87,56 @@ def cmd_createuser(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     print(f"created {user.role} {user.email} (id {user.id}, team {user.team})")
     return 0
+
+
+def _read_password() -> str:
+    password = getpass.getpass("Mot de passe : ") if sys.stdin.isatty() else sys.stdin.readline()
+    return password.rstrip("\n")
+
+
+def _account_change(args: argparse.Namespace, settings: Settings, change: AccountChange) -> int:
+    from domain.errors import InvalidInput
+    from models.database import session_scope
+    from services.staff_accounts import find_staff_by_email
+
+    try:
+        with session_scope(settings) as session:
+            user = find_staff_by_email(session, args.email)
+            if user is None:
+                print(f"no staff account {args.email}", file=sys.stderr)
+                return 2
+            ended = change(session, user)
+    except InvalidInput as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"{args.email}: done, {ended} open session(s) and API token(s) ended")
+    return 0
+
+
+def cmd_set_password(args: argparse.Namespace, settings: Settings) -> int:
+    from services.staff_accounts import set_password
+
+    password = _read_password()
+    return _account_change(
+        args, settings, lambda session, user: set_password(session, user, password, "system")
+    )
+
+
+def cmd_deactivate(args: argparse.Namespace, settings: Settings) -> int:
+    from services.staff_accounts import deactivate
+
+    return _account_change(
+        args, settings, lambda session, user: deactivate(session, user, "system")
+    )
+
+
+def cmd_sign_out(args: argparse.Namespace, settings: Settings) -> int:
+    from services.staff_sessions import revoke_all
+
+    return _account_change(
+        args, settings, lambda session, user: revoke_all(session, user, "system", "revoked")
+    )
 
 
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -156,6 +214,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", required=True, choices=["case_worker", "supervisor", "dpo", "ops", "admin"]
     )
     createuser.add_argument("--team", default="paris")
+    for name, handler, help_text in (
+        (
+            "set-password",
+            cmd_set_password,
+            "New password (on stdin); ends the account's sessions",
+        ),
+        ("deactivate", cmd_deactivate, "Deactivate a staff account; ends its sessions and tokens"),
+        ("sign-out", cmd_sign_out, "End every session and API token of a staff account"),
+    ):
+        add(name, handler, help_text).add_argument("email")
     add("seed-demo", cmd_seed_demo, "Create the demo accounts and dossiers (dev)")
 
     keys = commands.add_parser("keys", help="Master key ring").add_subparsers(

@@ -12,6 +12,7 @@ from models import (  # noqa: F401
     negotiation,
     outbox,
     staff,
+    staff_session,
     staged_write,
     statistics,
 )

@@ -11,8 +11,10 @@ from domain.errors import InvalidInput
 from domain.input_fields import check_field, name_text
 from models.staff import Role, StaffUser
 from security.passwords import hash_password, needs_rehash, verify_password
+from services.staff_sessions import revoke_all
 
 MIN_PASSWORD_LENGTH = 12
+PASSWORD_TOO_SHORT = f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
 DISPLAY_NAME_CHECK = name_text("Nom affiché", 120, missing="Le nom affiché est obligatoire.")
 
 
@@ -51,9 +53,7 @@ def create_staff_user(
     if not team_name or len(team_name) > 40:
         errors["team"] = "L'équipe est obligatoire (40 caractères au maximum)."
     if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = (
-            f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
-        )
+        errors["password"] = PASSWORD_TOO_SHORT
     if errors or name is None:
         raise InvalidInput(errors)
     user = StaffUser(
@@ -84,3 +84,19 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
         user.password_hash = hash_password(password)
         session.add(user)
     return user
+
+
+def set_password(session: Session, user: StaffUser, password: str, actor: str) -> int:
+    """A new password; every session and API token of the account ends (returns how many)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput({"password": PASSWORD_TOO_SHORT})
+    user.password_hash = hash_password(password)
+    session.add(user)
+    return revoke_all(session, user, actor, "password_changed")
+
+
+def deactivate(session: Session, user: StaffUser, actor: str) -> int:
+    """The account can no longer sign in, and every session and API token it holds ends."""
+    user.active = False
+    session.add(user)
+    return revoke_all(session, user, actor, "deactivated")

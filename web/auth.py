@@ -1,16 +1,16 @@
 """Who is calling: staff sessions for the pages, bearer tokens for the API, role checks.
 
-The session lives in a signed cookie (Starlette's SessionMiddleware, HttpOnly, SameSite=Lax,
-Secure in production) holding the staff id, when the person signed in and when they were last
-seen: past settings.session_idle_minutes of inactivity or settings.session_absolute_hours
-after sign-in, it is over. The account is re-read on every request, so a deactivated account
-loses access at once.
+The signed cookie (Starlette's SessionMiddleware, HttpOnly, SameSite=Lax, Secure in
+production) holds only a random secret naming a server-side session (services/staff_sessions.py):
+past settings.session_idle_minutes of inactivity or settings.session_absolute_hours after
+sign-in it is over, and logging out, a password change or a deactivation end it everywhere at
+once. API tokens name a server-side session the same way.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -20,10 +20,18 @@ from config.settings import Settings
 from domain.errors import CravelynosError
 from models.database import session_scope
 from models.staff import Role, StaffUser
-from security.tokens import TokenExpired, TokenInvalid, read_token
+from models.staff_session import SessionKind
+from security.tokens import TokenExpired, TokenInvalid, read_token, sign_token
 from services.audit import append_audit
 from services.dossiers.access import deny
 from services.staff_accounts import authenticate, find_staff_by_email
+from services.staff_sessions import (
+    ResumedSession,
+    SessionLimits,
+    end_session,
+    open_session,
+    resume_session,
+)
 from web.deps import SettingsDep
 
 API_TOKEN_PURPOSE = "api"
@@ -42,36 +50,56 @@ class LoginRequired(CravelynosError):
         self.expired = expired
 
 
-def _load_active(settings: Settings, staff_id: object) -> StaffUser | None:
-    if not isinstance(staff_id, int):
-        return None
+SESSION_KEY = "sid"
+
+
+def page_limits(settings: Settings) -> SessionLimits:
+    return SessionLimits(
+        absolute=timedelta(hours=settings.session_absolute_hours),
+        idle=timedelta(minutes=settings.session_idle_minutes),
+    )
+
+
+def api_limits(settings: Settings) -> SessionLimits:
+    return SessionLimits(absolute=timedelta(minutes=settings.api_token_minutes))
+
+
+def _resume(settings: Settings, secret: object, limits: SessionLimits) -> ResumedSession:
     with session_scope(settings) as session:
-        user = session.get(StaffUser, staff_id)
-    return user if user is not None and user.active else None
+        return resume_session(session, secret, limits)
 
 
 def session_staff(request: Request, settings: Settings) -> StaffUser | None:
-    """The signed-in staff member, or None (an expired session is cleared)."""
+    """The signed-in staff member, or None (an ended or expired session is cleared)."""
     session = request.session
-    if "uid" not in session:
+    if SESSION_KEY not in session:
         return None
-    now = time.time()
-    auth_at, seen = session.get("auth_at"), session.get("seen")
-    if (
-        not isinstance(auth_at, int | float)
-        or not isinstance(seen, int | float)
-        or now - auth_at > settings.session_absolute_hours * 3600
-        or now - seen > settings.session_idle_minutes * 60
-    ):
+    resumed = _resume(settings, session.get(SESSION_KEY), page_limits(settings))
+    if resumed.user is None:
         session.clear()
-        request.state.session_expired = True
-        return None
-    user = _load_active(settings, session.get("uid"))
-    if user is None:
-        session.clear()
-        return None
-    session["seen"] = now
-    return user
+        request.state.session_expired = resumed.expired
+    return resumed.user
+
+
+def start_page_session(request: Request, settings: Settings, user: StaffUser) -> None:
+    """A fresh session for `user` (never the one the browser came with: no fixation)."""
+    with session_scope(settings) as session:
+        end_session(session, request.session.get(SESSION_KEY), "replaced")
+        secret = open_session(session, user, SessionKind.PAGE)
+    request.session.clear()
+    request.session[SESSION_KEY] = secret
+
+
+def end_page_session(request: Request, settings: Settings) -> None:
+    with session_scope(settings) as session:
+        end_session(session, request.session.get(SESSION_KEY))
+    request.session.clear()
+
+
+def issue_api_token(settings: Settings, user: StaffUser) -> str:
+    with session_scope(settings) as session:
+        secret = open_session(session, user, SessionKind.API)
+    return sign_token(API_TOKEN_PURPOSE, {"sid": secret}, settings)
 
 
 def _here(request: Request) -> str:
@@ -120,9 +148,12 @@ def bearer_staff(token: str | None, settings: Settings) -> StaffUser:
         ) from None
     except TokenInvalid:
         raise _unauthorized("Jeton invalide.") from None
-    user = _load_active(settings, payload.get("uid"))
+    user = _resume(settings, payload.get("sid"), api_limits(settings)).user
     if user is None:
-        raise _unauthorized("Ce compte n'existe plus ou a été désactivé.")
+        raise _unauthorized(
+            "Ce jeton a été révoqué (déconnexion, changement de mot de passe ou compte "
+            f"désactivé) : demandez-en un nouveau par POST {TOKEN_URL}."
+        )
     return user
 
 

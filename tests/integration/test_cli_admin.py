@@ -121,3 +121,42 @@ def test_commands_keep_the_data_directory_private(tmp_path: Path) -> None:
     modes = {p.name: p.stat().st_mode & 0o777 for p in [data_dir, *data_dir.iterdir()]}
     assert "cravelynos.db" in modes
     assert all(mode & 0o077 == 0 for mode in modes.values()), {k: oct(v) for k, v in modes.items()}
+
+
+def test_set_password_deactivate_and_sign_out_end_the_account_sessions(tmp_path: Path) -> None:
+    from models.staff_session import SessionKind
+    from services.staff_sessions import open_session, open_sessions
+
+    settings = _migrated(tmp_path)
+    staff = make_staff(settings)
+
+    def sessions_open() -> int:
+        with session_scope(settings) as session:
+            return len(open_sessions(session, staff.id or 0))
+
+    def open_two() -> None:
+        with session_scope(settings) as session:
+            user = session.get(StaffUser, staff.id)
+            assert user is not None
+            open_session(session, user, SessionKind.PAGE)
+            open_session(session, user, SessionKind.API)
+
+    open_two()
+    short = _run(settings, "set-password", staff.email, stdin="court\n")
+    assert short.returncode == 2 and "12 caractères" in short.stderr
+    assert sessions_open() == 2
+    changed = _run(settings, "set-password", staff.email, stdin="un mot de passe tout neuf\n")
+    assert changed.returncode == 0, changed.stderr
+    assert "2 open session(s)" in changed.stdout and sessions_open() == 0
+
+    open_two()
+    assert _run(settings, "sign-out", staff.email).returncode == 0
+    assert sessions_open() == 0
+
+    open_two()
+    assert _run(settings, "deactivate", staff.email).returncode == 0
+    assert sessions_open() == 0
+    with session_scope(settings) as session:
+        user = session.get(StaffUser, staff.id)
+        assert user is not None and not user.active
+    assert _run(settings, "deactivate", "personne@exemple.fr").returncode == 2

@@ -12,6 +12,7 @@ from models.database import session_scope
 from models.staff import StaffUser
 from security.tokens import sign_token
 from web.app import create_app
+from web.auth import issue_api_token
 
 
 def test_token_then_me(client: TestClient, staff: Staff, web_settings: Settings) -> None:
@@ -89,7 +90,7 @@ def test_bad_expired_and_foreign_tokens_are_refused(
     # An app whose tokens live less than no time: any token it reads has expired.
     expired_settings = web_settings.model_copy(update={"api_token_minutes": -1})
     with TestClient(create_app(expired_settings)) as other:
-        token = sign_token("api", {"uid": staff.admin.id}, expired_settings)
+        token = issue_api_token(expired_settings, staff.admin)
         response = other.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.json()["detail"][0]["message"].startswith("Jeton expiré")

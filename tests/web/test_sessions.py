@@ -4,8 +4,9 @@ security headers, open-redirect guard."""
 from __future__ import annotations
 
 import json
-import time
 from base64 import b64encode
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,12 @@ from itsdangerous import TimestampSigner
 from support.webapp import PASSWORD, Staff, audit_entries, offline
 
 from config.settings import Settings
+from domain.clock import as_utc, utcnow
+from models.database import session_scope
 from models.staff import Role, StaffUser
+from models.staff_session import SessionKind
+from services.staff_accounts import deactivate, set_password
+from services.staff_sessions import end_all_sessions, open_session, open_sessions
 from web.app import SESSION_COOKIE, create_app
 from web.auth import CurrentStaff, require_api_role, require_role
 from web.csrf import CsrfProtected, csrf_token
@@ -118,45 +124,59 @@ def test_login_itself_needs_the_csrf_token(probe_client: TestClient, staff: Staf
     assert "set-cookie" not in response.headers or "uid" not in response.headers["set-cookie"]
 
 
+def _age_sessions(settings: Settings, user: StaffUser, **ago: timedelta) -> None:
+    """Move the account's open sessions back in time: created_at / last_seen_at."""
+    now = utcnow()
+    with session_scope(settings) as session:
+        for row in open_sessions(session, user.id or 0):
+            for column, delta in ago.items():
+                setattr(row, column, now - delta)
+            session.add(row)
+
+
 def test_idle_and_absolute_timeouts(
     probe_client: TestClient, staff: Staff, web_settings: Settings
 ) -> None:
-    now = time.time()
-    idle = web_settings.session_idle_minutes * 60
-    absolute = web_settings.session_absolute_hours * 3600
+    idle = timedelta(minutes=web_settings.session_idle_minutes)
+    absolute = timedelta(hours=web_settings.session_absolute_hours)
     cases = [
-        ({"auth_at": now - 60, "seen": now - 30}, 200),
-        ({"auth_at": now - 60, "seen": now - idle - 5}, 303),
-        ({"auth_at": now - absolute - 5, "seen": now - 5}, 303),
+        ({"created_at": timedelta(minutes=1), "last_seen_at": timedelta(seconds=30)}, 200),
+        ({"created_at": timedelta(hours=1), "last_seen_at": idle + timedelta(seconds=5)}, 303),
+        ({"created_at": absolute + timedelta(seconds=5), "last_seen_at": timedelta(0)}, 303),
     ]
-    for times, expected in cases:
-        cookie = forged_cookie(web_settings, {"uid": staff.case_worker.id, **times})
+    for ago, expected in cases:
         probe_client.cookies.clear()
-        probe_client.cookies.set(SESSION_COOKIE, cookie)
+        sign_in(probe_client, staff.case_worker)
+        _age_sessions(web_settings, staff.case_worker, **ago)
         response = probe_client.get("/probe/me", follow_redirects=False)
-        assert response.status_code == expected, times
+        assert response.status_code == expected, ago
         if expected == 303:
             assert response.headers["location"] == "/login?next=/probe/me&expired=1"
-    # Activity pushes the idle deadline: the cookie is re-issued with a fresh "seen".
-    cookie = forged_cookie(
-        web_settings, {"uid": staff.case_worker.id, "auth_at": now - 60, "seen": now - 600}
-    )
+    # Activity pushes the idle deadline: a page seen 10 minutes ago is seen again now.
+    with session_scope(web_settings) as session:
+        end_all_sessions(session, staff.case_worker.id or 0, "test")
     probe_client.cookies.clear()
-    probe_client.cookies.set(SESSION_COOKIE, cookie)
-    response = probe_client.get("/probe/me")
-    assert response.status_code == 200
-    reissued = response.headers["set-cookie"].split(";")[0].split("=", 1)[1]
-    assert reissued != cookie
+    sign_in(probe_client, staff.case_worker)
+    _age_sessions(web_settings, staff.case_worker, last_seen_at=timedelta(minutes=10))
+    assert probe_client.get("/probe/me").status_code == 200
+    with session_scope(web_settings) as session:
+        [row] = open_sessions(session, staff.case_worker.id or 0)
+    assert utcnow() - as_utc(row.last_seen_at) < timedelta(minutes=1)
 
 
 def test_a_forged_session_signature_is_ignored(
     probe_client: TestClient, staff: Staff, web_settings: Settings
 ) -> None:
     other = web_settings.model_copy(update={"session_secret": "not-the-secret"})
-    now = time.time()
-    cookie = forged_cookie(other, {"uid": staff.admin.id, "auth_at": now, "seen": now})
-    probe_client.cookies.set(SESSION_COOKIE, cookie)
+    sign_in(probe_client, staff.admin)
+    with session_scope(web_settings) as session:
+        secret = open_session(session, staff.admin, SessionKind.PAGE)
+    probe_client.cookies.clear()
+    probe_client.cookies.set(SESSION_COOKIE, forged_cookie(other, {"sid": secret}))
     assert probe_client.get("/probe/me", follow_redirects=False).status_code == 303
+    # The same content signed with the app's secret would open it: the signature is what failed.
+    probe_client.cookies.set(SESSION_COOKIE, forged_cookie(web_settings, {"sid": secret}))
+    assert probe_client.get("/probe/me", follow_redirects=False).status_code == 200
 
 
 def test_logout_needs_csrf_then_ends_the_session(probe_client: TestClient, staff: Staff) -> None:
@@ -168,6 +188,60 @@ def test_logout_needs_csrf_then_ends_the_session(probe_client: TestClient, staff
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     assert probe_client.get("/probe/me", follow_redirects=False).status_code == 303
+
+
+def test_a_cookie_copied_before_logout_opens_nothing_after(
+    probe_client: TestClient, staff: Staff, web_settings: Settings
+) -> None:
+    sign_in(probe_client, staff.case_worker)
+    token = probe_client.get("/probe/csrf").json()
+    captured = probe_client.cookies.get(SESSION_COOKIE)
+    assert captured
+    probe_client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+
+    thief = TestClient(probe_client.app)
+    thief.cookies.set(SESSION_COOKIE, captured)
+    assert thief.get("/probe/me", follow_redirects=False).status_code == 303
+    thief.cookies.set(SESSION_COOKIE, captured)
+    refused = thief.post("/probe/form", data={"csrf_token": token}, follow_redirects=False)
+    assert refused.status_code in (303, 403)
+    with session_scope(web_settings) as session:
+        assert open_sessions(session, staff.case_worker.id or 0) == []
+
+
+@pytest.mark.parametrize("change", ["password", "deactivation"])
+def test_a_password_change_or_a_deactivation_ends_every_session(
+    probe_client: TestClient,
+    client: TestClient,
+    staff: Staff,
+    web_settings: Settings,
+    auth: Callable[..., dict[str, str]],
+    change: str,
+) -> None:
+    sign_in(probe_client, staff.case_worker)
+    other_browser = TestClient(probe_client.app)
+    sign_in(other_browser, staff.case_worker)
+    api_headers = auth(staff.case_worker)
+    assert client.get("/api/v1/me", headers=api_headers).status_code == 200
+
+    with session_scope(web_settings) as session:
+        user = session.get(StaffUser, staff.case_worker.id)
+        assert user is not None
+        if change == "password":
+            ended = set_password(
+                session, user, "un-tout-nouveau-mot-de-passe", f"staff:{staff.admin.id}"
+            )
+        else:
+            ended = deactivate(session, user, f"staff:{staff.admin.id}")
+    assert ended == 3
+
+    for browser in (probe_client, other_browser):
+        assert browser.get("/probe/me", follow_redirects=False).status_code == 303
+    revoked = client.get("/api/v1/me", headers=api_headers)
+    assert revoked.status_code == 401
+    assert "révoqué" in revoked.json()["detail"][0]["message"]
+    [entry] = audit_entries(web_settings, "auth.sessions_ended")
+    assert entry.object_id == str(staff.case_worker.id)
 
 
 def test_security_headers(client: TestClient) -> None:

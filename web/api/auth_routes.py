@@ -8,14 +8,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from starlette.concurrency import run_in_threadpool
 
-from security.tokens import sign_token
 from web.api.schemas import Me, TokenResponse
 from web.auth import (
-    API_TOKEN_PURPOSE,
     BAD_CREDENTIALS,
     TOO_MANY_ATTEMPTS,
     ApiStaff,
     check_password,
+    issue_api_token,
 )
 from web.deps import SettingsDep, client_ip
 
@@ -44,7 +43,7 @@ async def issue_token(
             detail=BAD_CREDENTIALS,
             headers={"WWW-Authenticate": "Bearer"},
         )
-    token = sign_token(API_TOKEN_PURPOSE, {"uid": user.id}, settings)
+    token = await run_in_threadpool(issue_api_token, settings, user)
     return TokenResponse(access_token=token, expires_in=settings.api_token_minutes * 60)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 from urllib.parse import quote
 
@@ -17,6 +16,8 @@ from web.auth import (
     LoginRequired,
     OptionalStaff,
     check_password,
+    end_page_session,
+    start_page_session,
 )
 from web.csrf import CsrfProtected, csrf_token, rotate_csrf_token
 from web.deps import SettingsDep, client_ip
@@ -109,16 +110,15 @@ def login(
     user = check_password(settings, email, password, "web")
     if user is None:
         return _login_page(request, settings, next_url=next_url, email=email, error=BAD_CREDENTIALS)
-    request.session.clear()
-    now = time.time()
-    request.session.update({"uid": user.id, "auth_at": now, "seen": now})
+    start_page_session(request, settings, user)
     rotate_csrf_token(request)
     return RedirectResponse(next_url, status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/logout")
-def logout(request: Request, _csrf: CsrfProtected) -> Response:
-    request.session.clear()
+def logout(request: Request, settings: SettingsDep, _csrf: CsrfProtected) -> Response:
+    # Ended server-side: a copy of the cookie taken before this opens nothing afterwards.
+    end_page_session(request, settings)
     flash(request, LOGGED_OUT, "success")
     return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
 
