@@ -18,6 +18,7 @@ from security.file_modes import keep_new_files_private, make_data_dir_private
 if TYPE_CHECKING:  # imported lazily at run time: each command loads only what it uses
     from sqlmodel import Session
 
+    from domain.audit_checkpoint import AuditCheckpoint
     from models.staff import StaffUser
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -181,17 +182,60 @@ def cmd_keys_generate(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from models.database import session_scope
-    from services.audit import verify_audit_chain
+    from services.audit import AuditChainError, verify_audit_chain
 
-    with session_scope(settings) as session:
-        report = verify_audit_chain(session)
+    witnessed = None
+    if not args.without_witness:
+        try:
+            witnessed = asyncio.run(_witnessed(settings))
+        except WitnessUnreadable as exc:
+            print(f"audit witness unreadable: {exc}", file=sys.stderr)
+            print(
+                "  the log's end cannot be confirmed; `--without-witness` checks the database "
+                "alone (edits, deletions inside the log, the anchor)",
+                file=sys.stderr,
+            )
+            return 2
+    try:
+        with session_scope(settings) as session:
+            report = verify_audit_chain(session, witnessed)
+    except AuditChainError as exc:
+        print(f"audit chain cannot be checked: {exc}", file=sys.stderr)
+        return 2
     if report.ok:
         print(f"audit chain intact: {report.checked} entries (from #{report.anchor_seq + 1})")
+        if witnessed is not None:
+            print(f"  consistent with the witness (entry {witnessed.last_seq} recorded)")
+        elif args.without_witness:
+            print("  witness not consulted: entries cut off the end would go unnoticed")
+        else:
+            print("  the witness has recorded nothing yet")
         return 0
     print(f"audit chain BROKEN ({len(report.problems)} problem(s)):", file=sys.stderr)
     for problem in report.problems:
         print(f"  - {problem}", file=sys.stderr)
     return 1
+
+
+class WitnessUnreadable(Exception):
+    pass
+
+
+async def _witnessed(settings: Settings) -> AuditCheckpoint | None:
+    from gateway.audit_witness import WitnessMissing, witnessed_checkpoint
+    from gateway.connection import connect_client
+
+    try:
+        client = await asyncio.wait_for(connect_client(settings), timeout=15)
+        return await asyncio.wait_for(witnessed_checkpoint(client), timeout=15)
+    except WitnessMissing:
+        raise WitnessUnreadable(
+            "no audit witness runs in this Temporal namespace (a worker starts it)"
+        ) from None
+    except Exception as exc:  # connection refused, timeout, TLS: all mean "cannot confirm"
+        raise WitnessUnreadable(
+            f"Temporal at {settings.temporal_address} did not answer ({type(exc).__name__})"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -238,7 +282,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="Audit log").add_subparsers(
         dest="audit_command", required=True
     )
-    verify = audit.add_parser("verify", help="Check the hash chain: edits, deletions, reordering")
+    verify = audit.add_parser(
+        "verify",
+        help="Check the keyed hash chain (edits, deletions, reordering) and the witness in "
+        "Temporal (entries cut off the end, a wiped log)",
+    )
+    verify.add_argument(
+        "--without-witness",
+        action="store_true",
+        help="Check the database alone, when Temporal cannot be reached",
+    )
     verify.set_defaults(handler=cmd_audit_verify)
     return parser
 

@@ -1,5 +1,5 @@
-"""Worker entry point: the dossier and negotiation workflows and their activities on one task
-queue."""
+"""Worker entry point: the dossier, negotiation and audit witness workflows and their activities
+on one task queue."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.analysis import AnalysisActivities
+from activities.audit_witness import AuditWitnessActivities
 from activities.client_email import ClientEmailActivities
 from activities.consent_receipt import ConsentReceiptActivities
 from activities.creditor_messages import CreditorMessageActivities
@@ -23,14 +24,16 @@ from activities.negotiation_records import NegotiationRecordActivities
 from activities.retention import RetentionActivities
 from activities.staged_writes import StagedWriteActivities
 from config.settings import Settings
+from gateway.audit_witness import ensure_audit_witness
 from gateway.connection import connect_client
 from gateway.start_intents import relay_pending_intents
 from models.database import session_scope
 from services.staged_writes import sweep_staged_writes
+from workflows.audit_witness import AuditWitnessWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.negotiation import CreditorNegotiationWorkflow
 
-WORKFLOWS: list[type] = [DossierWorkflow, CreditorNegotiationWorkflow]
+WORKFLOWS: list[type] = [DossierWorkflow, CreditorNegotiationWorkflow, AuditWitnessWorkflow]
 ACTIVITY_THREADS = 16
 SWEEP_INTERVAL_SECONDS = 300
 log = logging.getLogger(__name__)
@@ -65,6 +68,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         NegotiationEmailActivities(settings).send_negotiation_email,
         ConsentReceiptActivities(settings).send_consent_receipt,
         StagedWriteActivities(settings).apply_staged_write,
+        AuditWitnessActivities(settings).read_audit_head,
     ]
 
 
@@ -105,6 +109,11 @@ async def run_worker(settings: Settings, client: Client | None = None) -> None:
     the sweep of staged writes."""
     client = client or await connect_client(settings)
     worker = build_worker(client, settings)
+    try:
+        await ensure_audit_witness(client, settings)
+    except Exception:
+        # The worker serves dossiers all the same; the next worker start tries again.
+        log.exception("could not start the audit witness")
     loops = [
         asyncio.create_task(relay_pending_intents(client, settings)),
         asyncio.create_task(sweep_staged_writes_forever(settings)),

@@ -7,13 +7,15 @@ else (a test, a helper) never touches the disk.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from config.settings import DEV_SECRETS_FILE, Settings
+from config.settings import DEV_SECRETS_FILE, SECRET_NAMES, Settings
 
 
 def load_settings() -> Settings:
@@ -35,13 +37,23 @@ def generate_dev_secrets() -> dict[str, str]:
         "active_key_id": kid,
         "blind_index_key": base64.b64encode(secrets.token_bytes(32)).decode(),
         "session_secret": secrets.token_urlsafe(32),
+        "audit_key": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
+
+
+def _derived_secret(base: str, name: str) -> str:
+    digest = hmac.new(base.encode(), name.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
 
 
 def load_or_create_dev_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / DEV_SECRETS_FILE
     if path.exists():
         stored: dict[str, str] = json.loads(path.read_text())
+        # A secret added after this file was written: derived from one it holds, so that every
+        # process computes the same value without rewriting the file.
+        for name in SECRET_NAMES:
+            stored.setdefault(name, _derived_secret(stored["session_secret"], name))
         return stored
     generated = generate_dev_secrets()
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,13 @@ from domain.errors import CravelynosError
 
 DEV_SECRETS_FILE = "dev-secrets.json"
 # Given explicitly in production; generated once and kept in the data directory in dev mode.
-SECRET_NAMES = ("master_keys", "active_key_id", "blind_index_key", "session_secret")
+SECRET_NAMES = (
+    "master_keys",
+    "active_key_id",
+    "blind_index_key",
+    "session_secret",
+    "audit_key",
+)
 
 
 class SettingsError(CravelynosError):
@@ -38,6 +44,9 @@ class Settings(BaseSettings):
     active_key_id: str = ""
     blind_index_key: str = ""
     session_secret: str = ""
+    # Keys the audit log's hash chain (HMAC-SHA256, base64 of 32 bytes): whoever can write the
+    # database but lacks this key cannot rewrite the log undetected.
+    audit_key: str = ""
 
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
@@ -68,6 +77,9 @@ class Settings(BaseSettings):
     session_absolute_hours: int = 10
     api_token_minutes: int = 60
     login_attempts_per_minute: int = 10
+    # How often the audit witness (a Temporal workflow) records the log's head outside the
+    # database: entries removed from the end of the log are caught back to the last record.
+    audit_witness_minutes: int = Field(default=60, ge=1)
 
     # Dossier timing: reminders while documents are missing, in days after creation.
     document_reminder_days: list[int] = Field(default_factory=lambda: [7, 14])

@@ -1,4 +1,4 @@
-"""Append-only, hash-chained audit log. Opaque identifiers only, never personal data."""
+"""Append-only audit log, chained by keyed hashes. Opaque identifiers only, never personal data."""
 
 from __future__ import annotations
 
@@ -38,3 +38,11 @@ class AuditHead(SQLModel, table=True):
     last_hash: str = field(Category.AUDIT, default="0" * 64, max_length=64)
     anchor_seq: int = field(Category.AUDIT, default=0)
     anchor_hash: str = field(Category.AUDIT, default="0" * 64, max_length=64)
+    # HMAC of (anchor_seq, anchor_hash) under the audit key: only retention, holding the key,
+    # can move the anchor; None while the anchor is the genesis.
+    anchor_mac: str | None = field(Category.AUDIT, default=None, max_length=64)
+
+
+# Where session_scope puts the audit key on every session: the chain is computed with a key the
+# database does not hold (CRAVELYNOS_AUDIT_KEY).
+AUDIT_KEY_INFO = "cravelynos.audit_key"

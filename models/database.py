@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 from config.settings import Settings
+from models.audit import AUDIT_KEY_INFO
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -69,7 +70,8 @@ def get_engine(settings: Settings) -> Engine:
 @contextmanager
 def session_scope(settings: Settings) -> Iterator[Session]:
     """One unit of work: commits on success, rolls back on error."""
-    with Session(get_engine(settings), expire_on_commit=False) as session:
+    info = {AUDIT_KEY_INFO: settings.audit_key}
+    with Session(get_engine(settings), expire_on_commit=False, info=info) as session:
         try:
             yield session
             session.commit()

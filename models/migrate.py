@@ -75,6 +75,8 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
     config = make_config(settings)
     with migration_connection(get_engine(settings)) as connection:
         config.attributes["connection"] = connection
+        # Migration 0006 re-keys the audit chain: it needs the key the app runs with.
+        config.attributes["audit_key"] = settings.audit_key
         command.upgrade(config, revision)
 
 

@@ -1,16 +1,26 @@
-"""Tamper-evident audit log: each entry is hashed together with the previous entry's hash.
+"""Tamper-evident audit log: each entry is hashed together with the previous entry's hash,
+under a key the database does not hold.
 
-entry_hash = sha256(prev_hash + canonical JSON of the entry's fields, sequence number included).
-Editing, deleting, reordering or inserting entries breaks the chain; the single AuditHead row
-records the last sequence number and hash, so removing the newest entries is caught too.
+entry_hash = HMAC-SHA256(audit key, prev_hash + canonical JSON of the entry's fields, sequence
+number included). Editing, deleting, reordering or inserting entries breaks the chain, and
+without the key (CRAVELYNOS_AUDIT_KEY) nobody can recompute it. The single AuditHead row records
+the last sequence number and hash. Retention removes a whole prefix only and keeps the hash it
+ended on as the anchor the remaining chain starts from, authenticated by its own HMAC.
+
+What the database alone cannot show is its own end cut off (the last entries deleted and the
+head moved back) or everything wiped: the audit witness (workflows/audit_witness.py) records
+the head in Temporal at intervals, and verification checks the log against that record.
+
 Appends lock the head row, which serialises writers (SELECT ... FOR UPDATE on PostgreSQL; on
-SQLite every transaction is BEGIN IMMEDIATE, see models/db.py). Retention removes a whole prefix
-only and keeps the hash it ended on as the anchor the remaining chain starts from.
+SQLite every transaction is BEGIN IMMEDIATE, see models/database.py).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
+import hmac
 import json
 import re
 from dataclasses import dataclass, field
@@ -22,9 +32,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from domain.audit_checkpoint import AuditCheckpoint
 from domain.clock import as_utc, utcnow
 from domain.errors import CravelynosError
-from models.audit import AuditEntry, AuditHead
+from models.audit import AUDIT_KEY_INFO, AuditEntry, AuditHead
 
 HEAD_ID = 1
 GENESIS_HASH = "0" * 64
@@ -86,7 +97,27 @@ class _EntryFields(Protocol):
     def entry_hash(self) -> str: ...
 
 
-def compute_entry_hash(entry: _EntryFields) -> str:
+def audit_key(session: Session) -> bytes:
+    """The key session_scope put on this session; AuditChainError if there is none."""
+    encoded = session.info.get(AUDIT_KEY_INFO)
+    try:
+        key = base64.b64decode(encoded or "", validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if len(key) < 32:
+        raise AuditChainError("CRAVELYNOS_AUDIT_KEY must be 32 random bytes in base64")
+    return key
+
+
+def _mac(key: bytes, message: str) -> str:
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def anchor_mac(key: bytes, anchor_seq: int, anchor_hash: str) -> str:
+    return _mac(key, f"anchor:{anchor_seq}:{anchor_hash}")
+
+
+def compute_entry_hash(entry: _EntryFields, key: bytes) -> str:
     fields = {
         "seq": entry.seq,
         "at": as_utc(entry.at).isoformat(timespec="microseconds"),
@@ -97,7 +128,7 @@ def compute_entry_hash(entry: _EntryFields) -> str:
         "reason": entry.reason,
         "detail": entry.detail,
     }
-    return hashlib.sha256((entry.prev_hash + canonical_json(fields)).encode("utf-8")).hexdigest()
+    return _mac(key, entry.prev_hash + canonical_json(fields))
 
 
 def _lock_head(session: Session) -> AuditHead:
@@ -165,7 +196,7 @@ def append_audit(
         entry_hash="",
         **values,
     )
-    entry.entry_hash = compute_entry_hash(entry)
+    entry.entry_hash = compute_entry_hash(entry, audit_key(session))
     session.add(entry)
     head.last_seq = entry.seq
     head.last_hash = entry.entry_hash
@@ -189,16 +220,35 @@ def audit_client_data_read(
     )
 
 
-def verify_audit_chain(session: Session) -> AuditReport:
-    """Check every entry against its predecessor and the head. Takes no lock: appends go on."""
+def read_checkpoint(session: Session) -> AuditCheckpoint:
+    """The head as it stands (what the witness records)."""
+    head = session.exec(select(AuditHead).where(AuditHead.id == HEAD_ID)).first()
+    if head is None:
+        return AuditCheckpoint(0, GENESIS_HASH)
+    return AuditCheckpoint(head.last_seq, head.last_hash)
+
+
+def verify_audit_chain(session: Session, witnessed: AuditCheckpoint | None = None) -> AuditReport:
+    """Check every entry against its predecessor, the key, the head and what the witness last
+    recorded (if given). Takes no lock: appends go on."""
+    key = audit_key(session)
     head = session.exec(select(AuditHead).where(AuditHead.id == HEAD_ID)).first()
     if head is None:
         count = session.exec(select(func.count()).select_from(AuditEntry)).one()
         missing = [] if count == 0 else [f"audit head missing but {count} entries exist"]
+        if witnessed is not None and witnessed.last_seq > 0:
+            missing.append(f"the witness recorded {witnessed.last_seq} entries; the log holds none")
         return AuditReport(ok=not missing, checked=0, problems=missing)
 
     problems: list[str] = []
     anchor_seq, anchor_hash = head.anchor_seq, head.anchor_hash
+    if anchor_seq == 0:
+        if anchor_hash != GENESIS_HASH:
+            problems.append("the anchor of an unpurged log is not the genesis hash")
+    elif not hmac.compare_digest(head.anchor_mac or "", anchor_mac(key, anchor_seq, anchor_hash)):
+        problems.append(
+            f"the anchor (entry {anchor_seq}) was not set by retention: its key check fails"
+        )
     last_seq, last_hash = head.last_seq, head.last_hash
     expected_seq, expected_prev = anchor_seq + 1, anchor_hash
     checked = 0
@@ -223,7 +273,7 @@ def verify_audit_chain(session: Session) -> AuditReport:
             problems.append(f"entries {expected_seq}..{entry.seq - 1} missing")
         if entry.prev_hash != expected_prev:
             problems.append(f"entry {entry.seq}: previous hash does not match the chain")
-        if compute_entry_hash(entry) != entry.entry_hash:
+        if not hmac.compare_digest(compute_entry_hash(entry, key), entry.entry_hash):
             problems.append(f"entry {entry.seq}: content does not match its hash")
         expected_seq, expected_prev = entry.seq + 1, entry.entry_hash
 
@@ -235,6 +285,8 @@ def verify_audit_chain(session: Session) -> AuditReport:
         problems.append(f"head hash does not match entry {last_seq}")
 
     problems.extend(_entries_beyond_head(session, last_seq))
+    if witnessed is not None:
+        problems.extend(_against_witness(session, anchor_seq, last_seq, witnessed))
     return AuditReport(
         ok=not problems,
         checked=checked,
@@ -255,6 +307,26 @@ def _entries_beyond_head(session: Session, last_seq: int) -> list[str]:
     fresh = session.exec(select(AuditHead.last_seq).where(AuditHead.id == HEAD_ID)).one()
     if beyond > fresh:
         return [f"entries up to {beyond} exist beyond the head ({fresh})"]
+    return []
+
+
+def _against_witness(
+    session: Session, anchor_seq: int, last_seq: int, witnessed: AuditCheckpoint
+) -> list[str]:
+    """The log must still hold the entry the witness last saw, unchanged (or retention, whose
+    anchor is key-checked, has removed it)."""
+    if witnessed.last_seq == 0 or witnessed.last_seq <= anchor_seq:
+        return []
+    if witnessed.last_seq > last_seq:
+        return [
+            f"the witness recorded entry {witnessed.last_seq} but the log ends at {last_seq}: "
+            "its newest entries were removed"
+        ]
+    stored = session.exec(
+        select(AuditEntry.entry_hash).where(AuditEntry.seq == witnessed.last_seq)
+    ).first()
+    if stored != witnessed.last_hash:
+        return [f"entry {witnessed.last_seq} differs from what the witness recorded"]
     return []
 
 
@@ -286,6 +358,7 @@ def purge_audit_before(session: Session, cutoff: datetime) -> int:
     result = session.exec(delete(AuditEntry).where(col(AuditEntry.seq) <= end))
     head.anchor_seq = end
     head.anchor_hash = new_anchor_hash
+    head.anchor_mac = anchor_mac(audit_key(session), end, new_anchor_hash)
     session.add(head)
     session.flush()
     return int(result.rowcount or 0)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import select
-from support.stack import VENV_BIN, make_dossier, make_staff
+from support.stack import make_dossier, make_staff, run_cli
 
 from config.loading import dev_settings
 from config.settings import Settings
@@ -20,25 +18,6 @@ from security.datakeys import ClientCipher, wrapped_key_id
 from security.keyring import generate_key
 
 
-def _run(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRAVELYNOS_")}
-    env.update(
-        CRAVELYNOS_DATA_DIR=str(settings.data_dir),
-        CRAVELYNOS_DATABASE_URL=settings.database_url,
-        CRAVELYNOS_MASTER_KEYS=settings.master_keys,
-        CRAVELYNOS_ACTIVE_KEY_ID=settings.active_key_id,
-    )
-    return subprocess.run(
-        [str(VENV_BIN / "cravelynos"), *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        umask=0o022,
-    )
-
-
 def _migrated(tmp_path: Path) -> Settings:
     settings = dev_settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'cli.db'}")
     upgrade_database(settings)
@@ -48,13 +27,13 @@ def _migrated(tmp_path: Path) -> Settings:
 def test_audit_verify_passes_then_detects_an_edit(tmp_path: Path) -> None:
     settings = _migrated(tmp_path)
     make_dossier(settings, make_staff(settings))
-    intact = _run(settings, "audit", "verify")
+    intact = run_cli(settings, "audit", "verify", "--without-witness")
     assert intact.returncode == 0, intact.stderr
     assert "audit chain intact" in intact.stdout
 
     with get_engine(settings).begin() as conn:
         conn.execute(text("UPDATE audit_entry SET actor = 'staff:999' WHERE seq = 1"))
-    broken = _run(settings, "audit", "verify")
+    broken = run_cli(settings, "audit", "verify", "--without-witness")
     assert broken.returncode == 1
     assert "BROKEN" in broken.stderr
 
@@ -69,7 +48,7 @@ def test_keys_rotate_rewraps_every_client_key_and_data_still_reads(tmp_path: Pat
             "active_key_id": "k2026",
         }
     )
-    result = _run(rotated, "keys", "rotate")
+    result = run_cli(rotated, "keys", "rotate")
     assert result.returncode == 0, result.stderr
     assert "1 client key(s) re-wrapped" in result.stdout and f"from {old_key}: 1" in result.stdout
 
@@ -80,13 +59,13 @@ def test_keys_rotate_rewraps_every_client_key_and_data_still_reads(tmp_path: Pat
         assert client is not None and wrapped_key_id(client.wrapped_key or "") == "k2026"
         cipher = ClientCipher.for_client(client, new_only)
         assert cipher.decrypt("client", "first_name", client.id, client.first_name_enc) == "Jeanne"
-    again = _run(rotated, "keys", "rotate")
+    again = run_cli(rotated, "keys", "rotate")
     assert "0 client key(s) re-wrapped, 1 already current" in again.stdout
 
 
 def test_createuser_reads_the_password_from_stdin_and_refuses_bad_input(tmp_path: Path) -> None:
     settings = _migrated(tmp_path)
-    created = _run(
+    created = run_cli(
         settings,
         "createuser",
         "nouvelle@cravelynos.example",
@@ -97,7 +76,7 @@ def test_createuser_reads_the_password_from_stdin_and_refuses_bad_input(tmp_path
         stdin="un mot de passe assez long\n",
     )
     assert created.returncode == 0, created.stderr
-    refused = _run(
+    refused = run_cli(
         settings, "createuser", "pas-une-adresse", "--name", "X", "--role", "dpo", stdin="court\n"
     )
     assert refused.returncode == 2
@@ -115,7 +94,7 @@ def test_commands_keep_the_data_directory_private(tmp_path: Path) -> None:
     left_by_an_older_run.chmod(0o644)
     settings = dev_settings(data_dir=data_dir)
 
-    migrated = _run(settings, "migrate")
+    migrated = run_cli(settings, "migrate")
 
     assert migrated.returncode == 0, migrated.stderr
     modes = {p.name: p.stat().st_mode & 0o777 for p in [data_dir, *data_dir.iterdir()]}
@@ -142,21 +121,21 @@ def test_set_password_deactivate_and_sign_out_end_the_account_sessions(tmp_path:
             open_session(session, user, SessionKind.API)
 
     open_two()
-    short = _run(settings, "set-password", staff.email, stdin="court\n")
+    short = run_cli(settings, "set-password", staff.email, stdin="court\n")
     assert short.returncode == 2 and "12 caractères" in short.stderr
     assert sessions_open() == 2
-    changed = _run(settings, "set-password", staff.email, stdin="un mot de passe tout neuf\n")
+    changed = run_cli(settings, "set-password", staff.email, stdin="un mot de passe tout neuf\n")
     assert changed.returncode == 0, changed.stderr
     assert "2 open session(s)" in changed.stdout and sessions_open() == 0
 
     open_two()
-    assert _run(settings, "sign-out", staff.email).returncode == 0
+    assert run_cli(settings, "sign-out", staff.email).returncode == 0
     assert sessions_open() == 0
 
     open_two()
-    assert _run(settings, "deactivate", staff.email).returncode == 0
+    assert run_cli(settings, "deactivate", staff.email).returncode == 0
     assert sessions_open() == 0
     with session_scope(settings) as session:
         user = session.get(StaffUser, staff.id)
         assert user is not None and not user.active
-    assert _run(settings, "deactivate", "personne@exemple.fr").returncode == 2
+    assert run_cli(settings, "deactivate", "personne@exemple.fr").returncode == 2

@@ -176,3 +176,65 @@ def test_postgres_enum_types_match_models(pg_migrations_url: str, tmp_path: Path
 
     assert expected
     assert actual == expected
+
+
+def _legacy_chain(settings: Settings, count: int) -> None:
+    """Entries as the release before 0006 wrote them: plain SHA-256, no key."""
+    import hashlib
+    import json
+    from datetime import UTC, datetime
+
+    prev = "0" * 64
+    with get_engine(settings).begin() as connection:
+        for seq in range(1, count + 1):
+            at = datetime(2026, 12, 1, 9, 0, seq, tzinfo=UTC)
+            fields = {
+                "seq": seq,
+                "at": at.isoformat(timespec="microseconds"),
+                "actor": "system",
+                "action": "client.read",
+                "object_type": "client",
+                "object_id": f"c{seq}",
+                "reason": "",
+                "detail": "{}",
+            }
+            canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+            entry_hash = hashlib.sha256((prev + canonical).encode()).hexdigest()
+            connection.execute(
+                text(
+                    "INSERT INTO audit_entry (seq, at, actor, action, object_type, object_id, "
+                    "reason, detail, prev_hash, entry_hash) VALUES (:seq, :at, 'system', "
+                    "'client.read', 'client', :oid, '', '{}', :prev, :hash)"
+                ),
+                {"seq": seq, "at": at, "oid": f"c{seq}", "prev": prev, "hash": entry_hash},
+            )
+            prev = entry_hash
+        connection.execute(
+            text(
+                "INSERT INTO audit_head (id, last_seq, last_hash, anchor_seq, anchor_hash) "
+                "VALUES (1, :n, :h, 0, :g)"
+            ),
+            {"n": count, "h": prev, "g": "0" * 64},
+        )
+
+
+def test_0006_rekeys_an_intact_legacy_chain(empty_db: Settings) -> None:
+    from models.database import session_scope
+    from services.audit import verify_audit_chain
+
+    upgrade_database(empty_db, "0005")
+    _legacy_chain(empty_db, 5)
+    upgrade_database(empty_db)
+    with session_scope(empty_db) as session:
+        report = verify_audit_chain(session)
+    assert report.ok and report.checked == 5, report.problems
+
+
+def test_0006_refuses_to_seal_a_damaged_legacy_chain(empty_db: Settings) -> None:
+    upgrade_database(empty_db, "0005")
+    _legacy_chain(empty_db, 5)
+    with get_engine(empty_db).begin() as connection:
+        connection.execute(text("UPDATE audit_entry SET actor = 'staff:9' WHERE seq = 3"))
+    with pytest.raises(RuntimeError, match="audit entry 3 does not match"):
+        upgrade_database(empty_db)
+    assert current_revision(empty_db) == "0005"

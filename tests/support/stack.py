@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -129,3 +131,29 @@ def make_dossier(
         actor = session.get(StaffUser, staff.id)
         assert actor is not None
         return create_dossier_with_start_intent(session, data or intake(), actor, settings)
+
+
+def run_cli(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`cravelynos ARGS` as an operator runs it, against `settings`' database, keys and Temporal.
+
+    A usual login umask: the command must make its files private itself."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRAVELYNOS_")}
+    env.update(
+        CRAVELYNOS_DATA_DIR=str(settings.data_dir),
+        CRAVELYNOS_DATABASE_URL=settings.database_url,
+        CRAVELYNOS_MASTER_KEYS=settings.master_keys,
+        CRAVELYNOS_ACTIVE_KEY_ID=settings.active_key_id,
+        CRAVELYNOS_AUDIT_KEY=settings.audit_key,
+        CRAVELYNOS_TEMPORAL_ADDRESS=settings.temporal_address,
+        CRAVELYNOS_TEMPORAL_NAMESPACE=settings.temporal_namespace,
+        CRAVELYNOS_TASK_QUEUE=settings.task_queue,
+    )
+    return subprocess.run(
+        [str(VENV_BIN / "cravelynos"), *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        umask=0o022,
+    )

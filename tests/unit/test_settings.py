@@ -16,6 +16,7 @@ PRODUCTION_SECRETS = {
     "active_key_id": "prod-1",
     "blind_index_key": generate_key(),
     "session_secret": "s" * 40,
+    "audit_key": "YXVkaXQta2V5LWZvci10ZXN0cy0zMi1ieXRlcyEhIQ==",
 }
 
 
@@ -36,6 +37,21 @@ def test_dev_mode_generates_secrets_once_and_keeps_them(
     assert first.missing_secrets() == []
     assert (tmp_path / DEV_SECRETS_FILE).stat().st_mode & 0o777 == 0o600
     assert first.database_url == f"sqlite:///{(tmp_path / 'cravelynos.db').as_posix()}"
+
+
+def test_a_dev_file_from_before_the_audit_key_gets_a_stable_one(tmp_path: Path) -> None:
+    """A dev data directory made by an earlier release keeps working: the secret added since
+    is derived from one the file holds, the same in every process, and the file is untouched."""
+    import base64
+    import json
+
+    older = load_or_create_dev_secrets(tmp_path)
+    del older["audit_key"]
+    (tmp_path / DEV_SECRETS_FILE).write_text(json.dumps(older))
+    first, second = load_or_create_dev_secrets(tmp_path), load_or_create_dev_secrets(tmp_path)
+    assert first["audit_key"] == second["audit_key"]
+    assert len(base64.b64decode(first["audit_key"])) == 32
+    assert "audit_key" not in json.loads((tmp_path / DEV_SECRETS_FILE).read_text())
 
 
 def test_an_explicit_secret_wins_over_the_dev_file(

@@ -39,9 +39,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_staff_session_staff_id"), ["staff_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("staff_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_session_staff_id"))
 
     op.drop_table("staff_session")
+    sa.Enum(name="sessionkind").drop(op.get_bind(), checkfirst=True)

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, col, select
+from support.audit_rewrites import ATTACKER_KEY, REWRITES
 
 from config.settings import Settings
+from domain.audit_checkpoint import AuditCheckpoint
 from domain.clock import utcnow
 from models.audit import AuditEntry, AuditHead
 from models.database import session_scope
@@ -19,6 +21,7 @@ from services.audit import (
     append_audit,
     compute_entry_hash,
     purge_audit_before,
+    read_checkpoint,
     verify_audit_chain,
 )
 
@@ -37,9 +40,9 @@ def _append(settings: Settings, count: int, *, first: int = 1) -> None:
             )
 
 
-def _verify(settings: Settings) -> AuditReport:
+def _verify(settings: Settings, witnessed: AuditCheckpoint | None = None) -> AuditReport:
     with session_scope(settings) as session:
-        return verify_audit_chain(session)
+        return verify_audit_chain(session, witnessed)
 
 
 def _entry(session: Session, seq: int) -> AuditEntry:
@@ -113,7 +116,7 @@ def _edit_and_rehash(session: Session) -> None:
     # An attacker who knows the algorithm fixes the entry's own hash: the next link breaks.
     entry = _entry(session, 5)
     entry.actor = "staff:99"
-    entry.entry_hash = compute_entry_hash(entry)
+    entry.entry_hash = compute_entry_hash(entry, ATTACKER_KEY)
     session.add(entry)
 
 
@@ -161,7 +164,7 @@ def _insert_at_end(session: Session) -> None:
         prev_hash=last.entry_hash,
         entry_hash="",
     )
-    forged.entry_hash = compute_entry_hash(forged)
+    forged.entry_hash = compute_entry_hash(forged, ATTACKER_KEY)
     session.add(forged)
 
 
@@ -180,7 +183,7 @@ def _insert_in_middle(session: Session) -> None:
         prev_hash=before.entry_hash,
         entry_hash="",
     )
-    forged.entry_hash = compute_entry_hash(forged)
+    forged.entry_hash = compute_entry_hash(forged, ATTACKER_KEY)
     session.add(forged)
     head = session.get(AuditHead, 1)
     assert head is not None
@@ -332,3 +335,39 @@ def test_invalid_entries_are_refused(
     with session_scope(settings) as session, pytest.raises((ValueError, TypeError), match=message):
         append_audit(session, **values)  # type: ignore[arg-type]
     assert _verify(settings).checked == 0
+
+
+@pytest.mark.parametrize("kind", list(REWRITES))
+def test_every_rewrite_fails_verification(db_settings: Settings, kind: str) -> None:
+    _append(db_settings, 10)
+    with session_scope(db_settings) as session:
+        witnessed = read_checkpoint(session)  # what the witness recorded last
+    assert _verify(db_settings, witnessed).ok
+    with session_scope(db_settings) as session:
+        REWRITES[kind](session)
+    report = _verify(db_settings, witnessed)
+    assert not report.ok, kind
+    assert report.problems
+
+
+def test_a_chain_shortened_by_retention_only_verifies_against_an_older_witness(
+    db_settings: Settings,
+) -> None:
+    cutoff = _cutoff_between(db_settings, 5, 5)
+    with session_scope(db_settings) as session:
+        witnessed_early = AuditCheckpoint(3, _entry(session, 3).entry_hash)
+        witnessed_late = read_checkpoint(session)
+        assert purge_audit_before(session, cutoff) == 5
+    assert _verify(db_settings, witnessed_early).ok
+    report = _verify(db_settings, witnessed_late)
+    assert report.ok, report.problems
+
+
+def test_the_hashes_need_the_key(db_settings: Settings) -> None:
+    _append(db_settings, 3)
+    other = db_settings.model_copy(
+        update={"audit_key": "b3RoZXIta2V5LW90aGVyLWtleS1vdGhlci1rZXktISE="}
+    )
+    report = _verify(other)
+    assert not report.ok
+    assert "entry 1: content does not match its hash" in report.problems
