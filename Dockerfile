@@ -28,9 +28,10 @@ COPY web ./web
 COPY workflows ./workflows
 RUN pip install . && rm -rf /build
 
-# Data directory (encrypted document store), owned by the app user so that a fresh named
-# volume mounted here inherits that ownership.
-RUN mkdir -p /var/lib/cravelynos && chown cravelynos:cravelynos /var/lib/cravelynos
+# Data directory (encrypted document store) and the Temporal mTLS files, owned by the app user
+# so that a fresh named volume mounted here inherits that ownership.
+RUN mkdir -p /var/lib/cravelynos /etc/cravelynos/tls \
+    && chown cravelynos:cravelynos /var/lib/cravelynos /etc/cravelynos/tls
 ENV CRAVELYNOS_DATA_DIR=/var/lib/cravelynos
 WORKDIR /var/lib/cravelynos
 

@@ -9,6 +9,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from config.loading import load_settings
@@ -22,6 +23,8 @@ if TYPE_CHECKING:  # imported lazily at run time: each command loads only what i
     from models.staff import StaffUser
 
 Handler = Callable[[argparse.Namespace, Settings], int]
+# The Temporal frontend's names in docker-compose.yml and on this machine.
+DEFAULT_TEMPORAL_SERVER_NAMES = ("temporal", "localhost", "127.0.0.1")
 # Changes one staff account in a transaction; returns how many sessions it ended.
 AccountChange = Callable[["Session", "StaffUser"], int]
 
@@ -180,6 +183,18 @@ def cmd_keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_tls_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from security.tls_certificates import generate_tls_files
+
+    directory = Path(args.directory)
+    names = tuple(args.server_name) or DEFAULT_TEMPORAL_SERVER_NAMES
+    if not generate_tls_files(directory, names, group_readable=args.group_readable):
+        print(f"{directory}: TLS files already there, left as they are")
+        return 0
+    print(f"{directory}: CA, server ({', '.join(names)}) and client certificates written")
+    return 0
+
+
 def cmd_audit_verify(args: argparse.Namespace, settings: Settings) -> int:
     from models.database import session_scope
     from services.audit import AuditChainError, verify_audit_chain
@@ -278,6 +293,26 @@ def build_parser() -> argparse.ArgumentParser:
     generate = keys.add_parser("generate", help="Print a new master key entry kid:base64")
     generate.add_argument("key_id")
     generate.set_defaults(handler=cmd_keys_generate)
+
+    tls = commands.add_parser("tls", help="Mutual TLS with Temporal").add_subparsers(
+        dest="tls_command", required=True
+    )
+    generate_tls = tls.add_parser(
+        "generate", help="A private CA, the Temporal server's and the app's certificates"
+    )
+    generate_tls.add_argument("directory")
+    generate_tls.add_argument(
+        "--server-name",
+        action="append",
+        default=[],
+        help="A name (or IP) of the Temporal frontend; repeatable (default: temporal, localhost)",
+    )
+    generate_tls.add_argument(
+        "--group-readable",
+        action="store_true",
+        help="Keys readable by the owner's group (0640): for containers sharing the files",
+    )
+    generate_tls.set_defaults(handler=cmd_tls_generate)
 
     audit = commands.add_parser("audit", help="Audit log").add_subparsers(
         dest="audit_command", required=True

@@ -52,6 +52,14 @@ class Settings(BaseSettings):
     temporal_namespace: str = "default"
     task_queue: str = "cravelynos"
     temporal_ui_url: str = "http://127.0.0.1:8233"
+    # Mutual TLS to the Temporal frontend (PEM files): the CA that signed the server's
+    # certificate, and this process's client certificate and key. Required in production; the
+    # embedded dev server listens on loopback without TLS. `cravelynos tls generate` makes a set.
+    temporal_tls_ca: str = ""
+    temporal_tls_cert: str = ""
+    temporal_tls_key: str = ""
+    # The name in the server's certificate, when it differs from the address's host.
+    temporal_tls_server_name: str = ""
 
     web_host: str = "127.0.0.1"
     web_port: int = 8000
@@ -157,9 +165,19 @@ class Settings(BaseSettings):
                 raise SettingsError(f"production mode refuses dev secrets: {', '.join(reused)}")
         if self.demo_password:
             raise SettingsError("production mode refuses CRAVELYNOS_DEMO_PASSWORD")
+        if not self.temporal_mtls:
+            raise SettingsError(
+                "production mode talks to Temporal over mutual TLS only: set "
+                "CRAVELYNOS_TEMPORAL_TLS_CA, CRAVELYNOS_TEMPORAL_TLS_CERT and "
+                "CRAVELYNOS_TEMPORAL_TLS_KEY (`cravelynos tls generate` makes a set)"
+            )
 
     def missing_secrets(self) -> list[str]:
         return [name for name in SECRET_NAMES if not getattr(self, name)]
+
+    @property
+    def temporal_mtls(self) -> bool:
+        return bool(self.temporal_tls_ca and self.temporal_tls_cert and self.temporal_tls_key)
 
     @property
     def documents_dir(self) -> Path:

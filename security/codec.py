@@ -2,8 +2,15 @@
 
 Each payload is serialised whole (data and metadata) and encrypted with the active master key;
 the outer payload only says it is encrypted and under which key id, so the Temporal server and
-Web UI see ciphertext. Payloads without our encoding (e.g. written before the codec existed)
-pass through unchanged.
+Web UI see ciphertext.
+
+The app and the workers decode strictly: a payload that is not ours is refused, so only holders
+of the keys can update or query a workflow (an unencrypted `close` sent straight to the Temporal
+frontend used to be obeyed, with whatever actor it named). It is refused by replacing it with a
+payload no converter reads, rather than by raising: the update's arguments then fail to convert
+and the SDK rejects that update alone, where an exception here would fail the whole workflow
+task, again and again. The remote codec the Web UI calls decodes leniently: it only displays,
+and passes through what it cannot decrypt.
 """
 
 from __future__ import annotations
@@ -23,6 +30,9 @@ from security.crypto import decrypt_blob, encrypt_blob
 from security.keyring import KeyRing, get_keyring
 
 ENCODING = b"binary/encrypted"
+# What a strict decoder makes of a payload without our encryption: no payload converter knows
+# this encoding, so turning it into a value fails with it in the message.
+REFUSED_ENCODING = b"binary/refused-unencrypted"
 KEY_ID_METADATA = "encryption-key-id"
 
 
@@ -35,8 +45,9 @@ def _aad(kid: str) -> str:
 
 
 class EncryptionCodec(PayloadCodec):
-    def __init__(self, ring: KeyRing) -> None:
+    def __init__(self, ring: KeyRing, *, strict: bool = True) -> None:
         self._ring = ring
+        self._strict = strict
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         kid = self._ring.active_id
@@ -53,7 +64,9 @@ class EncryptionCodec(PayloadCodec):
         result: list[Payload] = []
         for payload in payloads:
             if payload.metadata.get("encoding") != ENCODING:
-                result.append(payload)
+                result.append(
+                    Payload(metadata={"encoding": REFUSED_ENCODING}) if self._strict else payload
+                )
                 continue
             raw_kid = payload.metadata.get(KEY_ID_METADATA)
             if not raw_kid:

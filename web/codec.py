@@ -129,7 +129,8 @@ async def _run(request: Request, settings: Settings, operation: str) -> Response
     if len(payloads.payloads) > MAX_PAYLOADS:
         return _error(request, settings, 422, f"{MAX_PAYLOADS} payloads au maximum par appel.")
 
-    codec = EncryptionCodec(get_keyring(settings))
+    # Lenient: the UI shows histories as they are, including what no key holder wrote.
+    codec = EncryptionCodec(get_keyring(settings), strict=False)
     if operation == "decode":
         try:
             result = await codec.decode(payloads.payloads)

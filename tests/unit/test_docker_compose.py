@@ -24,6 +24,7 @@ VARIABLE_REFERENCE = re.compile(r"^\$\{[A-Z][A-Z0-9_]*(:?\?[^}]*|:?-)?\}$")
 ANY_REFERENCE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
 URL_PASSWORD = re.compile(r"://[^/:@\s]+:([^@\s]*)@")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+TLS_DIR = "/etc/cravelynos/tls"
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,8 @@ def test_no_literal_secret(services: dict[str, dict[str, Any]]) -> None:
     for service_name, service in services.items():
         for name, value in _environment(service).items():
             where = f"{service_name}.{name}"
-            if SECRET_NAME.search(name):
+            # A path to a key file in a mounted volume names the secret, it is not the secret.
+            if SECRET_NAME.search(name) and not value.startswith(f"{TLS_DIR}/"):
                 assert VARIABLE_REFERENCE.match(value), f"{where} is not a variable reference"
                 assert ":-" not in value or value.endswith(":-}"), f"{where} has a default"
             for password in URL_PASSWORD.findall(value):
@@ -208,3 +210,54 @@ def test_published_ports_stay_on_loopback(services: dict[str, dict[str, Any]]) -
     for name, service in services.items():
         for port in service.get("ports", []):
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"
+
+
+def _mounts(service: dict[str, Any]) -> dict[str, str]:
+    """Container path -> volume (with its mode)."""
+    result = {}
+    for volume in service.get("volumes", []):
+        source, target, *mode = str(volume).split(":")
+        result[target] = ":".join([source, *mode])
+    return result
+
+
+def test_temporal_answers_only_clients_with_a_certificate_of_our_ca(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    server = _environment(services["temporal"])
+    assert server["TEMPORAL_TLS_REQUIRE_CLIENT_AUTH"] == "true"
+    assert server["TEMPORAL_TLS_CLIENT1_CA_CERT"] == f"{TLS_DIR}/ca.pem"
+    for name in ("SERVER_CERT", "SERVER_KEY", "FRONTEND_CERT", "FRONTEND_KEY"):
+        assert server[f"TEMPORAL_TLS_{name}"].startswith(f"{TLS_DIR}/server."), name
+    assert _mounts(services["temporal"])[TLS_DIR] == "temporal-tls:ro"
+    certs = services["temporal-certs"]
+    assert certs["command"][:3] == ["tls", "generate", TLS_DIR]
+    assert _mounts(certs)[TLS_DIR] == "temporal-tls"  # the only writer
+    assert services["temporal"]["depends_on"]["temporal-certs"]["condition"] == (
+        "service_completed_successfully"
+    )
+    # The keys are 0640 for the app's group: every reader joins it.
+    for reader in ("temporal", "temporal-init", "temporal-ui"):
+        assert services[reader]["group_add"] == ["10001"], reader
+
+
+def test_every_client_of_temporal_presents_its_certificate(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in APP_SERVICES:
+        env = _environment(services[name])
+        assert env["CRAVELYNOS_TEMPORAL_TLS_CERT"] == f"{TLS_DIR}/client.pem", name
+        assert env["CRAVELYNOS_TEMPORAL_TLS_KEY"] == f"{TLS_DIR}/client.key", name
+        assert env["CRAVELYNOS_TEMPORAL_TLS_CA"] == f"{TLS_DIR}/ca.pem", name
+        assert _mounts(services[name])[TLS_DIR] == "temporal-tls:ro", name
+    ui = _environment(services["temporal-ui"])
+    assert ui["TEMPORAL_TLS_CERT"] == f"{TLS_DIR}/client.pem"
+    init = " ".join(services["temporal-init"]["command"])
+    assert '--tls-cert-path "$$tls/client.pem"'.replace("$$", "$") in init.replace("$$", "$")
+
+
+def test_the_web_ui_asks_for_a_sign_in(services: dict[str, dict[str, Any]]) -> None:
+    ui = _environment(services["temporal-ui"])
+    assert ui["TEMPORAL_AUTH_ENABLED"] == "true"
+    for name in ("PROVIDER_URL", "CLIENT_ID", "CLIENT_SECRET", "CALLBACK_URL"):
+        assert ":?" in ui[f"TEMPORAL_AUTH_{name}"], name

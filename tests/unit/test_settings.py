@@ -17,6 +17,10 @@ PRODUCTION_SECRETS = {
     "blind_index_key": generate_key(),
     "session_secret": "s" * 40,
     "audit_key": "YXVkaXQta2V5LWZvci10ZXN0cy0zMi1ieXRlcyEhIQ==",
+    # Not secrets, but required as well: production reaches Temporal over mutual TLS only.
+    "temporal_tls_ca": "/etc/cravelynos/tls/ca.pem",
+    "temporal_tls_cert": "/etc/cravelynos/tls/client.pem",
+    "temporal_tls_key": "/etc/cravelynos/tls/client.key",
 }
 
 
@@ -91,6 +95,13 @@ def test_production_refuses_the_dev_secrets(tmp_path: Path) -> None:
 def test_production_refuses_a_demo_password(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="DEMO_PASSWORD"):
         Settings(data_dir=tmp_path, mode="production", demo_password="x", **PRODUCTION_SECRETS)
+
+
+@pytest.mark.parametrize("missing", ["temporal_tls_ca", "temporal_tls_cert", "temporal_tls_key"])
+def test_production_refuses_temporal_without_mutual_tls(tmp_path: Path, missing: str) -> None:
+    values = {**PRODUCTION_SECRETS, missing: ""}
+    with pytest.raises(SettingsError, match="mutual TLS"):
+        Settings(data_dir=tmp_path, mode="production", **values)
 
 
 def test_production_accepts_explicit_secrets(tmp_path: Path) -> None:

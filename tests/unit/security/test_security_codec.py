@@ -7,7 +7,11 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import DataConverter
 
 from config.settings import Settings
-from security.codec import EncryptionCodec, PayloadDecodeError, make_data_converter
+from security.codec import (
+    EncryptionCodec,
+    PayloadDecodeError,
+    make_data_converter,
+)
 from security.crypto import DecryptionError
 from security.keyring import KeyRing, UnknownKeyError, generate_key
 
@@ -42,12 +46,14 @@ async def test_data_converter_round_trip_hides_plaintext(settings: Settings) -> 
     assert await converter.decode(payloads, [Intake]) == [value]
 
 
-async def test_unencrypted_payloads_pass_through(settings: Settings) -> None:
+async def test_unencrypted_payloads_are_refused_by_the_app_and_shown_by_the_ui_codec(
+    settings: Settings,
+) -> None:
     plain = await DataConverter.default.encode([Intake("d1", "n", [1])])
-    codec = EncryptionCodec(_ring({"k1": generate_key()}, "k1"))
-    assert await codec.decode(plain) == plain
-    converter = make_data_converter(settings)
-    assert await converter.decode(plain, [Intake]) == [Intake("d1", "n", [1])]
+    with pytest.raises(Exception, match="refused-unencrypted"):
+        await make_data_converter(settings).decode(plain, [Intake])
+    lenient = EncryptionCodec(_ring({"k1": generate_key()}, "k1"), strict=False)
+    assert await lenient.decode(plain) == plain
 
 
 async def test_old_key_still_decodes_after_rotation() -> None:
