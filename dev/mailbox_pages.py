@@ -1,4 +1,8 @@
-"""GET /dev/mailbox[/{id}]: what the local SMTP catcher received, in dev mode only."""
+"""GET /dev/mailbox[/{id}]: what the local SMTP catcher received, in dev mode only.
+
+The mailbox holds clients' emails and their live signed links: each staff member sees only the
+messages about dossiers they may open (roles without access to personal data see none), and a
+message out of their reach does not exist for them (404)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
-from dev.mail_catcher import list_messages, read_message
+from dev.mail_catcher import MailboxMessage, list_messages, read_message
+from models.database import session_scope
+from models.staff import StaffUser
+from services.email_outbox import message_ids_visible_to
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
 from web.ui.rendering import render
@@ -33,10 +40,26 @@ def _dev_only(settings: Settings) -> None:
         raise HTTPException(status.HTTP_404_NOT_FOUND)
 
 
+def _visible(settings: Settings, staff: StaffUser) -> set[str]:
+    with session_scope(settings) as session:
+        return message_ids_visible_to(session, staff)
+
+
+def _messages_for(settings: Settings, staff: StaffUser) -> list[MailboxMessage]:
+    visible = _visible(settings, staff)
+    return [m for m in list_messages(settings) if m.message_id in visible]
+
+
+def _message_for(settings: Settings, staff: StaffUser, message_id: str) -> MailboxMessage | None:
+    visible = _visible(settings, staff)
+    message = read_message(settings, message_id)
+    return message if message is not None and message.message_id in visible else None
+
+
 @router.get("/dev/mailbox", response_class=HTMLResponse)
 async def mailbox(request: Request, settings: SettingsDep, staff: CurrentStaff) -> HTMLResponse:
     _dev_only(settings)
-    messages = await run_in_threadpool(list_messages, settings)
+    messages = await run_in_threadpool(_messages_for, settings, staff)
     return render(
         request,
         "web/mailbox/list.html",
@@ -50,7 +73,7 @@ async def mailbox_message(
     request: Request, message_id: str, settings: SettingsDep, staff: CurrentStaff
 ) -> HTMLResponse:
     _dev_only(settings)
-    message = await run_in_threadpool(read_message, settings, message_id)
+    message = await run_in_threadpool(_message_for, settings, staff, message_id)
     if message is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
     return render(
@@ -66,7 +89,7 @@ async def mailbox_message_html(
     message_id: str, settings: SettingsDep, staff: CurrentStaff
 ) -> Response:
     _dev_only(settings)
-    message = await run_in_threadpool(read_message, settings, message_id)
+    message = await run_in_threadpool(_message_for, settings, staff, message_id)
     if message is None or message.html is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=NOT_FOUND)
     # Links open in a new tab, as in a mail client: inside the frame they would be blocked.

@@ -18,7 +18,7 @@ from email.utils import format_datetime
 
 import aiosmtplib
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio.exceptions import ApplicationError
 
 from config.settings import Settings
@@ -28,10 +28,13 @@ from domain.errors import MESSAGE_UNBUILDABLE
 from models.client import Client
 from models.database import session_scope
 from models.document import Document
+from models.dossier import Dossier
 from models.outbox import EmailStatus, OutboxEmail
+from models.staff import StaffUser
 from rendering.email import RenderedEmail
 from security.datakeys import ClientCipher
 from services.documents import document_aad, document_path
+from services.dossiers.access import require_personal_data_role, visible_dossiers
 
 TABLE = "email_outbox"
 # RFC 5322's recommended line length, which the SMTP policy folds to.
@@ -262,3 +265,16 @@ def _record_attempt(
             if on_sent is not None:
                 on_sent(session)
         session.add(row)
+
+
+def message_ids_visible_to(session: Session, viewer: StaffUser) -> set[str]:
+    """The Message-IDs of the emails about dossiers `viewer` may read (the dev mailbox shows
+    no more than the dossiers do). AccessDenied, audited, for roles without personal data."""
+    require_personal_data_role(session, viewer, "dev.mailbox")
+    statement = select(OutboxEmail.message_id).join(
+        Dossier, col(Dossier.id) == col(OutboxEmail.dossier_id)
+    )
+    scope = visible_dossiers(viewer)
+    if scope is not None:
+        statement = statement.where(scope)
+    return set(session.exec(statement).all())

@@ -12,7 +12,12 @@ from email.message import EmailMessage
 import pytest
 from playwright.sync_api import Page, Request, expect
 from support.browser import LiveApp, log_in, screenshot
-from support.stack import free_port, smtp_catcher
+from support.stack import free_port, make_dossier, smtp_catcher
+
+from config.settings import Settings
+from models.database import session_scope
+from models.outbox import OutboxEmail
+from models.staff import StaffUser
 
 pytestmark = pytest.mark.browser
 
@@ -25,19 +30,41 @@ HTML = (
 )
 
 
+MESSAGE_ID = "<acknowledgement.test@cravelynos.example>"
+
+
+def link_to_a_dossier_of(settings: Settings, case_worker: StaffUser) -> None:
+    """The mailbox shows a message to the staff who may open its dossier: the outbox row says
+    which dossier it is about."""
+    dossier = make_dossier(settings, case_worker)
+    with session_scope(settings) as session:
+        session.add(
+            OutboxEmail(
+                idempotency_key="test:acknowledgement",
+                message_id=MESSAGE_ID,
+                client_id=dossier.client_id,
+                dossier_id=dossier.id,
+                template="acknowledgement",
+            )
+        )
+
+
 def send_message(port: int) -> None:
     message = EmailMessage()
     message["From"] = "Cravelynos <dossiers@cravelynos.example>"
     message["To"] = "jeanne.dupont@example.org"
     message["Subject"] = "Votre dossier CRV-2026-000001 est ouvert"
-    message["Message-ID"] = "<acknowledgement.test@cravelynos.example>"
+    message["Message-ID"] = MESSAGE_ID
     message.set_content("Bonjour Jeanne,\n\nVotre dossier est ouvert.\n")
     message.add_alternative(HTML, subtype="html")
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
         smtp.send_message(message)
 
 
-def test_received_message_is_readable_and_its_html_is_sandboxed(live_app: LiveApp, page: Page):
+def test_received_message_is_readable_and_its_html_is_sandboxed(
+    live_app: LiveApp, page: Page, case_worker: StaffUser
+):
+    link_to_a_dossier_of(live_app.settings, case_worker)
     port = free_port()
     with smtp_catcher(live_app.settings.mailbox_dir, port):
         send_message(port)
