@@ -11,6 +11,7 @@ from models import (  # noqa: F401
     dossier,
     negotiation,
     outbox,
+    rate_limit,
     staff,
     staff_session,
     staged_write,

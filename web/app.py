@@ -40,7 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.temporal = TemporalConnection(settings)
-    app.state.login_limiter = LoginRateLimiter(settings.login_attempts_per_minute)
+    app.state.login_limiter = LoginRateLimiter(settings)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_offline_docs(app, DOCS_URL)

@@ -17,6 +17,7 @@ from web.auth import (
     issue_api_token,
 )
 from web.deps import SettingsDep, client_ip
+from web.rate_limit import LoginRateLimiter
 
 router = APIRouter(tags=["authentification"])
 
@@ -28,7 +29,9 @@ async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> TokenResponse:
     """Exchange an email (field `username`) and password for a bearer token."""
-    wait = request.app.state.login_limiter.attempt(client_ip(request), form.username)
+    limiter: LoginRateLimiter = request.app.state.login_limiter
+    source = client_ip(request)
+    wait = await run_in_threadpool(limiter.wait, source, form.username)
     if wait:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
@@ -38,6 +41,7 @@ async def issue_token(
 
     user = await run_in_threadpool(check_password, settings, form.username, form.password, "api")
     if user is None:
+        await run_in_threadpool(limiter.failed, source, form.username)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             detail=BAD_CREDENTIALS,

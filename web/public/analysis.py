@@ -84,7 +84,7 @@ async def _analysis_page(
 
 @router.get(ANALYSIS_LINK_PATH + "/{token}", response_class=HTMLResponse)
 async def show_analysis(request: Request, token: str, settings: SettingsDep) -> Response:
-    link = ANALYSIS_PAGE.open(request, settings, token)
+    link = await ANALYSIS_PAGE.open(request, settings, token)
     return await _analysis_page(request, settings, token, link)
 
 
@@ -95,7 +95,7 @@ async def approve_analysis(
     settings: SettingsDep,
     nonce: Annotated[str, Form()] = "",
 ) -> Response:
-    link = ANALYSIS_PAGE.open(request, settings, token)
+    link = await ANALYSIS_PAGE.open(request, settings, token)
     ANALYSIS_PAGE.check_form(request, settings, token, nonce)
     client_id = await in_session(settings, submission_client, link)
     approval = ApprovalRecord(
@@ -124,7 +124,7 @@ async def ask_to_discuss(
     settings: SettingsDep,
     nonce: Annotated[str, Form()] = "",
 ) -> Response:
-    link = ANALYSIS_PAGE.open(request, settings, token)
+    link = await ANALYSIS_PAGE.open(request, settings, token)
     ANALYSIS_PAGE.check_form(request, settings, token, nonce, heading="Demande non enregistrée")
     await in_session(settings, record_discussion_request, link)
     return await _analysis_page(request, settings, token, link, notice=DISCUSSION_NOTICE)
@@ -132,7 +132,7 @@ async def ask_to_discuss(
 
 @router.get(ANALYSIS_LINK_PATH + "/{token}/rapport.pdf", response_model=None)
 async def download_report(request: Request, token: str, settings: SettingsDep) -> Response:
-    link = ANALYSIS_PAGE.open(request, settings, token)
+    link = await ANALYSIS_PAGE.open(request, settings, token)
     filename, pdf = await in_session(settings, read_client_report, settings, link)
     return Response(
         pdf,

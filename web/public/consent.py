@@ -94,7 +94,7 @@ def _consent_page(
 
 @router.get(CONSENT_LINK_PATH + "/{token}", response_class=HTMLResponse)
 async def show_consent(request: Request, token: str, settings: SettingsDep) -> Response:
-    consent_id = CONSENT_PAGE.open(request, settings, token)
+    consent_id = await CONSENT_PAGE.open(request, settings, token)
     view = await _view(settings, consent_id)
     if not view.decided:
         refused_now = consent_decision_refusal(view, utcnow())
@@ -112,7 +112,7 @@ async def decide(
     nonce: Annotated[str, Form()] = "",
     decision: Annotated[str, Form()] = "",
 ) -> Response:
-    consent_id = CONSENT_PAGE.open(request, settings, token)
+    consent_id = await CONSENT_PAGE.open(request, settings, token)
     CONSENT_PAGE.check_form(request, settings, token, nonce)
     view = await _view(settings, consent_id)
     refused_now = consent_decision_refusal(view, utcnow())

@@ -89,7 +89,7 @@ def _counter_offer_page(
 
 @router.get(DECISION_LINK_PATH + "/{token}", response_class=HTMLResponse)
 async def show_counter_offer(request: Request, token: str, settings: SettingsDep) -> Response:
-    offer_id = COUNTER_OFFER_PAGE.open(request, settings, token)
+    offer_id = await COUNTER_OFFER_PAGE.open(request, settings, token)
     view = await _undecided(settings, offer_id)
     await COUNTER_OFFER_PAGE.audit_read(settings, view.client_id, offer_id)
     return _counter_offer_page(request, settings, token, view)
@@ -103,7 +103,7 @@ async def decide_counter_offer(
     nonce: Annotated[str, Form()] = "",
     decision: Annotated[str, Form()] = "",
 ) -> Response:
-    offer_id = COUNTER_OFFER_PAGE.open(request, settings, token)
+    offer_id = await COUNTER_OFFER_PAGE.open(request, settings, token)
     COUNTER_OFFER_PAGE.check_form(request, settings, token, nonce)
     view = await _undecided(settings, offer_id)
     if decision not in (ACCEPT, REFUSE):

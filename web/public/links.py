@@ -22,13 +22,14 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.errors import LinkRefused
 from security.tokens import TokenError, TokenExpired, read_token, sign_token
 from services.negotiations.client_views import audit_client_read
 from web.deps import client_ip
-from web.rate_limit import RateLimiter
+from web.rate_limit import SharedRateLimiter
 from web.transactions import in_session
 from web.ui.rendering import templates
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_negotiation_update
@@ -96,15 +97,10 @@ def same_origin(request: Request, settings: Settings) -> bool:
     return origin.lower().rstrip("/") in allowed
 
 
-def _limiter(request: Request, settings: Settings) -> RateLimiter:
-    """The app's one limiter of client links (the analysis page uses the same attribute, so a
-    client's links share one budget per IP)."""
-    state = request.app.state
-    limiter: RateLimiter | None = getattr(state, "client_link_limiter", None)
-    if limiter is None:
-        limiter = RateLimiter(settings.client_link_requests_per_minute)
-        state.client_link_limiter = limiter
-    return limiter
+def _limiter(settings: Settings) -> SharedRateLimiter:
+    """Every signed-link page counts on the same key per address: a client's links share one
+    budget, in every web process."""
+    return SharedRateLimiter(settings, settings.client_link_requests_per_minute)
 
 
 def page(
@@ -151,9 +147,10 @@ class SignedLinkPage(Generic[T]):
     def url(self, token: str) -> str:
         return page_url(self.path, token)
 
-    def open(self, request: Request, settings: Settings, token: str) -> T:
+    async def open(self, request: Request, settings: Settings, token: str) -> T:
         """The link's target; LinkRefused says why it cannot be used (rate limit first)."""
-        wait = _limiter(request, settings).hit(f"ip:{client_ip(request)}")
+        limiter = _limiter(settings)
+        wait = await run_in_threadpool(limiter.hit, f"link:{client_ip(request)}")
         if wait:
             raise LinkRefused(429, "Trop de demandes", TOO_MANY, retry_after=int(wait) + 1)
         try:

@@ -109,7 +109,7 @@ def _space_page(
 async def show_space(
     request: Request, token: str, settings: SettingsDep, retrait: str = ""
 ) -> Response:
-    negotiation_id = SPACE_PAGE.open(request, settings, token)
+    negotiation_id = await SPACE_PAGE.open(request, settings, token)
     view = await _view(settings, negotiation_id)
     await SPACE_PAGE.audit_read(settings, view.client_id, negotiation_id)
     # After a withdrawal the page is reached by a redirect (a reload posts nothing again).
@@ -126,7 +126,7 @@ async def ask_withdrawal(
     consent_id: Annotated[str, Form()] = "",
 ) -> Response:
     """The confirmation step: nothing changes until the client confirms."""
-    negotiation_id = SPACE_PAGE.open(request, settings, token)
+    negotiation_id = await SPACE_PAGE.open(request, settings, token)
     SPACE_PAGE.check_form(request, settings, token, nonce)
     view = await _view(settings, negotiation_id)
     refused_now, consent = withdrawal_refusal(view, consent_id)
@@ -150,7 +150,7 @@ async def confirm_withdrawal(
     nonce: Annotated[str, Form()] = "",
     consent_id: Annotated[str, Form()] = "",
 ) -> Response:
-    negotiation_id = SPACE_PAGE.open(request, settings, token)
+    negotiation_id = await SPACE_PAGE.open(request, settings, token)
     SPACE_PAGE.check_form(request, settings, token, nonce, purpose=CONFIRM_NONCE_PURPOSE)
     view = await _view(settings, negotiation_id)
     refused_now, _ = withdrawal_refusal(view, consent_id)

@@ -21,6 +21,7 @@ from web.auth import (
 )
 from web.csrf import CsrfProtected, csrf_token, rotate_csrf_token
 from web.deps import SettingsDep, client_ip
+from web.rate_limit import LoginRateLimiter, known_device, remember_device
 from web.ui.flash import flash
 from web.ui.rendering import render
 
@@ -95,7 +96,9 @@ def login(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     next_url = safe_next(next)
-    wait = request.app.state.login_limiter.attempt(client_ip(request), email)
+    limiter: LoginRateLimiter = request.app.state.login_limiter
+    device = known_device(request, settings, email)
+    wait = limiter.wait(client_ip(request), email, device)
     if wait:
         response = _login_page(
             request,
@@ -109,10 +112,13 @@ def login(
         return response
     user = check_password(settings, email, password, "web")
     if user is None:
+        limiter.failed(client_ip(request), email, device)
         return _login_page(request, settings, next_url=next_url, email=email, error=BAD_CREDENTIALS)
     start_page_session(request, settings, user)
     rotate_csrf_token(request)
-    return RedirectResponse(next_url, status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse(next_url, status.HTTP_303_SEE_OTHER)
+    remember_device(response, settings, user.email)
+    return response
 
 
 @router.post("/logout")
