@@ -5,10 +5,12 @@ Every name, address and number here is fictional.
 
 from __future__ import annotations
 
+import io
 import os
 import secrets
 from datetime import date
 
+from pypdf import PdfWriter
 from sqlmodel import select
 from temporalio.client import Client
 
@@ -45,13 +47,18 @@ DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str], ...] = (
 )
 PASSWORD_FILE = "demo-password"
 
-# A one-page PDF, uploaded as the demo clients' supporting documents.
-DEMO_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+
+def _blank_page_pdf() -> bytes:
+    """A one-page A4 PDF (uploads are parsed: the demo's must be real ones)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+# Uploaded as the demo clients' supporting documents.
+DEMO_PDF = _blank_page_pdf()
 
 
 def demo_password(settings: Settings) -> tuple[str, bool]:

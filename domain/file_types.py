@@ -1,15 +1,24 @@
-"""Supporting document types, recognised from their first bytes only.
+"""Supporting document types: recognised from their first bytes, then parsed whole.
 
 The declared content type and the file name are set by the sender and prove nothing; the magic
-bytes decide. A name whose extension promises another type than the content is refused as
-disguised, so nobody downloads an "attestation.pdf" that is something else.
+bytes say what a file claims to be, and parsing it as that (pypdf, Pillow) proves it: a file that
+starts with "%PDF-" and goes on as HTML is no PDF. A name whose extension promises another type
+than the content is refused as disguised, so nobody downloads an "attestation.pdf" that is
+something else.
 """
 
 from __future__ import annotations
 
+import io
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
+
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError, PyPdfError
+from pypdf.generic import DictionaryObject
 
 from domain.errors import InvalidInput
 
@@ -37,6 +46,8 @@ _KNOWN_REFUSED: tuple[tuple[bytes, str], ...] = (
 )
 
 ACCEPTED_FR = "seuls les fichiers PDF, JPEG et PNG sont acceptés"
+# A scan at 600 dpi of an A3 page is about 70 million pixels; beyond, an image is a bomb.
+MAX_IMAGE_PIXELS = 80_000_000
 MAX_FILENAME_CHARS = 150
 # The form and API field an upload is refused for.
 UPLOAD_FIELD = "file"
@@ -101,9 +112,67 @@ def check_upload(filename: str | None, data: bytes, max_bytes: int) -> AcceptedF
             f"Le fichier « {name} » est en réalité un {actual} : son extension ({suffix}) "
             "ne correspond pas à son contenu. Renommez-le ou choisissez le bon fichier."
         )
+    problem = _unreadable(content_type, data)
+    if problem:
+        raise UploadRefused(f"Le fichier « {name or 'document'} » {problem}")
     if not suffix:
         name = (name or "document") + EXTENSIONS[content_type][0]
     return AcceptedFile(content_type=content_type, filename=name)
+
+
+def _unreadable(content_type: str, data: bytes) -> str | None:
+    """Why `data` is not a well-formed file of `content_type` (the end of a French sentence
+    about the file), or None."""
+    label = TYPE_LABELS_FR[content_type]
+    damaged = (
+        f"commence comme un {label} mais n'en est pas un lisible (fichier endommagé ou "
+        "déguisé). Enregistrez-le de nouveau depuis le logiciel d'origine, ou numérisez le "
+        "document."
+    )
+    if content_type == PDF:
+        return _pdf_problem(data, damaged)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                if image.format != label or image.width * image.height > MAX_IMAGE_PIXELS:
+                    return damaged
+                image.verify()
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
+        return damaged
+    return None
+
+
+def _pdf_problem(data: bytes, damaged: str) -> str | None:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            return (
+                "est protégé par un mot de passe : personne ne pourrait le lire. Enregistrez-le "
+                "sans protection, ou numérisez le document."
+            )
+        root = reader.trailer["/Root"].get_object()
+        if not isinstance(root, DictionaryObject) or "/Pages" not in root:
+            return damaged
+        len(reader.pages)
+    except (
+        PyPdfError,
+        PdfReadError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+    ):
+        return damaged
+    return None
 
 
 def _refusal(name: str, data: bytes) -> str:

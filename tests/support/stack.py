@@ -26,6 +26,7 @@ from models.database import session_scope
 from models.dossier import Dossier
 from models.staff import Role, StaffUser
 from services.staff_accounts import create_staff_user
+from support.files import pdf_with
 from workflows.plumbing import NEXT_DEADLINE_SEARCH_ATTRIBUTE, STAGE_SEARCH_ATTRIBUTE
 
 VENV_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
@@ -34,10 +35,7 @@ TEMPORAL_TEST_SERVER = str(VENV_BIN / "temporal-test-server")
 STAFF_PASSWORD = "correct horse battery staple"
 
 # A tiny but valid PDF, to upload as a supporting document.
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+TINY_PDF = pdf_with()
 
 
 def free_port() -> int:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
+from support.files import encrypted_pdf, jpeg_with, pdf_with, png_with
 from support.webapp import Staff, audit_entries, count, offline, seed_dossier
 
 from config.settings import Settings
@@ -22,10 +23,14 @@ from web.app import create_app
 Auth = Callable[..., dict[str, str]]
 
 SECRET_TEXT = b"Avis d'imposition 2024 - revenu fiscal de reference 23 456 euros"
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n" + SECRET_TEXT + b"\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + SECRET_TEXT
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + SECRET_TEXT
+PDF = pdf_with(SECRET_TEXT)
+PNG = png_with(SECRET_TEXT)
+JPEG = jpeg_with(SECRET_TEXT)
 ZIP = b"PK\x03\x04\x14\x00\x00\x00" + SECRET_TEXT
+POLYGLOT = (
+    b"%PDF-1.7\n<html><body><script>fetch('/api/v1/dossiers')</script></body></html>\n%%EOF\n"
+)
+ENCRYPTED_PDF = encrypted_pdf()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00" + SECRET_TEXT
 
 
@@ -128,6 +133,12 @@ REFUSED = [
     ("notes.txt", b"Mon mot de passe bancaire : azerty", "seuls les fichiers PDF, JPEG et PNG"),
     ("vide.pdf", b"", "Le fichier est vide"),
     ("mot de passe banque.pdf", PDF, "« Nom du fichier » semble contenir un mot de passe"),
+    # First bytes of a PDF, then a web page with a script: parsed, it is no PDF at all.
+    ("facture.pdf", POLYGLOT, "commence comme un PDF mais n'en est pas un lisible"),
+    ("scan.pdf", PDF[: len(PDF) // 2], "commence comme un PDF mais n'en est pas un lisible"),
+    ("photo.png", PNG[:40], "commence comme un PNG mais n'en est pas un lisible"),
+    ("photo.jpg", b"\xff\xd8\xff\xe0" + SECRET_TEXT, "commence comme un JPEG mais n'en"),
+    ("protege.pdf", ENCRYPTED_PDF, "est protégé par un mot de passe"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from support.files import pdf_with, png_with
 
 from domain.contact_fields import (
     normalise_departement,
@@ -111,7 +112,7 @@ def test_sniffing_and_names() -> None:
     assert clean_filename("C:\\Users\\x\\scan\x00.pdf") == "scan.pdf"
     assert len(clean_filename("a" * 400 + ".pdf")) <= 150
     assert clean_filename("a" * 400 + ".pdf").endswith(".pdf")
-    assert check_upload("scan", b"%PDF-1.4", 100).filename == "scan.pdf"
-    assert check_upload(None, b"\x89PNG\r\n\x1a\nxx", 100).filename == "document.png"
+    assert check_upload("scan", pdf_with(), 10_000).filename == "scan.pdf"
+    assert check_upload(None, png_with(), 10_000).filename == "document.png"
     with pytest.raises(UploadRefused, match="image GIF"):
         check_upload("anim.gif", b"GIF89a....", 100)

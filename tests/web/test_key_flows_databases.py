@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
+from support.files import pdf_with
 from support.webapp import (
     Staff,
     audit_entries,
@@ -28,7 +29,7 @@ from models.dossier import Dossier
 from services.audit import verify_audit_chain
 from web.app import create_app
 
-PDF = b"%PDF-1.4\nconfidentiel: avis d'imposition\n%%EOF\n"
+PDF = pdf_with(b"confidentiel: avis d'imposition")
 
 
 @pytest.fixture

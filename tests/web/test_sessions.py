@@ -25,6 +25,7 @@ from models.staff_session import SessionKind
 from services.staff_accounts import deactivate, set_password
 from services.staff_sessions import end_all_sessions, open_session, open_sessions
 from web.app import SESSION_COOKIE, create_app
+from web.rate_limit import DEVICE_COOKIE
 from web.auth import CurrentStaff, require_api_role, require_role
 from web.csrf import CsrfProtected, csrf_token
 
@@ -72,9 +73,12 @@ def test_sign_in_sets_a_protected_session(
     response = sign_in(probe_client, staff.case_worker, "/probe/me")
     assert response.status_code == 303
     assert response.headers["location"] == "/probe/me"
-    cookie = response.headers["set-cookie"].lower()
-    assert cookie.startswith(f"{SESSION_COOKIE}=")
+    cookies = [c.lower() for c in response.headers.get_list("set-cookie")]
+    [cookie] = [c for c in cookies if c.startswith(f"{SESSION_COOKIE}=")]
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
+    # The browser is now known for this account (login limits never lock it out).
+    [device] = [c for c in cookies if c.startswith(f"{DEVICE_COOKIE}=")]
+    assert "httponly" in device and "max-age=15552000" in device
     assert probe_client.get("/probe/me").json() == {"id": staff.case_worker.id}
     assert [e.object_id for e in audit_entries(web_settings, "auth.login")] == [
         str(staff.case_worker.id)
