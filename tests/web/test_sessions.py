@@ -25,9 +25,9 @@ from models.staff_session import SessionKind
 from services.staff_accounts import deactivate, set_password
 from services.staff_sessions import end_all_sessions, open_session, open_sessions
 from web.app import SESSION_COOKIE, create_app
-from web.rate_limit import DEVICE_COOKIE
 from web.auth import CurrentStaff, require_api_role, require_role
 from web.csrf import CsrfProtected, csrf_token
+from web.rate_limit import DEVICE_COOKIE
 
 
 def add_probe_routes(app: FastAPI) -> None:
