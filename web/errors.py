@@ -51,10 +51,12 @@ class ErrorBody(BaseModel):
 
 
 # For the OpenAPI description of the API routes.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody, "description": _HEADINGS[code]}
-    for code in (401, 403, 404, 409, 422, 503)
-}
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorBody, "description": _HEADINGS[code]} for code in codes}
+
+
+# Every API operation may answer these; 400: a body that cannot be read at all.
+ERROR_RESPONSES = error_responses(400, 401, 403, 404, 409, 422, 503)
 
 
 def wants_json(request: Request) -> bool:

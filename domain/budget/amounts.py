@@ -45,10 +45,11 @@ def parse_amount(value: object) -> Decimal:
         raise ValueError(AMOUNT_MESSAGE)
     if amount < 0:
         raise ValueError(NEGATIVE_MESSAGE)
-    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ValueError(DECIMALS_MESSAGE)
+    # Before any quantize: 1E+30 has more digits than Decimal's precision and would not round.
     if amount > MAX_AMOUNT:
         raise ValueError(TOO_LARGE_MESSAGE)
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(DECIMALS_MESSAGE)
     return amount.quantize(CENT)
 
 

@@ -17,12 +17,13 @@ from web.auth import (
     issue_api_token,
 )
 from web.deps import SettingsDep, client_ip
+from web.errors import error_responses
 from web.rate_limit import LoginRateLimiter
 
 router = APIRouter(tags=["authentification"])
 
 
-@router.post("/auth/token", response_model=TokenResponse)
+@router.post("/auth/token", response_model=TokenResponse, responses=error_responses(429))
 async def issue_token(
     request: Request,
     settings: SettingsDep,

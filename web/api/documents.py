@@ -15,6 +15,7 @@ from web import dossier_actions
 from web.api.schemas import DocumentStored
 from web.auth import ApiStaff
 from web.deps import SettingsDep
+from web.errors import error_responses
 
 router = APIRouter(tags=["pièces justificatives"])
 
@@ -23,6 +24,7 @@ router = APIRouter(tags=["pièces justificatives"])
     "/dossiers/{dossier_id}/documents",
     response_model=DocumentStored,
     status_code=status.HTTP_201_CREATED,
+    responses=error_responses(413),
 )
 async def upload(
     request: Request,

@@ -61,6 +61,10 @@ def test_amounts_accept_french_and_json_forms() -> None:
         ("12.345", "Deux décimales au maximum (les centimes)."),
         ("NaN", "Montant attendu : un nombre, par exemple 1234,56."),
         (True, "Montant attendu : un nombre, par exemple 1234,56."),
+        # More digits than Decimal's precision: refused, never an InvalidOperation (a 500).
+        ("1E+30", "Montant trop élevé : 10 000 000 € au maximum."),
+        (1.2664816294114944e16, "Montant trop élevé : 10 000 000 € au maximum."),
+        ("1E-1000000", "Deux décimales au maximum (les centimes)."),
     ],
 )
 def test_bad_amounts_name_the_field(value: object, message: str) -> None:
