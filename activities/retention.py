@@ -20,6 +20,7 @@ from models.client import Client
 from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
+from models.intake_request import IntakeRequest
 from models.negotiation import (
     CreditorConsent,
     CreditorReply,
@@ -136,7 +137,15 @@ class RetentionActivities:
     def _delete_rows(self, session: Session, dossier: Dossier) -> dict[str, int]:
         counts = self._delete_negotiations(session, dossier)
         # Staged writes after the rows that point to them.
-        for model in (TimelineEvent, DossierCreditor, StagedWrite, OutboxEmail, BudgetRecord):
+        models = (
+            TimelineEvent,
+            DossierCreditor,
+            StagedWrite,
+            OutboxEmail,
+            BudgetRecord,
+            IntakeRequest,
+        )
+        for model in models:
             result = session.exec(  # type: ignore[call-overload]
                 delete(model).where(col(model.dossier_id) == dossier.id)
             )

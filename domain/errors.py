@@ -32,6 +32,13 @@ class InvalidInput(CravelynosError, ValueError):
         self.errors = dict(errors)
 
 
+class ConflictingInput(InvalidInput):
+    """Input that conflicts with what exists (a person's open dossier, a reused request key),
+    field by field: 409."""
+
+    status_code = 409
+
+
 class NotFound(CravelynosError, LookupError):
     status_code = 404
 

@@ -66,6 +66,8 @@ class DossierCreate(BaseModel):
     creditors: list[CreditorIn]
     expected_documents: list[DocumentKind]
     assignee_id: int | None = None
+    # The person already has an open dossier: the case worker confirms a second one is wanted.
+    confirm_second_dossier: bool = False
 
     @field_validator("creditors")
     @classmethod

@@ -9,6 +9,7 @@ from models import (  # noqa: F401
     creditor_directory,
     document,
     dossier,
+    intake_request,
     negotiation,
     outbox,
     rate_limit,

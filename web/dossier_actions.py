@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from fastapi import Request
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -24,6 +25,11 @@ from models.dossier import Dossier
 from models.staff import StaffUser
 from services.documents import store_document
 from services.dossiers.access import DossierAction, actor_of, load_dossier
+from services.dossiers.intake_requests import (
+    dossier_of_request,
+    record_request,
+    refuse_unconfirmed_second_dossier,
+)
 from services.dossiers.updates import stage_dossier_text
 from web.transactions import in_session
 from web.workflow_gateway import (
@@ -58,20 +64,59 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-async def open_dossier(request: Request, data: DossierCreate, actor: StaffUser) -> Dossier:
+@dataclass(frozen=True)
+class OpenedDossier:
+    dossier: Dossier
+    # False when this was a retry of a request already served: nothing new was created.
+    created: bool
+
+
+async def open_dossier(
+    request: Request, data: DossierCreate, actor: StaffUser, request_key: str | None = None
+) -> OpenedDossier:
     """Create the dossier (its workflow intent commits with it), then start the workflow.
 
-    If Temporal is down the dossier is still created: the worker's relay starts it later.
+    With a `request_key`, a request served before gets its dossier back instead of a second one
+    (services/dossiers/intake_requests.py). A person with an open dossier is refused (409)
+    unless the second dossier is confirmed. If Temporal is down the dossier is still created:
+    the worker's relay starts it later.
     """
     settings = _settings(request)
 
-    def create() -> Dossier:
+    def served_before() -> Dossier | None:
+        if request_key is None:
+            return None
         with session_scope(settings) as session:
-            return create_dossier_with_start_intent(session, data, actor, settings)
+            return dossier_of_request(session, settings, actor, request_key, data)
 
-    dossier = await run_in_threadpool(create)
-    await start_dossier_workflow(request, dossier.id)
-    return dossier
+    def create() -> OpenedDossier:
+        served = served_before()
+        if served is not None:
+            return OpenedDossier(served, created=False)
+        try:
+            with session_scope(settings) as session:
+                # Again inside the transaction: a twin committed meanwhile is seen here (SQLite
+                # serialises writers), or makes record_request fail below (PostgreSQL).
+                if request_key is not None and (
+                    twin := dossier_of_request(session, settings, actor, request_key, data)
+                ):
+                    return OpenedDossier(twin, created=False)
+                refuse_unconfirmed_second_dossier(session, settings, actor, data)
+                dossier = create_dossier_with_start_intent(session, data, actor, settings)
+                if request_key is not None:
+                    record_request(session, settings, actor, request_key, data, dossier)
+                return OpenedDossier(dossier, created=True)
+        except IntegrityError:
+            # The same request, retried at the same moment, committed first: take its dossier.
+            served = served_before()
+            if served is None:
+                raise
+            return OpenedDossier(served, created=False)
+
+    opened = await run_in_threadpool(create)
+    # Also on a retry: the first attempt may have died before starting the workflow.
+    await start_dossier_workflow(request, opened.dossier.id)
+    return opened
 
 
 @dataclass

@@ -43,9 +43,8 @@ def new_id() -> str:
     return secrets.token_hex(16)
 
 
-def create_dossier(
-    session: Session, data: DossierCreate, actor: StaffUser, settings: Settings
-) -> Dossier:
+def require_dossier_creator(session: Session, actor: StaffUser) -> None:
+    """AccessDenied (audited) for anyone who may not open dossiers."""
     require_personal_data_role(session, actor, "dossier.create")
     if actor.role not in DOSSIER_WRITERS:
         deny(
@@ -56,6 +55,12 @@ def create_dossier(
             reason="dossier.create",
             message="Votre rôle permet de consulter les dossiers, pas d'en créer.",
         )
+
+
+def create_dossier(
+    session: Session, data: DossierCreate, actor: StaffUser, settings: Settings
+) -> Dossier:
+    require_dossier_creator(session, actor)
     assignee = _assignee(session, data, actor)
 
     client_id, dossier_id = new_id(), new_id()

@@ -117,3 +117,31 @@ def test_concurrent_intakes_get_distinct_references(
     assert numbers == list(range(1, 19))
     with session_scope(db_app_settings) as session:
         assert len(session.exec(select(Dossier.id)).all()) == 18
+
+
+def test_twin_intakes_with_one_key_make_one_dossier(
+    db_client: TestClient, db_staff: Staff, db_app_settings: Settings
+) -> None:
+    """On PostgreSQL the twins run truly at once: the key's primary key decides."""
+    import threading
+
+    headers = {
+        "Authorization": f"Bearer {token_for(db_client, db_staff.case_worker)}",
+        "Idempotency-Key": "twin-intake",
+    }
+    barrier = threading.Barrier(4)
+    answers: list[tuple[int, str]] = []
+
+    def send() -> None:
+        barrier.wait()
+        response = db_client.post("/api/v1/dossiers", json=dossier_payload(), headers=headers)
+        answers.append((response.status_code, response.json().get("id", response.text)))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert {status for status, _ in answers} == {201}, answers
+    assert len({dossier_id for _, dossier_id in answers}) == 1
+    assert count(db_app_settings, Dossier) == 1

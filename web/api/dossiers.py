@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 
 from domain.dossier_stages import Stage
 from domain.input_fields import MAX_PAGE, MAX_ROW_ID
 from domain.intake import CloseRequest, DossierCreate, LegalHoldRequest
 from models.database import session_scope
+from services.dossiers.intake_requests import MAX_KEY_LENGTH, check_request_key
 from services.dossiers.queries import get_dossier_detail, get_timeline, list_dossiers
 from services.dossiers.views import DossierDetail, DossierPage, TimelineEntry
 from web import dossier_actions
@@ -52,9 +53,30 @@ def search_dossiers(
 
 
 @router.post("", response_model=DossierCreated, status_code=status.HTTP_201_CREATED)
-async def create(request: Request, staff: ApiStaff, data: DossierCreate) -> DossierCreated:
-    """Open a dossier for a new client and start its workflow."""
-    dossier = await dossier_actions.open_dossier(request, data, staff)
+async def create(
+    request: Request,
+    response: Response,
+    staff: ApiStaff,
+    data: DossierCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=MAX_KEY_LENGTH,
+            description=(
+                "A key of your choosing, new for each dossier: a retry with the same key and "
+                "the same body (after a timeout, a lost answer) returns the dossier already "
+                "created instead of a second one; the same key with another body is a 409."
+            ),
+        ),
+    ] = None,
+) -> DossierCreated:
+    """Open a dossier for a new client and start its workflow. 409 on `email` if the person
+    already has an open dossier, unless `confirm_second_dossier` is true."""
+    key = check_request_key(idempotency_key) if idempotency_key is not None else None
+    opened = await dossier_actions.open_dossier(request, data, staff, key)
+    if not opened.created:
+        response.headers["Idempotent-Replayed"] = "true"
+    dossier = opened.dossier
     return DossierCreated(
         id=dossier.id, reference=dossier.reference, workflow_id=dossier.workflow_id
     )

@@ -8,6 +8,7 @@ skipped, errors on the remaining ones are mapped back to the row the person fill
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +39,7 @@ FIELD_LABELS: dict[str, str] = {
     "creditors": "Créanciers",
     "expected_documents": "Pièces attendues",
     "assignee_id": "Conseiller",
+    "confirm_second_dossier": "Second dossier",
     "__all__": "Formulaire",
 }
 CHOOSE_CREDITOR_KIND = "Choisissez le type de ce créancier."
@@ -80,6 +82,9 @@ class DossierForm:
         default_factory=lambda: [DocumentKind.IDENTITY.value, DocumentKind.INCOME.value]
     )
     assignee_id: str = ""
+    confirm_second_dossier: bool = False
+    # Names this intake: the same form sent twice (a double click, a reload) opens one dossier.
+    request_token: str = field(default_factory=lambda: secrets.token_urlsafe(16))
 
     @classmethod
     def from_form(cls, form: FormData) -> DossierForm:
@@ -106,6 +111,8 @@ class DossierForm:
                 v for v in form.getlist("expected_documents") if isinstance(v, str)
             ],
             assignee_id=text("assignee_id"),
+            confirm_second_dossier="confirm_second_dossier" in form,
+            request_token=text("request_token") or secrets.token_urlsafe(16),
         )
 
     def filled_rows(self) -> list[int]:
@@ -121,6 +128,7 @@ class DossierForm:
             "creditors": [self._creditor_payload(self.creditors[i]) for i in rows],
             "expected_documents": self.expected_documents,
             "assignee_id": self.assignee_id or None,
+            "confirm_second_dossier": self.confirm_second_dossier,
         }
 
     @staticmethod

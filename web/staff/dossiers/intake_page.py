@@ -13,15 +13,16 @@ from domain.dossier_stages import (
     CREDITOR_KIND_LABELS_FR,
     DOCUMENT_LABELS_FR,
 )
-from domain.errors import AccessDenied, InvalidInput
+from domain.errors import AccessDenied, ConflictingInput, InvalidInput
 from models.database import session_scope
-from models.dossier import Dossier
 from models.staff import StaffUser
 from services.dossiers.access import DOSSIER_WRITERS
+from services.dossiers.intake_requests import check_request_key
 from web import dossier_actions as actions
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
+from web.dossier_actions import OpenedDossier
 from web.staff.dossiers.assignees import assignee_choices
 from web.staff.dossiers.intake_form import DossierForm, error_summary
 from web.ui.flash import flash
@@ -41,6 +42,7 @@ def _form_page(
     form: DossierForm,
     assignees: list[tuple[str, str]],
     errors: dict[str, str] | None = None,
+    second_dossier: bool = False,
 ) -> HTMLResponse:
     errors = errors or {}
     return render(
@@ -55,6 +57,8 @@ def _form_page(
             "creditor_kind_options": [(k.value, v) for k, v in CREDITOR_KIND_LABELS_FR.items()],
             "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
             "assignee_options": assignees,
+            # The person has an open dossier: the form offers to confirm a second one.
+            "second_dossier": second_dossier,
         },
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT if errors else status.HTTP_200_OK,
         settings=settings,
@@ -79,17 +83,29 @@ async def create_dossier_page(
 ) -> Response:
     form = DossierForm.from_form(await request.form())
     data, errors = form.validate()
-    dossier: Dossier | None = None
+    opened: OpenedDossier | None = None
+    second_dossier = False
     if data is not None:
         try:
             # Rows and workflow intent commit together; the workflow starts now or, if Temporal
             # is down, later from the worker's relay: the dossier is created either way.
-            dossier = await actions.open_dossier(request, data, staff)
+            key = check_request_key(form.request_token)
+            opened = await actions.open_dossier(request, data, staff, key)
         except InvalidInput as exc:
             # Checks that need the database (e.g. the assignee's team), keyed like the form.
             errors = form.page_errors(exc.errors)
-    if dossier is None:
+            second_dossier = isinstance(exc, ConflictingInput) and "email" in exc.errors
+    if opened is None:
         assignees = await run_in_threadpool(_assignees, settings, staff)
-        return _form_page(request, settings, form, assignees, errors)
-    flash(request, f"Dossier {dossier.reference} créé.")
+        return _form_page(request, settings, form, assignees, errors, second_dossier)
+    dossier = opened.dossier
+    if opened.created:
+        flash(request, f"Dossier {dossier.reference} créé.")
+    else:
+        flash(
+            request,
+            f"Ce formulaire avait déjà été envoyé : le dossier {dossier.reference} "
+            "existait, aucun second dossier n'a été créé.",
+            "warning",
+        )
     return RedirectResponse(f"/dossiers/{dossier.id}", status.HTTP_303_SEE_OTHER)
