@@ -98,15 +98,17 @@ class ClientEmailActivities:
             audit_client_data_read(
                 session, "system", client.id, f"email:{request.template}", dossier_id=dossier.id
             )
-        rendered = render_email(request.template, recipient, context)
-        return queue_email(
-            self.settings,
-            key=request.idempotency_key,
-            client=client,
-            dossier_id=request.dossier_id,
-            template=request.template,
-            rendered=rendered,
-        )
+            # The read is recorded with the message it was for: both commit, or neither.
+            rendered = render_email(request.template, recipient, context)
+            return queue_email(
+                session,
+                self.settings,
+                key=request.idempotency_key,
+                client=client,
+                dossier_id=request.dossier_id,
+                template=request.template,
+                rendered=rendered,
+            )
 
     def _context(
         self, session: Session, dossier: Dossier, client: Client, cipher: ClientCipher

@@ -43,6 +43,7 @@ from models.creditor_directory import CreditorChannel
 from models.database import session_scope
 from models.dossier import TimelineEvent
 from models.negotiation import NegotiationOffer, SharingLedgerEntry
+from models.outbox import OutboxEmail
 from rendering.email import render_email
 from rendering.pdf import render_pdf
 from services.audit import append_audit
@@ -214,20 +215,24 @@ class CreditorMessageActivities:
     async def _email(self, msg: io.CreditorMessage, prepared: Prepared) -> io.CreditorMessageSent:
         target, content = prepared.target, prepared.content
         rendered = render_email("creditor_message", target.address, _context(content))
+
         # A message not sent yet is rebuilt on every attempt, so what leaves is always what
         # the consent checked on this attempt allows.
-        row = await asyncio.to_thread(
-            lambda: queue_email(
-                self.settings,
-                key=msg.idempotency_key,
-                client=target.client,
-                dossier_id=target.dossier_id,
-                template=f"creditor_{content.kind.value}",
-                rendered=rendered,
-                attachment_document_ids=content.document_ids,
-                replace_unsent=True,
-            )
-        )
+        def queue() -> OutboxEmail:
+            with session_scope(self.settings) as session:
+                return queue_email(
+                    session,
+                    self.settings,
+                    key=msg.idempotency_key,
+                    client=target.client,
+                    dossier_id=target.dossier_id,
+                    template=f"creditor_{content.kind.value}",
+                    rendered=rendered,
+                    attachment_document_ids=content.document_ids,
+                    replace_unsent=True,
+                )
+
+        row = await asyncio.to_thread(queue)
         consent_id = await asyncio.to_thread(self._check, target.negotiation_id, prepared.plan)
 
         def on_sent(session: Session) -> None:

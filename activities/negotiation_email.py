@@ -136,15 +136,17 @@ class NegotiationEmailActivities:
                 dossier_id=dossier.id,
                 negotiation_id=negotiation.id,
             )
-        rendered = render_email(request.template, recipient, context)
-        return queue_email(
-            self.settings,
-            key=request.idempotency_key,
-            client=client,
-            dossier_id=dossier.id,
-            template=request.template,
-            rendered=rendered,
-        )
+            # The read is recorded with the message it was for: both commit, or neither.
+            rendered = render_email(request.template, recipient, context)
+            return queue_email(
+                session,
+                self.settings,
+                key=request.idempotency_key,
+                client=client,
+                dossier_id=dossier.id,
+                template=request.template,
+                rendered=rendered,
+            )
 
     def _details(
         self,

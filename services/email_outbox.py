@@ -66,6 +66,7 @@ def message_id_for(key: str, settings: Settings) -> str:
 
 
 def queue_email(
+    session: Session,
     settings: Settings,
     *,
     key: str,
@@ -76,45 +77,47 @@ def queue_email(
     attachment_document_ids: Sequence[str] = (),
     replace_unsent: bool = False,
 ) -> OutboxEmail:
-    """Insert the outbox row for `key`, or return the one already there (first render wins).
+    """Insert the outbox row for `key` in the caller's transaction, or return the one already
+    there (first render wins).
+
+    In the caller's transaction so that what it records with the message (the audit entry of the
+    client data read to write it) commits with the message or not at all: a retry after a crash
+    in between records it once. When a concurrent attempt inserted the row first, the caller's
+    transaction is rolled back (its records belong to that attempt) and that row returned.
 
     attachment_document_ids: documents attached at send time (decrypted from the store).
     replace_unsent: a row not sent yet takes this render instead (same key and Message-ID), for
     messages whose content must follow what is allowed at the moment they leave (a creditor
     message is rebuilt from the consent checked on each attempt).
     """
-    with session_scope(settings) as session:
-        existing = session.exec(
-            select(OutboxEmail).where(OutboxEmail.idempotency_key == key)
-        ).first()
-        if existing is not None and (not replace_unsent or existing.status == EmailStatus.SENT):
-            return existing
-        cipher = ClientCipher.for_client(client, settings)
-        row = existing or OutboxEmail(
-            idempotency_key=key,
-            message_id=message_id_for(key, settings),
-            client_id=client.id,
-            dossier_id=dossier_id,
-            template=template,
-        )
-        session.add(row)
-        session.flush()
-        row_id = str(row.id)
-        row.recipient_enc = cipher.encrypt(TABLE, "recipient", row_id, rendered.recipient)
-        row.subject_enc = cipher.encrypt(TABLE, "subject", row_id, rendered.subject)
-        row.text_enc = cipher.encrypt(TABLE, "text", row_id, rendered.text)
-        row.html_enc = cipher.encrypt(TABLE, "html", row_id, rendered.html)
-        row.attachment_document_ids = (
-            json.dumps(list(attachment_document_ids)) if attachment_document_ids else None
-        )
-        session.add(row)
-        try:
-            session.flush()
-        except IntegrityError:
-            # A concurrent attempt inserted it first: use theirs.
-            session.rollback()
-            return session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).one()
-        return row
+    existing = session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).first()
+    if existing is not None and (not replace_unsent or existing.status == EmailStatus.SENT):
+        return existing
+    cipher = ClientCipher.for_client(client, settings)
+    row = existing or OutboxEmail(
+        idempotency_key=key,
+        message_id=message_id_for(key, settings),
+        client_id=client.id,
+        dossier_id=dossier_id,
+        template=template,
+    )
+    session.add(row)
+    try:
+        session.flush()  # inserts: a concurrent attempt may have taken the key
+    except IntegrityError:
+        session.rollback()
+        return session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).one()
+    row_id = str(row.id)
+    row.recipient_enc = cipher.encrypt(TABLE, "recipient", row_id, rendered.recipient)
+    row.subject_enc = cipher.encrypt(TABLE, "subject", row_id, rendered.subject)
+    row.text_enc = cipher.encrypt(TABLE, "text", row_id, rendered.text)
+    row.html_enc = cipher.encrypt(TABLE, "html", row_id, rendered.html)
+    row.attachment_document_ids = (
+        json.dumps(list(attachment_document_ids)) if attachment_document_ids else None
+    )
+    session.add(row)
+    session.flush()
+    return row
 
 
 def find_queued(settings: Settings, key: str) -> OutboxEmail | None:

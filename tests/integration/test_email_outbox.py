@@ -159,3 +159,38 @@ async def test_a_message_no_retry_can_build_fails_once_and_for_good(
     assert received(mail_settings) == []
     [row] = _outbox(mail_settings)
     assert row.status == EmailStatus.FAILED
+
+
+async def test_a_crash_between_the_audit_and_the_message_audits_the_read_once(
+    mail_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The audit entry of the client read commits with the outbox row it was for: an attempt
+    that dies in between leaves neither, and its retry records the read once."""
+    from support.webapp import audit_entries
+
+    import activities.client_email as client_email
+    from services.audit import verify_audit_chain
+
+    staff = make_staff(mail_settings)
+    dossier = make_dossier(mail_settings, staff)
+    activities = ClientEmailActivities(mail_settings)
+    request = ClientEmail(dossier.id, "acknowledgement", f"{dossier.workflow_id}:acknowledgement")
+    real_render = client_email.render_email
+
+    def crash_once(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(client_email, "render_email", real_render)
+        raise RuntimeError("worker killed here")
+
+    monkeypatch.setattr(client_email, "render_email", crash_once)
+    with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
+        with pytest.raises(RuntimeError, match="worker killed"):
+            await ActivityEnvironment().run(activities.send_client_email, request)
+        assert _outbox(mail_settings) == []
+        assert audit_entries(mail_settings, "client.read") == []
+        retried = await ActivityEnvironment().run(activities.send_client_email, request)
+    assert retried.sent_now
+    [read] = audit_entries(mail_settings, "client.read")
+    assert read.reason == "email:acknowledgement"
+    assert len(_outbox(mail_settings)) == 1 and len(received(mail_settings)) == 1
+    with session_scope(mail_settings) as session:
+        assert verify_audit_chain(session).ok
