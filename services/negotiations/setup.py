@@ -1,5 +1,10 @@
 """Open the negotiations of a dossier: one `negotiation` row per creditor of the dossier.
 
+Every debt of the approved strategy gets its negotiation: a debt owed to a creditor typed at
+intake joins that creditor's; a debt owed to anyone else (found during the budget analysis, say)
+first becomes a creditor of the dossier. A debt the case worker decides not to negotiate is set
+aside by ending its negotiation, with the reason.
+
 Used by the OPEN_NEGOTIATIONS activity when the client has approved the strategy, by the web
 app when a creditor is added afterwards, and by the demo data. Idempotent: a creditor that
 already has its negotiation keeps it (same id, number and reference).
@@ -14,12 +19,15 @@ from sqlmodel import Session, col, func, select
 
 from config.settings import Settings
 from domain.budget.inputs import DebtLine
+from domain.intake import CreditorIn
+from models.client import Client
 from models.creditor_directory import Creditor
-from models.dossier import Dossier, DossierCreditor
+from models.dossier import Dossier, DossierCreditor, TimelineEvent
 from models.negotiation import Negotiation
+from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.budget.store import BudgetRefused, load_submission
-from services.dossiers.intake import new_id
+from services.dossiers.intake import add_dossier_creditor, new_id
 from services.effective import effective
 
 
@@ -36,11 +44,10 @@ def open_negotiations(
 ) -> list[str]:
     """The negotiation ids of the dossier, numbered 1..n, creating the missing ones."""
     dossier = _dossier(session, dossier_id)
-    creditors = session.exec(
-        select(DossierCreditor)
-        .where(DossierCreditor.dossier_id == dossier_id, effective(DossierCreditor))
-        .order_by(col(DossierCreditor.id))
-    ).all()
+    debts = _approved_debts(session, dossier_id, settings)
+    creditors = _dossier_creditors(session, dossier_id)
+    added = _creditors_of_unmatched_debts(session, dossier, creditors, debts, settings)
+    creditors += added
     existing = {
         row.dossier_creditor_id: row
         for row in session.exec(
@@ -50,11 +57,10 @@ def open_negotiations(
     missing = [c for c in creditors if c.id not in existing]
     if missing:
         directory = _directory(session)
-        debts = _approved_debts(session, dossier_id, settings)
         for creditor in missing:
             assert creditor.id is not None
             existing[creditor.id] = _new_negotiation(session, dossier, creditor, directory, debts)
-        _audit_opened(session, dossier_id, actor, len(missing))
+        _audit_opened(session, dossier_id, actor, len(missing), creditors_added=len(added))
     rows = sorted(existing.values(), key=lambda row: row.number)
     return [row.id for row in rows]
 
@@ -109,15 +115,85 @@ def _dossier(session: Session, dossier_id: str) -> Dossier:
     return dossier
 
 
-def _audit_opened(session: Session, dossier_id: str, actor: str, count: int) -> None:
+def _audit_opened(
+    session: Session, dossier_id: str, actor: str, count: int, creditors_added: int = 0
+) -> None:
+    detail = {"negotiations": count}
+    if creditors_added:
+        detail["creditors_added_from_debts"] = creditors_added
     append_audit(
         session,
         actor=actor,
         action="negotiation.opened",
         object_type="dossier",
         object_id=dossier_id,
-        detail={"negotiations": count},
+        detail=detail,
     )
+
+
+def _dossier_creditors(session: Session, dossier_id: str) -> list[DossierCreditor]:
+    return list(
+        session.exec(
+            select(DossierCreditor)
+            .where(DossierCreditor.dossier_id == dossier_id, effective(DossierCreditor))
+            .order_by(col(DossierCreditor.id))
+        ).all()
+    )
+
+
+def _creditors_of_unmatched_debts(
+    session: Session,
+    dossier: Dossier,
+    creditors: list[DossierCreditor],
+    debts: list[DebtLine],
+    settings: Settings,
+) -> list[DossierCreditor]:
+    """A dossier creditor for each creditor of the approved debts the dossier does not have."""
+    known = {creditor_key(c.name) for c in creditors}
+    unmatched: dict[str, DebtLine] = {}
+    for debt in debts:
+        key = creditor_key(debt.creditor)
+        if key not in known:
+            unmatched.setdefault(key, debt)
+    if not unmatched:
+        return []
+    client = session.get(Client, dossier.client_id)
+    assert client is not None
+    cipher = ClientCipher.for_client(client, settings)
+    added = []
+    for debt in unmatched.values():
+        creditor = add_dossier_creditor(
+            session, cipher, dossier.id, CreditorIn(name=debt.creditor, kind=debt.creditor_kind)
+        )
+        session.add(
+            TimelineEvent(
+                dossier_id=dossier.id,
+                kind="creditor_from_strategy",
+                summary=f"Créancier ajouté d'après la stratégie approuvée : {debt.creditor}",
+                actor="system",
+            )
+        )
+        added.append(creditor)
+    return added
+
+
+def debts_without_negotiation(session: Session, dossier_id: str, settings: Settings) -> list[str]:
+    """The creditors of approved debts that have no negotiation (none once negotiations are
+    open: the dossier page warns about any)."""
+    negotiated = {
+        creditor_key(name)
+        for name in session.exec(
+            select(DossierCreditor.name)
+            .join(Negotiation, col(Negotiation.dossier_creditor_id) == col(DossierCreditor.id))
+            .where(Negotiation.dossier_id == dossier_id, effective(Negotiation))
+        ).all()
+    }
+    missing: dict[str, str] = {}
+    for debt in _approved_debts(session, dossier_id, settings):
+        key = creditor_key(debt.creditor)
+        if key not in negotiated:
+            missing.setdefault(key, debt.creditor)
+    return list(missing.values())
 
 
 def _directory(session: Session) -> dict[str, int]:

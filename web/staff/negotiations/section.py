@@ -53,6 +53,7 @@ from services.dossiers.access import actor_of
 from services.dossiers.views import DossierDetail
 from services.negotiations.consents import ConsentView, negotiation_consents
 from services.negotiations.prefill import OfferPrefill, debts_balance, offer_prefill
+from services.negotiations.setup import debts_without_negotiation
 from services.negotiations.store import end_reason, paris_today
 from services.negotiations.views import (
     InstalmentRow,
@@ -349,6 +350,8 @@ def negotiation_context(
     ]
     return {
         "negotiation_cards": cards,
+        # Debts of the approved strategy with no negotiation: none, unless something failed.
+        "debts_without_negotiation": debts_without_negotiation(session, detail.id, settings),
         "negotiation_timeline": _timeline_creditors(summaries),
         "directory_options": directory,
         "shareable_documents": shareable,
