@@ -70,6 +70,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.negotiation.timetable import (
         PlanEvent,
         ReplyEvent,
+        confirmation_events,
         counter_offer_deadline,
         next_deadline,
         next_plan_alert,
@@ -120,6 +121,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 S = NegotiationState
+# Every wait shows who it is on and until when; an agreement awaiting the creditor's written
+# confirmation is followed up (histories recorded before it replay without).
+EVERY_WAIT_PATCH = "every-wait-has-a-deadline"
 TASK, PROGRESS = EntryKind.TASK, EntryKind.PROGRESS
 # While waiting for the client's consent (or suspended), the database is re-read this often: a
 # decision the web app recorded but could not tell the workflow (Temporal down) is not lost.
@@ -187,6 +191,8 @@ class CreditorNegotiationWorkflow:
                 await self._await_plan(epoch)
             elif negotiation.state in (S.CONSENT_PENDING, S.SUSPENDED):
                 await self._await_consent(epoch)
+            elif negotiation.state == S.AGREEMENT_PENDING and workflow.patched(EVERY_WAIT_PATCH):
+                await self._await_confirmation(epoch)
             await self._until_changed(epoch)
         await workflow.wait_condition(workflow.all_handlers_finished)
         return negotiation.state.value
@@ -265,6 +271,30 @@ class CreditorNegotiationWorkflow:
         await self._email(
             "negotiation_offer_expired", f"offer_expired:{offer_id}", offer_id=offer_id
         )
+
+    async def _await_confirmation(self, epoch: int) -> None:
+        """An agreement the creditor has not confirmed in writing yet: the case worker is told
+        to follow it up on the reply wait's days, then that it is overdue."""
+        negotiation = self._negotiation
+        for moment, event, number in confirmation_events(negotiation):
+            if not await self._until(moment, epoch):
+                return
+            async with self._lock:
+                if not negotiation.is_current(epoch):
+                    return
+                if event == ReplyEvent.FOLLOW_UP:
+                    summary = (
+                        "confirmation écrite de l'accord pas encore reçue : relancer le créancier "
+                        f"(relance n°{number})"
+                    )
+                else:
+                    summary = (
+                        "confirmation écrite de l'accord toujours pas reçue : relancer le "
+                        "créancier par un autre moyen, ou mettre fin à la négociation"
+                    )
+                await self._record(
+                    f"confirmation:{negotiation.round}:{event}:{number}", TASK, summary
+                )
 
     async def _await_decision(self, epoch: int) -> None:
         negotiation = self._negotiation
@@ -920,8 +950,12 @@ class CreditorNegotiationWorkflow:
         """The read model follows the workflow: state, round, next deadline, and (with a kind)
         one timeline entry for this event; the search attributes too."""
         negotiation = self._negotiation
+        # Histories from before this patch replay with the deadlines they showed then.
+        every_wait = workflow.patched(EVERY_WAIT_PATCH)
+        if every_wait and negotiation.recorded_state != negotiation.state:
+            negotiation.state_since, negotiation.recorded_state = workflow.now(), negotiation.state
         negotiation.next_deadline, negotiation.next_deadline_label = next_deadline(
-            negotiation, workflow.now()
+            negotiation, workflow.now(), every_wait=every_wait
         )
         self._publish()
         await run(

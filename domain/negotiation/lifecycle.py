@@ -62,6 +62,10 @@ class CreditorNegotiationState:
     route: str | None = None
     next_deadline: datetime | None = None
     next_deadline_label: str | None = None
+    # When the negotiation entered its current state (as last recorded): the waits that are
+    # somebody's to end are counted from it.
+    state_since: datetime | None = None
+    recorded_state: NegotiationState | None = None
 
     @property
     def ended(self) -> bool:

@@ -256,11 +256,9 @@ async def test_revocation_during_the_reply_wait_suspends_at_once_and_stops_the_f
         assert await revoke(handle, wf_settings, seed, consent_id) == S.SUSPENDED
         assert offer(wf_settings, ours).status == "withdrawn"  # Void: pages must not say "sent".
         current = await status(handle)
-        assert (current.state, current.consent_given, current.next_deadline) == (
-            S.SUSPENDED,
-            False,
-            None,
-        )
+        assert (current.state, current.consent_given) == (S.SUSPENDED, False)
+        # No reply timer runs; the wait is on the client, and says so.
+        assert (current.next_deadline_label or "").startswith("Client : nouveau consentement")
         assert negotiation_row(wf_settings, seed.negotiation_ids[0]).state == S.SUSPENDED
         # The creditor is told the mandate ended; the client that the negotiation is suspended.
         assert await wait_delivered(wf_settings, CREDITOR, 2) == [
@@ -450,4 +448,41 @@ async def test_an_unknown_reply_kind_or_a_counter_offer_without_terms_is_refused
         assert offer(wf_settings, ours).status == "sent"
         decision = ClientDecision(ours, True, seed.client_actor)
         assert "Impossible de décider" in await refusal(handle, CLIENT_DECISION_UPDATE, decision)
+        await finish_workflow(wf_client, handle)
+
+
+async def test_an_agreement_awaiting_written_confirmation_is_followed_up(
+    time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
+) -> None:
+    seed = seed_negotiations(wf_settings, creditors=1)
+    consent_given(wf_settings, seed)
+    negotiation_id = seed.negotiation_ids[0]
+    async with build_worker(wf_client, wf_settings):
+        handle = await start_negotiation(wf_client, wf_settings, seed)
+        await reaches(handle, S.READY)
+        assert (await status(handle)).next_deadline_label == (
+            "Conseiller : choisir le créancier dans l'annuaire et envoyer l'offre"
+        )
+        await send_offer(handle, time_env, wf_settings, seed)
+        assert await reply(handle, wf_settings, seed, "accepted") == S.AGREEMENT_PENDING
+        waiting = await status(handle)
+        assert waiting.next_deadline is not None
+        assert waiting.next_deadline_label == (
+            "Créancier : confirmation écrite de l'accord attendue (relance n°1 à cette date)"
+        )
+
+        # D+15 and D+30: the case worker is told to follow it up; D+45: overdue.
+        await time_env.sleep(timedelta(days=15, hours=1))
+        await time_env.sleep(timedelta(days=15))
+        await time_env.sleep(timedelta(days=15))
+        summaries = _summaries(wf_settings, negotiation_id)
+        follow_ups = [s for s in summaries if "confirmation écrite de l'accord" in s]
+        assert len(follow_ups) == 3, summaries
+        assert "relance n°1" in follow_ups[0] and "relance n°2" in follow_ups[1]
+        assert "mettre fin" in follow_ups[2]
+        assert (await status(handle)).state == S.AGREEMENT_PENDING
+
+        # The confirmation ends the wait: the plan's deadlines take over.
+        confirm = ConfirmAgreement(actor=seed.actor)
+        assert await update(handle, CONFIRM_AGREEMENT_UPDATE, confirm) == S.PLAN_RUNNING
         await finish_workflow(wf_client, handle)
