@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from domain.errors import CravelynosError, InvalidInput, LinkRefused, Unavailable
 from domain.intake import field_errors
@@ -137,7 +138,26 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         detail = "Cette adresse n'existe pas."
     elif exc.status_code == 405 and detail == "Method Not Allowed":
         detail = "Méthode HTTP non permise pour cette adresse."
-    return error_response(request, exc.status_code, detail, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+    return error_response(request, exc.status_code, detail, headers=headers)
+
+
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path: Starlette's 405 names only the first
+    matching route's (GET on /api/v1/dossiers, where POST is served too)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:

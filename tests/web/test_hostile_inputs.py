@@ -75,3 +75,12 @@ def test_a_lone_surrogate_anywhere_in_a_full_payload(
     )
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["field"] == "address"
+
+
+def test_a_wrong_method_names_every_method_the_path_serves(client: TestClient) -> None:
+    listing = client.put("/api/v1/dossiers")
+    assert listing.status_code == 405
+    assert listing.headers["allow"] == "GET, POST"
+    hold = client.put("/api/v1/dossiers/abc/legal-hold")
+    assert hold.status_code == 405
+    assert hold.headers["allow"] == "POST, DELETE"
