@@ -90,13 +90,11 @@ async def open_dossier(
             return dossier_of_request(session, settings, actor, request_key, data)
 
     def create() -> OpenedDossier:
-        served = served_before()
-        if served is not None:
-            return OpenedDossier(served, created=False)
         try:
             with session_scope(settings) as session:
-                # Again inside the transaction: a twin committed meanwhile is seen here (SQLite
-                # serialises writers), or makes record_request fail below (PostgreSQL).
+                # Inside the transaction: a request served before, or a twin committed meanwhile,
+                # is seen here (SQLite serialises writers), or makes record_request fail below
+                # (PostgreSQL).
                 if request_key is not None and (
                     twin := dossier_of_request(session, settings, actor, request_key, data)
                 ):
