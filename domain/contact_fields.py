@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
-from domain.input_fields import whole_number
+from domain.input_fields import Normalised, whole_number
 
 EMAIL_MESSAGE = (
     "Adresse e-mail invalide : saisissez une adresse complète, par exemple prenom.nom@exemple.fr."
@@ -85,6 +85,29 @@ def normalise_departement(value: str) -> str:
     if len(code) == 3 and 971 <= number <= 976:
         return code
     raise ValueError(DEPARTEMENT_MESSAGE)
+
+
+EMAIL_INPUT = Normalised(
+    normalise_email,
+    "email-address",
+    "Adresse e-mail complète (partie locale sans guillemets, domaine public) ; "
+    "enregistrée sous sa forme normalisée.",
+    ("prenom.nom@exemple.fr",),
+)
+PHONE_INPUT = Normalised(
+    normalise_phone,
+    "french-phone",
+    "Numéro français (métropole ou outre-mer) à 10 chiffres, ou au format international "
+    "+33 / +262 / +590 / +594 / +596 ; espaces, points, tirets et parenthèses admis ; "
+    "enregistré au format E.164.",
+    ("06 12 34 56 78", "+33 6 12 34 56 78"),
+)
+DEPARTEMENT_INPUT = Normalised(
+    normalise_departement,
+    "french-departement",
+    "Département : 01 à 95 (sauf 20), 2A ou 2B pour la Corse, 971 à 976 pour l'outre-mer.",
+    ("75", "2A", "974"),
+)
 
 
 class ContactChannel(StrEnum):

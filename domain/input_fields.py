@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, TypeVar
 
-from pydantic_core import PydanticCustomError
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from domain.credentials import credential_message, looks_like_credential
 
 REQUIRED_MESSAGE = "Ce champ est obligatoire."
 ERROR_TYPE = "cravelynos"
-# The largest value of a BIGINT column: an id past it can name no row (and overflows drivers).
-MAX_ROW_ID = 2**63 - 1
+# The largest id we accept: JavaScript's Number.MAX_SAFE_INTEGER, the largest every JSON
+# client holds exactly (past it, 2**63 - 1 reads as 2**63). Far below a BIGINT's limit, so an
+# id past it names no row and never overflows a driver.
+MAX_ROW_ID = 2**53 - 1
 MAX_PAGE = 1_000_000
 ASCII_DIGITS = frozenset("0123456789")
 
@@ -70,69 +75,124 @@ def mixed_scripts_message(text: str) -> str | None:
     return None
 
 
-def text_check(
-    label: str,
-    max_length: int,
-    *,
-    multiline: bool,
-    required: bool,
-    missing: str = REQUIRED_MESSAGE,
-    name: bool = False,
-) -> TextCheck:
-    """Blank space folded (line by line when multiline) and NFC-normalised; control, invisible
-    and direction characters, length and pasted credentials refused, and for a `name`
-    look-alikes mixing scripts; `missing` is said of an empty required field."""
+class StatedField:
+    """A field check that also states its rule in the API schema: used as
+    `Annotated[str, check]`, it validates after the string type and writes `json_schema()`
+    over the string variant of the field's schema."""
 
-    def check(value: str | None) -> str | None:
+    def __call__(self, value: str) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        for variant in json_schema.get("anyOf", [json_schema]):
+            if variant.get("type") == "string":
+                variant.update(self.json_schema())
+        return json_schema
+
+
+# The formats the API schema names for typed text (see TextRule.json_schema); each is defined
+# by the description beside it, which the OpenAPI document carries.
+TEXT_FORMATS = {
+    "single-line-text": "une ligne",
+    "multiline-text": "une ou plusieurs lignes",
+    "name": "une ligne, sans mot mêlant plusieurs alphabets (lettres latines et cyrilliques…)",
+}
+
+
+@dataclass(frozen=True)
+class TextRule(StatedField):
+    """A text field's check, usable as `Annotated[str, rule]` in a pydantic model (or called
+    directly): blank space folded (line by line when multiline) and NFC-normalised; control,
+    invisible and direction characters, length and pasted credentials refused, and for a `name`
+    look-alikes mixing scripts; `missing` is said of an empty required field. An empty optional
+    field becomes `blank` (None, or "" where the model keeps text)."""
+
+    label: str
+    max_length: int
+    multiline: bool = False
+    required: bool = True
+    missing: str = REQUIRED_MESSAGE
+    name: bool = False
+    blank: str | None = None
+
+    def __call__(self, value: str | None) -> str | None:
         if value is None:
-            if required:
-                raise refuse(missing)
-            return None
-        if multiline:
+            return self._empty()
+        if self.multiline:
             cleaned = "\n".join(line.strip() for line in value.strip().splitlines())
         else:
             cleaned = " ".join(value.split())
         if not cleaned:
-            if required:
-                raise refuse(missing)
-            return None
+            return self._empty()
         # Checked before folding: a line break inside a one-line field (a name) is refused,
         # not silently turned into a space.
         problem = refused_character(
-            value.strip() if not multiline else cleaned, multiline=multiline
+            cleaned if self.multiline else value.strip(), multiline=self.multiline
         )
         if problem:
             raise refuse(problem)
         # One spelling per text: a decomposed "é" (e + accent) compares equal to the typed one.
         cleaned = unicodedata.normalize("NFC", cleaned)
-        if len(cleaned) > max_length:
-            raise refuse(f"{max_length} caractères au maximum.")
-        if name and (problem := mixed_scripts_message(cleaned)):
+        if len(cleaned) > self.max_length:
+            raise refuse(f"{self.max_length} caractères au maximum.")
+        if self.name and (problem := mixed_scripts_message(cleaned)):
             raise refuse(problem)
         if looks_like_credential(cleaned):
-            raise refuse(credential_message(label))
+            raise refuse(credential_message(self.label))
         return cleaned
 
-    return check
+    def _empty(self) -> str | None:
+        if self.required:
+            raise refuse(self.missing)
+        return self.blank
+
+    @property
+    def format(self) -> str:
+        return "name" if self.name else "multiline-text" if self.multiline else "single-line-text"
+
+    def json_schema(self) -> dict[str, Any]:
+        """What the OpenAPI document says of the text: its format, and the rules in words."""
+        rules = (
+            f"{self.label} : {TEXT_FORMATS[self.format]}, au plus {self.max_length} caractères "
+            "une fois les espaces superflus retirés ; ni caractère de contrôle, invisible ou de "
+            "direction (catégories Unicode Cc, Cf, Cs, Co), ni rien qui ressemble à un mot de "
+            "passe ou un code d'accès."
+        )
+        schema: dict[str, Any] = {"type": "string", "format": self.format, "description": rules}
+        if self.required:
+            # At least one visible character: a blank required field is missing.
+            schema |= {"minLength": 1, "pattern": r"\S"}
+        return schema
 
 
 def required_text(
     label: str, max_length: int, *, multiline: bool = False, missing: str = REQUIRED_MESSAGE
-) -> TextCheck:
-    return text_check(label, max_length, multiline=multiline, required=True, missing=missing)
+) -> TextRule:
+    return TextRule(label, max_length, multiline=multiline, missing=missing)
 
 
-def optional_text(label: str, max_length: int, *, multiline: bool = False) -> TextCheck:
-    return text_check(label, max_length, multiline=multiline, required=False)
+def optional_text(
+    label: str, max_length: int, *, multiline: bool = False, blank: str | None = None
+) -> TextRule:
+    return TextRule(label, max_length, multiline=multiline, required=False, blank=blank)
 
 
 def name_text(
     label: str, max_length: int, *, required: bool = True, missing: str = REQUIRED_MESSAGE
-) -> TextCheck:
+) -> TextRule:
     """A person's or an organisation's name: one line, and no look-alike mixing scripts."""
-    return text_check(
-        label, max_length, multiline=False, required=required, missing=missing, name=True
-    )
+    return TextRule(label, max_length, required=required, missing=missing, name=True)
 
 
 def check_field(check: TextCheck, value: str, errors: dict[str, str], field: str) -> str | None:
@@ -145,16 +205,40 @@ def check_field(check: TextCheck, value: str, errors: dict[str, str], field: str
         return None
 
 
-def normalised(normalise: Callable[[str], str]) -> Callable[[str], str]:
-    def check(value: str) -> str:
-        if not value.strip():
-            raise refuse(REQUIRED_MESSAGE)
+@dataclass(frozen=True)
+class Normalised(StatedField):
+    """A value typed in many ways and stored in one (an email address, a phone number):
+    `normalise` gives the stored form or raises ValueError with the French message."""
+
+    normalise: Callable[[str], str]
+    format: str
+    description: str
+    examples: tuple[str, ...]
+    # Optional: a blank value is None.
+    required: bool = True
+
+    def __call__(self, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            if self.required:
+                raise refuse(REQUIRED_MESSAGE)
+            return None
         try:
-            return normalise(value)
+            return self.normalise(value)
         except ValueError as exc:
             raise refuse(str(exc)) from None
 
-    return check
+    def optional(self) -> Normalised:
+        return replace(self, required=False)
+
+    def json_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {
+            "format": self.format,
+            "description": self.description,
+            "examples": list(self.examples),
+        }
+        if self.required:
+            schema |= {"minLength": 1, "pattern": r"\S"}
+        return schema
 
 
 def choice(enum: type[E], message: str) -> Callable[[Any], E]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.contact_fields import (
+    DEPARTEMENT_INPUT,
+    EMAIL_INPUT,
+    PHONE_INPUT,
     ContactChannel,
-    normalise_departement,
-    normalise_email,
-    normalise_phone,
 )
 from domain.dossier_stages import (
     CLIENT_DOCUMENT_KINDS,
@@ -26,9 +26,9 @@ from domain.dossier_stages import (
 from domain.errors import InvalidInput
 from domain.input_fields import (
     ERROR_TYPE,
+    MAX_ROW_ID,
     REQUIRED_MESSAGE,
     name_text,
-    normalised,
     optional_text,
     refuse,
     required_text,
@@ -44,28 +44,35 @@ MISSING_MESSAGES = {
 class CreditorIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, AfterValidator(name_text("Nom du créancier", 120))]
+    name: Annotated[str, name_text("Nom du créancier", 120)]
     kind: CreditorKind
-    account_reference: Annotated[
-        str | None, AfterValidator(optional_text("N° de contrat ou de compte", 60))
-    ] = None
+    account_reference: Annotated[str | None, optional_text("N° de contrat ou de compte", 60)] = None
 
 
 class DossierCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    first_name: Annotated[str, AfterValidator(name_text("Prénom", 100))]
-    last_name: Annotated[str, AfterValidator(name_text("Nom de famille", 100))]
-    email: Annotated[str, AfterValidator(normalised(normalise_email))]
-    phone: Annotated[str, AfterValidator(normalised(normalise_phone))]
-    address: Annotated[str, AfterValidator(required_text("Adresse postale", 300, multiline=True))]
-    departement: Annotated[str, AfterValidator(normalised(normalise_departement))]
+    first_name: Annotated[str, name_text("Prénom", 100)]
+    last_name: Annotated[str, name_text("Nom de famille", 100)]
+    email: Annotated[str, EMAIL_INPUT]
+    phone: Annotated[str, PHONE_INPUT]
+    address: Annotated[str, required_text("Adresse postale", 300, multiline=True)]
+    departement: Annotated[str, DEPARTEMENT_INPUT]
     preferred_channel: ContactChannel = ContactChannel.EMAIL
     progress_emails: bool = True
     marketing_emails: bool = False
-    creditors: list[CreditorIn]
-    expected_documents: list[DocumentKind]
-    assignee_id: int | None = None
+    creditors: list[CreditorIn] = Field(
+        json_schema_extra={"minItems": 1, "maxItems": MAX_CREDITORS}
+    )
+    # The schema lists the kinds a client sends (the analysis report is produced here).
+    expected_documents: list[DocumentKind] = Field(
+        json_schema_extra={
+            "minItems": 1,
+            "items": {"type": "string", "enum": [kind.value for kind in CLIENT_DOCUMENT_KINDS]},
+        }
+    )
+    # An active case worker or supervisor of the creator's team; none: the creator.
+    assignee_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     # The person already has an open dossier: the case worker confirms a second one is wanted.
     confirm_second_dossier: bool = False
 
@@ -92,17 +99,13 @@ class CloseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Outcome
-    note: Annotated[
-        str | None, AfterValidator(optional_text("Note de clôture", 2000, multiline=True))
-    ] = None
+    note: Annotated[str | None, optional_text("Note de clôture", 2000, multiline=True)] = None
 
 
 class LegalHoldRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[
-        str, AfterValidator(required_text("Motif de la conservation", 500, multiline=True))
-    ]
+    reason: Annotated[str, required_text("Motif de la conservation", 500, multiline=True)]
 
 
 _ENUM_MESSAGES: tuple[tuple[Callable[[str], bool], str], ...] = (

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Annotated
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 CENT = Decimal("0.01")
 RATIO_STEP = Decimal("0.0001")
@@ -70,8 +70,27 @@ def parse_date(value: object) -> date:
     raise ValueError(DATE_MESSAGE)
 
 
-Money = Annotated[Decimal, BeforeValidator(parse_amount)]
-DateField = Annotated[date, BeforeValidator(parse_date)]
+# What the API schema says of an amount: a JSON number, or text as people type it (the
+# `amount` format, defined by its description).
+AMOUNT_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT), "multipleOf": 0.01},
+        {
+            "type": "string",
+            "format": "amount",
+            "description": "Montant tapé à la française ou non : « 1 234,56 », « 1234.56 € ».",
+        },
+    ],
+    "description": "Montant en euros, de 0 à 10 000 000, avec deux décimales au plus.",
+}
+DATE_SCHEMA = {
+    "type": "string",
+    "format": "day",
+    "description": "Date au format AAAA-MM-JJ ou JJ/MM/AAAA.",
+    "examples": ["2025-06-01"],
+}
+Money = Annotated[Decimal, BeforeValidator(parse_amount), WithJsonSchema(AMOUNT_SCHEMA)]
+DateField = Annotated[date, BeforeValidator(parse_date), WithJsonSchema(DATE_SCHEMA)]
 
 
 def cents(value: Fraction | Decimal | int) -> Decimal:

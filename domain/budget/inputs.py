@@ -19,7 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from domain.budget.amounts import DateField, Money
 from domain.budget.enums import (
@@ -31,7 +31,7 @@ from domain.budget.enums import (
 )
 from domain.contact_fields import normalise_departement
 from domain.dossier_stages import CreditorKind
-from domain.input_fields import text_check
+from domain.input_fields import name_text, optional_text
 
 MAX_LINES = 50
 MAX_PEOPLE = 20
@@ -52,16 +52,8 @@ def _known(enum: type[StrEnum], message: str) -> Callable[[object], object]:
     return check
 
 
-def _text(
-    label: str, max_length: int, *, required: bool, name: bool = False
-) -> Callable[[str], str]:
-    """The shared text check; an empty optional label stays "" rather than None."""
-    check = text_check(label, max_length, multiline=False, required=required, name=name)
-
-    def text(value: str) -> str:
-        return check(value) or ""
-
-    return text
+# An empty optional label stays "" rather than None.
+LABEL = optional_text("Libellé", 120, blank="")
 
 
 class Household(BaseModel):
@@ -81,7 +73,7 @@ class ResourceLine(BaseModel):
     kind: Annotated[
         ResourceKind, BeforeValidator(_known(ResourceKind, "Type de ressource inconnu."))
     ]
-    label: Annotated[str, AfterValidator(_text("Libellé", 120, required=False))] = ""
+    label: Annotated[str, LABEL] = ""
     monthly_amount: Money
     # Which adult of the household receives it (1 or 2): both partners' resources are added.
     person: int = Field(default=1, ge=1, le=2)
@@ -95,16 +87,14 @@ class ChargeLine(BaseModel):
     category: Annotated[
         ChargeCategory, BeforeValidator(_known(ChargeCategory, "Catégorie de charge inconnue."))
     ]
-    label: Annotated[str, AfterValidator(_text("Libellé", 120, required=False))] = ""
+    label: Annotated[str, LABEL] = ""
     monthly_amount: Money
 
 
 class DebtLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    creditor: Annotated[
-        str, AfterValidator(_text("Nom du créancier", 120, required=True, name=True))
-    ]
+    creditor: Annotated[str, name_text("Nom du créancier", 120)]
     creditor_kind: Annotated[
         CreditorKind, BeforeValidator(_known(CreditorKind, "Type de créancier inconnu."))
     ]

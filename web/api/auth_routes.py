@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Form, HTTPException, Request, status
 from starlette.concurrency import run_in_threadpool
 
-from web.api.schemas import Me, TokenResponse
+from web.api.schemas import Me, TokenForm, TokenResponse
 from web.auth import (
     BAD_CREDENTIALS,
     TOO_MANY_ATTEMPTS,
@@ -27,7 +26,7 @@ router = APIRouter(tags=["authentification"])
 async def issue_token(
     request: Request,
     settings: SettingsDep,
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[TokenForm, Form()],
 ) -> TokenResponse:
     """Exchange an email (field `username`) and password for a bearer token."""
     limiter: LoginRateLimiter = request.app.state.login_limiter

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.budget import (
     DEFAULT_DEPARTEMENT,
@@ -30,30 +30,34 @@ from domain.budget import (
 )
 from domain.budget.amounts import DateField, Money
 from domain.budget.inputs import MAX_LINES, MAX_PEOPLE
-from domain.budget.legal_parameters import check_parameters
-from domain.contact_fields import normalise_departement
+from domain.budget.legal_parameters import check_parameters, first_computable_date
+from domain.contact_fields import DEPARTEMENT_INPUT
 from web.auth import ApiStaff
 
 router = APIRouter(prefix="/budget", tags=["budget"])
 RESOURCE_LABEL = "Ressources mensuelles déclarées"
 
 
-def _departement(value: str | None) -> str | None:
-    if value is None or not value.strip():
-        return None
-    return normalise_departement(value)
-
-
 class CapacityRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    on: DateField = Field(description="Date de l'analyse (AAAA-MM-JJ)")
+    on: DateField = Field(
+        description=(
+            "Date de l'analyse (AAAA-MM-JJ ou JJ/MM/AAAA), au plus tôt le "
+            f"{first_computable_date().isoformat()} : les paramètres légaux (barème des "
+            "saisies, RSA) ne sont pas connus avant."
+        ),
+        json_schema_extra={
+            "format": "analysis-day",
+            "formatMinimum": first_computable_date().isoformat(),
+        },
+    )
     monthly_resources: Money = Field(description="Ressources mensuelles du foyer, en euros")
     dependants: int = Field(ge=0, le=MAX_PEOPLE, description="Personnes à charge (R.3252-3)")
     household: Household
     charges: list[ChargeLine] = Field(default_factory=list, max_length=MAX_LINES)
     debts: list[DebtLine] = Field(default_factory=list, max_length=MAX_LINES)
-    departement: Annotated[str | None, AfterValidator(_departement)] = Field(
+    departement: Annotated[str | None, DEPARTEMENT_INPUT.optional()] = Field(
         default=None, description="Département des forfaits (exemple) ; défaut : barème *"
     )
     fragile_client: bool = False

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.dossier_stages import DocumentKind
 from models.staff import Role
+
+
+class TokenForm(BaseModel):
+    """The OAuth2 password grant (RFC 6749 §4.3), sent as a form: the field names are the
+    standard's, `username` is the account's email address."""
+
+    grant_type: str = Field(default="password", pattern="^password$")
+    username: str = Field(min_length=1, description="Adresse e-mail du compte")
+    password: str = Field(min_length=1)
+    # Accepted for clients that always send them; scopes and clients are not used.
+    scope: str = ""
+    client_id: str = ""
+    client_secret: str = ""
 
 
 class TokenResponse(BaseModel):
