@@ -67,10 +67,16 @@ LETTER_NAMES_FR: dict[MessageKind, str] = {
     MessageKind.COUNTER_ACCEPTANCE: "acceptation-contre-proposition",
     MessageKind.COUNTER_REFUSAL: "refus-contre-proposition",
     MessageKind.MANDATE_END: "fin-de-mandat",
+    MessageKind.CONFIRMATION_REQUEST: "relance-confirmation-accord",
 }
 # Messages about an offer: the offer they are about must exist.
 OFFER_KINDS = frozenset(
-    {MessageKind.OFFER, MessageKind.COUNTER_ACCEPTANCE, MessageKind.COUNTER_REFUSAL}
+    {
+        MessageKind.OFFER,
+        MessageKind.COUNTER_ACCEPTANCE,
+        MessageKind.COUNTER_REFUSAL,
+        MessageKind.CONFIRMATION_REQUEST,
+    }
 )
 
 

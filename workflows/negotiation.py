@@ -124,6 +124,9 @@ S = NegotiationState
 # Every wait shows who it is on and until when; an agreement awaiting the creditor's written
 # confirmation is followed up (histories recorded before it replay without).
 EVERY_WAIT_PATCH = "every-wait-has-a-deadline"
+# The confirmation's follow-ups are messages to the creditor, as an offer's are (before it,
+# tasks for the case worker).
+CONFIRMATION_REQUEST_PATCH = "confirmation-follow-up-to-the-creditor"
 TASK, PROGRESS = EntryKind.TASK, EntryKind.PROGRESS
 # While waiting for the client's consent (or suspended), the database is re-read this often: a
 # decision the web app recorded but could not tell the workflow (Temporal down) is not lost.
@@ -273,8 +276,8 @@ class CreditorNegotiationWorkflow:
         )
 
     async def _await_confirmation(self, epoch: int) -> None:
-        """An agreement the creditor has not confirmed in writing yet: the case worker is told
-        to follow it up on the reply wait's days, then that it is overdue."""
+        """An agreement the creditor has not confirmed in writing yet: the creditor is asked
+        for it on the reply wait's days, then the case worker told that it is overdue."""
         negotiation = self._negotiation
         for moment, event, number in confirmation_events(negotiation):
             if not await self._until(moment, epoch):
@@ -282,19 +285,44 @@ class CreditorNegotiationWorkflow:
             async with self._lock:
                 if not negotiation.is_current(epoch):
                     return
-                if event == ReplyEvent.FOLLOW_UP:
-                    summary = (
-                        "confirmation écrite de l'accord pas encore reçue : relancer le créancier "
-                        f"(relance n°{number})"
-                    )
-                else:
+                key = f"confirmation:{negotiation.round}:{event}:{number}"
+                if event != ReplyEvent.FOLLOW_UP:
                     summary = (
                         "confirmation écrite de l'accord toujours pas reçue : relancer le "
                         "créancier par un autre moyen, ou mettre fin à la négociation"
                     )
-                await self._record(
-                    f"confirmation:{negotiation.round}:{event}:{number}", TASK, summary
-                )
+                    await self._record(key, TASK, summary)
+                elif workflow.patched(CONFIRMATION_REQUEST_PATCH):
+                    await self._request_confirmation(key, number)
+                else:
+                    summary = (
+                        "confirmation écrite de l'accord pas encore reçue : relancer le créancier "
+                        f"(relance n°{number})"
+                    )
+                    await self._record(key, TASK, summary)
+
+    async def _request_confirmation(self, key: str, number: int) -> None:
+        try:
+            await self._creditor_message(
+                MessageKind.CONFIRMATION_REQUEST,
+                key,
+                offer_id=self._negotiation.accepted_offer_id,
+                follow_up=number,
+            )
+            kind, summary = (
+                PROGRESS,
+                f"relance n°{number} envoyée au créancier : confirmation écrite de l'accord "
+                "demandée",
+            )
+        except ActivityError as exc:
+            if is_consent_missing(exc) and await self._withdrawn():
+                return
+            kind = TASK
+            summary = (
+                f"relance n°{number} pour la confirmation écrite de l'accord non envoyée "
+                f"({why_not_sent(exc)}) : relancer le créancier autrement"
+            )
+        await self._record(key, kind, summary)
 
     async def _await_decision(self, epoch: int) -> None:
         negotiation = self._negotiation

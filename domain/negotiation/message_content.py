@@ -93,6 +93,10 @@ class OfferTerms:
     sent_at: datetime | None = None
 
 
+# Messages that say which follow-up they are.
+FOLLOW_UP_KINDS = frozenset({MessageKind.FOLLOW_UP, MessageKind.CONFIRMATION_REQUEST})
+
+
 @dataclass(frozen=True)
 class MessageSources:
     """What the activity loaded for one message: None / empty for what the plan does not need."""
@@ -194,7 +198,7 @@ def build_message(plan: MessagePlan, sources: MessageSources) -> CreditorMessage
         debts=sources.debts if ShareCategory.DEBTS in wanted else (),
         documents=documents,
         offer=_offer_for(plan.kind, sources.offer),
-        follow_up=sources.follow_up if plan.kind == MessageKind.FOLLOW_UP else 0,
+        follow_up=sources.follow_up if plan.kind in FOLLOW_UP_KINDS else 0,
     )
 
 
@@ -207,11 +211,15 @@ def _required(value: _T | None, category: ShareCategory, wanted: set[ShareCatego
 
 
 def _offer_for(kind: MessageKind, offer: OfferTerms | None) -> OfferTerms | None:
-    """Our offer in full, the accepted counter-offer in full (the agreement must be exact);
-    a follow-up or a refusal names the offer (type, date) without its figures."""
+    """Our offer in full, an agreed offer in full (the agreement must be exact); a follow-up
+    or a refusal names the offer (type, date) without its figures."""
     if offer is None or kind == MessageKind.MANDATE_END:
         return None
-    if kind in (MessageKind.OFFER, MessageKind.COUNTER_ACCEPTANCE):
+    if kind in (
+        MessageKind.OFFER,
+        MessageKind.COUNTER_ACCEPTANCE,
+        MessageKind.CONFIRMATION_REQUEST,
+    ):
         return offer
     if kind in (MessageKind.FOLLOW_UP, MessageKind.COUNTER_REFUSAL):
         return dataclasses.replace(

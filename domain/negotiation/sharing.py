@@ -48,6 +48,8 @@ class MessageKind(StrEnum):
     COUNTER_ACCEPTANCE = "counter_acceptance"
     COUNTER_REFUSAL = "counter_refusal"
     MANDATE_END = "mandate_end"
+    # An agreement the creditor has not confirmed in writing: its terms, and the request.
+    CONFIRMATION_REQUEST = "confirmation_request"
 
 
 MESSAGE_KIND_LABELS_FR: dict[MessageKind, str] = {
@@ -57,6 +59,7 @@ MESSAGE_KIND_LABELS_FR: dict[MessageKind, str] = {
     MessageKind.COUNTER_ACCEPTANCE: "Acceptation de la contre-proposition",
     MessageKind.COUNTER_REFUSAL: "Refus de la contre-proposition",
     MessageKind.MANDATE_END: "Fin du mandat",
+    MessageKind.CONFIRMATION_REQUEST: "Relance pour la confirmation écrite de l'accord",
 }
 
 # What a message of each kind cannot go without. Other consented categories are added to an
@@ -70,4 +73,5 @@ REQUIRED_CATEGORIES: dict[MessageKind, frozenset[ShareCategory]] = {
     MessageKind.COUNTER_ACCEPTANCE: frozenset({ShareCategory.IDENTITY, ShareCategory.DEBTS}),
     MessageKind.COUNTER_REFUSAL: frozenset({ShareCategory.IDENTITY}),
     MessageKind.MANDATE_END: frozenset(),
+    MessageKind.CONFIRMATION_REQUEST: frozenset({ShareCategory.IDENTITY, ShareCategory.DEBTS}),
 }

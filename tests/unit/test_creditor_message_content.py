@@ -135,6 +135,7 @@ def test_a_category_removed_from_the_consent_disappears_from_the_message() -> No
         (MessageKind.FOLLOW_UP, {ShareCategory.IDENTITY}),
         (MessageKind.COUNTER_REFUSAL, {ShareCategory.IDENTITY}),
         (MessageKind.COUNTER_ACCEPTANCE, {ShareCategory.IDENTITY, ShareCategory.DEBTS}),
+        (MessageKind.CONFIRMATION_REQUEST, {ShareCategory.IDENTITY, ShareCategory.DEBTS}),
     ],
 )
 def test_other_messages_carry_only_what_they_need_even_under_a_wide_consent(
@@ -150,6 +151,15 @@ def test_a_follow_up_names_our_offer_without_its_figures() -> None:
     assert content.offer is not None and content.offer.sent_at == NOW
     assert content.offer.amount is None and content.offer.instalment_amount is None
     assert content.follow_up == 1
+
+
+def test_a_confirmation_request_restates_the_agreed_terms_and_counts_its_follow_ups() -> None:
+    content = compose(
+        MessageKind.CONFIRMATION_REQUEST, given(ShareCategory.IDENTITY, ShareCategory.DEBTS)
+    )
+    assert content.offer == SOURCES.offer  # The figures in full: the agreement must be exact.
+    assert content.follow_up == 1
+    assert content.kind_label == "Relance pour la confirmation écrite de l'accord"
 
 
 def test_information_carries_exactly_the_requested_categories() -> None:

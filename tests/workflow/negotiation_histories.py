@@ -21,7 +21,13 @@ from make_histories import Saved, replay_settings
 from sqlmodel import SQLModel
 from support.analysis import settle_workflow
 from support.db import in_db
-from support.negotiation import NegotiationSeed, draft_offer, give_consent, seed_negotiations
+from support.negotiation import (
+    NegotiationSeed,
+    creditor_email,
+    draft_offer,
+    give_consent,
+    seed_negotiations,
+)
 from support.negotiation_driver import (
     OFFER_CATEGORIES,
     consent,
@@ -293,6 +299,29 @@ async def negotiation_no_response_escalated(n: NegotiationScenario) -> list[Save
             "negotiation_no_response_escalated",
             "Consent found at start; offer; follow-ups at D+15 and D+30; no response at D+45; "
             "escalated to the creditor's ombudsman.",
+        )
+    ]
+
+
+async def negotiation_confirmation_followed_up(n: NegotiationScenario) -> list[Saved]:
+    settings, seed = n.settings, n.seed
+    consent_given(settings, seed)
+    handle = await start_negotiation(n.client, settings, seed)
+    await reaches(handle, S.READY)
+    await send_offer(handle, n.env, settings, seed)
+    assert await reply(handle, settings, seed, "accepted") == S.AGREEMENT_PENDING
+    for days in (15, 15, 15):
+        await n.env.sleep(timedelta(days=days, hours=1))
+    sent = await wait_delivered(settings, creditor_email(1), 3)
+    assert sent.count("creditor_confirmation_request") == 2, sent
+    confirm = ConfirmAgreement(actor=seed.actor)
+    assert await update(handle, CONFIRM_AGREEMENT_UPDATE, confirm) == S.PLAN_RUNNING
+    return [
+        await n.saved(
+            handle,
+            "negotiation_confirmation_followed_up",
+            "Consent found at start; offer accepted by the creditor; its written confirmation "
+            "asked of the creditor at D+15 and D+30, overdue task at D+45; confirmed → plan.",
         )
     ]
 
@@ -574,6 +603,7 @@ NEGOTIATION_SCENARIOS = [
     NegotiationRecording(negotiation_expiry_lapse_broken),
     NegotiationRecording(negotiation_lost_notices),
     NegotiationRecording(negotiation_staged_writes),
+    NegotiationRecording(negotiation_confirmation_followed_up),
 ]
 
 

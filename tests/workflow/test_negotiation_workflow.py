@@ -471,15 +471,19 @@ async def test_an_agreement_awaiting_written_confirmation_is_followed_up(
             "Créancier : confirmation écrite de l'accord attendue (relance n°1 à cette date)"
         )
 
-        # D+15 and D+30: the case worker is told to follow it up; D+45: overdue.
+        # D+15 and D+30: the creditor is asked for it, with the agreed terms; D+45: the case
+        # worker is told it is overdue.
         await time_env.sleep(timedelta(days=15, hours=1))
         await time_env.sleep(timedelta(days=15))
         await time_env.sleep(timedelta(days=15))
         summaries = _summaries(wf_settings, negotiation_id)
         follow_ups = [s for s in summaries if "confirmation écrite de l'accord" in s]
         assert len(follow_ups) == 3, summaries
-        assert "relance n°1" in follow_ups[0] and "relance n°2" in follow_ups[1]
+        assert "relance n°1 envoyée au créancier" in follow_ups[0], follow_ups
+        assert "relance n°2 envoyée au créancier" in follow_ups[1], follow_ups
         assert "mettre fin" in follow_ups[2]
+        sent = await wait_delivered(wf_settings, CREDITOR, 3)
+        assert sent == ["creditor_offer"] + ["creditor_confirmation_request"] * 2, sent
         assert (await status(handle)).state == S.AGREEMENT_PENDING
 
         # The confirmation ends the wait: the plan's deadlines take over.
