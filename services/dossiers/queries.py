@@ -46,6 +46,7 @@ from services.dossiers.views import (
     TimelineEntry,
 )
 from services.effective import effective
+from services.view_fields import view_of
 
 __all__ = [
     "AccessDenied",
@@ -228,62 +229,29 @@ def get_dossier_detail(
         session, actor_of(viewer), client.id, reason[:200], dossier_id=dossier.id
     )
     assignee = session.get(StaffUser, dossier.assignee_id)
-    return DossierDetail(
-        id=dossier.id,
-        reference=dossier.reference,
-        workflow_id=dossier.workflow_id,
-        stage=dossier.stage,
-        outcome=dossier.outcome,
-        closure_note=decrypt("dossier", "closure_note", dossier.id, dossier.closure_note_enc),
-        created_at=dossier.created_at,
-        closed_at=dossier.closed_at,
-        next_deadline=dossier.next_deadline,
-        next_deadline_label=dossier.next_deadline_label,
-        legal_hold=dossier.legal_hold,
-        legal_hold_reason=decrypt(
-            "dossier", "legal_hold_reason", dossier.id, dossier.legal_hold_reason_enc
-        ),
-        team=dossier.team,
-        assignee_id=dossier.assignee_id,
+
+    def decrypted(table: str, row: Any, *columns: str) -> dict[str, str | None]:
+        return {c: decrypt(table, c, row.id, getattr(row, f"{c}_enc")) for c in columns}
+
+    client_view = view_of(
+        ClientView,
+        client,
+        erased=cipher is None,
+        **decrypted("client", client, "first_name", "last_name", "email", "phone", "address"),
+    )
+    return view_of(
+        DossierDetail,
+        dossier,
+        **decrypted("dossier", dossier, "closure_note", "legal_hold_reason"),
         assignee_name=assignee.display_name if assignee else "",
-        client=ClientView(
-            id=client.id,
-            first_name=decrypt("client", "first_name", client.id, client.first_name_enc),
-            last_name=decrypt("client", "last_name", client.id, client.last_name_enc),
-            email=decrypt("client", "email", client.id, client.email_enc),
-            phone=decrypt("client", "phone", client.id, client.phone_enc),
-            address=decrypt("client", "address", client.id, client.address_enc),
-            departement=client.departement,
-            preferred_channel=client.preferred_channel,
-            progress_emails=client.progress_emails,
-            marketing_emails=client.marketing_emails,
-            erased=cipher is None,
-        ),
+        client=client_view,
         creditors=[
-            CreditorView(
-                id=c.id or 0,
-                name=c.name,
-                kind=c.kind,
-                account_reference=decrypt(
-                    "dossier_creditor", "account_reference", c.id, c.account_reference_enc
-                ),
-            )
+            view_of(CreditorView, c, **decrypted("dossier_creditor", c, "account_reference"))
             for c in creditors
         ],
-        expected_documents=[
-            ExpectedDocumentView(kind=e.kind, received_at=e.received_at) for e in expected
-        ],
+        expected_documents=[view_of(ExpectedDocumentView, e) for e in expected],
         documents=[
-            DocumentView(
-                id=d.id,
-                kind=d.kind,
-                filename=decrypt("document", "filename", d.id, d.filename_enc),
-                content_type=d.content_type,
-                size_bytes=d.size_bytes,
-                uploaded_at=d.uploaded_at,
-                uploaded_by=d.uploaded_by,
-            )
-            for d in documents
+            view_of(DocumentView, d, **decrypted("document", d, "filename")) for d in documents
         ],
         timeline=timeline,
         can_write=can_access(viewer, dossier, DossierAction.WRITE),
@@ -304,17 +272,7 @@ def _timeline(session: Session, dossier_id: str) -> list[TimelineEntry]:
         .order_by(col(TimelineEvent.at), col(TimelineEvent.id))
     ).all()
     names = _staff_names(session, (e.actor for e in events))
-    return [
-        TimelineEntry(
-            at=e.at,
-            kind=e.kind,
-            summary=e.summary,
-            actor=e.actor,
-            actor_name=names.get(e.actor),
-            negotiation_id=e.negotiation_id,
-        )
-        for e in events
-    ]
+    return [view_of(TimelineEntry, e, actor_name=names.get(e.actor)) for e in events]
 
 
 def _staff_names(session: Session, actors: Iterable[str]) -> dict[str, str]:

@@ -38,6 +38,7 @@ from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.dossiers.intake import new_id
 from services.effective import effective
+from services.view_fields import view_of
 
 TABLE = "creditor_consent"
 # Revocation channels.
@@ -405,27 +406,15 @@ def _view(session: Session, consent: CreditorConsent, settings: Settings) -> Con
     if client.wrapped_key:
         cipher = ClientCipher.for_client(client, settings)
         text = cipher.decrypt(TABLE, "text", consent.id, consent.text_enc) or ""
-    return ConsentView(
-        id=consent.id,
-        negotiation_id=consent.negotiation_id,
-        dossier_id=consent.dossier_id,
-        client_id=consent.client_id,
-        creditor_id=consent.creditor_id,
+    return view_of(
+        ConsentView,
+        consent,
         creditor_name=creditor.name,
         categories=[ShareCategory(c) for c in json.loads(consent.categories)],
         document_ids=document_ids,
         document_labels=labels,
         purpose=ConsentPurpose(consent.purpose),
-        text_version=consent.text_version,
         text=text,
-        text_sha256=consent.text_sha256,
         status=ConsentStatus(consent.status),
-        requested_at=consent.requested_at,
-        decided_at=consent.decided_at,
         method=ConsentMethod(consent.method) if consent.method else None,
-        expires_at=consent.expires_at,
-        revoked_at=consent.revoked_at,
-        revocation_channel=consent.revocation_channel,
-        receipt_document_id=consent.receipt_document_id,
-        supersedes_id=consent.supersedes_id,
     )

@@ -48,6 +48,7 @@ from rendering.labels import enum_label
 from security.datakeys import ClientCipher
 from services.effective import effective
 from services.negotiations.consents import document_label
+from services.view_fields import view_of
 
 OFFER_TABLE = "negotiation_offer"
 INSTALMENT_TABLE = "repayment_instalment"
@@ -200,13 +201,11 @@ def reply_rows(session: Session, settings: Settings, negotiation_id: str) -> lis
         return []
     cipher = _cipher(session, settings, negotiation_id)
     return [
-        ReplyRow(
-            id=row.id,
-            round=row.round,
+        view_of(
+            ReplyRow,
+            row,
             kind=ReplyKind(row.kind),
             kind_label=REPLY_KIND_LABELS_FR[ReplyKind(row.kind)],
-            received_on=row.received_on,
-            channel=row.channel,
             terms=(
                 None
                 if cipher is None
@@ -214,9 +213,6 @@ def reply_rows(session: Session, settings: Settings, negotiation_id: str) -> lis
             ),
             requested_categories=[ShareCategory(c) for c in json.loads(row.requested_categories)],
             attachment_document_ids=list(json.loads(row.attachment_document_ids)),
-            counter_offer_id=row.counter_offer_id,
-            new_consent_id=row.new_consent_id,
-            recorded_at=row.recorded_at,
         )
         for row in rows
     ]
@@ -233,11 +229,10 @@ def schedule_rows(session: Session, settings: Settings, negotiation_id: str) -> 
         return []
     cipher = _cipher(session, settings, negotiation_id)
     return [
-        InstalmentRow(
-            number=row.number,
-            due_date=row.due_date,
+        view_of(
+            InstalmentRow,
+            row,
             amount=_amount(cipher, INSTALMENT_TABLE, "amount", row.id or 0, row.amount_enc),
-            paid_at=row.paid_at,
         )
         for row in rows
     ]
@@ -251,22 +246,15 @@ def _summary(session: Session, negotiation: Negotiation) -> NegotiationSummary:
     assert dossier_creditor is not None
     directory = session.get(Creditor, negotiation.creditor_id) if negotiation.creditor_id else None
     state = NegotiationState(negotiation.state)
-    return NegotiationSummary(
-        id=negotiation.id,
-        dossier_id=negotiation.dossier_id,
-        reference=negotiation.reference,
-        number=negotiation.number,
+    return view_of(
+        NegotiationSummary,
+        negotiation,
         creditor_label=dossier_creditor.name,
         creditor_kind=CreditorKind(dossier_creditor.kind),
         directory_creditor_id=negotiation.creditor_id,
         directory_name=directory.name if directory else None,
         state=state,
         state_label=NEGOTIATION_STATE_LABELS_FR[state],
-        round=negotiation.round,
-        next_deadline=negotiation.next_deadline,
-        next_deadline_label=negotiation.next_deadline_label,
-        ended_at=negotiation.ended_at,
-        escalation_route=negotiation.escalation_route,
     )
 
 
@@ -292,36 +280,29 @@ def _amount(
 def _offer(cipher: ClientCipher | None, row: NegotiationOffer) -> OfferRow:
     made_by = OfferParty(row.made_by)
     offer_type = OfferType(row.offer_type)
-    return OfferRow(
-        id=row.id,
-        round=row.round,
+    return view_of(
+        OfferRow,
+        row,
         made_by=made_by,
         made_by_label=OFFER_PARTY_LABELS_FR[made_by],
         offer_type=offer_type,
         type_label=OFFER_TYPE_LABELS_FR[offer_type],
         amount=_amount(cipher, OFFER_TABLE, "amount", row.id, row.amount_enc),
         balance_share=_amount(cipher, OFFER_TABLE, "balance_share", row.id, row.balance_share_enc),
-        instalments=row.instalments,
         instalment_amount=_amount(
             cipher, OFFER_TABLE, "instalment_amount", row.id, row.instalment_amount_enc
         ),
-        first_due_date=row.first_due_date,
-        valid_until=row.valid_until,
-        channel=row.channel,
         shared_categories=[ShareCategory(c) for c in json.loads(row.shared_categories)],
         shared_document_ids=list(json.loads(row.shared_document_ids)),
-        status=row.status,
-        decision_deadline=row.decision_deadline,
-        client_decision=row.client_decision,
-        sent_at=row.sent_at,
     )
 
 
 def _ledger(row: SharingLedgerEntry, documents: dict[str, Document]) -> LedgerRow:
     categories = [ShareCategory(c) for c in json.loads(row.categories)]
     kind = MessageKind(row.message_kind)
-    return LedgerRow(
-        shared_at=row.shared_at,
+    return view_of(
+        LedgerRow,
+        row,
         message_kind=kind,
         message_label=enum_label(MESSAGE_KIND_LABELS_FR, MessageKind, kind),
         categories=categories,
@@ -330,6 +311,4 @@ def _ledger(row: SharingLedgerEntry, documents: dict[str, Document]) -> LedgerRo
             document_label(documents[i]) if i in documents else DELETED_DOCUMENT
             for i in json.loads(row.document_ids)
         ],
-        channel=row.channel,
-        message_id=row.message_id,
     )

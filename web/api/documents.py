@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from domain.dossier_stages import DocumentKind
 from models.database import session_scope
 from services.documents import read_document
+from services.view_fields import view_of
 from web import dossier_actions
 from web.api.schemas import DocumentStored
 from web.auth import ApiStaff
@@ -35,13 +36,9 @@ async def upload(
 ) -> DocumentStored:
     """Store a PDF, JPEG or PNG (type read from the content), encrypted."""
     result = await dossier_actions.upload_document(request, staff, dossier_id, kind, file)
-    document = result.document
-    return DocumentStored(
-        id=document.id,
-        dossier_id=document.dossier_id,
-        kind=document.kind,
-        content_type=document.content_type,
-        size_bytes=document.size_bytes,
+    return view_of(
+        DocumentStored,
+        result.document,
         workflow_notified=result.workflow_notified,
         missing_documents=result.missing_documents,
         notice=result.notice,

@@ -9,10 +9,10 @@ link instead of a session's CSRF token: the client has no session and gets no co
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request, status
+from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from config.settings import Settings
@@ -31,7 +31,7 @@ from services.budget.client_analysis import (
     submission_client,
 )
 from web.deps import SettingsDep
-from web.public.links import PRIVATE_HEADERS, SignedLinkPage
+from web.public.links import PRIVATE_HEADERS, LinkFormDep, SignedLinkPage
 from web.transactions import in_session
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
 from workflows.dossier_messages import RECORD_APPROVAL_UPDATE, ApprovalRecord
@@ -89,14 +89,9 @@ async def show_analysis(request: Request, token: str, settings: SettingsDep) -> 
 
 
 @router.post(ANALYSIS_LINK_PATH + "/{token}/approve", response_model=None)
-async def approve_analysis(
-    request: Request,
-    token: str,
-    settings: SettingsDep,
-    nonce: Annotated[str, Form()] = "",
-) -> Response:
-    link = await ANALYSIS_PAGE.open(request, settings, token)
-    ANALYSIS_PAGE.check_form(request, settings, token, nonce)
+async def approve_analysis(form: LinkFormDep) -> Response:
+    link = await ANALYSIS_PAGE.submitted(form)
+    request, settings, token = form.request, form.settings, form.token
     client_id = await in_session(settings, submission_client, link)
     approval = ApprovalRecord(
         actor=f"client:{client_id}",
@@ -118,16 +113,12 @@ async def approve_analysis(
 
 
 @router.post(ANALYSIS_LINK_PATH + "/{token}/discuss", response_model=None)
-async def ask_to_discuss(
-    request: Request,
-    token: str,
-    settings: SettingsDep,
-    nonce: Annotated[str, Form()] = "",
-) -> Response:
-    link = await ANALYSIS_PAGE.open(request, settings, token)
-    ANALYSIS_PAGE.check_form(request, settings, token, nonce, heading="Demande non enregistrée")
-    await in_session(settings, record_discussion_request, link)
-    return await _analysis_page(request, settings, token, link, notice=DISCUSSION_NOTICE)
+async def ask_to_discuss(form: LinkFormDep) -> Response:
+    link = await ANALYSIS_PAGE.submitted(form, heading="Demande non enregistrée")
+    await in_session(form.settings, record_discussion_request, link)
+    return await _analysis_page(
+        form.request, form.settings, form.token, link, notice=DISCUSSION_NOTICE
+    )
 
 
 @router.get(ANALYSIS_LINK_PATH + "/{token}/rapport.pdf", response_model=None)

@@ -36,7 +36,13 @@ from services.negotiations.client_views import (
 )
 from services.negotiations.consents import ConsentStateError, decide_consent
 from web.deps import SettingsDep
-from web.public.links import ReadAudit, SignedLinkPage, page_url, tell_negotiation_after_write
+from web.public.links import (
+    LinkFormDep,
+    ReadAudit,
+    SignedLinkPage,
+    page_url,
+    tell_negotiation_after_write,
+)
 from web.transactions import in_session
 from workflows.negotiation_messages import CONSENT_DECIDED_UPDATE, ConsentDecided
 
@@ -105,15 +111,9 @@ async def show_consent(request: Request, token: str, settings: SettingsDep) -> R
 
 
 @router.post(CONSENT_LINK_PATH + "/{token}", response_model=None)
-async def decide(
-    request: Request,
-    token: str,
-    settings: SettingsDep,
-    nonce: Annotated[str, Form()] = "",
-    decision: Annotated[str, Form()] = "",
-) -> Response:
-    consent_id = await CONSENT_PAGE.open(request, settings, token)
-    CONSENT_PAGE.check_form(request, settings, token, nonce)
+async def decide(form: LinkFormDep, decision: Annotated[str, Form()] = "") -> Response:
+    consent_id = await CONSENT_PAGE.submitted(form)
+    request, settings, token = form.request, form.settings, form.token
     view = await _view(settings, consent_id)
     refused_now = consent_decision_refusal(view, utcnow())
     if refused_now is not None:

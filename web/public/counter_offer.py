@@ -29,7 +29,7 @@ from services.negotiations.client_views import (
     record_counter_offer_decision,
 )
 from web.deps import SettingsDep
-from web.public.links import ReadAudit, SignedLinkPage, page_url
+from web.public.links import LinkFormDep, ReadAudit, SignedLinkPage, page_url
 from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
@@ -97,14 +97,10 @@ async def show_counter_offer(request: Request, token: str, settings: SettingsDep
 
 @router.post(DECISION_LINK_PATH + "/{token}", response_model=None)
 async def decide_counter_offer(
-    request: Request,
-    token: str,
-    settings: SettingsDep,
-    nonce: Annotated[str, Form()] = "",
-    decision: Annotated[str, Form()] = "",
+    form: LinkFormDep, decision: Annotated[str, Form()] = ""
 ) -> Response:
-    offer_id = await COUNTER_OFFER_PAGE.open(request, settings, token)
-    COUNTER_OFFER_PAGE.check_form(request, settings, token, nonce)
+    offer_id = await COUNTER_OFFER_PAGE.submitted(form)
+    request, settings, token = form.request, form.settings, form.token
     view = await _undecided(settings, offer_id)
     if decision not in (ACCEPT, REFUSE):
         return _counter_offer_page(request, settings, token, view, error=CHOOSE, status_code=422)

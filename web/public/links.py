@@ -17,10 +17,10 @@ import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
-from fastapi import Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -28,7 +28,7 @@ from config.settings import Settings
 from domain.errors import LinkRefused
 from security.tokens import TokenError, TokenExpired, read_token, sign_token
 from services.negotiations.client_views import audit_client_read
-from web.deps import client_ip
+from web.deps import SettingsDep, client_ip
 from web.rate_limit import SharedRateLimiter
 from web.transactions import in_session
 from web.ui.rendering import templates
@@ -122,6 +122,20 @@ def refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
     return response
 
 
+@dataclass
+class LinkForm:
+    """What every form posted on a signed-link page brings: the request, the link's token (from
+    the path) and the page's nonce; a route takes it as `form: LinkFormDep`."""
+
+    request: Request
+    token: str
+    settings: SettingsDep
+    nonce: Annotated[str, Form()] = ""
+
+
+LinkFormDep = Annotated[LinkForm, Depends()]
+
+
 @dataclass(frozen=True)
 class ReadAudit:
     """What the audit log says when the client opens the page (action, object type, reason)."""
@@ -160,6 +174,16 @@ class SignedLinkPage(Generic[T]):
             raise LinkRefused(410, EXPIRED_HEADING, expired) from None
         except TokenError:
             raise LinkRefused(400, INVALID_HEADING, INVALID_MESSAGE) from None
+
+    async def submitted(
+        self, form: LinkForm, *, purpose: str | None = None, heading: str = FORM_REFUSED_HEADING
+    ) -> T:
+        """The link's target of a posted form, once the link and the form's nonce hold."""
+        target = await self.open(form.request, form.settings, form.token)
+        self.check_form(
+            form.request, form.settings, form.token, form.nonce, purpose=purpose, heading=heading
+        )
+        return target
 
     def check_form(
         self,

@@ -36,6 +36,7 @@ from services.negotiations.client_views import (
 from services.negotiations.consents import REVOKED_BY_CLIENT, ConsentStateError, revoke_consent
 from web.deps import SettingsDep
 from web.public.links import (
+    LinkFormDep,
     ReadAudit,
     SignedLinkPage,
     form_nonce,
@@ -118,16 +119,10 @@ async def show_space(
 
 
 @router.post(SPACE_LINK_PATH + "/{token}/retrait", response_model=None)
-async def ask_withdrawal(
-    request: Request,
-    token: str,
-    settings: SettingsDep,
-    nonce: Annotated[str, Form()] = "",
-    consent_id: Annotated[str, Form()] = "",
-) -> Response:
+async def ask_withdrawal(form: LinkFormDep, consent_id: Annotated[str, Form()] = "") -> Response:
     """The confirmation step: nothing changes until the client confirms."""
-    negotiation_id = await SPACE_PAGE.open(request, settings, token)
-    SPACE_PAGE.check_form(request, settings, token, nonce)
+    negotiation_id = await SPACE_PAGE.submitted(form)
+    request, settings, token = form.request, form.settings, form.token
     view = await _view(settings, negotiation_id)
     refused_now, consent = withdrawal_refusal(view, consent_id)
     if refused_now is not None:
@@ -144,14 +139,10 @@ async def ask_withdrawal(
 
 @router.post(SPACE_LINK_PATH + "/{token}/retrait/confirmer", response_model=None)
 async def confirm_withdrawal(
-    request: Request,
-    token: str,
-    settings: SettingsDep,
-    nonce: Annotated[str, Form()] = "",
-    consent_id: Annotated[str, Form()] = "",
+    form: LinkFormDep, consent_id: Annotated[str, Form()] = ""
 ) -> Response:
-    negotiation_id = await SPACE_PAGE.open(request, settings, token)
-    SPACE_PAGE.check_form(request, settings, token, nonce, purpose=CONFIRM_NONCE_PURPOSE)
+    negotiation_id = await SPACE_PAGE.submitted(form, purpose=CONFIRM_NONCE_PURPOSE)
+    request, settings, token = form.request, form.settings, form.token
     view = await _view(settings, negotiation_id)
     refused_now, _ = withdrawal_refusal(view, consent_id)
     if refused_now is not None:
