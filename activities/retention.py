@@ -62,9 +62,7 @@ class RetentionActivities:
             delete_document_file(document, self.settings)
             session.delete(document)
             activity.heartbeat()
-        session.exec(  # type: ignore[call-overload]
-            delete(ExpectedDocument).where(col(ExpectedDocument.dossier_id) == dossier_id)
-        )
+        _delete(session, ExpectedDocument, col(ExpectedDocument.dossier_id) == dossier_id)
         return len(documents)
 
     @activity.defn(name=io.ANONYMISE_DOSSIER.name)
@@ -124,14 +122,12 @@ class RetentionActivities:
             RepaymentInstalment,
         )
         for model in children:
-            result = session.exec(  # type: ignore[call-overload]
-                delete(model).where(col(model.negotiation_id).in_(ids))
+            counts[model.__tablename__] = _delete(
+                session, model, col(model.negotiation_id).in_(ids)
             )
-            counts[model.__tablename__] = int(result.rowcount or 0)
-        result = session.exec(  # type: ignore[call-overload]
-            delete(Negotiation).where(col(Negotiation.dossier_id) == dossier.id)
+        counts[Negotiation.__tablename__] = _delete(
+            session, Negotiation, col(Negotiation.dossier_id) == dossier.id
         )
-        counts[Negotiation.__tablename__] = int(result.rowcount or 0)
         return counts
 
     def _delete_rows(self, session: Session, dossier: Dossier) -> dict[str, int]:
@@ -146,14 +142,13 @@ class RetentionActivities:
             IntakeRequest,
         )
         for model in models:
-            result = session.exec(  # type: ignore[call-overload]
-                delete(model).where(col(model.dossier_id) == dossier.id)
+            counts[model.__tablename__] = _delete(
+                session, model, col(model.dossier_id) == dossier.id
             )
-            counts[model.__tablename__] = int(result.rowcount or 0)
-        session.exec(  # type: ignore[call-overload]
-            delete(WorkflowStartIntent).where(
-                col(WorkflowStartIntent.workflow_id) == dossier.workflow_id
-            )
+        _delete(
+            session,
+            WorkflowStartIntent,
+            col(WorkflowStartIntent.workflow_id) == dossier.workflow_id,
         )
         session.delete(dossier)
         session.flush()
@@ -167,10 +162,14 @@ class RetentionActivities:
         ).first()
         if remaining is not None:
             return False
-        session.exec(  # type: ignore[call-overload]
-            delete(OutboxEmail).where(col(OutboxEmail.client_id) == dossier.client_id)
-        )
+        _delete(session, OutboxEmail, col(OutboxEmail.client_id) == dossier.client_id)
         client = session.get(Client, dossier.client_id)
         if client is not None:
             session.delete(client)
         return True
+
+
+def _delete(session: Session, model: type[Any], condition: Any) -> int:
+    """Delete `model`'s rows matching `condition`; how many went."""
+    result = session.exec(delete(model).where(condition))  # type: ignore[call-overload]
+    return int(result.rowcount or 0)

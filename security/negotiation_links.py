@@ -9,6 +9,9 @@ public pages. Each names opaque ids only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from config.settings import Settings
 from security.tokens import TokenInvalid, read_token, sign_token
 
@@ -24,56 +27,48 @@ SPACE_LINK_PATH = "/espace/negociation"
 DECISION_LINK_MAX_DAYS = 120
 
 
-def _url(settings: Settings, path: str, token: str) -> str:
-    return f"{settings.public_base_url.rstrip('/')}{path}/{token}"
+@dataclass(frozen=True)
+class IdLink:
+    """A signed link naming one id (under `key` in the token), valid `max_days(settings)`."""
+
+    purpose: str
+    path: str
+    key: str
+    max_days: Callable[[Settings], int]
+
+    def token(self, settings: Settings, target_id: str) -> str:
+        return sign_token(self.purpose, {self.key: target_id}, settings)
+
+    def url(self, settings: Settings, target_id: str) -> str:
+        base = settings.public_base_url.rstrip("/")
+        return f"{base}{self.path}/{self.token(settings, target_id)}"
+
+    def read(self, settings: Settings, token: str) -> str:
+        """The id; TokenExpired or TokenInvalid (security.tokens) when refused."""
+        payload = read_token(self.purpose, token, self.max_days(settings) * 24 * 3600, settings)
+        value = payload.get(self.key)
+        if not isinstance(value, str) or not value:
+            raise TokenInvalid(f"{self.purpose} token has an unexpected payload")
+        return value
 
 
-def consent_link_token(settings: Settings, consent_id: str) -> str:
-    return sign_token(CONSENT_LINK_PURPOSE, {"c": consent_id}, settings)
+CONSENT_LINK = IdLink(
+    CONSENT_LINK_PURPOSE, CONSENT_LINK_PATH, "c", lambda settings: settings.consent_link_days
+)
+# The counter-offer id; the page still checks the offer's decision deadline.
+DECISION_LINK = IdLink(
+    DECISION_LINK_PURPOSE, DECISION_LINK_PATH, "o", lambda _: DECISION_LINK_MAX_DAYS
+)
+SPACE_LINK = IdLink(
+    SPACE_LINK_PURPOSE,
+    SPACE_LINK_PATH,
+    "n",
+    lambda settings: settings.negotiation_space_link_days,
+)
 
-
-def consent_link_url(settings: Settings, consent_id: str) -> str:
-    return _url(settings, CONSENT_LINK_PATH, consent_link_token(settings, consent_id))
-
-
-def read_consent_link(settings: Settings, token: str) -> str:
-    """The consent id; TokenExpired or TokenInvalid (security.tokens) when refused."""
-    payload = read_token(
-        CONSENT_LINK_PURPOSE, token, settings.consent_link_days * 24 * 3600, settings
-    )
-    return _string(payload.get("c"), CONSENT_LINK_PURPOSE)
-
-
-def decision_link_token(settings: Settings, offer_id: str) -> str:
-    return sign_token(DECISION_LINK_PURPOSE, {"o": offer_id}, settings)
-
-
-def decision_link_url(settings: Settings, offer_id: str) -> str:
-    return _url(settings, DECISION_LINK_PATH, decision_link_token(settings, offer_id))
-
-
-def read_decision_link(settings: Settings, token: str) -> str:
-    """The counter-offer id; the caller still checks the offer's decision deadline."""
-    payload = read_token(DECISION_LINK_PURPOSE, token, DECISION_LINK_MAX_DAYS * 24 * 3600, settings)
-    return _string(payload.get("o"), DECISION_LINK_PURPOSE)
-
-
-def space_link_token(settings: Settings, negotiation_id: str) -> str:
-    return sign_token(SPACE_LINK_PURPOSE, {"n": negotiation_id}, settings)
-
-
-def space_link_url(settings: Settings, negotiation_id: str) -> str:
-    return _url(settings, SPACE_LINK_PATH, space_link_token(settings, negotiation_id))
-
-
-def read_space_link(settings: Settings, token: str) -> str:
-    payload = read_token(
-        SPACE_LINK_PURPOSE, token, settings.negotiation_space_link_days * 24 * 3600, settings
-    )
-    return _string(payload.get("n"), SPACE_LINK_PURPOSE)
-
-
-def _string(value: object, purpose: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise TokenInvalid(f"{purpose} token has an unexpected payload")
-    return value
+consent_link_token, consent_link_url = CONSENT_LINK.token, CONSENT_LINK.url
+read_consent_link = CONSENT_LINK.read
+decision_link_token, decision_link_url = DECISION_LINK.token, DECISION_LINK.url
+read_decision_link = DECISION_LINK.read
+space_link_token, space_link_url = SPACE_LINK.token, SPACE_LINK.url
+read_space_link = SPACE_LINK.read

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.requests import HTTPConnection
@@ -32,6 +32,7 @@ from workflows.dossier_messages import STATUS_QUERY, DossierStatus
 from workflows.negotiation_messages import NEGOTIATION_STATUS_QUERY, NegotiationStatus
 
 log = logging.getLogger(__name__)
+R = TypeVar("R")
 
 CONNECT_TIMEOUT_SECONDS = 5.0
 RPC_TIMEOUT = timedelta(seconds=15)
@@ -122,29 +123,26 @@ async def _execute_update(
 
 
 async def query_status(target: HTTPConnection | Starlette, dossier_id: str) -> DossierStatus:
-    client = await connection_of(target).client()
-    handle = client.get_workflow_handle(dossier_workflow_id(dossier_id))
-    try:
-        status: DossierStatus = await handle.query(
-            STATUS_QUERY, result_type=DossierStatus, rpc_timeout=RPC_TIMEOUT
-        )
-    except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as exc:
-        raise _unavailable(exc) from exc
-    return status
+    workflow_id = dossier_workflow_id(dossier_id)
+    return await _query(target, workflow_id, STATUS_QUERY, DossierStatus)
 
 
 async def query_negotiation(
     target: HTTPConnection | Starlette, negotiation_id: str
 ) -> NegotiationStatus:
+    workflow_id = negotiation_workflow_id(negotiation_id)
+    return await _query(target, workflow_id, NEGOTIATION_STATUS_QUERY, NegotiationStatus)
+
+
+async def _query(
+    target: HTTPConnection | Starlette, workflow_id: str, query: str, result_type: type[R]
+) -> R:
     client = await connection_of(target).client()
-    handle = client.get_workflow_handle(negotiation_workflow_id(negotiation_id))
+    handle = client.get_workflow_handle(workflow_id)
     try:
-        status: NegotiationStatus = await handle.query(
-            NEGOTIATION_STATUS_QUERY, result_type=NegotiationStatus, rpc_timeout=RPC_TIMEOUT
-        )
+        return await handle.query(query, result_type=result_type, rpc_timeout=RPC_TIMEOUT)
     except (RPCError, WorkflowQueryFailedError, WorkflowQueryRejectedError) as exc:
         raise _unavailable(exc) from exc
-    return status
 
 
 async def start_dossier_workflow(target: HTTPConnection | Starlette, dossier_id: str) -> bool:
