@@ -12,7 +12,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.contracts import dossier as io
-from activities.dossier_records import get_dossier
+from activities.rows import get_dossier
 from config.settings import Settings
 from domain.errors import NotFound
 from models.database import session_scope

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.contracts import dossier as io
-from activities.dossier_records import get_dossier
+from activities.rows import get_dossier
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.contact_fields import CONTACT_CHANNEL_LABELS_FR, ContactChannel

@@ -200,10 +200,10 @@ class CreditorMessageActivities:
                 session.add(offer)
         append_audit(
             session,
-            actor="system",
-            action="negotiation.shared",
-            object_type="negotiation",
-            object_id=target.negotiation_id,
+            "system",
+            "negotiation.shared",
+            "negotiation",
+            target.negotiation_id,
             reason=f"message au créancier : {content.kind.value}",
             detail={
                 "categories": categories,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.contracts import dossier as io
+from activities.rows import get_dossier
 from config.settings import Settings
 from domain.clock import as_utc, utcnow
 from domain.dossier_stages import OPEN_STAGES, OUTCOME_LABELS_FR, Outcome, Stage
@@ -16,15 +16,6 @@ from models.dossier import Dossier, ExpectedDocument, TimelineEvent
 from services.audit import append_audit
 from services.dossiers.deadlines import refresh_dossier_deadline
 from services.dossiers.timeline import add_timeline_event
-
-
-def get_dossier(session: Session, dossier_id: str) -> Dossier:
-    dossier = session.get(Dossier, dossier_id)
-    if dossier is None:
-        raise ApplicationError(
-            f"dossier {dossier_id} not found", type="DossierNotFound", non_retryable=True
-        )
-    return dossier
 
 
 class DossierRecordActivities:
@@ -103,10 +94,10 @@ class DossierRecordActivities:
                 )
                 append_audit(
                     session,
-                    actor=record.actor,
-                    action="dossier.close",
-                    object_type="dossier",
-                    object_id=dossier.id,
+                    record.actor,
+                    "dossier.close",
+                    "dossier",
+                    dossier.id,
                     detail={"outcome": record.outcome},
                 )
 
@@ -136,10 +127,10 @@ class DossierRecordActivities:
             )
             append_audit(
                 session,
-                actor=record.actor,
-                action="dossier.legal_hold" if record.held else "dossier.legal_hold_lifted",
-                object_type="dossier",
-                object_id=dossier.id,
+                record.actor,
+                "dossier.legal_hold" if record.held else "dossier.legal_hold_lifted",
+                "dossier",
+                dossier.id,
             )
 
     @activity.defn(name=io.RELATIONSHIP_END.name)

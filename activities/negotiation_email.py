@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import negotiation as io
 from activities.contracts.dossier import EmailOutcome
-from activities.dossier_records import get_dossier
+from activities.rows import get_dossier, get_negotiation
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.french_dates import french_date, french_datetime
@@ -97,7 +97,7 @@ class NegotiationEmailActivities:
 
     def _client_of(self, negotiation_id: str) -> Client:
         with session_scope(self.settings) as session:
-            negotiation = _negotiation(session, negotiation_id)
+            negotiation = get_negotiation(session, negotiation_id)
             dossier = get_dossier(session, negotiation.dossier_id)
             client = session.get(Client, dossier.client_id)
             assert client is not None
@@ -110,7 +110,7 @@ class NegotiationEmailActivities:
                 if request.consent_id
                 else None
             )
-            negotiation = _negotiation(session, request.negotiation_id)
+            negotiation = get_negotiation(session, request.negotiation_id)
             dossier = get_dossier(session, negotiation.dossier_id)
             cipher = ClientCipher.for_client(client, self.settings)
             recipient = cipher.decrypt("client", "email", client.id, client.email_enc)
@@ -235,15 +235,6 @@ class NegotiationEmailActivities:
             if (document := session.get(Document, i)) is not None
         ]
         return categories, labels
-
-
-def _negotiation(session: Session, negotiation_id: str) -> Negotiation:
-    negotiation = session.get(Negotiation, negotiation_id)
-    if negotiation is None:
-        raise ApplicationError(
-            f"negotiation {negotiation_id} not found", type="NotFound", non_retryable=True
-        )
-    return negotiation
 
 
 def _creditor_name(session: Session, negotiation: Negotiation) -> str:

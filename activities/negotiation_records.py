@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import dossier as dossier_io
 from activities.contracts import negotiation as io
-from activities.dossier_records import get_dossier
+from activities.rows import get_dossier, get_negotiation, get_offer
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.negotiation.consent_rules import ConsentStatus
@@ -28,7 +28,6 @@ from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
 from models.negotiation import (
     CreditorConsent,
-    Negotiation,
     NegotiationOffer,
     RepaymentInstalment,
 )
@@ -41,28 +40,6 @@ from services.negotiations.setup import open_negotiations
 OFFER_TABLE = "negotiation_offer"
 INSTALMENT_TABLE = "repayment_instalment"
 CENT = Decimal("0.01")
-
-
-def get_negotiation(session: Session, negotiation_id: str) -> Negotiation:
-    negotiation = session.get(Negotiation, negotiation_id)
-    if negotiation is None:
-        raise ApplicationError(
-            f"negotiation {negotiation_id} not found",
-            type="NegotiationNotFound",
-            non_retryable=True,
-        )
-    return negotiation
-
-
-def _offer(session: Session, offer_id: str) -> NegotiationOffer:
-    offer = session.get(NegotiationOffer, offer_id)
-    if offer is None:
-        raise ApplicationError(
-            "Cette offre est introuvable : elle a peut-être été supprimée.",
-            type="OfferNotFound",
-            non_retryable=True,
-        )
-    return offer
 
 
 class NegotiationRecordActivities:
@@ -155,7 +132,7 @@ class NegotiationRecordActivities:
     @activity.defn(name=io.LOAD_OFFER.name)
     def load_offer(self, ref: io.OfferRef) -> io.OfferFacts:
         with session_scope(self.settings) as session:
-            offer = _offer(session, ref.offer_id)
+            offer = get_offer(session, ref.offer_id)
             return io.OfferFacts(
                 offer_id=offer.id,
                 round=offer.round,
@@ -170,7 +147,7 @@ class NegotiationRecordActivities:
     @activity.defn(name=io.SET_OFFER_STATUS.name)
     def set_offer_status(self, change: io.OfferStatusChange) -> None:
         with session_scope(self.settings) as session:
-            offer = _offer(session, change.offer_id)
+            offer = get_offer(session, change.offer_id)
             offer.status = change.status
             if change.decision_deadline is not None:
                 offer.decision_deadline = change.decision_deadline
@@ -193,7 +170,7 @@ class NegotiationRecordActivities:
             if existing:
                 return _schedule([row.due_date for row in existing])
             negotiation = get_negotiation(session, request.negotiation_id)
-            offer = _offer(session, request.offer_id)
+            offer = get_offer(session, request.offer_id)
             count = offer.instalments or 0
             if count <= 0:
                 return _schedule([])
@@ -220,10 +197,10 @@ class NegotiationRecordActivities:
                 session.add(row)
             append_audit(
                 session,
-                actor="system",
-                action="negotiation.schedule_created",
-                object_type="negotiation",
-                object_id=negotiation.id,
+                "system",
+                "negotiation.schedule_created",
+                "negotiation",
+                negotiation.id,
                 detail={"offer": offer.id, "instalments": count},
             )
             return _schedule(due_dates)
@@ -249,10 +226,10 @@ class NegotiationRecordActivities:
             session.add(row)
             append_audit(
                 session,
-                actor=payment.actor,
-                action="negotiation.instalment_paid",
-                object_type="negotiation",
-                object_id=payment.negotiation_id,
+                payment.actor,
+                "negotiation.instalment_paid",
+                "negotiation",
+                payment.negotiation_id,
                 detail={"instalment": payment.number},
             )
 

@@ -47,10 +47,10 @@ class RetentionActivities:
             if deleted:
                 append_audit(
                     session,
-                    actor="system",
-                    action="retention.documents_deleted",
-                    object_type="dossier",
-                    object_id=ref.dossier_id,
+                    "system",
+                    "retention.documents_deleted",
+                    "dossier",
+                    ref.dossier_id,
                     reason="retention:documents",
                     detail={"documents": deleted},
                 )
@@ -78,10 +78,10 @@ class RetentionActivities:
             client_erased = self._erase_client_if_last(session, dossier)
             append_audit(
                 session,
-                actor="system",
-                action="retention.dossier_anonymised",
-                object_type="dossier",
-                object_id=ref.dossier_id,
+                "system",
+                "retention.dossier_anonymised",
+                "dossier",
+                ref.dossier_id,
                 reason="retention:negotiation_history",
                 detail={"documents": documents, "rows": rows, "client_erased": client_erased},
             )

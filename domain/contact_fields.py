@@ -7,11 +7,11 @@ next to the field.
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
 
 from domain.input_fields import Normalised, whole_number
+from domain.labelled_enum import LabelledEnum
 
 EMAIL_MESSAGE = (
     "Adresse e-mail invalide : saisissez une adresse complète, par exemple prenom.nom@exemple.fr."
@@ -110,14 +110,10 @@ DEPARTEMENT_INPUT = Normalised(
 )
 
 
-class ContactChannel(StrEnum):
-    EMAIL = "email"
-    PHONE = "phone"
-    POST = "post"
+class ContactChannel(LabelledEnum):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Téléphone"
+    POST = "post", "Courrier postal"
 
 
-CONTACT_CHANNEL_LABELS_FR: dict[ContactChannel, str] = {
-    ContactChannel.EMAIL: "E-mail",
-    ContactChannel.PHONE: "Téléphone",
-    ContactChannel.POST: "Courrier postal",
-}
+CONTACT_CHANNEL_LABELS_FR = ContactChannel.labels()

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from domain.labelled_enum import LabelledEnum
 
 
-class Stage(StrEnum):
-    INTAKE = "intake"
-    AWAITING_DOCUMENTS = "awaiting_documents"
-    DOCUMENTS_COMPLETE = "documents_complete"
-    ANALYSIS = "analysis"
-    AWAITING_APPROVAL = "awaiting_approval"
-    APPROVED = "approved"
+class Stage(LabelledEnum):
+    INTAKE = "intake", "Ouverture"
+    AWAITING_DOCUMENTS = "awaiting_documents", "Pièces attendues"
+    DOCUMENTS_COMPLETE = "documents_complete", "Pièces complètes"
+    ANALYSIS = "analysis", "Analyse budgétaire"
+    AWAITING_APPROVAL = "awaiting_approval", "Validation du client attendue"
+    APPROVED = "approved", "Stratégie validée"
     # One CreditorNegotiationWorkflow per creditor runs; the dossier closes once all ended.
-    NEGOTIATION = "negotiation"
-    CLOSED = "closed"
-    ANONYMISED = "anonymised"
+    NEGOTIATION = "negotiation", "Négociation avec les créanciers"
+    CLOSED = "closed", "Clôturé"
+    ANONYMISED = "anonymised", "Anonymisé"
 
 
 # Stages in which a case worker can still act on the dossier.
@@ -31,67 +31,41 @@ OPEN_STAGES = frozenset(
     }
 )
 
-STAGE_LABELS_FR: dict[Stage, str] = {
-    Stage.INTAKE: "Ouverture",
-    Stage.AWAITING_DOCUMENTS: "Pièces attendues",
-    Stage.DOCUMENTS_COMPLETE: "Pièces complètes",
-    Stage.ANALYSIS: "Analyse budgétaire",
-    Stage.AWAITING_APPROVAL: "Validation du client attendue",
-    Stage.APPROVED: "Stratégie validée",
-    Stage.NEGOTIATION: "Négociation avec les créanciers",
-    Stage.CLOSED: "Clôturé",
-    Stage.ANONYMISED: "Anonymisé",
-}
+STAGE_LABELS_FR = Stage.labels()
 
 
-class Outcome(StrEnum):
-    RESOLVED = "resolved"
-    PARTIAL = "partial"
-    REFERRED_BANQUE_DE_FRANCE = "referred_banque_de_france"
-    ABANDONED = "abandoned"
-    UNREACHABLE = "unreachable"
+class Outcome(LabelledEnum):
+    RESOLVED = "resolved", "Situation résolue"
+    PARTIAL = "partial", "Solution partielle"
+    REFERRED_BANQUE_DE_FRANCE = (
+        "referred_banque_de_france",
+        "Orienté vers la Banque de France (surendettement)",
+    )
+    ABANDONED = "abandoned", "Abandon à la demande du client"
+    UNREACHABLE = "unreachable", "Client injoignable"
 
 
-OUTCOME_LABELS_FR: dict[Outcome, str] = {
-    Outcome.RESOLVED: "Situation résolue",
-    Outcome.PARTIAL: "Solution partielle",
-    Outcome.REFERRED_BANQUE_DE_FRANCE: "Orienté vers la Banque de France (surendettement)",
-    Outcome.ABANDONED: "Abandon à la demande du client",
-    Outcome.UNREACHABLE: "Client injoignable",
-}
+OUTCOME_LABELS_FR = Outcome.labels()
 
 
-class DocumentKind(StrEnum):
-    IDENTITY = "identity"
-    INCOME = "income"
-    TAX_NOTICE = "tax_notice"
-    BANK_STATEMENTS = "bank_statements"
-    DEBT_STATEMENTS = "debt_statements"
-    RENT = "rent"
-    OTHER = "other"
+class DocumentKind(LabelledEnum):
+    IDENTITY = "identity", "Pièce d'identité"
+    INCOME = "income", "Justificatifs de revenus (3 derniers mois)"
+    TAX_NOTICE = "tax_notice", "Dernier avis d'imposition"
+    BANK_STATEMENTS = "bank_statements", "Relevés bancaires (3 derniers mois)"
+    DEBT_STATEMENTS = "debt_statements", "Relevés ou courriers des créanciers"
+    RENT = "rent", "Quittance de loyer ou échéancier de prêt immobilier"
+    OTHER = "other", "Autre justificatif"
     # Made by the service (the budget analysis sent to the client), never uploaded.
-    ANALYSIS_REPORT = "analysis_report"
+    ANALYSIS_REPORT = "analysis_report", "Rapport d'analyse budgétaire"
     # Negotiation: receipts and letters the service makes, scans and replies it receives.
-    CONSENT_RECEIPT = "consent_receipt"
-    CONSENT_SCAN = "consent_scan"
-    CREDITOR_LETTER = "creditor_letter"
-    CREDITOR_REPLY = "creditor_reply"
+    CONSENT_RECEIPT = "consent_receipt", "Reçu de consentement"
+    CONSENT_SCAN = "consent_scan", "Consentement papier signé (numérisé)"
+    CREDITOR_LETTER = "creditor_letter", "Courrier envoyé à un créancier"
+    CREDITOR_REPLY = "creditor_reply", "Réponse d'un créancier"
 
 
-DOCUMENT_LABELS_FR: dict[DocumentKind, str] = {
-    DocumentKind.IDENTITY: "Pièce d'identité",
-    DocumentKind.INCOME: "Justificatifs de revenus (3 derniers mois)",
-    DocumentKind.TAX_NOTICE: "Dernier avis d'imposition",
-    DocumentKind.BANK_STATEMENTS: "Relevés bancaires (3 derniers mois)",
-    DocumentKind.DEBT_STATEMENTS: "Relevés ou courriers des créanciers",
-    DocumentKind.RENT: "Quittance de loyer ou échéancier de prêt immobilier",
-    DocumentKind.OTHER: "Autre justificatif",
-    DocumentKind.ANALYSIS_REPORT: "Rapport d'analyse budgétaire",
-    DocumentKind.CONSENT_RECEIPT: "Reçu de consentement",
-    DocumentKind.CONSENT_SCAN: "Consentement papier signé (numérisé)",
-    DocumentKind.CREDITOR_LETTER: "Courrier envoyé à un créancier",
-    DocumentKind.CREDITOR_REPLY: "Réponse d'un créancier",
-}
+DOCUMENT_LABELS_FR = DocumentKind.labels()
 
 # Documents of the negotiation: made by the service, or uploaded through its own forms.
 NEGOTIATION_DOCUMENT_KINDS = frozenset(
@@ -114,41 +88,26 @@ CLIENT_DOCUMENT_KINDS: tuple[DocumentKind, ...] = tuple(
 SHAREABLE_DOCUMENT_KINDS = frozenset({*CLIENT_DOCUMENT_KINDS, DocumentKind.ANALYSIS_REPORT})
 
 
-class CreditorKind(StrEnum):
-    BANK = "bank"
-    CREDIT_COMPANY = "credit_company"
-    LANDLORD = "landlord"
-    ENERGY = "energy"
-    TELECOM = "telecom"
-    DEBT_BUYER = "debt_buyer"
-    COLLECTION_AGENCY = "collection_agency"
-    OTHER = "other"
+class CreditorKind(LabelledEnum):
+    BANK = "bank", "Banque"
+    CREDIT_COMPANY = "credit_company", "Organisme de crédit"
+    LANDLORD = "landlord", "Bailleur"
+    ENERGY = "energy", "Fournisseur d'énergie"
+    TELECOM = "telecom", "Opérateur télécom"
+    DEBT_BUYER = "debt_buyer", "Racheteur de créances"
+    COLLECTION_AGENCY = "collection_agency", "Société de recouvrement"
+    OTHER = "other", "Autre"
 
 
-CREDITOR_KIND_LABELS_FR: dict[CreditorKind, str] = {
-    CreditorKind.BANK: "Banque",
-    CreditorKind.CREDIT_COMPANY: "Organisme de crédit",
-    CreditorKind.LANDLORD: "Bailleur",
-    CreditorKind.ENERGY: "Fournisseur d'énergie",
-    CreditorKind.TELECOM: "Opérateur télécom",
-    CreditorKind.DEBT_BUYER: "Racheteur de créances",
-    CreditorKind.COLLECTION_AGENCY: "Société de recouvrement",
-    CreditorKind.OTHER: "Autre",
-}
+CREDITOR_KIND_LABELS_FR = CreditorKind.labels()
 
 
-class ApprovalChannel(StrEnum):
-    CLIENT_LINK = "client_link"
-    PHONE = "phone"
-    EMAIL = "email"
-    POST = "post"
-    IN_PERSON = "in_person"
+class ApprovalChannel(LabelledEnum):
+    CLIENT_LINK = "client_link", "par le lien sécurisé envoyé au client"
+    PHONE = "phone", "par téléphone"
+    EMAIL = "email", "par e-mail"
+    POST = "post", "par courrier"
+    IN_PERSON = "in_person", "en rendez-vous"
 
 
-APPROVAL_CHANNEL_LABELS_FR: dict[ApprovalChannel, str] = {
-    ApprovalChannel.CLIENT_LINK: "par le lien sécurisé envoyé au client",
-    ApprovalChannel.PHONE: "par téléphone",
-    ApprovalChannel.EMAIL: "par e-mail",
-    ApprovalChannel.POST: "par courrier",
-    ApprovalChannel.IN_PERSON: "en rendez-vous",
-}
+APPROVAL_CHANNEL_LABELS_FR = ApprovalChannel.labels()

@@ -6,23 +6,20 @@ Business contact data, not a client's: it is kept in clear and outlives the doss
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 
 from sqlmodel import SQLModel
 
 from domain.clock import utcnow
+from domain.labelled_enum import LabelledEnum
 from models.categories import Category, field
 
 
-class CreditorChannel(StrEnum):
-    EMAIL = "email"
-    POST = "post"
+class CreditorChannel(LabelledEnum):
+    EMAIL = "email", "E-mail"
+    POST = "post", "Courrier postal"
 
 
-CREDITOR_CHANNEL_LABELS_FR: dict[CreditorChannel, str] = {
-    CreditorChannel.EMAIL: "E-mail",
-    CreditorChannel.POST: "Courrier postal",
-}
+CREDITOR_CHANNEL_LABELS_FR = CreditorChannel.labels()
 
 
 class Creditor(SQLModel, table=True):

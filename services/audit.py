@@ -162,15 +162,17 @@ def _lock_head(session: Session) -> AuditHead:
 
 def append_audit(
     session: Session,
-    *,
     actor: str,
     action: str,
     object_type: str,
     object_id: str,
+    *,
     reason: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction. Opaque identifiers, never personal data."""
+    """Append one entry in the caller's transaction: who (`actor`) did what (`action`, e.g.
+    "document.read") to which object (`object_type`, `object_id`). Opaque identifiers, never
+    personal data."""
     values = {
         "actor": actor,
         "action": action,
@@ -210,13 +212,7 @@ def audit_client_data_read(
 ) -> AuditEntry:
     """A read of a client's personal data (a page, an email, a message to a creditor)."""
     return append_audit(
-        session,
-        actor=actor,
-        action="client.read",
-        object_type="client",
-        object_id=client_id,
-        reason=reason,
-        detail=detail,
+        session, actor, "client.read", "client", client_id, reason=reason, detail=detail
     )
 
 

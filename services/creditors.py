@@ -181,10 +181,10 @@ def seed_sample_creditors(session: Session) -> list[Creditor]:
     for creditor in created:
         append_audit(
             session,
-            actor="system",
-            action="creditor.create",
-            object_type="creditor",
-            object_id=str(creditor.id),
+            "system",
+            "creditor.create",
+            "creditor",
+            str(creditor.id),
             reason="annuaire d'exemple",
             detail={"sample": True},
         )
@@ -279,10 +279,10 @@ def _audit(
     # Business contact data, not a person's: the entry names the row and what changed.
     append_audit(
         session,
-        actor=actor_of(viewer),
-        action=action,
-        object_type="creditor",
-        object_id=str(creditor.id),
+        actor_of(viewer),
+        action,
+        "creditor",
+        str(creditor.id),
         reason="annuaire des créanciers",
         detail={"kind": creditor.kind, "channel": creditor.contact_channel, **detail},
     )

@@ -195,10 +195,10 @@ def new_document(
     session.add(document)
     append_audit(
         session,
-        actor=actor_of(uploader),
-        action="document.upload",
-        object_type="document",
-        object_id=document.id,
+        actor_of(uploader),
+        "document.upload",
+        "document",
+        document.id,
         reason=reason,
         detail={
             "dossier_id": dossier.id,
@@ -239,10 +239,10 @@ def new_generated_pdf(
     session.add(document)
     append_audit(
         session,
-        actor="system",
-        action="document.generate",
-        object_type="document",
-        object_id=document.id,
+        "system",
+        "document.generate",
+        "document",
+        document.id,
         reason=reason,
         detail={"dossier_id": dossier_id, "kind": kind.value, "size_bytes": len(pdf), **detail},
     )
@@ -275,10 +275,10 @@ def read_document(
     filename, data = decrypt_document(document, ClientCipher.for_client(client, settings), settings)
     append_audit(
         session,
-        actor=actor_of(viewer),
-        action="document.read",
-        object_type="document",
-        object_id=document.id,
+        actor_of(viewer),
+        "document.read",
+        "document",
+        document.id,
         reason="consultation de pièce justificative",
         detail={"dossier_id": document.dossier_id},
     )

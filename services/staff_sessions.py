@@ -106,10 +106,10 @@ def revoke_all(session: Session, user: StaffUser, actor: str, reason: str) -> in
     ended = end_all_sessions(session, user.id, reason)
     append_audit(
         session,
-        actor=actor,
-        action="auth.sessions_ended",
-        object_type="staff_user",
-        object_id=str(user.id),
+        actor,
+        "auth.sessions_ended",
+        "staff_user",
+        str(user.id),
         reason=reason,
         detail={"sessions": ended},
     )

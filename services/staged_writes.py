@@ -93,10 +93,10 @@ def apply_staged_write(
     session.add(write)
     append_audit(
         session,
-        actor="system",
-        action="staged_write.applied",
-        object_type="staged_write",
-        object_id=write_id,
+        "system",
+        "staged_write.applied",
+        "staged_write",
+        write_id,
         detail={"kind": write.kind, "dossier": dossier_id},
     )
 
@@ -140,10 +140,10 @@ def sweep_staged_writes(session: Session, settings: Settings, now: datetime | No
         session.delete(write)
         append_audit(
             session,
-            actor="system",
-            action="staged_write.swept",
-            object_type="staged_write",
-            object_id=write.id,
+            "system",
+            "staged_write.swept",
+            "staged_write",
+            write.id,
             detail={"kind": write.kind, "dossier": write.dossier_id},
         )
     return len(stale)

@@ -214,10 +214,10 @@ def check_password(settings: Settings, email: str, password: str, channel: str) 
         known = user or find_staff_by_email(session, email)
         append_audit(
             session,
-            actor=f"staff:{user.id}" if user else "system",
-            action="auth.login" if user else "auth.login_failed",
-            object_type="staff_user",
-            object_id=str(known.id) if known else "unknown",
+            f"staff:{user.id}" if user else "system",
+            "auth.login" if user else "auth.login_failed",
+            "staff_user",
+            str(known.id) if known else "unknown",
             reason=channel,
         )
     return user

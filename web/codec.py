@@ -77,10 +77,10 @@ def _audit_decode(settings: Settings, staff: StaffUser, namespace: str, count: i
     with session_scope(settings) as session:
         append_audit(
             session,
-            actor=f"staff:{staff.id}",
-            action="codec.decode",
-            object_type="temporal_payload",
-            object_id=namespace[:100] or "-",
+            f"staff:{staff.id}",
+            "codec.decode",
+            "temporal_payload",
+            namespace[:100] or "-",
             reason="lecture des données Temporal",
             detail={"payloads": count},
         )

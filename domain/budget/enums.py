@@ -2,78 +2,54 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from domain.labelled_enum import LabelledEnum
 
 
-class ResourceKind(StrEnum):
-    SALARY = "salary"
-    PENSION = "pension"
-    UNEMPLOYMENT = "unemployment"
-    SOCIAL_BENEFIT = "social_benefit"
-    FAMILY_BENEFIT = "family_benefit"
-    HOUSING_BENEFIT = "housing_benefit"
-    OTHER = "other"
+class ResourceKind(LabelledEnum):
+    SALARY = "salary", "Salaire"
+    PENSION = "pension", "Pension de retraite ou d'invalidité"
+    UNEMPLOYMENT = "unemployment", "Allocation chômage"
+    SOCIAL_BENEFIT = "social_benefit", "Minimum social (RSA, AAH, prime d'activité…)"
+    FAMILY_BENEFIT = "family_benefit", "Prestations familiales"
+    HOUSING_BENEFIT = "housing_benefit", "Aide au logement (APL, ALF, ALS)"
+    OTHER = "other", "Autre ressource"
 
 
-RESOURCE_LABELS_FR: dict[ResourceKind, str] = {
-    ResourceKind.SALARY: "Salaire",
-    ResourceKind.PENSION: "Pension de retraite ou d'invalidité",
-    ResourceKind.UNEMPLOYMENT: "Allocation chômage",
-    ResourceKind.SOCIAL_BENEFIT: "Minimum social (RSA, AAH, prime d'activité…)",
-    ResourceKind.FAMILY_BENEFIT: "Prestations familiales",
-    ResourceKind.HOUSING_BENEFIT: "Aide au logement (APL, ALF, ALS)",
-    ResourceKind.OTHER: "Autre ressource",
-}
+RESOURCE_LABELS_FR = ResourceKind.labels()
 
 
-class ChargeCategory(StrEnum):
-    RENT = "rent"
-    LOCAL_TAXES = "local_taxes"
-    INCOME_TAX = "income_tax"
-    CHILDCARE = "childcare"
-    HEALTH_INSURANCE = "health_insurance"
-    ALIMONY_PAID = "alimony_paid"
-    SCHOOL_COSTS = "school_costs"
-    WORK_TRAVEL = "work_travel"
-    FOOD = "food"
-    CLOTHING = "clothing"
-    HEATING = "heating"
-    HOUSEHOLD_COSTS = "household_costs"
-    INSURANCE = "insurance"
-    OTHER = "other"
+class ChargeCategory(LabelledEnum):
+    RENT = "rent", "Loyer (charges locatives comprises)"
+    LOCAL_TAXES = "local_taxes", "Impôts locaux"
+    INCOME_TAX = "income_tax", "Impôt sur le revenu"
+    CHILDCARE = "childcare", "Frais de garde d'enfants"
+    HEALTH_INSURANCE = "health_insurance", "Mutuelle santé"
+    ALIMONY_PAID = "alimony_paid", "Pension alimentaire versée"
+    SCHOOL_COSTS = "school_costs", "Frais de scolarité et de cantine"
+    WORK_TRAVEL = "work_travel", "Frais de trajet domicile-travail"
+    FOOD = "food", "Alimentation et hygiène"
+    CLOTHING = "clothing", "Habillement"
+    HEATING = "heating", "Chauffage"
+    HOUSEHOLD_COSTS = "household_costs", "Dépenses ménagères (eau, téléphone, internet, entretien)"
+    INSURANCE = "insurance", "Assurances (habitation, véhicule)"
+    OTHER = "other", "Autre charge"
 
 
-CHARGE_LABELS_FR: dict[ChargeCategory, str] = {
-    ChargeCategory.RENT: "Loyer (charges locatives comprises)",
-    ChargeCategory.LOCAL_TAXES: "Impôts locaux",
-    ChargeCategory.INCOME_TAX: "Impôt sur le revenu",
-    ChargeCategory.CHILDCARE: "Frais de garde d'enfants",
-    ChargeCategory.HEALTH_INSURANCE: "Mutuelle santé",
-    ChargeCategory.ALIMONY_PAID: "Pension alimentaire versée",
-    ChargeCategory.SCHOOL_COSTS: "Frais de scolarité et de cantine",
-    ChargeCategory.WORK_TRAVEL: "Frais de trajet domicile-travail",
-    ChargeCategory.FOOD: "Alimentation et hygiène",
-    ChargeCategory.CLOTHING: "Habillement",
-    ChargeCategory.HEATING: "Chauffage",
-    ChargeCategory.HOUSEHOLD_COSTS: "Dépenses ménagères (eau, téléphone, internet, entretien)",
-    ChargeCategory.INSURANCE: "Assurances (habitation, véhicule)",
-    ChargeCategory.OTHER: "Autre charge",
-}
+CHARGE_LABELS_FR = ChargeCategory.labels()
 
 
-class ChargeBasis(StrEnum):
+class ChargeBasis(LabelledEnum):
     """How a charge enters the living budget (Banque de France method)."""
 
-    ACTUAL = "actual"  # the declared amount
-    CEILED = "ceiled"  # the declared amount, up to a ceiling
-    ALLOWANCE = "allowance"  # a flat allowance by household composition, whatever is declared
+    ACTUAL = "actual", "Montant réel"  # the declared amount
+    CEILED = "ceiled", "Montant réel plafonné"  # the declared amount, up to a ceiling
+    ALLOWANCE = (
+        "allowance",
+        "Forfait",
+    )  # a flat allowance by household composition, whatever is declared
 
 
-CHARGE_BASIS_LABELS_FR: dict[ChargeBasis, str] = {
-    ChargeBasis.ACTUAL: "Montant réel",
-    ChargeBasis.CEILED: "Montant réel plafonné",
-    ChargeBasis.ALLOWANCE: "Forfait",
-}
+CHARGE_BASIS_LABELS_FR = ChargeBasis.labels()
 
 CHARGE_BASIS: dict[ChargeCategory, ChargeBasis] = {
     ChargeCategory.RENT: ChargeBasis.ACTUAL,
@@ -98,31 +74,20 @@ ALLOWANCE_CATEGORIES: tuple[ChargeCategory, ...] = tuple(
 )
 
 
-class DebtNature(StrEnum):
-    CONSUMER_CREDIT = "consumer_credit"
-    REVOLVING_CREDIT = "revolving_credit"
-    MORTGAGE = "mortgage"
-    RENT_ARREARS = "rent_arrears"
-    ENERGY_ARREARS = "energy_arrears"
-    TELECOM_ARREARS = "telecom_arrears"
-    TAX_ARREARS = "tax_arrears"
-    BANK_OVERDRAFT = "bank_overdraft"
-    FINES = "fines"
-    OTHER = "other"
+class DebtNature(LabelledEnum):
+    CONSUMER_CREDIT = "consumer_credit", "Crédit à la consommation"
+    REVOLVING_CREDIT = "revolving_credit", "Crédit renouvelable"
+    MORTGAGE = "mortgage", "Crédit immobilier"
+    RENT_ARREARS = "rent_arrears", "Dette de loyer"
+    ENERGY_ARREARS = "energy_arrears", "Impayé d'énergie"
+    TELECOM_ARREARS = "telecom_arrears", "Impayé de téléphone ou d'internet"
+    TAX_ARREARS = "tax_arrears", "Dette fiscale"
+    BANK_OVERDRAFT = "bank_overdraft", "Découvert bancaire"
+    FINES = "fines", "Amendes"
+    OTHER = "other", "Autre dette"
 
 
-DEBT_NATURE_LABELS_FR: dict[DebtNature, str] = {
-    DebtNature.CONSUMER_CREDIT: "Crédit à la consommation",
-    DebtNature.REVOLVING_CREDIT: "Crédit renouvelable",
-    DebtNature.MORTGAGE: "Crédit immobilier",
-    DebtNature.RENT_ARREARS: "Dette de loyer",
-    DebtNature.ENERGY_ARREARS: "Impayé d'énergie",
-    DebtNature.TELECOM_ARREARS: "Impayé de téléphone ou d'internet",
-    DebtNature.TAX_ARREARS: "Dette fiscale",
-    DebtNature.BANK_OVERDRAFT: "Découvert bancaire",
-    DebtNature.FINES: "Amendes",
-    DebtNature.OTHER: "Autre dette",
-}
+DEBT_NATURE_LABELS_FR = DebtNature.labels()
 
 # Debts whose instalments make up the taux d'endettement (loans, insurance included).
 LOAN_NATURES = frozenset(
@@ -130,26 +95,19 @@ LOAN_NATURES = frozenset(
 )
 
 
-class StrategyKind(StrEnum):
-    PAYMENT_PLAN = "payment_plan"
-    RESCHEDULING = "rescheduling"
-    REMISSION = "remission"
-    SETTLEMENT = "settlement"
-    FEE_WAIVER = "fee_waiver"
-    MORATORIUM = "moratorium"
-    OMBUDSMAN_MEDIATION = "ombudsman_mediation"
-    BANQUE_DE_FRANCE_FILE = "banque_de_france_file"
-    AID_REQUEST = "aid_request"
+class StrategyKind(LabelledEnum):
+    PAYMENT_PLAN = "payment_plan", "Plan de remboursement amiable"
+    RESCHEDULING = "rescheduling", "Rééchelonnement"
+    REMISSION = "remission", "Demande de remise de dette"
+    SETTLEMENT = "settlement", "Transaction (règlement pour solde)"
+    FEE_WAIVER = "fee_waiver", "Annulation ou plafonnement des frais"
+    MORATORIUM = "moratorium", "Moratoire (suspension des paiements)"
+    OMBUDSMAN_MEDIATION = "ombudsman_mediation", "Médiation par le médiateur du créancier"
+    BANQUE_DE_FRANCE_FILE = (
+        "banque_de_france_file",
+        "Dossier de surendettement à la Banque de France",
+    )
+    AID_REQUEST = "aid_request", "Demande d'aide (FSL, chèque énergie, CAF)"
 
 
-STRATEGY_LABELS_FR: dict[StrategyKind, str] = {
-    StrategyKind.PAYMENT_PLAN: "Plan de remboursement amiable",
-    StrategyKind.RESCHEDULING: "Rééchelonnement",
-    StrategyKind.REMISSION: "Demande de remise de dette",
-    StrategyKind.SETTLEMENT: "Transaction (règlement pour solde)",
-    StrategyKind.FEE_WAIVER: "Annulation ou plafonnement des frais",
-    StrategyKind.MORATORIUM: "Moratoire (suspension des paiements)",
-    StrategyKind.OMBUDSMAN_MEDIATION: "Médiation par le médiateur du créancier",
-    StrategyKind.BANQUE_DE_FRANCE_FILE: "Dossier de surendettement à la Banque de France",
-    StrategyKind.AID_REQUEST: "Demande d'aide (FSL, chèque énergie, CAF)",
-}
+STRATEGY_LABELS_FR = StrategyKind.labels()

@@ -5,52 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
+from domain.labelled_enum import LabelledEnum
 from domain.negotiation.sharing import SHARE_CATEGORY_SHORT_FR, ShareCategory
 
 
-class ConsentStatus(StrEnum):
-    PENDING = "pending"
-    GIVEN = "given"
-    REFUSED = "refused"
-    REVOKED = "revoked"
+class ConsentStatus(LabelledEnum):
+    PENDING = "pending", "En attente de la décision du client"
+    GIVEN = "given", "Donné"
+    REFUSED = "refused", "Refusé"
+    REVOKED = "revoked", "Retiré"
     # Replaced by a newer request (e.g. extended to a category a creditor asked for).
-    SUPERSEDED = "superseded"
+    SUPERSEDED = "superseded", "Remplacé par une nouvelle demande"
 
 
-CONSENT_STATUS_LABELS_FR: dict[ConsentStatus, str] = {
-    ConsentStatus.PENDING: "En attente de la décision du client",
-    ConsentStatus.GIVEN: "Donné",
-    ConsentStatus.REFUSED: "Refusé",
-    ConsentStatus.REVOKED: "Retiré",
-    ConsentStatus.SUPERSEDED: "Remplacé par une nouvelle demande",
-}
+CONSENT_STATUS_LABELS_FR = ConsentStatus.labels()
 
 
-class ConsentMethod(StrEnum):
-    SIGNED_LINK = "signed_link"
-    CLIENT_SPACE = "client_space"
-    PAPER = "paper"
+class ConsentMethod(LabelledEnum):
+    SIGNED_LINK = "signed_link", "par le lien sécurisé envoyé par e-mail"
+    CLIENT_SPACE = "client_space", "dans l'espace client"
+    PAPER = "paper", "sur papier signé, numérisé par le conseiller"
 
 
-CONSENT_METHOD_LABELS_FR: dict[ConsentMethod, str] = {
-    ConsentMethod.SIGNED_LINK: "par le lien sécurisé envoyé par e-mail",
-    ConsentMethod.CLIENT_SPACE: "dans l'espace client",
-    ConsentMethod.PAPER: "sur papier signé, numérisé par le conseiller",
-}
+CONSENT_METHOD_LABELS_FR = ConsentMethod.labels()
 
 
-class ConsentPurpose(StrEnum):
-    DEBT_NEGOTIATION = "debt_negotiation"
+class ConsentPurpose(LabelledEnum):
+    DEBT_NEGOTIATION = (
+        "debt_negotiation",
+        (
+            "négocier en votre nom un accord de remboursement des dettes concernées auprès de ce "
+            "créancier, et en suivre l'exécution"
+        ),
+    )
 
 
-CONSENT_PURPOSE_LABELS_FR: dict[ConsentPurpose, str] = {
-    ConsentPurpose.DEBT_NEGOTIATION: (
-        "négocier en votre nom un accord de remboursement des dettes concernées auprès de ce "
-        "créancier, et en suivre l'exécution"
-    ),
-}
+CONSENT_PURPOSE_LABELS_FR = ConsentPurpose.labels()
 
 
 @dataclass(frozen=True)

@@ -6,28 +6,20 @@ only what a valid consent covers, checked again at the moment it is sent.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from domain.labelled_enum import LabelledEnum
 
 
-class ShareCategory(StrEnum):
-    IDENTITY = "identity"
-    CONTACT = "contact"
-    BUDGET = "budget"
-    DEBTS = "debts"
-    DOCUMENTS = "documents"
+class ShareCategory(LabelledEnum):
+    IDENTITY = "identity", "Votre identité (nom et prénom)"
+    CONTACT = "contact", "Vos coordonnées (adresse postale, e-mail, téléphone)"
+    BUDGET = "budget", "Votre situation budgétaire (ressources, charges, capacité de remboursement)"
+    DEBTS = "debts", "Les dettes concernées auprès de ce créancier (montants, références)"
+    DOCUMENTS = "documents", "Certaines de vos pièces justificatives, désignées une par une"
 
 
 # Addressed to the client ("vous"): their pages, emails and receipt. The consent text itself speaks
 # in the client's own voice (consent_text.py); staff pages use the short labels below.
-SHARE_CATEGORY_LABELS_FR: dict[ShareCategory, str] = {
-    ShareCategory.IDENTITY: "Votre identité (nom et prénom)",
-    ShareCategory.CONTACT: "Vos coordonnées (adresse postale, e-mail, téléphone)",
-    ShareCategory.BUDGET: (
-        "Votre situation budgétaire (ressources, charges, capacité de remboursement)"
-    ),
-    ShareCategory.DEBTS: "Les dettes concernées auprès de ce créancier (montants, références)",
-    ShareCategory.DOCUMENTS: "Certaines de vos pièces justificatives, désignées une par une",
-}
+SHARE_CATEGORY_LABELS_FR = ShareCategory.labels()
 
 # Short labels for tables and the ledger.
 SHARE_CATEGORY_SHORT_FR: dict[ShareCategory, str] = {
@@ -39,28 +31,20 @@ SHARE_CATEGORY_SHORT_FR: dict[ShareCategory, str] = {
 }
 
 
-class MessageKind(StrEnum):
+class MessageKind(LabelledEnum):
     """Messages to a creditor."""
 
-    OFFER = "offer"
-    FOLLOW_UP = "follow_up"
-    INFORMATION = "information"
-    COUNTER_ACCEPTANCE = "counter_acceptance"
-    COUNTER_REFUSAL = "counter_refusal"
-    MANDATE_END = "mandate_end"
+    OFFER = "offer", "Proposition de règlement"
+    FOLLOW_UP = "follow_up", "Relance"
+    INFORMATION = "information", "Informations demandées"
+    COUNTER_ACCEPTANCE = "counter_acceptance", "Acceptation de la contre-proposition"
+    COUNTER_REFUSAL = "counter_refusal", "Refus de la contre-proposition"
+    MANDATE_END = "mandate_end", "Fin du mandat"
     # An agreement the creditor has not confirmed in writing: its terms, and the request.
-    CONFIRMATION_REQUEST = "confirmation_request"
+    CONFIRMATION_REQUEST = "confirmation_request", "Relance pour la confirmation écrite de l'accord"
 
 
-MESSAGE_KIND_LABELS_FR: dict[MessageKind, str] = {
-    MessageKind.OFFER: "Proposition de règlement",
-    MessageKind.FOLLOW_UP: "Relance",
-    MessageKind.INFORMATION: "Informations demandées",
-    MessageKind.COUNTER_ACCEPTANCE: "Acceptation de la contre-proposition",
-    MessageKind.COUNTER_REFUSAL: "Refus de la contre-proposition",
-    MessageKind.MANDATE_END: "Fin du mandat",
-    MessageKind.CONFIRMATION_REQUEST: "Relance pour la confirmation écrite de l'accord",
-}
+MESSAGE_KIND_LABELS_FR = MessageKind.labels()
 
 # What a message of each kind cannot go without. Other consented categories are added to an
 # offer (budget, contact, documents); a message never carries a category outside the consent.

@@ -7,46 +7,30 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class NegotiationState(StrEnum):
-    CONSENT_PENDING = "consent_pending"
-    READY = "ready"
-    OFFER_SENT = "offer_sent"
-    AWAITING_REPLY = "awaiting_reply"
-    COUNTER_OFFER = "counter_offer"
-    INFORMATION_REQUESTED = "information_requested"
-    REFUSED = "refused"
-    NO_RESPONSE = "no_response"
-    OFFER_EXPIRED = "offer_expired"
-    AGREEMENT_PENDING = "agreement_pending"
-    PLAN_RUNNING = "plan_running"
-    BROKEN = "broken"
-    SUSPENDED = "suspended"
-    COMPLETED = "completed"
-    ESCALATED = "escalated"
-    CLOSED_UNRESOLVED = "closed_unresolved"
-    ABANDONED = "abandoned"
+from domain.labelled_enum import LabelledEnum
 
 
-NEGOTIATION_STATE_LABELS_FR: dict[NegotiationState, str] = {
-    NegotiationState.CONSENT_PENDING: "Consentement du client attendu",
-    NegotiationState.READY: "Prête : offre à préparer",
-    NegotiationState.OFFER_SENT: "Offre envoyée",
-    NegotiationState.AWAITING_REPLY: "Réponse du créancier attendue",
-    NegotiationState.COUNTER_OFFER: "Contre-proposition : décision du client attendue",
-    NegotiationState.INFORMATION_REQUESTED: "Informations demandées par le créancier",
-    NegotiationState.REFUSED: "Offre refusée par le créancier",
-    NegotiationState.NO_RESPONSE: "Sans réponse du créancier",
-    NegotiationState.OFFER_EXPIRED: "Offre arrivée à expiration",
-    NegotiationState.AGREEMENT_PENDING: "Accord en attente de confirmation écrite",
-    NegotiationState.PLAN_RUNNING: "Plan de remboursement en cours",
-    NegotiationState.BROKEN: "Plan de remboursement rompu",
-    NegotiationState.SUSPENDED: "Suspendue : consentement retiré",
-    NegotiationState.COMPLETED: "Terminée : accord exécuté",
-    NegotiationState.ESCALATED: "Terminée : orientée vers un recours",
-    NegotiationState.CLOSED_UNRESOLVED: "Terminée sans accord",
-    NegotiationState.ABANDONED: "Abandonnée",
-}
+class NegotiationState(LabelledEnum):
+    CONSENT_PENDING = "consent_pending", "Consentement du client attendu"
+    READY = "ready", "Prête : offre à préparer"
+    OFFER_SENT = "offer_sent", "Offre envoyée"
+    AWAITING_REPLY = "awaiting_reply", "Réponse du créancier attendue"
+    COUNTER_OFFER = "counter_offer", "Contre-proposition : décision du client attendue"
+    INFORMATION_REQUESTED = "information_requested", "Informations demandées par le créancier"
+    REFUSED = "refused", "Offre refusée par le créancier"
+    NO_RESPONSE = "no_response", "Sans réponse du créancier"
+    OFFER_EXPIRED = "offer_expired", "Offre arrivée à expiration"
+    AGREEMENT_PENDING = "agreement_pending", "Accord en attente de confirmation écrite"
+    PLAN_RUNNING = "plan_running", "Plan de remboursement en cours"
+    BROKEN = "broken", "Plan de remboursement rompu"
+    SUSPENDED = "suspended", "Suspendue : consentement retiré"
+    COMPLETED = "completed", "Terminée : accord exécuté"
+    ESCALATED = "escalated", "Terminée : orientée vers un recours"
+    CLOSED_UNRESOLVED = "closed_unresolved", "Terminée sans accord"
+    ABANDONED = "abandoned", "Abandonnée"
+
+
+NEGOTIATION_STATE_LABELS_FR = NegotiationState.labels()
 
 # Nothing more happens in these: the dossier may close once every negotiation is in one.
 ENDED_STATES = frozenset(
@@ -81,58 +65,44 @@ REPLY_STATES = frozenset(
 )
 
 
-class ReplyKind(StrEnum):
-    ACCEPTED = "accepted"
-    COUNTER_OFFER = "counter_offer"
-    INFORMATION_REQUESTED = "information_requested"
-    REFUSED = "refused"
+class ReplyKind(LabelledEnum):
+    ACCEPTED = "accepted", "Offre acceptée"
+    COUNTER_OFFER = "counter_offer", "Contre-proposition"
+    INFORMATION_REQUESTED = "information_requested", "Demande d'informations"
+    REFUSED = "refused", "Refus"
 
 
-REPLY_KIND_LABELS_FR: dict[ReplyKind, str] = {
-    ReplyKind.ACCEPTED: "Offre acceptée",
-    ReplyKind.COUNTER_OFFER: "Contre-proposition",
-    ReplyKind.INFORMATION_REQUESTED: "Demande d'informations",
-    ReplyKind.REFUSED: "Refus",
-}
+REPLY_KIND_LABELS_FR = ReplyKind.labels()
 
 
-class OfferType(StrEnum):
-    PAYMENT_PLAN = "payment_plan"
-    REMISSION = "remission"
-    MORATORIUM = "moratorium"
-    FEE_WAIVER = "fee_waiver"
-    INTEREST_FREEZE = "interest_freeze"
+class OfferType(LabelledEnum):
+    PAYMENT_PLAN = "payment_plan", "Échéancier de remboursement"
+    REMISSION = "remission", "Remise de dette"
+    MORATORIUM = "moratorium", "Moratoire (report des paiements)"
+    FEE_WAIVER = "fee_waiver", "Abandon des frais et pénalités"
+    INTEREST_FREEZE = "interest_freeze", "Gel des intérêts"
 
 
-OFFER_TYPE_LABELS_FR: dict[OfferType, str] = {
-    OfferType.PAYMENT_PLAN: "Échéancier de remboursement",
-    OfferType.REMISSION: "Remise de dette",
-    OfferType.MORATORIUM: "Moratoire (report des paiements)",
-    OfferType.FEE_WAIVER: "Abandon des frais et pénalités",
-    OfferType.INTEREST_FREEZE: "Gel des intérêts",
-}
+OFFER_TYPE_LABELS_FR = OfferType.labels()
 
 
-class OfferParty(StrEnum):
-    US = "us"
-    CREDITOR = "creditor"
+class OfferParty(LabelledEnum):
+    US = "us", "Cravelynos (pour le client)"
+    CREDITOR = "creditor", "Le créancier"
 
 
-OFFER_PARTY_LABELS_FR: dict[OfferParty, str] = {
-    OfferParty.US: "Cravelynos (pour le client)",
-    OfferParty.CREDITOR: "Le créancier",
-}
+OFFER_PARTY_LABELS_FR = OfferParty.labels()
 
 
-class EscalationRoute(StrEnum):
-    OMBUDSMAN = "ombudsman"
-    BANQUE_DE_FRANCE = "banque_de_france"
+class EscalationRoute(LabelledEnum):
+    OMBUDSMAN = "ombudsman", "Saisine du médiateur du créancier"
+    BANQUE_DE_FRANCE = (
+        "banque_de_france",
+        "Dépôt d'un dossier de surendettement à la Banque de France",
+    )
 
 
-ESCALATION_LABELS_FR: dict[EscalationRoute, str] = {
-    EscalationRoute.OMBUDSMAN: "Saisine du médiateur du créancier",
-    EscalationRoute.BANQUE_DE_FRANCE: "Dépôt d'un dossier de surendettement à la Banque de France",
-}
+ESCALATION_LABELS_FR = EscalationRoute.labels()
 
 
 class EndOutcome(StrEnum):

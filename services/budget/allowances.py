@@ -225,10 +225,10 @@ def seed_sample_allowances(session: Session) -> int:
     session.add_all(rows)
     append_audit(
         session,
-        actor=SAMPLE_ACTOR,
-        action="allowance.seed_samples",
-        object_type="allowance_parameter",
-        object_id="*",
+        SAMPLE_ACTOR,
+        "allowance.seed_samples",
+        "allowance_parameter",
+        "*",
         reason="forfaits d'exemple (table vide)",
         detail={"rows": len(rows)},
     )
@@ -304,10 +304,10 @@ def save_parameter(session: Session, data: AllowanceParameterIn, actor: str) -> 
     session.flush()
     append_audit(
         session,
-        actor=actor,
-        action="allowance.create" if created else "allowance.update",
-        object_type="allowance_parameter",
-        object_id=str(row.id),
+        actor,
+        "allowance.create" if created else "allowance.update",
+        "allowance_parameter",
+        str(row.id),
         reason="forfaits des commissions",
         detail={
             "departement": row.departement,
@@ -326,10 +326,10 @@ def delete_parameter(session: Session, parameter_id: int, actor: str) -> Allowan
         return None
     append_audit(
         session,
-        actor=actor,
-        action="allowance.delete",
-        object_type="allowance_parameter",
-        object_id=str(row.id),
+        actor,
+        "allowance.delete",
+        "allowance_parameter",
+        str(row.id),
         reason="forfaits des commissions",
         detail={
             "departement": row.departement,

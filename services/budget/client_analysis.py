@@ -114,10 +114,10 @@ def record_discussion_request(session: Session, link: AnalysisLink) -> None:
     )
     append_audit(
         session,
-        actor=_actor(client),
-        action="analysis.discussion_requested",
-        object_type="dossier",
-        object_id=dossier.id,
+        _actor(client),
+        "analysis.discussion_requested",
+        "dossier",
+        dossier.id,
         reason="demande d'échange sur l'analyse",
         detail={"submission": link.submission},
     )
@@ -141,10 +141,10 @@ def read_client_report(
     filename, pdf = decrypt_document(document, ClientCipher.for_client(client, settings), settings)
     append_audit(
         session,
-        actor=_actor(client),
-        action="document.read",
-        object_type="document",
-        object_id=document.id,
+        _actor(client),
+        "document.read",
+        "document",
+        document.id,
         reason="téléchargement du rapport d'analyse par le client",
         detail={"dossier_id": dossier.id, "submission": link.submission},
     )

@@ -192,13 +192,7 @@ def _audit(
     session: Session, actor: str, action: str, dossier_id: str, reason: str, **detail: object
 ) -> None:
     append_audit(
-        session,
-        actor=actor,
-        action=action,
-        object_type=TABLE,
-        object_id=dossier_id,
-        reason=reason,
-        detail=dict(detail) or None,
+        session, actor, action, TABLE, dossier_id, reason=reason, detail=dict(detail) or None
     )
 
 

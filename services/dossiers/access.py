@@ -96,10 +96,10 @@ def deny(
     """
     append_audit(
         session,
-        actor=actor_of(viewer),
-        action="access.denied",
-        object_type=object_type,
-        object_id=object_id,
+        actor_of(viewer),
+        "access.denied",
+        object_type,
+        object_id,
         reason=reason[:200],
         detail={"role": str(viewer.role)},
     )

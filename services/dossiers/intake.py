@@ -68,19 +68,19 @@ def create_dossier(
     # allocation of dossier references below between concurrent intakes.
     append_audit(
         session,
-        actor=actor_of(actor),
-        action="client.create",
-        object_type="client",
-        object_id=client_id,
+        actor_of(actor),
+        "client.create",
+        "client",
+        client_id,
         reason="ouverture de dossier",
         detail={"dossier_id": dossier_id},
     )
     append_audit(
         session,
-        actor=actor_of(actor),
-        action="dossier.create",
-        object_type="dossier",
-        object_id=dossier_id,
+        actor_of(actor),
+        "dossier.create",
+        "dossier",
+        dossier_id,
         reason="ouverture de dossier",
         detail={"client_id": client_id, "assignee_id": assignee.id},
     )

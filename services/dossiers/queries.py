@@ -138,10 +138,10 @@ def list_dossiers(
     items = [_list_item(row, settings) for row in rows]
     append_audit(
         session,
-        actor=actor_of(viewer),
-        action="dossier.list",
-        object_type="dossier",
-        object_id="list",
+        actor_of(viewer),
+        "dossier.list",
+        "dossier",
+        "list",
         reason="liste des dossiers",
         detail={
             "dossier_ids": [item.id for item in items],

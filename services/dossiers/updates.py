@@ -49,12 +49,5 @@ def stage_dossier_text(
     table, column = TEXT_TARGETS[kind]
     text_enc = ClientCipher.for_client(client, settings).encrypt(table, column, dossier.id, text)
     write_id = stage_write(session, dossier.id, kind, actor_of(viewer), text_enc=text_enc)
-    append_audit(
-        session,
-        actor=actor_of(viewer),
-        action=audit_action,
-        object_type="dossier",
-        object_id=dossier.id,
-        reason=reason,
-    )
+    append_audit(session, actor_of(viewer), audit_action, "dossier", dossier.id, reason=reason)
     return write_id

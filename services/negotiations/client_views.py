@@ -385,10 +385,10 @@ def record_counter_offer_decision(
     """Audit the client's decision once the workflow took it (it writes the offer's status)."""
     append_audit(
         session,
-        actor=view.actor,
-        action="offer.client_decision",
-        object_type="negotiation_offer",
-        object_id=view.offer.id,
+        view.actor,
+        "offer.client_decision",
+        "negotiation_offer",
+        view.offer.id,
         reason="décision du client sur une contre-proposition",
         detail={"negotiation": view.negotiation.id, "accepted": accepted},
     )
@@ -407,14 +407,7 @@ def audit_client_read(
     reason: str,
 ) -> None:
     """The client read their data on a page (recorded only when the page is shown)."""
-    append_audit(
-        session,
-        actor=client_actor(client_id),
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        reason=reason,
-    )
+    append_audit(session, client_actor(client_id), action, object_type, object_id, reason=reason)
 
 
 # ----- internals -------------------------------------------------------------------------------

@@ -167,19 +167,19 @@ def create_consent_request(
         supersede_replaced(session, consent)
     append_audit(
         session,
-        actor=actor,
-        action="consent.requested",
-        object_type="creditor_consent",
-        object_id=consent_id,
+        actor,
+        "consent.requested",
+        "creditor_consent",
+        consent_id,
         detail={"negotiation": negotiation_id, "categories": [c.value for c in chosen]},
     )
     if paper_document_id is not None:
         append_audit(
             session,
-            actor=actor,
-            action="consent.given",
-            object_type="creditor_consent",
-            object_id=consent_id,
+            actor,
+            "consent.given",
+            "creditor_consent",
+            consent_id,
             detail={"method": ConsentMethod.PAPER.value},
         )
     return consent_id
@@ -230,10 +230,10 @@ def decide_consent(
                 session.add(older)
     append_audit(
         session,
-        actor=actor,
-        action="consent.given" if given else "consent.refused",
-        object_type="creditor_consent",
-        object_id=consent_id,
+        actor,
+        "consent.given" if given else "consent.refused",
+        "creditor_consent",
+        consent_id,
         detail={"method": method.value},
     )
     session.flush()
@@ -255,10 +255,10 @@ def revoke_consent(
     session.add(consent)
     append_audit(
         session,
-        actor=actor,
-        action="consent.revoked",
-        object_type="creditor_consent",
-        object_id=consent_id,
+        actor,
+        "consent.revoked",
+        "creditor_consent",
+        consent_id,
         detail={"channel": channel},
     )
     session.flush()

@@ -121,14 +121,7 @@ def _audit_opened(
     detail = {"negotiations": count}
     if creditors_added:
         detail["creditors_added_from_debts"] = creditors_added
-    append_audit(
-        session,
-        actor=actor,
-        action="negotiation.opened",
-        object_type="dossier",
-        object_id=dossier_id,
-        detail=detail,
-    )
+    append_audit(session, actor, "negotiation.opened", "dossier", dossier_id, detail=detail)
 
 
 def _dossier_creditors(session: Session, dossier_id: str) -> list[DossierCreditor]:

@@ -129,10 +129,10 @@ def audit(
 ) -> None:
     append_audit(
         session,
-        actor=viewer if isinstance(viewer, str) else actor_of(viewer),
-        action=action,
-        object_type="negotiation",
-        object_id=object_id,
+        viewer if isinstance(viewer, str) else actor_of(viewer),
+        action,
+        "negotiation",
+        object_id,
         reason="négociation avec un créancier",
         detail=dict(detail) or None,
     )
@@ -408,10 +408,10 @@ def stage_added_creditor(
     session.add(negotiation)
     append_audit(
         session,
-        actor=actor_of(viewer),
-        action="dossier.creditor_added",
-        object_type="dossier",
-        object_id=dossier_id,
+        actor_of(viewer),
+        "dossier.creditor_added",
+        "dossier",
+        dossier_id,
         reason="ajout d'un créancier en cours de négociation",
         detail={"dossier_creditor_id": creditor.id, "negotiation_id": negotiation_id},
     )

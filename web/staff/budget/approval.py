@@ -119,32 +119,18 @@ async def record_staff_approval(
     submission_number = whole_number(submission)
     if submission_number is None:
         form["errors"]["submission"] = UNKNOWN_SUBMISSION
-    if form["errors"]:
-        return await _page(
-            request,
-            settings,
-            staff,
-            dossier_id,
-            form=form,
-            error=NOT_RECORDED,
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    code, message = status.HTTP_422_UNPROCESSABLE_CONTENT, ""
+    if submission_number is not None and not form["errors"]:
+        # Access first (403, audited), then the workflow decides.
+        await run_in_threadpool(_load, settings, staff, dossier_id)
+        record = ApprovalRecord(actor_of(staff), channel, submission_number)
+        code, message = await refusal_of(
+            send_update(request, dossier_id, RECORD_APPROVAL_UPDATE, record)
         )
-    assert submission_number is not None  # refused above otherwise
-    # Access first (403, audited), then the workflow decides.
-    await run_in_threadpool(_load, settings, staff, dossier_id)
-    approval = ApprovalRecord(actor=actor_of(staff), channel=channel, submission=submission_number)
-    code, message = await refusal_of(
-        send_update(request, dossier_id, RECORD_APPROVAL_UPDATE, approval)
-    )
     if code:
+        error = f"{NOT_RECORDED} {message}".strip()
         return await _page(
-            request,
-            settings,
-            staff,
-            dossier_id,
-            form=form,
-            error=f"{NOT_RECORDED} {message}",
-            status_code=code,
+            request, settings, staff, dossier_id, form=form, error=error, status_code=code
         )
     label = APPROVAL_CHANNEL_LABELS_FR[ApprovalChannel(channel)]
     flash(request, f"Validation du client enregistrée ({label}) : la stratégie est validée.")
