@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # imported lazily at run time: each command loads only what i
     from sqlmodel import Session
 
     from domain.audit_checkpoint import AuditCheckpoint
+    from domain.errors import InvalidInput
     from models.staff import StaffUser
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -86,11 +87,16 @@ def cmd_createuser(args: argparse.Namespace, settings: Settings) -> int:
                 password=password,
             )
     except InvalidInput as exc:
-        for field, message in exc.errors.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
+        return _refused(exc)
     print(f"created {user.role} {user.email} (id {user.id}, team {user.team})")
     return 0
+
+
+def _refused(exc: InvalidInput) -> int:
+    """Each field's message on stderr; the exit status of refused input."""
+    for field, message in exc.errors.items():
+        print(f"{field}: {message}", file=sys.stderr)
+    return 2
 
 
 def _read_password() -> str:
@@ -111,9 +117,7 @@ def _account_change(args: argparse.Namespace, settings: Settings, change: Accoun
                 return 2
             ended = change(session, user)
     except InvalidInput as exc:
-        for field, message in exc.errors.items():
-            print(f"{field}: {message}", file=sys.stderr)
-        return 2
+        return _refused(exc)
     print(f"{args.email}: done, {ended} open session(s) and API token(s) ended")
     return 0
 

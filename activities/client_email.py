@@ -27,12 +27,10 @@ from models.client import Client
 from models.database import session_scope
 from models.dossier import Dossier, ExpectedDocument
 from models.staff import StaffUser
-from rendering.email import render_email
 from security.analysis_links import analysis_link_url
 from security.datakeys import ClientCipher
-from services.audit import audit_client_data_read
 from services.dossiers.timeline import add_timeline_event
-from services.email_outbox import deliver, find_queued, queue_email
+from services.email_outbox import deliver, find_queued, queue_client_email
 
 # Emails that carry the client's signed link to an analysis submission (and never a figure).
 ANALYSIS_TEMPLATES = frozenset({"analysis_ready", "analysis_reminder"})
@@ -95,19 +93,15 @@ class ClientEmailActivities:
             context["reminder_number"] = request.reminder_number
             if request.template in ANALYSIS_TEMPLATES:
                 context.update(self._analysis_context(dossier.id, request.submission))
-            audit_client_data_read(
-                session, "system", client.id, f"email:{request.template}", dossier_id=dossier.id
-            )
-            # The read is recorded with the message it was for: both commit, or neither.
-            rendered = render_email(request.template, recipient, context)
-            return queue_email(
+            return queue_client_email(
                 session,
                 self.settings,
-                key=request.idempotency_key,
-                client=client,
-                dossier_id=request.dossier_id,
-                template=request.template,
-                rendered=rendered,
+                request.idempotency_key,
+                client,
+                request.template,
+                recipient,
+                context,
+                dossier_id=dossier.id,
             )
 
     def _context(

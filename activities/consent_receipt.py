@@ -34,13 +34,11 @@ from models.document import Document
 from models.dossier import Dossier
 from models.negotiation import CreditorConsent, Negotiation
 from models.staff import StaffUser
-from rendering.email import render_email
 from rendering.pdf import render_pdf
 from security.datakeys import ClientCipher
 from security.negotiation_links import space_link_url
-from services.audit import audit_client_data_read
 from services.documents import new_generated_pdf
-from services.email_outbox import deliver, find_queued, queue_email
+from services.email_outbox import deliver, find_queued, queue_client_email
 from services.negotiations.consents import ConsentView, load_consent
 
 RECEIPT_TEMPLATE = "report/consent_receipt.html"
@@ -113,25 +111,16 @@ class ConsentReceiptActivities:
                 "decided_at": french_datetime(consent.decided_at),
                 "space_link": space_link_url(self.settings, consent.negotiation_id),
             }
-            # Like every email to the client, the read of their data is audited, and recorded
-            # with the message it was for: both commit, or neither.
-            audit_client_data_read(
-                session,
-                "system",
-                client.id,
-                f"email:{EMAIL_TEMPLATE}",
-                dossier_id=dossier.id,
-                negotiation_id=consent.negotiation_id,
-            )
-            rendered = render_email(EMAIL_TEMPLATE, recipient, context)
-            return queue_email(
+            return queue_client_email(
                 session,
                 self.settings,
-                key=request.idempotency_key,
-                client=client,
-                dossier_id=consent.dossier_id,
-                template=EMAIL_TEMPLATE,
-                rendered=rendered,
+                request.idempotency_key,
+                client,
+                EMAIL_TEMPLATE,
+                recipient,
+                context,
+                dossier_id=dossier.id,
+                negotiation_id=consent.negotiation_id,
                 attachment_document_ids=[document_id],
             )
 

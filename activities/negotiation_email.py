@@ -40,7 +40,6 @@ from models.negotiation import (
     SharingLedgerEntry,
 )
 from models.staff import StaffUser
-from rendering.email import render_email
 from rendering.labels import day
 from security.datakeys import ClientCipher
 from security.negotiation_links import (
@@ -48,8 +47,7 @@ from security.negotiation_links import (
     decision_link_url,
     space_link_url,
 )
-from services.audit import audit_client_data_read
-from services.email_outbox import deliver, find_queued, queue_email
+from services.email_outbox import deliver, find_queued, queue_client_email
 from services.negotiations.consents import document_label, load_consent
 
 NEGOTIATION_EMAIL_TEMPLATES = frozenset(
@@ -128,24 +126,16 @@ class NegotiationEmailActivities:
                 "space_link": space_link_url(self.settings, negotiation.id),
             }
             context.update(self._details(session, request, negotiation, consent))
-            audit_client_data_read(
-                session,
-                "system",
-                client.id,
-                f"email:{request.template}",
-                dossier_id=dossier.id,
-                negotiation_id=negotiation.id,
-            )
-            # The read is recorded with the message it was for: both commit, or neither.
-            rendered = render_email(request.template, recipient, context)
-            return queue_email(
+            return queue_client_email(
                 session,
                 self.settings,
-                key=request.idempotency_key,
-                client=client,
+                request.idempotency_key,
+                client,
+                request.template,
+                recipient,
+                context,
                 dossier_id=dossier.id,
-                template=request.template,
-                rendered=rendered,
+                negotiation_id=negotiation.id,
             )
 
     def _details(

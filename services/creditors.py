@@ -118,14 +118,7 @@ def get_creditor(session: Session, creditor_id: int) -> Creditor:
 def require_editor(session: Session, viewer: StaffUser, purpose: str) -> None:
     """AccessDenied (audited) for anyone but an active supervisor or admin."""
     if not viewer.active or viewer.role not in DIRECTORY_EDITORS:
-        deny(
-            session,
-            viewer,
-            object_type="creditor",
-            object_id="*",
-            reason=purpose,
-            message=EDIT_REFUSED,
-        )
+        deny(session, viewer, "creditor", "*", reason=purpose, message=EDIT_REFUSED)
 
 
 def create_creditor(session: Session, viewer: StaffUser, data: CreditorInput) -> Creditor:

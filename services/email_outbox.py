@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any
 
 import aiosmtplib
 from sqlalchemy.exc import IntegrityError
@@ -31,8 +32,9 @@ from models.document import Document
 from models.dossier import Dossier
 from models.outbox import EmailStatus, OutboxEmail
 from models.staff import StaffUser
-from rendering.email import RenderedEmail
+from rendering.email import RenderedEmail, render_email
 from security.datakeys import ClientCipher
+from services.audit import audit_client_data_read
 from services.documents import document_aad, document_path
 from services.dossiers.access import require_personal_data_role, visible_dossiers
 
@@ -118,6 +120,38 @@ def queue_email(
     session.add(row)
     session.flush()
     return row
+
+
+def queue_client_email(
+    session: Session,
+    settings: Settings,
+    key: str,
+    client: Client,
+    template: str,
+    recipient: str,
+    context: dict[str, Any],
+    *,
+    dossier_id: str,
+    negotiation_id: str | None = None,
+    attachment_document_ids: Sequence[str] = (),
+) -> OutboxEmail:
+    """Render `template` for the client and queue it (see queue_email), with the audit entry
+    of the client data read to write it: recorded with the message it was for, both commit
+    with the caller's transaction, or neither."""
+    about = {"dossier_id": dossier_id}
+    if negotiation_id is not None:
+        about["negotiation_id"] = negotiation_id
+    audit_client_data_read(session, "system", client.id, f"email:{template}", **about)
+    return queue_email(
+        session,
+        settings,
+        key=key,
+        client=client,
+        dossier_id=dossier_id,
+        template=template,
+        rendered=render_email(template, recipient, context),
+        attachment_document_ids=attachment_document_ids,
+    )
 
 
 def find_queued(settings: Settings, key: str) -> OutboxEmail | None:

@@ -172,12 +172,7 @@ def _refuse_role(request: Request, settings: Settings, staff: StaffUser, roles: 
     if staff.role not in roles:
         with session_scope(settings) as session:
             deny(
-                session,
-                staff,
-                object_type="route",
-                object_id=request.url.path[:100],
-                reason="role",
-                message=ROLE_REFUSED,
+                session, staff, "route", request.url.path[:100], reason="role", message=ROLE_REFUSED
             )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, field_validator
 from sqlmodel import Session, col, func, select
@@ -302,21 +302,7 @@ def save_parameter(session: Session, data: AllowanceParameterIn, actor: str) -> 
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
-    append_audit(
-        session,
-        actor,
-        "allowance.create" if created else "allowance.update",
-        "allowance_parameter",
-        str(row.id),
-        reason="forfaits des commissions",
-        detail={
-            "departement": row.departement,
-            "valid_from": row.valid_from,
-            "category": row.category.value,
-            "before": previous,
-            "after": _figures(row),
-        },
-    )
+    _audit(session, actor, "allowance.create" if created else "allowance.update", row, previous)
     return row
 
 
@@ -324,22 +310,38 @@ def delete_parameter(session: Session, parameter_id: int, actor: str) -> Allowan
     row = session.get(AllowanceParameter, parameter_id)
     if row is None:
         return None
+    _audit(session, actor, "allowance.delete", row, _figures(row), after=False)
+    session.delete(row)
+    return row
+
+
+def _audit(
+    session: Session,
+    actor: str,
+    action: str,
+    row: AllowanceParameter,
+    before: dict[str, str] | None,
+    *,
+    after: bool = True,
+) -> None:
+    """The change with the row's key and its figures before (and after, unless deleted)."""
+    detail: dict[str, Any] = {
+        "departement": row.departement,
+        "valid_from": row.valid_from,
+        "category": row.category.value,
+        "before": before,
+    }
+    if after:
+        detail["after"] = _figures(row)
     append_audit(
         session,
         actor,
-        "allowance.delete",
+        action,
         "allowance_parameter",
         str(row.id),
         reason="forfaits des commissions",
-        detail={
-            "departement": row.departement,
-            "valid_from": row.valid_from,
-            "category": row.category.value,
-            "before": _figures(row),
-        },
+        detail=detail,
     )
-    session.delete(row)
-    return row
 
 
 def _figures(row: AllowanceParameter) -> dict[str, str]:

@@ -84,9 +84,9 @@ def visible_dossiers(viewer: StaffUser) -> ColumnElement[bool] | None:
 def deny(
     session: Session,
     viewer: StaffUser,
-    *,
     object_type: str,
     object_id: str,
+    *,
     reason: str,
     message: str,
 ) -> NoReturn:
@@ -109,14 +109,7 @@ def deny(
 
 def require_personal_data_role(session: Session, viewer: StaffUser, purpose: str) -> None:
     if not viewer.active or viewer.role not in DOSSIER_READERS:
-        deny(
-            session,
-            viewer,
-            object_type="dossier",
-            object_id="*",
-            reason=purpose,
-            message=NO_PERSONAL_DATA_MESSAGE,
-        )
+        deny(session, viewer, "dossier", "*", reason=purpose, message=NO_PERSONAL_DATA_MESSAGE)
 
 
 def load_dossier(
@@ -135,8 +128,8 @@ def load_dossier(
         deny(
             session,
             viewer,
-            object_type="dossier",
-            object_id=dossier.id,
+            "dossier",
+            dossier.id,
             reason=f"{action.value}: {purpose}",
             message=_MESSAGES[action],
         )

@@ -50,8 +50,8 @@ def require_dossier_creator(session: Session, actor: StaffUser) -> None:
         deny(
             session,
             actor,
-            object_type="dossier",
-            object_id="new",
+            "dossier",
+            "new",
             reason="dossier.create",
             message="Votre rôle permet de consulter les dossiers, pas d'en créer.",
         )

@@ -197,9 +197,8 @@ def reply_rows(session: Session, settings: Settings, negotiation_id: str) -> lis
         .where(CreditorReply.negotiation_id == negotiation_id, effective(CreditorReply))
         .order_by(col(CreditorReply.recorded_at), col(CreditorReply.id))
     ).all()
-    if not rows:
-        return []
-    cipher = _cipher(session, settings, negotiation_id)
+    # No row, no key to unwrap.
+    cipher = _cipher(session, settings, negotiation_id) if rows else None
     return [
         view_of(
             ReplyRow,
@@ -225,9 +224,8 @@ def schedule_rows(session: Session, settings: Settings, negotiation_id: str) -> 
         .where(RepaymentInstalment.negotiation_id == negotiation_id)
         .order_by(col(RepaymentInstalment.number))
     ).all()
-    if not rows:
-        return []
-    cipher = _cipher(session, settings, negotiation_id)
+    # No row, no key to unwrap.
+    cipher = _cipher(session, settings, negotiation_id) if rows else None
     return [
         view_of(
             InstalmentRow,

@@ -168,20 +168,20 @@ async def test_a_crash_between_the_audit_and_the_message_audits_the_read_once(
     that dies in between leaves neither, and its retry records the read once."""
     from support.webapp import audit_entries
 
-    import activities.client_email as client_email
+    import services.email_outbox as email_outbox
     from services.audit import verify_audit_chain
 
     staff = make_staff(mail_settings)
     dossier = make_dossier(mail_settings, staff)
     activities = ClientEmailActivities(mail_settings)
     request = ClientEmail(dossier.id, "acknowledgement", f"{dossier.workflow_id}:acknowledgement")
-    real_render = client_email.render_email
+    real_render = email_outbox.render_email
 
     def crash_once(*args: Any, **kwargs: Any) -> Any:
-        monkeypatch.setattr(client_email, "render_email", real_render)
+        monkeypatch.setattr(email_outbox, "render_email", real_render)
         raise RuntimeError("worker killed here")
 
-    monkeypatch.setattr(client_email, "render_email", crash_once)
+    monkeypatch.setattr(email_outbox, "render_email", crash_once)
     with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
         with pytest.raises(RuntimeError, match="worker killed"):
             await ActivityEnvironment().run(activities.send_client_email, request)
