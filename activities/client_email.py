@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.contracts import dossier as io
+from activities.email_sending import deliver_queued
 from activities.rows import get_dossier
 from config.settings import Settings
 from domain.clock import utcnow
@@ -30,7 +31,7 @@ from models.staff import StaffUser
 from security.analysis_links import analysis_link_url
 from security.datakeys import ClientCipher
 from services.dossiers.timeline import add_timeline_event
-from services.email_outbox import deliver, find_queued, queue_client_email
+from services.email_outbox import find_queued, queue_client_email
 
 # Emails that carry the client's signed link to an analysis submission (and never a figure).
 ANALYSIS_TEMPLATES = frozenset({"analysis_ready", "analysis_reminder"})
@@ -50,13 +51,9 @@ class ClientEmailActivities:
         if row is None and request.template in FOLLOW_UP_TEMPLATES and not client.progress_emails:
             await asyncio.to_thread(self._note_opt_out, request, client)
             return io.EmailOutcome(message_id="", sent_now=False, skipped_reason="opted_out")
-        if row is None:
-            prepared = await asyncio.to_thread(self._prepare, request, client)
-            if prepared is None:
-                return io.EmailOutcome(message_id="", sent_now=False, skipped_reason="no_email")
-            row = prepared
-        sent_now = await deliver(self.settings, row, client)
-        return io.EmailOutcome(message_id=row.message_id, sent_now=sent_now)
+        return await deliver_queued(
+            self.settings, row, client, lambda: self._prepare(request, client)
+        )
 
     def _note_opt_out(self, request: io.ClientEmail, client: Client) -> None:
         """The client declined email follow-up: the reminder becomes a task for the case worker."""

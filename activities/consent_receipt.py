@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import negotiation as io
 from activities.contracts.dossier import EmailOutcome
+from activities.email_sending import deliver_queued
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.dossier_stages import DocumentKind
@@ -38,7 +39,7 @@ from rendering.pdf import render_pdf
 from security.datakeys import ClientCipher
 from security.negotiation_links import space_link_url
 from services.documents import new_generated_pdf
-from services.email_outbox import deliver, find_queued, queue_client_email
+from services.email_outbox import find_queued, queue_client_email
 from services.negotiations.consents import ConsentView, load_consent
 
 RECEIPT_TEMPLATE = "report/consent_receipt.html"
@@ -74,12 +75,9 @@ class ConsentReceiptActivities:
         )
         row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
         client = await asyncio.to_thread(self._client_of, request.consent_id)
-        if row is None:
-            row = await asyncio.to_thread(self._prepare, request, client, document_id)
-            if row is None:
-                return EmailOutcome(message_id="", sent_now=False, skipped_reason="no_email")
-        sent_now = await deliver(self.settings, row, client)
-        return EmailOutcome(message_id=row.message_id, sent_now=sent_now)
+        return await deliver_queued(
+            self.settings, row, client, lambda: self._prepare(request, client, document_id)
+        )
 
     def _client_of(self, consent_id: str) -> Client:
         with session_scope(self.settings) as session:

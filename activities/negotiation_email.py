@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import negotiation as io
 from activities.contracts.dossier import EmailOutcome
+from activities.email_sending import deliver_queued
 from activities.rows import get_dossier, get_negotiation
 from config.settings import Settings
 from domain.clock import utcnow
@@ -47,7 +48,7 @@ from security.negotiation_links import (
     decision_link_url,
     space_link_url,
 )
-from services.email_outbox import deliver, find_queued, queue_client_email
+from services.email_outbox import find_queued, queue_client_email
 from services.negotiations.consents import document_label, load_consent
 
 NEGOTIATION_EMAIL_TEMPLATES = frozenset(
@@ -86,12 +87,9 @@ class NegotiationEmailActivities:
         # name and of their agreements — part of the service itself, like the analysis email.
         row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
         client = await asyncio.to_thread(self._client_of, request.negotiation_id)
-        if row is None:
-            row = await asyncio.to_thread(self._prepare, request, client)
-            if row is None:
-                return EmailOutcome(message_id="", sent_now=False, skipped_reason="no_email")
-        sent_now = await deliver(self.settings, row, client)
-        return EmailOutcome(message_id=row.message_id, sent_now=sent_now)
+        return await deliver_queued(
+            self.settings, row, client, lambda: self._prepare(request, client)
+        )
 
     def _client_of(self, negotiation_id: str) -> Client:
         with session_scope(self.settings) as session:

@@ -31,7 +31,7 @@ from services.budget.client_analysis import (
     submission_client,
 )
 from web.deps import SettingsDep
-from web.public.links import PRIVATE_HEADERS, LinkFormDep, SignedLinkPage
+from web.public.links import PRIVATE_HEADERS, LinkFormDep, SignedLinkPage, lasts
 from web.transactions import in_session
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused, send_update
 from workflows.dossier_messages import RECORD_APPROVAL_UPDATE, ApprovalRecord
@@ -45,21 +45,13 @@ DISCUSSION_NOTICE = (
 APPROVAL_NOT_RECORDED = "Votre accord n'a pas été enregistré : "
 
 
-def _expired_message(settings: Settings) -> str:
-    return (
-        f"Pour votre sécurité, le lien vers votre analyse n'est valable que "
-        f"{settings.analysis_link_days} jours. Demandez à votre conseiller de vous envoyer un "
-        "nouveau lien."
-    )
-
-
 # The read is audited by load_client_analysis itself (it knows the dossier's client).
 ANALYSIS_PAGE = SignedLinkPage(
     path=ANALYSIS_LINK_PATH,
     reader=read_analysis_link,
     template="analysis.html",
     nonce_purpose="analysis-approval-form",
-    expired_message=_expired_message,
+    expired_message=lasts(lambda s: s.analysis_link_days, "le lien vers votre analyse"),
 )
 
 

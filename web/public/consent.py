@@ -40,7 +40,9 @@ from web.public.links import (
     LinkFormDep,
     ReadAudit,
     SignedLinkPage,
+    lasts,
     page_url,
+    raise_refusal,
     tell_negotiation_after_write,
 )
 from web.transactions import in_session
@@ -59,19 +61,12 @@ RECORDED_NOT_APPLIED = (
 )
 
 
-def _expired_message(settings: Settings) -> str:
-    return (
-        f"Pour votre sécurité, ce lien n'est valable que {settings.consent_link_days} jours. "
-        "Demandez à votre conseiller de vous envoyer une nouvelle demande."
-    )
-
-
 CONSENT_PAGE = SignedLinkPage(
     path=CONSENT_LINK_PATH,
     reader=read_consent_link,
     template="consent.html",
     nonce_purpose="negotiation-consent-form",
-    expired_message=_expired_message,
+    expired_message=lasts(lambda s: s.consent_link_days, instead="une nouvelle demande"),
     read_audit=ReadAudit(
         "consent.read",
         "creditor_consent",
@@ -103,9 +98,7 @@ async def show_consent(request: Request, token: str, settings: SettingsDep) -> R
     consent_id = await CONSENT_PAGE.open(request, settings, token)
     view = await _view(settings, consent_id)
     if not view.decided:
-        refused_now = consent_decision_refusal(view, utcnow())
-        if refused_now is not None:
-            raise refused_now
+        raise_refusal(consent_decision_refusal(view, utcnow()))
     await CONSENT_PAGE.audit_read(settings, view.consent.client_id, consent_id)
     return _consent_page(request, settings, token, view)
 
@@ -115,9 +108,7 @@ async def decide(form: LinkFormDep, decision: Annotated[str, Form()] = "") -> Re
     consent_id = await CONSENT_PAGE.submitted(form)
     request, settings, token = form.request, form.settings, form.token
     view = await _view(settings, consent_id)
-    refused_now = consent_decision_refusal(view, utcnow())
-    if refused_now is not None:
-        raise refused_now
+    raise_refusal(consent_decision_refusal(view, utcnow()))
     if decision not in (ACCEPT, REFUSE):
         return _consent_page(request, settings, token, view, error=CHOOSE, status_code=422)
     given = decision == ACCEPT

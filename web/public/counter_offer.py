@@ -29,7 +29,7 @@ from services.negotiations.client_views import (
     record_counter_offer_decision,
 )
 from web.deps import SettingsDep
-from web.public.links import LinkFormDep, ReadAudit, SignedLinkPage, page_url
+from web.public.links import LinkFormDep, ReadAudit, SignedLinkPage, page_url, raise_refusal
 from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
@@ -62,9 +62,7 @@ COUNTER_OFFER_PAGE = SignedLinkPage(
 async def _undecided(settings: Settings, offer_id: str) -> ClientCounterOffer:
     """The offer, still open to a decision (LinkRefused 409/410 otherwise)."""
     view = await in_session(settings, client_counter_offer, settings, offer_id)
-    refused_now = counter_offer_refusal(view, utcnow())
-    if refused_now is not None:
-        raise refused_now
+    raise_refusal(counter_offer_refusal(view, utcnow()))
     return view
 
 

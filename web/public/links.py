@@ -113,6 +113,22 @@ def page(
     return response
 
 
+def lasts(
+    days: Callable[[Settings], int], link: str = "ce lien", instead: str = "un nouveau lien"
+) -> Callable[[Settings], str]:
+    """What an expired link says: how long `link` lasts, and what to ask the adviser for."""
+    return lambda settings: (
+        f"Pour votre sécurité, {link} n'est valable que {days(settings)} jours. "
+        f"Demandez à votre conseiller de vous envoyer {instead}."
+    )
+
+
+def raise_refusal(refused: LinkRefused | None) -> None:
+    """Raise what a link's check found wrong, if anything (its page then says why)."""
+    if refused is not None:
+        raise refused
+
+
 def refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
     """The page of a link that cannot be used (web/errors.py answers every LinkRefused so)."""
     context = {"heading": refused.heading, "message": refused.message}

@@ -40,7 +40,9 @@ from web.public.links import (
     ReadAudit,
     SignedLinkPage,
     form_nonce,
+    lasts,
     page,
+    raise_refusal,
     tell_negotiation_after_write,
 )
 from web.transactions import in_session
@@ -65,19 +67,12 @@ WITHDRAWN_NOT_APPLIED = (
 )
 
 
-def _expired_message(settings: Settings) -> str:
-    return (
-        f"Pour votre sécurité, ce lien n'est valable que {settings.negotiation_space_link_days} "
-        "jours. Demandez à votre conseiller de vous envoyer un nouveau lien."
-    )
-
-
 SPACE_PAGE = SignedLinkPage(
     path=SPACE_LINK_PATH,
     reader=read_space_link,
     template="negotiation.html",
     nonce_purpose="negotiation-space-form",
-    expired_message=_expired_message,
+    expired_message=lasts(lambda s: s.negotiation_space_link_days),
     read_audit=ReadAudit(
         "negotiation.read",
         "negotiation",
@@ -125,8 +120,7 @@ async def ask_withdrawal(form: LinkFormDep, consent_id: Annotated[str, Form()] =
     request, settings, token = form.request, form.settings, form.token
     view = await _view(settings, negotiation_id)
     refused_now, consent = withdrawal_refusal(view, consent_id)
-    if refused_now is not None:
-        raise refused_now
+    raise_refusal(refused_now)
     context = {
         "view": view,
         "consent": consent,
@@ -145,8 +139,7 @@ async def confirm_withdrawal(
     request, settings, token = form.request, form.settings, form.token
     view = await _view(settings, negotiation_id)
     refused_now, _ = withdrawal_refusal(view, consent_id)
-    if refused_now is not None:
-        raise refused_now
+    raise_refusal(refused_now)
     try:
         await in_session(
             settings,
