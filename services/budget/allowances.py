@@ -33,6 +33,7 @@ from domain.input_fields import required_text
 from models.allowance_parameters import AllowanceParameter
 from rendering.labels import eur
 from services.audit import append_audit
+from services.view_fields import view_of
 
 # Categories a row can hold: the allowance-based charges and the work travel ceiling.
 PARAMETER_CATEGORIES: tuple[ChargeCategory, ...] = (
@@ -157,17 +158,12 @@ def resolve_allowances(
             missing.append(PARAMETER_LABELS_FR[category])
             continue
         applied.append(
-            AppliedAllowance(
+            view_of(
+                AppliedAllowance,
+                row,
                 category=category,
                 label_fr=PARAMETER_LABELS_FR[category],
                 amount=row.amount_for(household),
-                departement=row.departement,
-                valid_from=row.valid_from,
-                source=row.source,
-                sample=row.sample,
-                base_amount=row.base_amount,
-                second_adult_amount=row.second_adult_amount,
-                per_child_amount=row.per_child_amount,
                 household=household,
             )
         )

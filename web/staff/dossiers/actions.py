@@ -57,27 +57,37 @@ def _require(
 
 
 @dataclass(frozen=True)
-class PanelAction:
-    """A POST of one of the dossier page's action panels (closure, legal hold), once the CSRF
-    token is checked: the workflow is asked, and a refusal shows the page again with the panel
-    open, what was typed and why."""
+class DossierPost:
+    """A POST made from the dossier page by `staff`: a refusal shows that page again."""
 
     request: Request
     settings: Settings
     staff: StaffUser
     dossier_id: str
-    panel: str
 
-    async def refused(self, status_code: int, message: str, **kept: Any) -> Response:
+    async def page_again(self, status_code: int, **state: Any) -> Response:
+        """The dossier page, with `state` saying what is open, what was typed and why."""
         return await dossier_page(
             self.request,
             self.settings,
             self.staff,
             self.dossier_id,
             status_code=status_code,
-            action_error=message,
-            action_panel=self.panel,
-            **kept,
+            **state,
+        )
+
+
+@dataclass(frozen=True)
+class PanelAction(DossierPost):
+    """A POST of one of the dossier page's action panels (closure, legal hold), once the CSRF
+    token is checked: the workflow is asked, and a refusal shows the page again with the panel
+    open, what was typed and why."""
+
+    panel: str
+
+    async def refused(self, status_code: int, message: str, **kept: Any) -> Response:
+        return await self.page_again(
+            status_code, action_error=message, action_panel=self.panel, **kept
         )
 
     async def invalid(

@@ -29,8 +29,7 @@ from services.negotiations.store import NOT_FOUND, NegotiationRefused, load_nego
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
-from web.staff.dossiers.actions import refusal_of
-from web.staff.dossiers.detail_page import dossier_page
+from web.staff.dossiers.actions import DossierPost, refusal_of
 from web.staff.negotiations.section import NegotiationForm
 from web.transactions import in_session
 from web.ui.flash import flash
@@ -92,14 +91,10 @@ def back_to(dossier_id: str, negotiation_id: str) -> RedirectResponse:
 
 
 @dataclass(frozen=True)
-class CardAction:
+class CardAction(DossierPost):
     """One POST of a negotiation card, once the CSRF token and the viewer's right to change
     this dossier and negotiation are checked: what every action needs, in one place."""
 
-    request: Request
-    settings: Settings
-    staff: StaffUser
-    dossier_id: str
     negotiation_id: str
 
     @property
@@ -120,14 +115,7 @@ class CardAction:
 
     async def refused(self, form: NegotiationForm, status_code: int) -> Response:
         """The dossier page again, the card open with what was typed and why."""
-        return await dossier_page(
-            self.request,
-            self.settings,
-            self.staff,
-            self.dossier_id,
-            status_code=status_code,
-            negotiation=form,
-        )
+        return await self.page_again(status_code, negotiation=form)
 
     async def invalid(self, form: NegotiationForm, errors: dict[str, str]) -> Response:
         """The form refused before anything was written (422)."""
