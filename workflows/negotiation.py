@@ -228,23 +228,37 @@ class CreditorNegotiationWorkflow:
                     await self._no_response(wait)
 
     async def _follow_up(self, wait: int, number: int) -> None:
+        await self._chase_creditor(
+            MessageKind.FOLLOW_UP,
+            f"follow_up:{wait}:{number}",
+            number,
+            self._negotiation.offer_id,
+            sent=f"relance n°{number} envoyée au créancier",
+            not_sent=f"relance n°{number} non envoyée ({{why}}) : relancer le créancier "
+            "autrement ou mettre fin à la négociation",
+        )
+
+    async def _chase_creditor(
+        self,
+        kind: MessageKind,
+        key: str,
+        number: int,
+        offer_id: str | None,
+        *,
+        sent: str,
+        not_sent: str,
+    ) -> None:
+        """Follow-up `number` to the creditor, recorded under `key`: progress when it left, a
+        task saying why (`not_sent` with {why}) when it could not; nothing once the consent
+        turns out withdrawn (the negotiation is suspended instead)."""
         try:
-            await self._creditor_message(
-                MessageKind.FOLLOW_UP,
-                f"follow_up:{wait}:{number}",
-                offer_id=self._negotiation.offer_id,
-                follow_up=number,
-            )
-            kind, summary = PROGRESS, f"relance n°{number} envoyée au créancier"
+            await self._creditor_message(kind, key, offer_id=offer_id, follow_up=number)
+            entry, summary = PROGRESS, sent
         except ActivityError as exc:
             if is_consent_missing(exc) and await self._withdrawn():
                 return
-            kind = TASK
-            summary = (
-                f"relance n°{number} non envoyée ({why_not_sent(exc)}) : relancer le créancier "
-                "autrement ou mettre fin à la négociation"
-            )
-        await self._record(f"follow_up:{wait}:{number}", kind, summary)
+            entry, summary = TASK, not_sent.format(why=why_not_sent(exc))
+        await self._record(key, entry, summary)
 
     async def _no_response(self, wait: int) -> None:
         self._negotiation.move_to(S.NO_RESPONSE)
@@ -293,36 +307,22 @@ class CreditorNegotiationWorkflow:
                     )
                     await self._record(key, TASK, summary)
                 elif workflow.patched(CONFIRMATION_REQUEST_PATCH):
-                    await self._request_confirmation(key, number)
+                    await self._chase_creditor(
+                        MessageKind.CONFIRMATION_REQUEST,
+                        key,
+                        number,
+                        negotiation.accepted_offer_id,
+                        sent=f"relance n°{number} envoyée au créancier : confirmation écrite de "
+                        "l'accord demandée",
+                        not_sent=f"relance n°{number} pour la confirmation écrite de l'accord "
+                        "non envoyée ({why}) : relancer le créancier autrement",
+                    )
                 else:
                     summary = (
                         "confirmation écrite de l'accord pas encore reçue : relancer le créancier "
                         f"(relance n°{number})"
                     )
                     await self._record(key, TASK, summary)
-
-    async def _request_confirmation(self, key: str, number: int) -> None:
-        try:
-            await self._creditor_message(
-                MessageKind.CONFIRMATION_REQUEST,
-                key,
-                offer_id=self._negotiation.accepted_offer_id,
-                follow_up=number,
-            )
-            kind, summary = (
-                PROGRESS,
-                f"relance n°{number} envoyée au créancier : confirmation écrite de l'accord "
-                "demandée",
-            )
-        except ActivityError as exc:
-            if is_consent_missing(exc) and await self._withdrawn():
-                return
-            kind = TASK
-            summary = (
-                f"relance n°{number} pour la confirmation écrite de l'accord non envoyée "
-                f"({why_not_sent(exc)}) : relancer le créancier autrement"
-            )
-        await self._record(key, kind, summary)
 
     async def _await_decision(self, epoch: int) -> None:
         negotiation = self._negotiation
