@@ -138,6 +138,9 @@ def probes(facts: Facts) -> list[Probe]:
         wanted = response.request.url.params["q"]
         return [item["reference"] for item in response.json()["items"]] == [wanted]
 
+    def none_found(response: httpx.Response) -> bool:
+        return int(response.json()["total"]) == 0
+
     def static_ok(response: httpx.Response) -> bool:
         return len(response.content) > 0
 
@@ -159,6 +162,19 @@ def probes(facts: Facts) -> list[Probe]:
             "GET /api/v1/dossiers?q=<reference>",
             lambda n: f"/api/v1/dossiers?q={facts.references[n % len(facts.references)]}",
             found_reference,
+            bearer=True,
+        ),
+        # The blind-index lookups (email, last name): a miss costs what a hit costs.
+        Probe(
+            "GET /api/v1/dossiers?q=<email, no match>",
+            lambda n: f"/api/v1/dossiers?q=personne.{n}@exemple.fr",
+            none_found,
+            bearer=True,
+        ),
+        Probe(
+            "GET /api/v1/dossiers?q=<last name, no match>",
+            lambda n: f"/api/v1/dossiers?q=Absent{n}",
+            none_found,
             bearer=True,
         ),
     ]

@@ -101,21 +101,9 @@ class ChildProcess:
 
 
 def start_web(settings: Settings, log_dir: Path) -> ChildProcess:
-    """The real app factory under uvicorn, one process, access log off (as deployed)."""
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "web.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(settings.web_port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    """The app as deployed: `cravelynos web` (uvicorn, one process), its settings from the
+    environment."""
+    argv = [str(Path(sys.executable).with_name("cravelynos")), "web"]
     return ChildProcess("web app", argv, settings_env(settings), log_dir / "web.log")
 
 

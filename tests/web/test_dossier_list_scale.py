@@ -1,12 +1,13 @@
-"""The dossier list stays fast at 100,000 dossiers and decrypts only the rows it shows.
+"""The dossier list answers right at 100,000 dossiers and decrypts only the rows it shows.
 
 The bulk rows carry keys nobody can unwrap: reading any of them beyond the page would fail.
+How fast it answers is measured by `make bench` (bench/list_latency.py), against a static file
+in the same run: a wall-clock limit here failed whenever the machine was busy.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,6 @@ from services.dossiers.queries import DossierPage, list_dossiers
 
 BULK = 100_000
 BATCH = 10_000
-FAST_SECONDS = 1.0
 
 
 def bulk_insert(settings: Settings, staff: Staff) -> None:
@@ -67,34 +67,27 @@ def bulk_insert(settings: Settings, staff: Staff) -> None:
             session.execute(insert(Dossier), dossiers)
 
 
-def timed(settings: Settings, viewer: StaffUser, **kwargs: Any) -> tuple[float, DossierPage]:
+def listed(settings: Settings, viewer: StaffUser, **kwargs: Any) -> DossierPage:
     with session_scope(settings) as session:
-        began = time.perf_counter()
-        page = list_dossiers(session, viewer, settings=settings, **kwargs)
-        return time.perf_counter() - began, page
+        return list_dossiers(session, viewer, settings=settings, **kwargs)
 
 
 def test_list_at_scale(staff: Staff, web_settings: Settings) -> None:
     bulk_insert(web_settings, staff)
     newest = [seed_dossier(web_settings, staff.case_worker, last_name=f"Nom{i}") for i in range(3)]
 
-    elapsed, page = timed(web_settings, staff.case_worker, per_page=3)
-    assert elapsed < FAST_SECONDS, elapsed
+    page = listed(web_settings, staff.case_worker, per_page=3)
     assert page.total == BULK * 2 // 3 + 3 + 1  # paris team: 2 of 3 bulk rows, rounded up
     assert [i.id for i in page.items] == [d.id for d in reversed(newest)]
 
-    elapsed, page = timed(web_settings, staff.dpo, q="jeanne.dupont@exemple.fr")
-    assert elapsed < FAST_SECONDS, elapsed
+    page = listed(web_settings, staff.dpo, q="jeanne.dupont@exemple.fr")
     assert page.total == 3
 
-    elapsed, page = timed(web_settings, staff.supervisor, q="nom1")
-    assert elapsed < FAST_SECONDS, elapsed
+    page = listed(web_settings, staff.supervisor, q="nom1")
     assert [i.client_name for i in page.items] == ["Jeanne Nom1"]
 
-    elapsed, page = timed(web_settings, staff.case_worker, stage="intake", per_page=3)
-    assert elapsed < FAST_SECONDS, elapsed
+    page = listed(web_settings, staff.case_worker, stage="intake", per_page=3)
     assert [i.id for i in page.items] == [d.id for d in reversed(newest)]
 
-    elapsed, page = timed(web_settings, staff.dpo, q=f"crv-{utcnow().year}-")
-    assert elapsed < FAST_SECONDS, elapsed
+    page = listed(web_settings, staff.dpo, q=f"crv-{utcnow().year}-")
     assert [i.reference for i in page.items] == [d.reference for d in reversed(newest)]
