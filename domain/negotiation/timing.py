@@ -6,10 +6,10 @@ the person in Paris, whatever the server's zone.
 
 from __future__ import annotations
 
-import calendar
 from datetime import UTC, date, datetime, time, timedelta
 
 from domain.french_dates import PARIS
+from domain.legal_calendar import add_months
 
 
 def paris_date(moment: datetime) -> date:
@@ -24,13 +24,6 @@ def end_of_day(day: date) -> datetime:
 def noon(day: date) -> datetime:
     """Noon in Paris on `day`, as aware UTC: a payment known by its date only."""
     return datetime.combine(day, time(12), tzinfo=PARIS).astimezone(UTC)
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, on the month's last day when it is shorter (31 Jan → 28 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def monthly_due_dates(first: date, count: int) -> list[date]:

@@ -22,8 +22,9 @@ from activities.negotiation_records import NegotiationRecordActivities
 from activities.retention import RetentionActivities
 from config.settings import Settings
 from domain.dossier_stages import Outcome, Stage
+from domain.legal_calendar import add_months
 from domain.negotiation.sharing import ShareCategory
-from domain.negotiation.timing import add_months, end_of_day, monthly_due_dates
+from domain.negotiation.timing import end_of_day, monthly_due_dates
 from models.client import Client
 from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
