@@ -114,6 +114,14 @@ _ENUM_MESSAGES: tuple[tuple[Callable[[str], bool], str], ...] = (
     (lambda f: f == "preferred_channel", "Moyen de contact inconnu : e-mail, téléphone, courrier."),
     (lambda f: f == "outcome", "Issue de clôture inconnue."),
     (lambda f: f == "stage", "Étape inconnue."),
+    (
+        lambda f: f.startswith("rights"),
+        "Droit inconnu : access, rectification, erasure, portability, objection, restriction.",
+    ),
+    (lambda f: f == "channel", "Canal inconnu : public_form, signed_link, letter, email."),
+)
+DATETIME_MESSAGE = (
+    "Date et heure avec leur fuseau attendues, par exemple 2026-12-04T10:30:00+01:00."
 )
 _GENERIC_MESSAGES = {
     "string_type": "Texte attendu.",
@@ -130,6 +138,10 @@ _GENERIC_MESSAGES = {
     "json_invalid": "Le contenu envoyé n'est pas du JSON valide.",
     "literal_error": "Valeur non reconnue.",
     "uuid_parsing": "Identifiant invalide.",
+    "timezone_aware": DATETIME_MESSAGE,
+    "datetime_type": DATETIME_MESSAGE,
+    "datetime_parsing": DATETIME_MESSAGE,
+    "datetime_from_date_parsing": DATETIME_MESSAGE,
 }
 # Where FastAPI puts the part of the request an error is about.
 _REQUEST_PARTS = {"body", "query", "path", "header", "cookie", "form", "file"}
