@@ -7,6 +7,7 @@ A check raises `refuse(message)`: the message reaches the form or the API answer
 from __future__ import annotations
 
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -75,16 +76,16 @@ def mixed_scripts_message(text: str) -> str | None:
     return None
 
 
-class StatedField:
+class StatedField(ABC):
     """A field check that also states its rule in the API schema: used as
     `Annotated[str, check]`, it validates after the string type and writes `json_schema()`
     over the string variant of the field's schema."""
 
-    def __call__(self, value: str) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def __call__(self, value: str) -> Any: ...
 
-    def json_schema(self) -> dict[str, Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def json_schema(self) -> dict[str, Any]: ...
 
     def __get_pydantic_core_schema__(
         self, source: Any, handler: GetCoreSchemaHandler

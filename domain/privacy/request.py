@@ -17,6 +17,9 @@ from domain.labelled_enum import LabelledEnum
 from domain.privacy.deadline import ExtensionRefused, RequestClock, paris_day
 
 
+ANSWERED = "La réponse a déjà été envoyée : la demande est close."
+
+
 class Right(LabelledEnum):
     ACCESS = "access", "Droit d'accès"
     RECTIFICATION = "rectification", "Droit de rectification"
@@ -125,6 +128,3 @@ class PrivacyRequestState:
 
     def answered(self) -> None:
         self.status = RequestStatus.ANSWERED
-
-
-ANSWERED = "La réponse a déjà été envoyée : la demande est close."
