@@ -16,7 +16,6 @@ from datetime import datetime
 from domain.labelled_enum import LabelledEnum
 from domain.privacy.deadline import ExtensionRefused, RequestClock, paris_day
 
-
 ANSWERED = "La réponse a déjà été envoyée : la demande est close."
 
 
