@@ -8,15 +8,15 @@ from collections.abc import Callable
 
 from activities.contracts.dossier import EmailOutcome
 from config.settings import Settings
-from models.client import Client
 from models.outbox import OutboxEmail
+from security.datakeys import KeyHolder
 from services.email_outbox import deliver
 
 
 async def deliver_queued(
     settings: Settings,
     row: OutboxEmail | None,
-    client: Client,
+    client: KeyHolder,
     prepare: Callable[[], OutboxEmail | None],
 ) -> EmailOutcome:
     """Deliver `row` (already queued by an earlier attempt), or what `prepare` queues now in a

@@ -33,7 +33,7 @@ from models.dossier import Dossier
 from models.outbox import EmailStatus, OutboxEmail
 from models.staff import StaffUser
 from rendering.email import RenderedEmail, render_email
-from security.datakeys import ClientCipher
+from security.datakeys import ClientCipher, KeyHolder
 from services.audit import audit_client_data_read
 from services.documents import document_aad, document_path
 from services.dossiers.access import require_personal_data_role, visible_dossiers
@@ -72,7 +72,7 @@ def queue_email(
     settings: Settings,
     *,
     key: str,
-    client: Client,
+    client: KeyHolder,
     dossier_id: str | None,
     template: str,
     rendered: RenderedEmail,
@@ -91,6 +91,9 @@ def queue_email(
     replace_unsent: a row not sent yet takes this render instead (same key and Message-ID), for
     messages whose content must follow what is allowed at the moment they leave (a creditor
     message is rebuilt from the consent checked on each attempt).
+
+    client: whose data key encrypts the message: a client, or a data-subject request (the
+    messages about a request of someone who is not a client, and those to staff about it).
     """
     existing = session.exec(select(OutboxEmail).where(OutboxEmail.idempotency_key == key)).first()
     if existing is not None and (not replace_unsent or existing.status == EmailStatus.SENT):
@@ -99,7 +102,7 @@ def queue_email(
     row = existing or OutboxEmail(
         idempotency_key=key,
         message_id=message_id_for(key, settings),
-        client_id=client.id,
+        client_id=client.id if isinstance(client, Client) else None,
         dossier_id=dossier_id,
         template=template,
     )
@@ -162,7 +165,7 @@ def find_queued(settings: Settings, key: str) -> OutboxEmail | None:
 async def deliver(
     settings: Settings,
     row: OutboxEmail,
-    client: Client,
+    client: KeyHolder,
     on_sent: Callable[[Session], None] | None = None,
 ) -> bool:
     """Send the stored message unless already sent; True if it was sent now.
@@ -202,7 +205,7 @@ async def deliver(
     return True
 
 
-def _build_message(settings: Settings, row: OutboxEmail, client: Client) -> EmailMessage:
+def _build_message(settings: Settings, row: OutboxEmail, client: KeyHolder) -> EmailMessage:
     cipher = ClientCipher.for_client(client, settings)
     row_id = str(row.id)
 
