@@ -115,10 +115,12 @@ _ENUM_MESSAGES: tuple[tuple[Callable[[str], bool], str], ...] = (
     (lambda f: f == "outcome", "Issue de clôture inconnue."),
     (lambda f: f == "stage", "Étape inconnue."),
     (
-        lambda f: f.startswith("rights"),
+        lambda f: f.startswith("rights") or f == "right",
         "Droit inconnu : access, rectification, erasure, portability, objection, restriction.",
     ),
     (lambda f: f == "channel", "Canal inconnu : public_form, signed_link, letter, email."),
+    (lambda f: f == "decision", "Décision inconnue : fulfilled, partial, refused."),
+    (lambda f: f == "waiting_for", "Motif inconnu : identity, clarification."),
 )
 DATETIME_MESSAGE = (
     "Date et heure avec leur fuseau attendues, par exemple 2026-12-04T10:30:00+01:00."

@@ -12,6 +12,7 @@ from models import (  # noqa: F401
     intake_request,
     negotiation,
     outbox,
+    privacy_request,
     rate_limit,
     staff,
     staff_session,

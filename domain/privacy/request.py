@@ -17,6 +17,9 @@ from domain.labelled_enum import LabelledEnum
 from domain.privacy.deadline import ExtensionRefused, RequestClock, paris_day
 
 ANSWERED = "La réponse a déjà été envoyée : la demande est close."
+REASON_NEEDED = (
+    "Indiquez les motifs du refus : la personne les recevra, avec son droit de saisir la CNIL."
+)
 
 
 class Right(LabelledEnum):
@@ -105,11 +108,14 @@ class PrivacyRequestState:
     def extended(self, months: int, reason: str, now: datetime) -> None:
         self.clock = self.clock.extended(months, reason, now)
 
-    def decision_refusal(self, right: Right) -> str | None:
+    def decision_refusal(self, right: Right, outcome: Outcome, has_reason: bool) -> str | None:
         if self.status == RequestStatus.ANSWERED:
             return ANSWERED
         if right not in self.rights:
             return f"Cette demande ne porte pas sur le {right.label.lower()}."
+        if outcome != Outcome.FULFILLED and not has_reason:
+            # The person is owed the reasons of any refusal (Art. 12(4)).
+            return REASON_NEEDED
         return None
 
     def decided(self, right: Right, outcome: Outcome) -> None:

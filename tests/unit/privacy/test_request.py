@@ -12,6 +12,7 @@ from domain.privacy.deadline import RequestClock
 from domain.privacy.intake import FUTURE, NO_RIGHT, WHOSE, PrivacyRequestIn, receipt_refusal
 from domain.privacy.request import (
     ANSWERED,
+    REASON_NEEDED,
     Outcome,
     PauseReason,
     PrivacyRequestState,
@@ -57,9 +58,12 @@ def test_no_pause_once_overdue_and_no_answer_while_paused() -> None:
 
 def test_each_right_is_decided_before_the_answer() -> None:
     request = state(Right.ACCESS, Right.ERASURE)
-    assert request.decision_refusal(Right.PORTABILITY) == (
+    assert request.decision_refusal(Right.PORTABILITY, Outcome.FULFILLED, False) == (
         "Cette demande ne porte pas sur le droit à la portabilité."
     )
+    # A refusal, whole or partial, states its reasons.
+    assert request.decision_refusal(Right.ERASURE, Outcome.PARTIAL, False) == REASON_NEEDED
+    assert request.decision_refusal(Right.ERASURE, Outcome.PARTIAL, True) is None
     request.decided(Right.ACCESS, Outcome.FULFILLED)
     assert request.answer_refusal() == (
         "Décidez d'abord de chaque droit demandé : Droit à l'effacement."
@@ -68,7 +72,7 @@ def test_each_right_is_decided_before_the_answer() -> None:
     assert request.answer_refusal() is None
     request.answered()
     assert request.answer_refusal() == ANSWERED
-    assert request.decision_refusal(Right.ACCESS) == ANSWERED
+    assert request.decision_refusal(Right.ACCESS, Outcome.FULFILLED, False) == ANSWERED
     assert request.pause_refusal(at(10)) == ANSWERED
     assert request.extension_refusal(1, "motif", at(10)) == ANSWERED
 

@@ -1,0 +1,136 @@
+"""Data-subject requests: the request, its timeline and the DPO's notes.
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-12-05 21:05:19.818590
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel.sql.sqltypes  # noqa: F401  (autogenerate renders sqlmodel's column types)
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "privacy_request",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("rights", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("team", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("wrapped_key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("email_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("email_bidx", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("identity", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("linked_to_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("creation_key", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column(
+            "creation_fingerprint", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True
+        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("due_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("paused_days", sa.Integer(), nullable=False),
+        sa.Column("extended_months", sa.Integer(), nullable=False),
+        sa.Column("outcomes", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("answered_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("synced_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["linked_to_id"],
+            ["privacy_request.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("creation_key"),
+        sa.UniqueConstraint("reference"),
+    )
+    with op.batch_alter_table("privacy_request", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_request_client_id"), ["client_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_privacy_request_due_at"), ["due_at"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_privacy_request_email_bidx"), ["email_bidx"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_privacy_request_received_at"), ["received_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_privacy_request_status"), ["status"], unique=False)
+
+    op.create_table(
+        "privacy_request_note",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("text_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("written_by", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("written_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["privacy_request.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("privacy_request_note", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_request_note_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
+        "privacy_request_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("detail", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+        sa.Column("note_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["note_id"],
+            ["privacy_request_note.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["privacy_request.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key"),
+    )
+    with op.batch_alter_table("privacy_request_event", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_request_event_request_id"), ["request_id"], unique=False
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("privacy_request_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_request_event_request_id"))
+
+    op.drop_table("privacy_request_event")
+    with op.batch_alter_table("privacy_request_note", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_request_note_request_id"))
+
+    op.drop_table("privacy_request_note")
+    with op.batch_alter_table("privacy_request", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_request_status"))
+        batch_op.drop_index(batch_op.f("ix_privacy_request_received_at"))
+        batch_op.drop_index(batch_op.f("ix_privacy_request_email_bidx"))
+        batch_op.drop_index(batch_op.f("ix_privacy_request_due_at"))
+        batch_op.drop_index(batch_op.f("ix_privacy_request_client_id"))
+
+    op.drop_table("privacy_request")

@@ -1,0 +1,90 @@
+"""Data-subject requests (rights under GDPR Art. 15–21): the request as received, the read
+model its workflow keeps current, its timeline and the DPO's written reasons.
+
+Each request has its own data key (like a client): the address of a person who is not a client
+is encrypted under it, and so are the reasons the DPO writes. The workflow holds the clock; the
+columns below it mirror what the workflow last recorded, for the queue and the API.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import SQLModel
+
+from domain.clock import utcnow
+from models.categories import Category, field
+
+
+class PrivacyRequest(SQLModel, table=True):
+    __tablename__ = "privacy_request"
+
+    id: str = field(Category.OPERATIONAL, primary_key=True, max_length=32)
+    # Shown to people and staff ("DP-2026-00042"): says nothing about the person.
+    reference: str = field(Category.OPERATIONAL, unique=True, max_length=20)
+    # Comma-separated Right values, in the order asked.
+    rights: str = field(Category.OPERATIONAL, max_length=120)
+    channel: str = field(Category.OPERATIONAL, max_length=20)
+    client_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="client.id", index=True
+    )
+    # The team whose supervisor is told on the due day (the client's dossier's, else the DPO's).
+    team: str = field(Category.OPERATIONAL, max_length=40)
+    wrapped_key: str | None = field(Category.ACCOUNT, default=None, max_length=200)
+    # The address the person wrote from, when they are not (or not known to be) a client.
+    email_enc: str | None = field(Category.ACCOUNT, default=None)
+    email_bidx: str | None = field(Category.ACCOUNT, default=None, index=True, max_length=64)
+    # "identified" (own signed link, confirmed address of the client record) or "to_check".
+    identity: str = field(Category.OPERATIONAL, max_length=20)
+    # An open request for one of the same rights, made before this one by the same person.
+    linked_to_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="privacy_request.id"
+    )
+    received_at: datetime = field(Category.OPERATIONAL, index=True)
+    recorded_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+    recorded_by: str = field(Category.OPERATIONAL, max_length=60)
+    # Keyed hashes of (recording account, Idempotency-Key or form token) and of what was asked:
+    # a retried creation finds this request; the same key for another request is refused.
+    creation_key: str | None = field(Category.OPERATIONAL, default=None, unique=True, max_length=64)
+    creation_fingerprint: str | None = field(Category.OPERATIONAL, default=None, max_length=64)
+    # ----- kept current by the workflow ------------------------------------------------------
+    status: str = field(Category.OPERATIONAL, default="open", max_length=20, index=True)
+    due_at: datetime = field(Category.OPERATIONAL, index=True)
+    paused_days: int = field(Category.OPERATIONAL, default=0)
+    extended_months: int = field(Category.OPERATIONAL, default=0)
+    # JSON object {right: outcome} of the rights decided so far.
+    outcomes: str = field(Category.OPERATIONAL, default="{}", max_length=400)
+    answered_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    synced_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+
+
+class PrivacyRequestEvent(SQLModel, table=True):
+    """The request's timeline, written once per event (the key makes a retried activity find it)."""
+
+    __tablename__ = "privacy_request_event"
+
+    id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
+    request_id: str = field(Category.OPERATIONAL, foreign_key="privacy_request.id", index=True)
+    key: str = field(Category.OPERATIONAL, unique=True, max_length=200)
+    at: datetime = field(Category.OPERATIONAL)
+    # An EventKind value (services/privacy_requests/timeline.py says it in French).
+    kind: str = field(Category.OPERATIONAL, max_length=30)
+    actor: str = field(Category.OPERATIONAL, max_length=60)
+    # Codes only (a right, an outcome, a pause reason, a number of days): never free text.
+    detail: str = field(Category.OPERATIONAL, default="{}", max_length=400)
+    note_id: int | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="privacy_request_note.id"
+    )
+
+
+class PrivacyRequestNote(SQLModel, table=True):
+    """What the DPO writes for the person (an extension's reason, a refusal's reasons): stored
+    before the action is asked of the workflow, which names it by id."""
+
+    __tablename__ = "privacy_request_note"
+
+    id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
+    request_id: str = field(Category.OPERATIONAL, foreign_key="privacy_request.id", index=True)
+    text_enc: str | None = field(Category.CORRESPONDENCE, default=None)
+    written_by: str = field(Category.OPERATIONAL, max_length=60)
+    written_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
