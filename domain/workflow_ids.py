@@ -1,5 +1,5 @@
-"""Temporal workflow ids of dossiers and negotiations: one place for the web app, the gateway,
-the workflows that start children, the demo and the benchmarks."""
+"""Temporal workflow ids of dossiers, negotiations and data-subject requests: one place for the
+web app, the gateway, the workflows that start children, the demo and the benchmarks."""
 
 from __future__ import annotations
 
@@ -10,3 +10,7 @@ def dossier_workflow_id(dossier_id: str) -> str:
 
 def negotiation_workflow_id(negotiation_id: str) -> str:
     return f"negotiation:{negotiation_id}"
+
+
+def privacy_request_workflow_id(request_id: str) -> str:
+    return f"privacy-request:{request_id}"

@@ -21,17 +21,23 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.intake import DossierCreate
-from domain.workflow_ids import dossier_workflow_id
+from domain.workflow_ids import dossier_workflow_id, privacy_request_workflow_id
 from models.database import session_scope
 from models.dossier import Dossier
 from models.outbox import WorkflowStartIntent
 from models.staff import StaffUser
 from services.dossiers.intake import create_dossier
 from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
+from workflows.privacy_request_messages import PRIVACY_REQUEST_WORKFLOW, PrivacyRequestInput
 
 log = logging.getLogger(__name__)
 
 RELAY_INTERVAL_SECONDS = 2.0
+# The workflows an intent may start, with the dataclass of their input.
+WORKFLOW_INPUTS: dict[str, type[DossierInput] | type[PrivacyRequestInput]] = {
+    DOSSIER_WORKFLOW: DossierInput,
+    PRIVACY_REQUEST_WORKFLOW: PrivacyRequestInput,
+}
 
 
 def record_dossier_start_intent(session: Session, dossier_id: str) -> WorkflowStartIntent:
@@ -43,6 +49,17 @@ def record_dossier_start_intent(session: Session, dossier_id: str) -> WorkflowSt
     )
     session.add(intent)
     return intent
+
+
+def record_privacy_request_start_intent(session: Session, request_id: str) -> None:
+    """The same for a data-subject request, in the transaction that records it."""
+    session.add(
+        WorkflowStartIntent(
+            workflow_id=privacy_request_workflow_id(request_id),
+            workflow_type=PRIVACY_REQUEST_WORKFLOW,
+            argument_json=json.dumps(asdict(PrivacyRequestInput(request_id=request_id))),
+        )
+    )
 
 
 def create_dossier_with_start_intent(
@@ -87,11 +104,12 @@ async def start_pending_intent(client: Client, workflow_id: str, settings: Setti
 async def _start(
     client: Client, workflow_id: str, workflow_type: str, argument_json: str, settings: Settings
 ) -> None:
-    if workflow_type != DOSSIER_WORKFLOW:
+    input_type = WORKFLOW_INPUTS.get(workflow_type)
+    if input_type is None:
         raise ValueError(f"unknown workflow type in outbox: {workflow_type}")
-    argument = DossierInput(**json.loads(argument_json))
+    argument = input_type(**json.loads(argument_json))
     await client.start_workflow(
-        DOSSIER_WORKFLOW,
+        workflow_type,
         argument,
         id=workflow_id,
         task_queue=settings.task_queue,

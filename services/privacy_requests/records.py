@@ -1,0 +1,176 @@
+"""Recording a data-subject request as received: whose data, which rights, when it arrived.
+
+The clock starts at receipt (`received_at`, which staff type from the letter or email), not at
+typing. A request for a right already asked in an open request of the same person is linked to
+it; it still gets its own identity check and its own answer.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
+
+from config.settings import Settings
+from domain.errors import ConflictingInput, InvalidInput
+from domain.french_dates import PARIS
+from domain.privacy.deadline import RequestClock
+from domain.privacy.intake import PrivacyRequestIn, receipt_refusal
+from domain.privacy.request import RequestStatus
+from models.client import Client
+from models.dossier import Dossier
+from models.privacy_request import PrivacyRequest
+from models.staff import Role, StaffUser
+from security.blind_index import blind_index
+from security.datakeys import ClientCipher
+from services.audit import append_audit
+from services.dossiers.access import actor_of
+from services.dossiers.intake import EMAIL_INDEX
+from services.privacy_requests.access import require_request_role
+
+TABLE = "privacy_request"
+REFERENCE_PREFIX = "DP"
+UNKNOWN_CLIENT = "Aucun client de votre périmètre ne porte cet identifiant."
+IDENTIFIED, TO_CHECK = "identified", "to_check"
+KEY_REUSED = (
+    "Cette clé d'idempotence a déjà servi à une autre demande : choisissez-en une nouvelle pour "
+    "chaque demande."
+)
+
+
+def request_of_key(
+    session: Session, settings: Settings, actor: StaffUser, key: str, data: PrivacyRequestIn
+) -> PrivacyRequest | None:
+    """The request this key already recorded, or None; ConflictingInput if the key served
+    another request."""
+    served = session.exec(
+        select(PrivacyRequest).where(
+            PrivacyRequest.creation_key == _creation_key(settings, actor, key)
+        )
+    ).first()
+    if served is not None and served.creation_fingerprint != _fingerprint(settings, data):
+        raise ConflictingInput({"Idempotency-Key": KEY_REUSED})
+    return served
+
+
+def _creation_key(settings: Settings, actor: StaffUser, key: str) -> str:
+    return blind_index("privacy-request-key", f"{actor.id}:{key}", settings)
+
+
+def _fingerprint(settings: Settings, data: PrivacyRequestIn) -> str:
+    return blind_index("privacy-request-content", data.model_dump_json(), settings)
+
+
+def create_request(
+    session: Session,
+    data: PrivacyRequestIn,
+    actor: StaffUser,
+    settings: Settings,
+    now: datetime,
+    key: str | None = None,
+) -> PrivacyRequest:
+    """The request, with the audit entry of its recording, in the caller's transaction.
+    With a `key`, a concurrent twin fails on its unique column and rolls back."""
+    require_request_role(session, actor, "privacy_request.create")
+    refusal = receipt_refusal(data.received_at, now)
+    if refusal:
+        raise InvalidInput({"received_at": refusal})
+    email_bidx = blind_index(EMAIL_INDEX, data.email, settings) if data.email else None
+    client, team = _client_and_team(session, data, actor, email_bidx)
+    request_id = secrets.token_hex(16)
+    # Appending to the audit chain locks its head until commit, which also serialises the
+    # allocation of references below.
+    append_audit(
+        session,
+        actor_of(actor),
+        "privacy_request.create",
+        TABLE,
+        request_id,
+        detail={"rights": [r.value for r in data.rights], "channel": data.channel.value},
+    )
+    wrapped, cipher = ClientCipher.new_client(request_id, settings)
+    row = PrivacyRequest(
+        id=request_id,
+        reference=_next_reference(session, now),
+        rights=",".join(r.value for r in data.rights),
+        channel=data.channel.value,
+        client_id=client.id if client else None,
+        team=team,
+        wrapped_key=wrapped,
+        email_enc=cipher.encrypt(TABLE, "email", request_id, data.email),
+        email_bidx=email_bidx,
+        # Staff and the API cannot vouch for the person: the DPO checks, asking for an ID
+        # document where the channel did not identify them.
+        identity=TO_CHECK,
+        linked_to_id=_open_request_for_same_right(session, data, client, email_bidx),
+        received_at=data.received_at,
+        recorded_at=now,
+        recorded_by=actor_of(actor),
+        creation_key=_creation_key(settings, actor, key) if key else None,
+        creation_fingerprint=_fingerprint(settings, data) if key else None,
+        status=RequestStatus.OPEN.value,
+        due_at=RequestClock(data.received_at).due_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _client_and_team(
+    session: Session, data: PrivacyRequestIn, actor: StaffUser, email_bidx: str | None
+) -> tuple[Client | None, str]:
+    """The client the request is about (named, or found by the address it came from) and the
+    team whose supervisor answers for it: that of the client's latest dossier, else the
+    recorder's."""
+    if data.client_id is not None:
+        client = session.get(Client, data.client_id)
+        if client is None or client.erased_at is not None:
+            raise InvalidInput({"client_id": UNKNOWN_CLIENT})
+    else:
+        client = session.exec(select(Client).where(Client.email_bidx == email_bidx)).first()
+    if client is None:
+        return None, actor.team
+    team = session.exec(
+        select(Dossier.team)
+        .where(Dossier.client_id == client.id)
+        .order_by(col(Dossier.created_at).desc())
+    ).first()
+    team = team or actor.team
+    if data.client_id is not None and actor.role != Role.DPO and team != actor.team:
+        raise InvalidInput({"client_id": UNKNOWN_CLIENT})
+    return client, team
+
+
+def _open_request_for_same_right(
+    session: Session, data: PrivacyRequestIn, client: Client | None, email_bidx: str | None
+) -> str | None:
+    same_person = []
+    if client is not None:
+        same_person.append(col(PrivacyRequest.client_id) == client.id)
+    if email_bidx is not None:
+        same_person.append(col(PrivacyRequest.email_bidx) == email_bidx)
+    rows = session.exec(
+        select(PrivacyRequest)
+        .where(or_(*same_person))
+        .where(col(PrivacyRequest.status) != RequestStatus.ANSWERED.value)
+        .order_by(col(PrivacyRequest.received_at))
+    ).all()
+    asked = {r.value for r in data.rights}
+    for row in rows:
+        if asked & set(row.rights.split(",")):
+            return row.id
+    return None
+
+
+def _next_reference(session: Session, now: datetime) -> str:
+    """DP-<year>-<5 digits>, one more than the highest of the year (Paris year)."""
+    prefix = f"{REFERENCE_PREFIX}-{now.astimezone(PARIS).year}-"
+    highest = session.exec(
+        select(func.max(PrivacyRequest.reference)).where(
+            col(PrivacyRequest.reference).startswith(prefix)
+        )
+    ).one()
+    number = int(highest.removeprefix(prefix)) + 1 if highest else 1
+    return f"{prefix}{number:05d}"
