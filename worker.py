@@ -1,5 +1,5 @@
-"""Worker entry point: the dossier, negotiation and audit witness workflows and their activities
-on one task queue."""
+"""Worker entry point: the dossier, negotiation, data-subject request and audit witness workflows
+and their activities on one task queue."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from activities.creditor_messages import CreditorMessageActivities
 from activities.dossier_records import DossierRecordActivities
 from activities.negotiation_email import NegotiationEmailActivities
 from activities.negotiation_records import NegotiationRecordActivities
+from activities.privacy_requests import PrivacyRequestActivities
 from activities.retention import RetentionActivities
 from activities.staged_writes import StagedWriteActivities
 from config.settings import Settings
@@ -32,8 +33,14 @@ from services.staged_writes import sweep_staged_writes
 from workflows.audit_witness import AuditWitnessWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.negotiation import CreditorNegotiationWorkflow
+from workflows.privacy_request import PrivacyRequestWorkflow
 
-WORKFLOWS: list[type] = [DossierWorkflow, CreditorNegotiationWorkflow, AuditWitnessWorkflow]
+WORKFLOWS: list[type] = [
+    DossierWorkflow,
+    CreditorNegotiationWorkflow,
+    PrivacyRequestWorkflow,
+    AuditWitnessWorkflow,
+]
 ACTIVITY_THREADS = 16
 SWEEP_INTERVAL_SECONDS = 300
 log = logging.getLogger(__name__)
@@ -45,6 +52,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     retention = RetentionActivities(settings)
     analysis = AnalysisActivities(settings)
     negotiations = NegotiationRecordActivities(settings)
+    privacy = PrivacyRequestActivities(settings)
     return [
         records.load_dossier_facts,
         records.record_progress,
@@ -69,6 +77,9 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         ConsentReceiptActivities(settings).send_consent_receipt,
         StagedWriteActivities(settings).apply_staged_write,
         AuditWitnessActivities(settings).read_audit_head,
+        privacy.load_privacy_request,
+        privacy.record_privacy_event,
+        privacy.send_privacy_notice,
     ]
 
 

@@ -24,6 +24,13 @@ SUBJECTS: dict[str, str] = {
     "analysis_reminder": "Dossier {reference} : votre analyse budgétaire attend votre réponse",
     # To a creditor (activities/creditor_messages.py): our negotiation reference only.
     "creditor_message": "Réf. {reference} : {kind_label}",
+    # About a data-subject request (activities/privacy_requests.py): to the person...
+    "privacy_extension": "Votre demande {reference} : délai de réponse prolongé",
+    "privacy_response": "Votre demande {reference} : notre réponse",
+    # ... and to staff: the reference and dates only.
+    "privacy_reminder": "Demande {reference} : réponse due le {due_on}",
+    "privacy_escalation": "Demande {reference} : échéance aujourd'hui",
+    "privacy_overdue": "Demande {reference} : délai de réponse dépassé",
 }
 # To the client about one creditor (activities/negotiation_email.py): never a figure.
 NEGOTIATION_SUBJECTS: dict[str, str] = {

@@ -8,7 +8,6 @@ writes them, and the update is never sent.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
@@ -36,10 +35,8 @@ from support.negotiation_driver import (
     update,
     wait_delivered,
 )
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowHandle
-from temporalio.converter import default
+from support.search_attributes import search_attributes
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from activities.contracts import dossier as dossier_io
@@ -76,7 +73,6 @@ from workflows.negotiation_messages import (
     EndNegotiation,
     InstalmentPaid,
 )
-from workflows.plumbing import NEXT_DEADLINE_KEY, STAGE_KEY
 
 
 @pytest.fixture(scope="module")
@@ -101,29 +97,6 @@ def _dossier(settings: Settings, dossier_id: str) -> Dossier:
         return row
 
 
-async def _search_attributes(
-    client: Client, handle: WorkflowHandle
-) -> tuple[str | None, datetime | None]:
-    """CravelynosStage and CravelynosNextDeadline once the workflow has set them (from its first
-    workflow task on). Read raw: the test server keeps an unset attribute as a null value,
-    which the SDK's typed decoding cannot read (a real server drops it)."""
-    converter = default().payload_converter
-    for _ in range(100):
-        described = await client.workflow_service.describe_workflow_execution(
-            DescribeWorkflowExecutionRequest(
-                namespace=client.namespace,
-                execution=WorkflowExecution(workflow_id=handle.id),
-            )
-        )
-        fields = described.workflow_execution_info.search_attributes.indexed_fields
-        if STAGE_KEY.name in fields:
-            break
-        await asyncio.sleep(0.05)
-    values = {name: converter.from_payloads([payload])[0] for name, payload in fields.items()}
-    deadline = values.get(NEXT_DEADLINE_KEY.name)
-    return values.get(STAGE_KEY.name), datetime.fromisoformat(deadline) if deadline else None
-
-
 async def test_a_consent_given_while_the_notice_was_lost_is_found_within_a_day(
     time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
 ) -> None:
@@ -132,7 +105,7 @@ async def test_a_consent_given_while_the_notice_was_lost_is_found_within_a_day(
     async with build_worker(wf_client, wf_settings):
         handle = await start_negotiation(wf_client, wf_settings, seed)
         await reaches(handle, S.CONSENT_PENDING)
-        stage, deadline = await _search_attributes(wf_client, handle)
+        stage, deadline = await search_attributes(wf_client, handle)
         # The wait is on the client: its deadline is published too.
         assert stage == "negotiation:consent_pending" and deadline is not None
         asked = in_db(
@@ -165,7 +138,7 @@ async def test_a_consent_given_while_the_notice_was_lost_is_found_within_a_day(
         assert "Créancier n°1 : consentement donné par le client" in _summaries(
             wf_settings, negotiation_id
         )
-        assert (await _search_attributes(wf_client, handle))[0] == "negotiation:ready"
+        assert (await search_attributes(wf_client, handle))[0] == "negotiation:ready"
         # The notice arriving late changes nothing.
         late = ConsentDecided(asked, True, seed.client_actor)
         assert await refusal(handle, CONSENT_DECIDED_UPDATE, late) == ALREADY_DECIDED
@@ -191,7 +164,7 @@ async def test_a_withdrawal_whose_notice_was_lost_suspends_at_the_next_follow_up
         handle = await start_negotiation(wf_client, wf_settings, seed)
         consent_id = await consent(handle, wf_settings, seed)
         ours = await send_offer(handle, time_env, wf_settings, seed)
-        stage, deadline = await _search_attributes(wf_client, handle)
+        stage, deadline = await search_attributes(wf_client, handle)
         assert stage == "negotiation:awaiting_reply"
         assert deadline == (await status(handle)).next_deadline is not None
         await time_env.sleep(timedelta(days=5))
@@ -215,7 +188,7 @@ async def test_a_withdrawal_whose_notice_was_lost_suspends_at_the_next_follow_up
             "creditor_mandate_end",
         ]
         assert offer(wf_settings, ours).status == "withdrawn"
-        stage, deadline = await _search_attributes(wf_client, handle)
+        stage, deadline = await search_attributes(wf_client, handle)
         assert stage == "negotiation:suspended" and deadline == current.next_deadline
         # Past every reply timer, then the late notice: still one mandate end, one email.
         await time_env.sleep(timedelta(days=40))
@@ -367,5 +340,5 @@ async def test_a_payment_recorded_on_its_date_and_the_missed_alert_time(
             rows[1].due_date + timedelta(days=6), time(0), tzinfo=PARIS
         ).astimezone(UTC)
         assert grace_end <= alerted < grace_end + timedelta(hours=1)
-        assert (await _search_attributes(wf_client, handle))[0] == "negotiation:plan_running"
+        assert (await search_attributes(wf_client, handle))[0] == "negotiation:plan_running"
         await finish_workflow(wf_client, handle)

@@ -1,0 +1,76 @@
+"""The activities the PrivacyRequestWorkflow calls, with their arguments and results: request
+ids, codes and dates, never personal data (the activities read that from the database)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from activities.contracts.refs import ActivityRef
+
+
+@dataclass
+class RequestRef:
+    request_id: str
+
+
+@dataclass
+class RequestFacts:
+    """What the clock needs: the rights asked (Right values) and the moment of receipt."""
+
+    rights: list[str]
+    received_at: datetime
+
+
+@dataclass
+class RequestSnapshot:
+    """The read model as the workflow leaves it after an event."""
+
+    status: str
+    due_at: datetime
+    paused_days: int
+    extended_months: int
+    outcomes: dict[str, str] = field(default_factory=dict)
+    answered_at: datetime | None = None
+
+
+@dataclass
+class RequestEvent:
+    """One event of the request's timeline (an EventKind value) and the state it leaves; `key`
+    makes a retried activity find what it wrote."""
+
+    request_id: str
+    key: str
+    kind: str
+    actor: str
+    at: datetime
+    snapshot: RequestSnapshot
+    detail: dict[str, str | int] = field(default_factory=dict)
+    note_id: int | None = None
+
+
+@dataclass
+class RequestNotice:
+    """An email about the request: `kind` a NoticeKind value (to staff) or "extension" /
+    "response" (to the person); `key` names it for the outbox, one message per recipient."""
+
+    request_id: str
+    key: str
+    kind: str
+    # When the workflow sends it (what "days left" counts from) and the due date it is about.
+    at: datetime
+    due_at: datetime
+    note_id: int | None = None
+
+
+@dataclass
+class NoticeOutcome:
+    # How many messages left now (0 on a retry that finds them sent, or when nobody can be
+    # reached by email: the timeline says so).
+    sent: int
+    recipients: int
+
+
+LOAD_PRIVACY_REQUEST = ActivityRef[RequestRef, RequestFacts]("load_privacy_request", RequestFacts)
+RECORD_PRIVACY_EVENT = ActivityRef[RequestEvent, bool]("record_privacy_event", bool)
+SEND_PRIVACY_NOTICE = ActivityRef[RequestNotice, NoticeOutcome](
+    "send_privacy_notice", NoticeOutcome
+)

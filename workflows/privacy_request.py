@@ -1,0 +1,315 @@
+"""PrivacyRequestWorkflow: one data-subject request, from receipt to the answer, on its clock.
+
+The clock (domain/privacy/deadline.py) starts at receipt; waiting on the person pauses it and
+the paused days are added back; one extension may follow before the due date. Reminders go to
+the DPO at D−10, D−5 and D−1, the supervisor is told on the due day, and the request is marked
+overdue the second its due day ends — in the timeline, the read model and the search
+attributes — until it is answered (domain/privacy/notices.py).
+
+The DPO drives it through updates whose validators apply the rules of
+domain/privacy/request.py: a refused action is refused before it is recorded, with its French
+message. Every update that changes the request wakes the main loop, which recomputes the next
+notice from the clock as it now stands.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts import privacy_request as io
+    from domain.privacy.deadline import RequestClock
+    from domain.privacy.notices import Notice, NoticeKind, due_now, next_moment
+    from domain.privacy.request import (
+        Outcome,
+        PauseReason,
+        PrivacyRequestState,
+        RequestStatus,
+        Right,
+    )
+    from workflows.plumbing import (
+        EMAIL,
+        SHORT,
+        publish_search_attributes,
+        refuse_if,
+        reject_if,
+        run,
+        wait_until,
+    )
+    from workflows.privacy_request_messages import (
+        DECIDE_UPDATE,
+        EXTEND_UPDATE,
+        PAUSE_UPDATE,
+        PRIVACY_REQUEST_WORKFLOW,
+        PRIVACY_STATUS_QUERY,
+        RESPOND_UPDATE,
+        RESUME_UPDATE,
+        DecideRight,
+        ExtendDeadline,
+        PauseClock,
+        PrivacyRequestInput,
+        PrivacyRequestStatus,
+        ResumeClock,
+        SendResponse,
+    )
+
+# The stage operators filter on (CravelynosStage): "privacy:open", "privacy:overdue"...
+STAGE_PREFIX = "privacy:"
+OVERDUE_STAGE = "overdue"
+UNKNOWN_RIGHT = "Droit inconnu."
+UNKNOWN_OUTCOME = "Issue inconnue."
+UNKNOWN_PAUSE_REASON = "Motif de suspension inconnu."
+
+
+@workflow.defn(name=PRIVACY_REQUEST_WORKFLOW)
+class PrivacyRequestWorkflow:
+    @workflow.init
+    def __init__(self, arg: PrivacyRequestInput) -> None:
+        self._request_id = arg.request_id
+        self._state: PrivacyRequestState | None = None
+        self._done: set[str] = set()
+        # Bumped by every change of the request: the main loop's waits end on it.
+        self._epoch = 0
+        self._events = 0
+        self._lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, arg: PrivacyRequestInput) -> None:
+        facts = await run(io.LOAD_PRIVACY_REQUEST, io.RequestRef(arg.request_id), SHORT)
+        rights = [Right(value) for value in facts.rights]
+        self._state = PrivacyRequestState(arg.request_id, rights, RequestClock(facts.received_at))
+        async with self._lock:
+            await self._record("received", "system")
+        state = self._state
+        while state.status != RequestStatus.ANSWERED:
+            self._publish()
+            changed = self._changed_since(self._epoch)
+            if state.pause is not None:
+                # Paused: the due date moves every day until the clock runs again.
+                await workflow.wait_condition(changed)
+                continue
+            async with self._lock:
+                await self._send_due_notices()
+            moment = next_moment(state.clock, self._done)
+            if moment is None:
+                # Overdue and told: only the answer (or another change) is awaited.
+                await workflow.wait_condition(changed)
+            else:
+                await wait_until(moment, changed)
+        self._publish()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+
+    def _changed_since(self, epoch: int) -> Callable[[], bool]:
+        return lambda: self._epoch != epoch
+
+    # ----- notices ----------------------------------------------------------------------------
+
+    async def _send_due_notices(self) -> None:
+        state = self._request()
+        if state.status == RequestStatus.ANSWERED or state.pause is not None:
+            return
+        send, skipped = due_now(state.clock, self._done, workflow.now())
+        for notice in skipped:
+            self._done.add(notice.key)
+        for notice in send:
+            await self._notify(notice)
+
+    async def _notify(self, notice: Notice) -> None:
+        key = f"{self._request_id}:{notice.key}"
+        due_at = self._request().clock.due_at
+        await run(
+            io.SEND_PRIVACY_NOTICE,
+            io.RequestNotice(self._request_id, key, notice.kind.value, workflow.now(), due_at),
+            EMAIL,
+        )
+        self._done.add(notice.key)
+        await self._record(
+            notice.kind.value, "system", key=key, detail={"due_on": notice.due_on.isoformat()}
+        )
+        if notice.kind == NoticeKind.OVERDUE:
+            self._publish()
+
+    # ----- updates ----------------------------------------------------------------------------
+
+    @workflow.update(name=PAUSE_UPDATE)
+    async def pause(self, arg: PauseClock) -> str:
+        async with self._lock:
+            refuse_if(self._pause_refusal(arg))
+            self._request().paused(PauseReason(arg.reason), workflow.now())
+            await self._changed("paused", arg.actor, detail={"reason": arg.reason})
+            return self._request().status.value
+
+    @pause.validator
+    def _validate_pause(self, arg: PauseClock) -> None:
+        reject_if(self._pause_refusal(arg))
+
+    def _pause_refusal(self, arg: PauseClock) -> str | None:
+        if arg.reason not in PauseReason.labels():
+            return UNKNOWN_PAUSE_REASON
+        return self._request().pause_refusal(workflow.now())
+
+    @workflow.update(name=RESUME_UPDATE)
+    async def resume(self, arg: ResumeClock) -> str:
+        async with self._lock:
+            refuse_if(self._request().resume_refusal())
+            days = self._request().resumed(workflow.now())
+            await self._changed("resumed", arg.actor, detail={"days": days})
+            return self._request().status.value
+
+    @resume.validator
+    def _validate_resume(self, arg: ResumeClock) -> None:
+        reject_if(self._request().resume_refusal())
+
+    @workflow.update(name=EXTEND_UPDATE)
+    async def extend(self, arg: ExtendDeadline) -> datetime:
+        async with self._lock:
+            refuse_if(self._extension_refusal(arg))
+            self._request().extended(arg.months, _reason_token(arg.note_id), workflow.now())
+            await self._changed(
+                "extended", arg.actor, detail={"months": arg.months}, note_id=arg.note_id
+            )
+            await self._tell_person("extension", arg.note_id)
+            return self._request().clock.due_at
+
+    @extend.validator
+    def _validate_extend(self, arg: ExtendDeadline) -> None:
+        reject_if(self._extension_refusal(arg))
+
+    def _extension_refusal(self, arg: ExtendDeadline) -> str | None:
+        return self._request().extension_refusal(
+            arg.months, _reason_token(arg.note_id), workflow.now()
+        )
+
+    @workflow.update(name=DECIDE_UPDATE)
+    async def decide(self, arg: DecideRight) -> str:
+        async with self._lock:
+            refuse_if(self._decision_refusal(arg))
+            self._request().decided(Right(arg.right), Outcome(arg.outcome))
+            await self._changed(
+                "decided",
+                arg.actor,
+                detail={"right": arg.right, "outcome": arg.outcome},
+                note_id=arg.note_id,
+            )
+            return arg.outcome
+
+    @decide.validator
+    def _validate_decide(self, arg: DecideRight) -> None:
+        reject_if(self._decision_refusal(arg))
+
+    def _decision_refusal(self, arg: DecideRight) -> str | None:
+        if arg.right not in Right.labels():
+            return UNKNOWN_RIGHT
+        if arg.outcome not in Outcome.labels():
+            return UNKNOWN_OUTCOME
+        return self._request().decision_refusal(
+            Right(arg.right), Outcome(arg.outcome), arg.note_id is not None
+        )
+
+    @workflow.update(name=RESPOND_UPDATE)
+    async def respond(self, arg: SendResponse) -> str:
+        async with self._lock:
+            refuse_if(self._request().answer_refusal())
+            self._request().answered()
+            await self._tell_person("response", None)
+            await self._changed("answered", arg.actor)
+            return self._request().status.value
+
+    @respond.validator
+    def _validate_respond(self, arg: SendResponse) -> None:
+        reject_if(self._request().answer_refusal())
+
+    @workflow.query(name=PRIVACY_STATUS_QUERY)
+    def status(self) -> PrivacyRequestStatus:
+        state = self._request()
+        return PrivacyRequestStatus(
+            status=state.status.value,
+            due_at=state.clock.due_at,
+            overdue=self._overdue(),
+            paused_days=state.clock.paused_days,
+            extended_months=state.clock.extension.months if state.clock.extension else 0,
+            outcomes={right.value: outcome.value for right, outcome in state.outcomes.items()},
+            notices_done=sorted(self._done),
+        )
+
+    # ----- records ----------------------------------------------------------------------------
+
+    def _request(self) -> PrivacyRequestState:
+        if self._state is None:
+            # An update that arrives before the request is loaded: the validator says so.
+            raise ValueError("La demande est en cours d'ouverture : réessayez dans un instant.")
+        return self._state
+
+    async def _changed(
+        self,
+        kind: str,
+        actor: str,
+        *,
+        detail: dict[str, str | int] | None = None,
+        note_id: int | None = None,
+    ) -> None:
+        await self._record(kind, actor, detail=detail, note_id=note_id)
+        self._epoch += 1
+
+    async def _record(
+        self,
+        kind: str,
+        actor: str,
+        *,
+        key: str | None = None,
+        detail: dict[str, str | int] | None = None,
+        note_id: int | None = None,
+    ) -> None:
+        """One timeline event with the read model it leaves (under the lock)."""
+        self._events += 1
+        state = self._request()
+        snapshot = io.RequestSnapshot(
+            status=state.status.value,
+            due_at=state.clock.due_at,
+            paused_days=state.clock.paused_days,
+            extended_months=state.clock.extension.months if state.clock.extension else 0,
+            outcomes={right.value: outcome.value for right, outcome in state.outcomes.items()},
+            answered_at=workflow.now() if state.status == RequestStatus.ANSWERED else None,
+        )
+        event = io.RequestEvent(
+            request_id=self._request_id,
+            key=key or f"{self._request_id}:{self._events}:{kind}",
+            kind=kind,
+            actor=actor,
+            at=workflow.now(),
+            snapshot=snapshot,
+            detail=detail or {},
+            note_id=note_id,
+        )
+        await run(io.RECORD_PRIVACY_EVENT, event, SHORT)
+
+    async def _tell_person(self, kind: str, note_id: int | None) -> None:
+        notice = io.RequestNotice(
+            self._request_id,
+            f"{self._request_id}:{kind}",
+            kind,
+            workflow.now(),
+            self._request().clock.due_at,
+            note_id,
+        )
+        await run(io.SEND_PRIVACY_NOTICE, notice, EMAIL)
+
+    def _overdue(self) -> bool:
+        state = self._request()
+        return state.status != RequestStatus.ANSWERED and state.clock.overdue(workflow.now())
+
+    def _publish(self) -> None:
+        state = self._request()
+        stage = OVERDUE_STAGE if self._overdue() else state.status.value
+        # While paused the due date is not known yet: no deadline to sort on.
+        running = state.status == RequestStatus.OPEN
+        publish_search_attributes(STAGE_PREFIX + stage, state.clock.due_at if running else None)
+
+
+def _reason_token(note_id: int) -> str:
+    """The domain rules want a reason: here, the note that holds it (0 is no note)."""
+    return f"note:{note_id}" if note_id > 0 else ""
