@@ -39,6 +39,13 @@ class ConflictingInput(InvalidInput):
     status_code = 409
 
 
+class UnknownReference(InvalidInput):
+    """A field names something that does not exist, or not for the caller (who cannot tell
+    which): 404, on that field."""
+
+    status_code = 404
+
+
 class NotFound(CravelynosError, LookupError):
     status_code = 404
 

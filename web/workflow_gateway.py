@@ -1,4 +1,5 @@
-"""The web app's only way to Temporal: updates that move a dossier, the live status query.
+"""The web app's only way to Temporal: updates that move a dossier, a negotiation or a
+data-subject request, the live status queries.
 
 The client is connected lazily and kept on app.state, so the web app starts (and serves every
 page that needs no workflow) while Temporal is down; actions that need it get a clear 503.
@@ -25,7 +26,11 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from config.settings import Settings
 from domain.errors import Refused, Unavailable
-from domain.workflow_ids import dossier_workflow_id, negotiation_workflow_id
+from domain.workflow_ids import (
+    dossier_workflow_id,
+    negotiation_workflow_id,
+    privacy_request_workflow_id,
+)
 from gateway.connection import connect_client
 from gateway.start_intents import start_pending_intent
 from workflows.dossier_messages import STATUS_QUERY, DossierStatus
@@ -106,6 +111,13 @@ async def send_negotiation_update(
     return await _execute_update(target, negotiation_workflow_id(negotiation_id), update_name, arg)
 
 
+async def send_privacy_update(
+    target: HTTPConnection | Starlette, request_id: str, update_name: str, arg: Any
+) -> Any:
+    """The same for a data-subject request."""
+    return await _execute_update(target, privacy_request_workflow_id(request_id), update_name, arg)
+
+
 async def _execute_update(
     target: HTTPConnection | Starlette, workflow_id: str, update_name: str, arg: Any
 ) -> Any:
@@ -147,9 +159,19 @@ async def _query(
 
 async def start_dossier_workflow(target: HTTPConnection | Starlette, dossier_id: str) -> bool:
     """Start the workflow whose intent was just committed; False leaves it to the worker's relay."""
+    return await _start_intent(target, dossier_workflow_id(dossier_id))
+
+
+async def start_privacy_request_workflow(
+    target: HTTPConnection | Starlette, request_id: str
+) -> bool:
+    return await _start_intent(target, privacy_request_workflow_id(request_id))
+
+
+async def _start_intent(target: HTTPConnection | Starlette, workflow_id: str) -> bool:
     temporal = connection_of(target)
     try:
         client = await temporal.client()
     except TemporalUnavailable:
         return False
-    return await start_pending_intent(client, dossier_workflow_id(dossier_id), temporal.settings)
+    return await start_pending_intent(client, workflow_id, temporal.settings)

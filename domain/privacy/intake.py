@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.contact_fields import EMAIL_INPUT
 from domain.input_fields import refuse
@@ -20,14 +20,35 @@ FUTURE = "La date de réception ne peut pas être dans le futur."
 
 
 class PrivacyRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one of client_id and email names the person.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "required": ["client_id"],
+                    "properties": {"client_id": {"type": "string"}, "email": {"type": "null"}},
+                },
+                {
+                    "required": ["email"],
+                    "properties": {"email": {"type": "string"}, "client_id": {"type": "null"}},
+                },
+            ]
+        },
+    )
 
     rights: list[Right] = Field(json_schema_extra={"minItems": 1})
     client_id: str | None = Field(default=None, max_length=32)
-    email: Annotated[str | None, EMAIL_INPUT.optional()] = None
+    # Checked even when left out: the "one or the other" message is about this field.
+    email: Annotated[str | None, EMAIL_INPUT.optional(), Field(validate_default=True)] = None
     channel: Channel
     # When the company received it, with its UTC offset: the clock starts then.
-    received_at: AwareDatetime
+    received_at: AwareDatetime = Field(
+        description=(
+            "Réception par l'entreprise, avec son décalage UTC (ISO 8601), jamais dans le futur"
+        ),
+        json_schema_extra={"format": "received-at"},
+    )
 
     @field_validator("rights")
     @classmethod
@@ -36,11 +57,13 @@ class PrivacyRequestIn(BaseModel):
             raise refuse(NO_RIGHT)
         return list(dict.fromkeys(value))
 
-    @model_validator(mode="after")
-    def _one_person(self) -> PrivacyRequestIn:
-        if (self.client_id is None) == (self.email is None):
+    @field_validator("email", mode="after")
+    @classmethod
+    def _one_person(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # client_id is declared before email, so it is already in info.data (when valid).
+        if "client_id" in info.data and (info.data["client_id"] is None) == (value is None):
             raise refuse(WHOSE)
-        return self
+        return value
 
 
 def receipt_refusal(received_at: datetime, now: datetime) -> str | None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from config.settings import Settings
-from domain.errors import ConflictingInput, InvalidInput
+from domain.errors import ConflictingInput, InvalidInput, UnknownReference
 from domain.french_dates import PARIS
 from domain.privacy.deadline import RequestClock
 from domain.privacy.intake import PrivacyRequestIn, receipt_refusal
@@ -127,7 +127,7 @@ def _client_and_team(
     if data.client_id is not None:
         client = session.get(Client, data.client_id)
         if client is None or client.erased_at is not None:
-            raise InvalidInput({"client_id": UNKNOWN_CLIENT})
+            raise UnknownReference({"client_id": UNKNOWN_CLIENT})
     else:
         client = session.exec(select(Client).where(Client.email_bidx == email_bidx)).first()
     if client is None:
@@ -139,7 +139,7 @@ def _client_and_team(
     ).first()
     team = team or actor.team
     if data.client_id is not None and actor.role != Role.DPO and team != actor.team:
-        raise InvalidInput({"client_id": UNKNOWN_CLIENT})
+        raise UnknownReference({"client_id": UNKNOWN_CLIENT})
     return client, team
 
 

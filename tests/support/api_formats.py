@@ -9,7 +9,7 @@ spell "code 1234"."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import schemathesis
@@ -112,6 +112,19 @@ def days(first: date = date(1900, 1, 1)) -> st.SearchStrategy[str]:
     return st.one_of(day.map(date.isoformat), day.map(lambda d: d.strftime("%d/%m/%Y")))
 
 
+def past_moments() -> st.SearchStrategy[str]:
+    """ISO 8601 moments with a UTC offset, from 2000 to a minute ago."""
+    offsets = st.integers(min_value=-12 * 60, max_value=14 * 60).map(
+        lambda minutes: timezone(timedelta(minutes=minutes))
+    )
+
+    def spelled(offset: timezone, seconds_ago: int) -> str:
+        moment = datetime.now(UTC) - timedelta(minutes=1, seconds=seconds_ago)
+        return moment.astimezone(offset).isoformat()
+
+    return st.builds(spelled, offsets, st.integers(min_value=0, max_value=26 * 365 * 86400))
+
+
 def register_api_formats() -> None:
     for name, strategy in {
         "single-line-text": single_line_texts(),
@@ -123,5 +136,6 @@ def register_api_formats() -> None:
         "amount": amounts(),
         "day": days(),
         "analysis-day": days(first_computable_date()),
+        "received-at": past_moments(),
     }.items():
         schemathesis.openapi.format(name, strategy)

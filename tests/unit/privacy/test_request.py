@@ -110,8 +110,8 @@ def test_a_request_is_typed_in_with_its_rights_person_channel_and_receipt() -> N
         ({"channel": "fax"}, "channel", "Canal inconnu"),
         ({"received_at": "2026-12-02T09:15:00"}, "received_at", "fuseau"),
         ({"received_at": "hier"}, "received_at", "fuseau"),
-        ({"client_id": "c1"}, "__all__", WHOSE),
-        ({"email": None}, "__all__", WHOSE),
+        ({"client_id": "c1"}, "email", WHOSE),
+        ({"email": None}, "email", WHOSE),
         ({"email": "pas-une-adresse"}, "email", "Adresse e-mail invalide"),
     ],
 )

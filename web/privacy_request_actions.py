@@ -1,0 +1,152 @@
+"""Data-subject request actions shared by the pages and the API: each checks access before
+anything, stores what the DPO wrote for the person, then asks the request's workflow, whose
+validators have the last word (a refused action leaves the request as it was; a note written
+for it stays unreferenced, shown nowhere)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+
+from config.settings import Settings
+from domain.clock import utcnow
+from domain.errors import InvalidInput
+from domain.privacy.actions import DecideIn, ExtendIn, PauseIn
+from domain.privacy.intake import PrivacyRequestIn
+from domain.privacy.request import REASON_NEEDED, Outcome
+from gateway.start_intents import record_privacy_request_start_intent
+from models.database import session_scope
+from models.privacy_request import PrivacyRequest
+from models.staff import StaffUser
+from services.dossiers.access import actor_of
+from services.privacy_requests.access import load_request
+from services.privacy_requests.notes import write_note
+from services.privacy_requests.records import create_request, request_of_key
+from web.workflow_gateway import send_privacy_update, start_privacy_request_workflow
+from workflows.privacy_request_messages import (
+    DECIDE_UPDATE,
+    EXTEND_UPDATE,
+    PAUSE_UPDATE,
+    RESPOND_UPDATE,
+    RESUME_UPDATE,
+    DecideRight,
+    ExtendDeadline,
+    PauseClock,
+    ResumeClock,
+    SendResponse,
+)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    row: PrivacyRequest
+    # False when this was a retry of a creation already served: nothing new was recorded.
+    created: bool
+
+
+async def record_request(
+    request: Request, data: PrivacyRequestIn, staff: StaffUser, key: str | None = None
+) -> RecordedRequest:
+    """Record the request (its workflow intent commits with it), then start its workflow; if
+    Temporal is down the worker's relay starts it later."""
+    settings = _settings(request)
+
+    def served() -> PrivacyRequest | None:
+        if key is None:
+            return None
+        with session_scope(settings) as session:
+            return request_of_key(session, settings, staff, key, data)
+
+    def create() -> RecordedRequest:
+        try:
+            with session_scope(settings) as session:
+                if key is not None and (
+                    twin := request_of_key(session, settings, staff, key, data)
+                ):
+                    return RecordedRequest(twin, created=False)
+                row = create_request(session, data, staff, settings, utcnow(), key)
+                record_privacy_request_start_intent(session, row.id)
+                return RecordedRequest(row, created=True)
+        except IntegrityError:
+            # The same creation, retried at the same moment, committed first.
+            twin = served()
+            if twin is None:
+                raise
+            return RecordedRequest(twin, created=False)
+
+    recorded = await run_in_threadpool(create)
+    # Also on a retry: the first attempt may have died before starting the workflow.
+    await start_privacy_request_workflow(request, recorded.row.id)
+    return recorded
+
+
+async def _drive(
+    request: Request,
+    staff: StaffUser,
+    request_id: str,
+    purpose: str,
+    update: str,
+    message: Any,
+    note: str | None = None,
+) -> Any:
+    """Check that `staff` may drive the request, store `note` (its id set on `message`), then
+    send the update."""
+    settings = _settings(request)
+
+    def prepare() -> None:
+        with session_scope(settings) as session:
+            row = load_request(session, staff, request_id, purpose, drive=True)
+            if note is not None:
+                message.note_id = write_note(session, row, note, actor_of(staff), settings)
+
+    await run_in_threadpool(prepare)
+    return await send_privacy_update(request, request_id, update, message)
+
+
+async def pause(request: Request, staff: StaffUser, request_id: str, data: PauseIn) -> None:
+    message = PauseClock(reason=data.waiting_for.value, actor=actor_of(staff))
+    await _drive(request, staff, request_id, "privacy_request.pause", PAUSE_UPDATE, message)
+
+
+async def resume(request: Request, staff: StaffUser, request_id: str) -> None:
+    message = ResumeClock(actor=actor_of(staff))
+    await _drive(request, staff, request_id, "privacy_request.resume", RESUME_UPDATE, message)
+
+
+async def extend(request: Request, staff: StaffUser, request_id: str, data: ExtendIn) -> None:
+    message = ExtendDeadline(months=data.months, note_id=0, actor=actor_of(staff))
+    await _drive(
+        request, staff, request_id, "privacy_request.extend", EXTEND_UPDATE, message, data.reason
+    )
+
+
+async def decide(request: Request, staff: StaffUser, request_id: str, data: DecideIn) -> None:
+    if data.decision != Outcome.FULFILLED and not data.reasons:
+        await run_in_threadpool(_require_driver, _settings(request), staff, request_id)
+        raise InvalidInput({"reasons": REASON_NEEDED})
+    message = DecideRight(
+        right=data.right.value, outcome=data.decision.value, actor=actor_of(staff)
+    )
+    await _drive(
+        request, staff, request_id, "privacy_request.decide", DECIDE_UPDATE, message, data.reasons
+    )
+
+
+async def respond(request: Request, staff: StaffUser, request_id: str) -> None:
+    message = SendResponse(actor=actor_of(staff))
+    await _drive(request, staff, request_id, "privacy_request.respond", RESPOND_UPDATE, message)
+
+
+def _require_driver(settings: Settings, staff: StaffUser, request_id: str) -> None:
+    """Refuse (403, audited) before showing form errors to someone who may not act at all."""
+    with session_scope(settings) as session:
+        load_request(session, staff, request_id, "privacy_request.decide", drive=True)
