@@ -123,10 +123,14 @@ class PrivacyRequestActivities:
             staff = session.exec(
                 statement.where(col(StaffUser.role).in_(roles)).order_by(col(StaffUser.id))
             ).all()
+            # The supervisors of the request's team; a team without one (the DPO's own, for
+            # someone who is not a client) escalates to every supervisor.
+            supervisors = [m for m in staff if m.role == Role.SUPERVISOR]
+            team = [m for m in supervisors if m.team == row.team] or supervisors
             return [
                 Recipient(f"staff:{member.id}", member.email, row)
                 for member in staff
-                if member.role == Role.DPO or member.team == row.team
+                if member.role == Role.DPO or member in team
             ]
 
     def _queue(

@@ -131,7 +131,7 @@ async def extend(request: Request, staff: StaffUser, request_id: str, data: Exte
 
 async def decide(request: Request, staff: StaffUser, request_id: str, data: DecideIn) -> None:
     if data.decision != Outcome.FULFILLED and not data.reasons:
-        await run_in_threadpool(_require_driver, _settings(request), staff, request_id)
+        await require_driver(request, staff, request_id)
         raise InvalidInput({"reasons": REASON_NEEDED})
     message = DecideRight(
         right=data.right.value, outcome=data.decision.value, actor=actor_of(staff)
@@ -146,7 +146,12 @@ async def respond(request: Request, staff: StaffUser, request_id: str) -> None:
     await _drive(request, staff, request_id, "privacy_request.respond", RESPOND_UPDATE, message)
 
 
-def _require_driver(settings: Settings, staff: StaffUser, request_id: str) -> None:
+async def require_driver(request: Request, staff: StaffUser, request_id: str) -> None:
     """Refuse (403, audited) before showing form errors to someone who may not act at all."""
-    with session_scope(settings) as session:
-        load_request(session, staff, request_id, "privacy_request.decide", drive=True)
+    settings = _settings(request)
+
+    def check() -> None:
+        with session_scope(settings) as session:
+            load_request(session, staff, request_id, "privacy_request.act", drive=True)
+
+    await run_in_threadpool(check)

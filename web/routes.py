@@ -1,7 +1,7 @@
 """Every router of the app, in the order they are matched: the one registry app.py includes.
 
 Order matters where paths overlap: /dossiers/new comes before /dossiers/{dossier_id}, which
-would otherwise take "new" for an id.
+would otherwise take "new" for an id (and /privacy-requests/new before its request pages).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from web.staff.negotiations import (
     offer_actions,
     outcome_actions,
 )
+from web.staff.privacy import entry_page, queue_page, request_actions, request_page
 
 # Server-rendered pages: out of the OpenAPI schema, which documents the JSON API only.
 PAGES: tuple[APIRouter, ...] = (
@@ -43,6 +44,10 @@ PAGES: tuple[APIRouter, ...] = (
     offer_actions.router,
     outcome_actions.router,
     creditors.router,
+    queue_page.router,
+    entry_page.router,
+    request_page.router,
+    request_actions.router,
     public_analysis.router,
     public_negotiation.router,
     public_consent.router,

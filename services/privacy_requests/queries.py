@@ -36,6 +36,7 @@ from services.privacy_requests.views import (
     PrivacyRequestDetail,
     PrivacyRequestPage,
     PrivacyRequestView,
+    deadline_label,
     is_overdue,
 )
 from services.view_fields import view_of
@@ -106,12 +107,15 @@ def request_view(row: PrivacyRequest, now: datetime) -> PrivacyRequestView:
 
 def _parsed(row: PrivacyRequest, now: datetime, status: RequestStatus) -> dict[str, object]:
     due_at = as_utc(row.due_at)
+    days_left = (paris_day(due_at) - paris_day(now)).days
+    overdue = is_overdue(status, due_at, now)
     return {
         "rights": [Right(r) for r in row.rights.split(",")],
         "channel": Channel(row.channel),
         "status": status,
-        "days_left": (paris_day(due_at) - paris_day(now)).days,
-        "overdue": is_overdue(status, due_at, now),
+        "days_left": days_left,
+        "overdue": overdue,
+        "deadline_label": deadline_label(status, days_left, overdue),
         "outcomes": {Right(k): Outcome(v) for k, v in json.loads(row.outcomes).items()},
     }
 

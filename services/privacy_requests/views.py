@@ -30,6 +30,8 @@ class PrivacyRequestView(BaseModel):
     # Whole days from today (Paris) to the due day: 0 on the due day, negative once overdue.
     days_left: int
     overdue: bool
+    # Where the clock stands, in French: "Échéance aujourd'hui", "En retard de 3 jours"...
+    deadline_label: str
     paused_days: int
     extended_months: int
     outcomes: dict[Right, Outcome]
@@ -62,3 +64,18 @@ class PrivacyRequestDetail(PrivacyRequestView):
 
 def is_overdue(status: RequestStatus, due_at: datetime, now: datetime) -> bool:
     return status != RequestStatus.ANSWERED and now > due_at
+
+
+def deadline_label(status: RequestStatus, days_left: int, overdue: bool) -> str:
+    if status == RequestStatus.ANSWERED:
+        return "Répondue"
+    if status == RequestStatus.PAUSED:
+        return "Délai suspendu"
+    if overdue:
+        late = max(1, -days_left)
+        return f"En retard de {late} jour{'s' if late > 1 else ''}"
+    if days_left == 0:
+        return "Échéance aujourd'hui"
+    if days_left == 1:
+        return "Échéance demain"
+    return f"Encore {days_left} jours"
