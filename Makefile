@@ -14,12 +14,13 @@ PACKAGES := activities config dev domain gateway models rendering security servi
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml package-lock.json
 	python3 -m venv $(VENV)
 	$(BIN)/pip install -e '.[dev]'
+	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(INSTALLED) ## Create .venv and install the project with its dev tools
+install: $(INSTALLED) ## Create .venv and install the project with its dev tools (and axe-core for the browser tests)
 
 run: $(INSTALLED) ## Run everything on this machine: Temporal dev server, worker, web app, SMTP catcher
 	$(BIN)/cravelynos dev

@@ -149,15 +149,19 @@ def cmd_sign_out(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from dev.demo_data import ensure_demo_accounts, seed_demo_dossiers
+    from dev.demo_privacy import seed_demo_privacy_requests
     from gateway.connection import connect_client
 
-    async def seed() -> int:
+    async def seed() -> tuple[int, int]:
         password = ensure_demo_accounts(settings)
         if password:
             print(f"demo password: {password}")
-        return await seed_demo_dossiers(settings, await connect_client(settings))
+        client = await connect_client(settings)
+        dossiers = await seed_demo_dossiers(settings, client)
+        return dossiers, await seed_demo_privacy_requests(settings, client)
 
-    print(f"{asyncio.run(seed())} demo dossier(s) created")
+    dossiers, requests = asyncio.run(seed())
+    print(f"{dossiers} demo dossier(s) and {requests} data-subject request(s) created")
     return 0
 
 

@@ -25,6 +25,7 @@ from temporalio.client import Client
 
 from config.settings import Settings
 from dev.demo_data import DEMO_EMAIL, ensure_demo_accounts, seed_demo_dossiers
+from dev.demo_privacy import seed_demo_privacy_requests
 from dev.mail_catcher import start_catcher
 from gateway.connection import connect_client
 from models.migrate import upgrade_database
@@ -194,6 +195,7 @@ async def serve(settings: Settings) -> None:
         while not server.started and not serving.done():
             await asyncio.sleep(0.05)
         await seed_demo_dossiers(settings, client)
+        await seed_demo_privacy_requests(settings, client)
         print(banner(settings, demo_password), flush=True)
         await serving
     finally:

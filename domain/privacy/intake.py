@@ -6,7 +6,7 @@ words (keyed by field, translated by domain.intake)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -17,27 +17,41 @@ from domain.privacy.request import Channel, Right
 NO_RIGHT = "Cochez au moins un droit."
 WHOSE = "Indiquez le client concerné ou l'adresse e-mail de la personne, l'un ou l'autre."
 FUTURE = "La date de réception ne peut pas être dans le futur."
+ONE_WAY = "Indiquez le droit demandé (right) ou la liste des droits (rights), pas les deux."
+
+
+def _exactly_one(first: str, first_type: str, second: str, second_type: str) -> dict[str, Any]:
+    """JSON schema: `first` or `second` is given (and the other absent or null), not both."""
+    return {
+        "oneOf": [
+            {
+                "required": [first],
+                "properties": {first: {"type": first_type}, second: {"type": "null"}},
+            },
+            {
+                "required": [second],
+                "properties": {second: {"type": second_type}, first: {"type": "null"}},
+            },
+        ]
+    }
 
 
 class PrivacyRequestIn(BaseModel):
-    # Exactly one of client_id and email names the person.
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "oneOf": [
-                {
-                    "required": ["client_id"],
-                    "properties": {"client_id": {"type": "string"}, "email": {"type": "null"}},
-                },
-                {
-                    "required": ["email"],
-                    "properties": {"email": {"type": "string"}, "client_id": {"type": "null"}},
-                },
+            "allOf": [
+                _exactly_one("right", "string", "rights", "array"),
+                _exactly_one("client_id", "string", "email", "string"),
             ]
         },
     )
 
-    rights: list[Right] = Field(json_schema_extra={"minItems": 1})
+    # One right (`right`), or several in one request (`rights`), each with its own outcome.
+    right: Right | None = None
+    rights: list[Right] | None = Field(
+        default=None, validate_default=True, json_schema_extra={"minItems": 1}
+    )
     client_id: str | None = Field(default=None, max_length=32)
     # Checked even when left out: the "one or the other" message is about this field.
     email: Annotated[str | None, EMAIL_INPUT.optional(), Field(validate_default=True)] = None
@@ -50,12 +64,22 @@ class PrivacyRequestIn(BaseModel):
         json_schema_extra={"format": "received-at"},
     )
 
-    @field_validator("rights")
+    @field_validator("rights", mode="after")
     @classmethod
-    def _some_rights(cls, value: list[Right]) -> list[Right]:
-        if not value:
+    def _some_rights(cls, value: list[Right] | None, info: ValidationInfo) -> list[Right] | None:
+        if "right" not in info.data:
+            return value  # `right` itself was refused: its message says why
+        single = info.data["right"]
+        if single is not None and value is not None:
+            raise refuse(ONE_WAY)
+        if single is None and not value:
             raise refuse(NO_RIGHT)
-        return list(dict.fromkeys(value))
+        return list(dict.fromkeys(value)) if value else value
+
+    @property
+    def asked(self) -> list[Right]:
+        """The rights asked, whichever way they were given."""
+        return self.rights or ([self.right] if self.right else [])
 
     @field_validator("email", mode="after")
     @classmethod

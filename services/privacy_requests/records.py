@@ -88,13 +88,13 @@ def create_request(
         "privacy_request.create",
         TABLE,
         request_id,
-        detail={"rights": [r.value for r in data.rights], "channel": data.channel.value},
+        detail={"rights": [r.value for r in data.asked], "channel": data.channel.value},
     )
     wrapped, cipher = ClientCipher.new_client(request_id, settings)
     row = PrivacyRequest(
         id=request_id,
         reference=_next_reference(session, now),
-        rights=",".join(r.value for r in data.rights),
+        rights=",".join(r.value for r in data.asked),
         channel=data.channel.value,
         client_id=client.id if client else None,
         team=team,
@@ -157,7 +157,7 @@ def _open_request_for_same_right(
         .where(col(PrivacyRequest.status) != RequestStatus.ANSWERED.value)
         .order_by(col(PrivacyRequest.received_at))
     ).all()
-    asked = {r.value for r in data.rights}
+    asked = {r.value for r in data.asked}
     for row in rows:
         if asked & set(row.rights.split(",")):
             return row.id

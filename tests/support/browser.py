@@ -12,6 +12,14 @@ from support.stack import STAFF_PASSWORD
 
 # Gitignored; the screenshots are there to be looked at after a run.
 ARTIFACTS = Path(__file__).resolve().parents[1] / ".artifacts"
+# axe-core, installed from npm by `make install` (package.json): the accessibility rules.
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
+  );
+}"""
 STAFF_EMAIL = "camille.laurent@cravelynos.example"
 STAFF_NAME = "Camille Laurent"
 
@@ -30,6 +38,16 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def accessibility_violations(page: Page) -> list[str]:
+    """What axe-core finds wrong with the page as it stands (WCAG 2 A/AA and best practices).
+
+    Loaded by evaluation, which the page's Content-Security-Policy does not govern: the page is
+    tested with its real CSP, which a <script> tag would break."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    violations: list[str] = page.evaluate(AXE_RUN)
+    return violations
 
 
 def log_in(page: Page, app: LiveApp) -> None:

@@ -25,7 +25,7 @@ EMAIL = "ines.moreau@example.org"
 
 def _body(**overrides: Any) -> dict[str, Any]:
     return {
-        "rights": ["access"],
+        "right": "access",
         "email": EMAIL,
         "channel": "letter",
         "received_at": "2026-11-30T10:15:00+01:00",
@@ -36,7 +36,9 @@ def _body(**overrides: Any) -> dict[str, Any]:
 def test_a_request_is_recorded_with_its_due_date_and_its_workflow_intent(
     client: TestClient, staff: Staff, auth: Auth, web_settings: Settings
 ) -> None:
-    response = client.post(URL, json=_body(rights=["access", "erasure"]), headers=auth(staff.dpo))
+    response = client.post(
+        URL, json=_body(right=None, rights=["access", "erasure"]), headers=auth(staff.dpo)
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     assert created["received_at"] == "2026-11-30T09:15:00Z"
@@ -71,7 +73,7 @@ def test_the_same_idempotency_key_returns_the_same_request(
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
-    other = client.post(URL, json=_body(rights=["erasure"]), headers=headers)
+    other = client.post(URL, json=_body(right="erasure"), headers=headers)
     assert other.status_code == 409
     assert other.json()["detail"][0]["field"] == "Idempotency-Key"
     assert count(web_settings, PrivacyRequest) == 1
@@ -82,8 +84,11 @@ def test_bad_input_is_refused_field_by_field_and_records_nothing(
 ) -> None:
     tomorrow = (utcnow() + timedelta(days=1)).isoformat()
     cases = [
-        (_body(rights=["forget_me"]), "rights.0", "Droit inconnu"),
-        (_body(rights=[]), "rights", "Cochez au moins un droit."),
+        (_body(right="forget_me"), "right", "Droit inconnu"),
+        (_body(right=None, rights=["forget_me"]), "rights.0", "Droit inconnu"),
+        (_body(right=None, rights=[]), "rights", "Cochez au moins un droit."),
+        (_body(right=None), "rights", "Cochez au moins un droit."),
+        (_body(rights=["erasure"]), "rights", "pas les deux"),
         (_body(received_at=tomorrow), "received_at", "ne peut pas être dans le futur"),
         (_body(received_at="2026-11-30T10:15:00"), "received_at", "avec leur fuseau"),
         (_body(client_id="c" * 32), "email", "l'un ou l'autre"),
@@ -188,7 +193,7 @@ def test_the_queue_filters_and_says_what_is_overdue(
     ).json()
     fresh = client.post(
         URL,
-        json=_body(rights=["portability"], email="autre@example.org", received_at=now.isoformat()),
+        json=_body(right="portability", email="autre@example.org", received_at=now.isoformat()),
         headers=auth(staff.dpo),
     ).json()
     assert old["overdue"] and old["days_left"] < 0

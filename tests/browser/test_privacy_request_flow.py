@@ -1,0 +1,146 @@
+"""The DPO's day with data-subject requests, on the whole stack that `make run` starts: the queue
+(the overdue demo request first, in words and colour), a letter recorded with its moment of
+receipt (a refused form keeps what was typed), a refusal without reasons refused, the answer
+sent and received by the person; every page checked with axe-core at 1280 and 390 px."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.sync_api import Page, expect
+from support.browser import accessibility_violations, screenshot
+from support.dev_command import DevStack, dev_ports, start_dev, stop_dev
+
+pytestmark = [pytest.mark.browser, pytest.mark.devserver]
+
+DPO_EMAIL = "dpo@cravelynos.example"
+PERSON = "jules.courrier@example.org"
+PARIS = ZoneInfo("Europe/Paris")
+WAIT_SECONDS = 30.0
+# What sticks out past the right edge: named in a failure, to know what to fix.
+WIDER_THAN_SCREEN = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .slice(0, 5)
+  .map((e) => `${e.tagName}#${e.id}.${e.className}: ${e.getBoundingClientRect().right}`)"""
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Iterator[DevStack]:
+    running = start_dev(tmp_path / "data", dev_ports(), tmp_path / "dev.log")
+    try:
+        yield running
+    finally:
+        stop_dev(running)
+
+
+def sign_in_as_dpo(page: Page, stack: DevStack) -> None:
+    page.goto(f"{stack.base_url}/login")
+    page.get_by_label("Adresse e-mail professionnelle").fill(DPO_EMAIL)
+    page.get_by_label("Mot de passe").fill(stack.demo_password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{stack.base_url}/dossiers")
+
+
+def check_page(page: Page, name: str) -> None:
+    """No accessibility violation and no sideways scrolling, at desktop and phone width."""
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert accessibility_violations(page) == [], (name, width)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, (name, width, overflow, page.evaluate(WIDER_THAN_SCREEN))
+        screenshot(page, f"privacy-{name}-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def messages_to(data_dir: Path, recipient: str) -> list[email.message.EmailMessage]:
+    found = []
+    for path in sorted((data_dir / "mailbox").glob("*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if recipient in str(message["To"]):
+            found.append(message)  # type: ignore[arg-type]
+    return found
+
+
+def wait_for_message(data_dir: Path, recipient: str) -> email.message.EmailMessage:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if found := messages_to(data_dir, recipient):
+            return found[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"no message to {recipient}")
+
+
+def test_the_dpo_records_decides_and_answers_a_request(
+    page: Page, problems: list[str], stack: DevStack, tmp_path: Path
+) -> None:
+    sign_in_as_dpo(page, stack)
+    page.get_by_role("link", name="Demandes RGPD").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demandes d'exercice des droits")
+    # The demo requests, nearest due date first: the overdue one on top, said in words.
+    rows = page.get_by_role("row")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(1)).to_contain_text("En retard de 10 jours")
+    expect(rows.nth(2)).to_contain_text("Encore 4 jours")
+    check_page(page, "queue")
+    page.get_by_label("Demandes", exact=True).select_option(label="En retard")
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page.get_by_role("status")).to_have_text("1 demande")
+
+    # A letter received yesterday morning: the form refuses it without a right, keeps the rest.
+    page.get_by_role("link", name="Enregistrer une demande").click()
+    received = (datetime.now(PARIS) - timedelta(days=1)).replace(hour=9, minute=45)
+    page.get_by_label("Adresse e-mail de la personne").fill(PERSON)
+    page.get_by_label("Reçue le (heure de Paris)").fill(received.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    expect(page.get_by_role("alert")).to_contain_text("Droits demandés : Cochez au moins un droit.")
+    expect(page.get_by_label("Adresse e-mail de la personne")).to_have_value(PERSON)
+    check_page(page, "new-refused")
+    page.get_by_label("Droit d'accès").check()
+    page.get_by_label("Droit à l'effacement").check()
+    page.get_by_role("button", name="Enregistrer la demande").click()
+    expect(page.get_by_role("status")).to_contain_text("enregistrée : le délai court")
+    expect(page.locator("main")).to_contain_text("à 09 h 45 · Courrier")
+    expect(page.locator("main")).to_contain_text("Encore 29 jours")
+    # The workflow records its start in the timeline (the page reads what it wrote).
+    deadline = time.monotonic() + WAIT_SECONDS
+    while "délai de réponse ouvert" not in page.locator("main").inner_text():
+        assert time.monotonic() < deadline, "the request's workflow never started"
+        time.sleep(0.3)
+        page.reload()
+    check_page(page, "request")
+
+    # A partial refusal without its reasons is refused; what was chosen stays chosen.
+    decide = page.locator("#decide")
+    decide.get_by_label("Droit", exact=True).select_option(label="Droit à l'effacement")
+    decide.get_by_label("Décision").select_option(label="Satisfait en partie")
+    decide.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.locator("#action-error")).to_contain_text("motifs du refus")
+    expect(page.locator("#action-error")).to_be_focused()
+    expect(page.locator("#decide").get_by_label("Décision")).to_have_value("partial")
+    check_page(page, "decide-refused")
+    why = "L'historique de votre négociation est conservé 5 ans : c'est une obligation légale."
+    page.locator("#decide").get_by_label("Motifs").fill(why)
+    page.locator("#decide").get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_role("status")).to_contain_text("Droit à l'effacement : satisfait en partie")
+    decide = page.locator("#decide")
+    decide.get_by_label("Droit", exact=True).select_option(label="Droit d'accès")
+    decide.get_by_label("Décision").select_option(label="Satisfait")
+    decide.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_role("status")).to_contain_text("Droit d'accès : satisfait")
+
+    page.get_by_role("button", name="Envoyer la réponse").click()
+    expect(page.get_by_role("status")).to_contain_text("Réponse envoyée à la personne")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Répondue")
+    expect(page.locator("main")).to_contain_text(why)
+    check_page(page, "answered")
+    answer = wait_for_message(tmp_path / "data", PERSON)
+    text = answer.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    assert why in text and "CNIL" in text
+    assert not problems
