@@ -313,6 +313,7 @@ def record_reply_row(
     counter_offer_id: str | None = None,
     new_consent_id: str | None = None,
     received_on: date | None = None,
+    terms: str | None = None,
 ) -> str:
     """A creditor's reply as the case worker records it (terms encrypted)."""
     _, dossier, client = _negotiation(settings, negotiation_id)
@@ -328,7 +329,7 @@ def record_reply_row(
                 received_on=received_on or paris_today(),
                 channel="email",
                 terms_enc=cipher.encrypt(
-                    REPLY_TABLE, "terms", reply_id, f"Réponse du créancier ({kind})"
+                    REPLY_TABLE, "terms", reply_id, terms or f"Réponse du créancier ({kind})"
                 ),
                 requested_categories=json.dumps([str(c) for c in requested_categories]),
                 counter_offer_id=counter_offer_id,
