@@ -18,7 +18,10 @@ class CategoryNotice:
     retention: str
 
 
-def category_notices(policy: RetentionPolicy = RetentionPolicy()) -> dict[str, CategoryNotice]:
+DEFAULT_POLICY = RetentionPolicy()
+
+
+def category_notices(policy: RetentionPolicy = DEFAULT_POLICY) -> dict[str, CategoryNotice]:
     """Category value -> what the person is told about it."""
     contract = "Exécution du contrat d'accompagnement que vous avez conclu avec nous"
     return {
@@ -104,4 +107,6 @@ PROCESSORS_TEXT = (
     "Nos prestataires techniques (hébergement, envoi des courriels) traitent vos données pour "
     "notre compte, sans pouvoir les utiliser pour eux-mêmes."
 )
-NO_AUTOMATED_DECISION = "Aucune décision vous concernant n'est prise de façon entièrement automatisée."
+NO_AUTOMATED_DECISION = (
+    "Aucune décision vous concernant n'est prise de façon entièrement automatisée."
+)
