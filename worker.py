@@ -21,6 +21,7 @@ from activities.creditor_messages import CreditorMessageActivities
 from activities.dossier_records import DossierRecordActivities
 from activities.negotiation_email import NegotiationEmailActivities
 from activities.negotiation_records import NegotiationRecordActivities
+from activities.privacy_exports import PrivacyExportActivities
 from activities.privacy_requests import PrivacyRequestActivities
 from activities.retention import RetentionActivities
 from activities.staged_writes import StagedWriteActivities
@@ -80,6 +81,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         privacy.load_privacy_request,
         privacy.record_privacy_event,
         privacy.send_privacy_notice,
+        PrivacyExportActivities(settings).prepare_privacy_export,
     ]
 
 

@@ -26,10 +26,11 @@ from domain.privacy.request import Outcome, Right
 from models.client import Client
 from models.database import session_scope
 from models.outbox import OutboxEmail
-from models.privacy_request import PrivacyRequest, PrivacyRequestEvent
+from models.privacy_request import PrivacyDownload, PrivacyRequest, PrivacyRequestEvent
 from models.staff import Role, StaffUser
 from rendering.email import render_email
 from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
+from security.privacy_links import DOWNLOAD_LINK
 from services.audit import audit_client_data_read
 from services.email_outbox import find_queued, queue_email
 from services.privacy_requests.notes import read_notes
@@ -44,6 +45,10 @@ STAFF_TEMPLATES = {
 }
 PERSON_TEMPLATES = {"extension": "privacy_extension", "response": "privacy_response"}
 WITH_SUPERVISORS = frozenset({"escalation", "overdue"})
+DOWNLOAD_LABELS = {
+    "access": "La copie de toutes vos données (archive ZIP : document lisible, JSON, CSV, pièces)",
+    "portability": "Vos données dans un format réutilisable (archive ZIP : JSON et CSV)",
+}
 
 
 @dataclass(frozen=True)
@@ -181,7 +186,24 @@ class PrivacyRequestActivities:
             context["reason"] = notes.get(notice.note_id, "")
         if notice.kind == "response":
             context.update(_decisions(session, row, notes))
+            context["downloads"] = self._downloads(session, notice.download_ids)
         return context
+
+    def _downloads(self, session: Session, download_ids: list[str]) -> list[dict[str, str]]:
+        """Each file of the answer with its single-use link and the day the link ends."""
+        links = []
+        for download_id in download_ids:
+            download = session.get(PrivacyDownload, download_id)
+            if download is None:
+                continue
+            links.append(
+                {
+                    "label": DOWNLOAD_LABELS.get(download.kind, "Vos données"),
+                    "url": DOWNLOAD_LINK.url(self.settings, download.id),
+                    "until": french_date(as_utc(download.expires_at)),
+                }
+            )
+        return links
 
 
 def _request(session: Session, request_id: str) -> PrivacyRequest:

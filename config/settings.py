@@ -114,6 +114,8 @@ class Settings(BaseSettings):
     # shared, schedule, withdrawal of consent).
     consent_link_days: int = Field(default=14, ge=1)
     negotiation_space_link_days: int = Field(default=365, ge=1)
+    # A data-subject request's answer (access package, portable data): one download, within.
+    privacy_download_days: int = Field(default=14, ge=1)
     # Requests per minute and IP address on the client's public pages (signed links).
     client_link_requests_per_minute: int = Field(default=30, ge=1)
 

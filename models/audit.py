@@ -18,7 +18,8 @@ class AuditEntry(SQLModel, table=True):
     actor: str = field(Category.AUDIT, max_length=60)
     action: str = field(Category.AUDIT, max_length=60)
     object_type: str = field(Category.AUDIT, max_length=40)
-    object_id: str = field(Category.AUDIT, max_length=100)
+    # Indexed: a person's access package lists every entry about their rows.
+    object_id: str = field(Category.AUDIT, max_length=100, index=True)
     reason: str = field(Category.AUDIT, default="", max_length=200)
     detail: str = field(Category.AUDIT, default="{}")
     prev_hash: str = field(Category.AUDIT, max_length=64)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import SQLModel
 
 from domain.clock import utcnow
@@ -88,3 +89,24 @@ class PrivacyRequestNote(SQLModel, table=True):
     text_enc: str | None = field(Category.CORRESPONDENCE, default=None)
     written_by: str = field(Category.OPERATIONAL, max_length=60)
     written_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+
+
+class PrivacyDownload(SQLModel, table=True):
+    """A file made for the person (their access package, their portable data), stored encrypted
+    under the request's key until it is downloaded once or expires."""
+
+    __tablename__ = "privacy_download"
+    __table_args__ = (UniqueConstraint("request_id", "kind"),)
+
+    id: str = field(Category.OPERATIONAL, primary_key=True, max_length=32)
+    request_id: str = field(Category.OPERATIONAL, foreign_key="privacy_request.id", index=True)
+    # "access" or "portability" (a Right value): one file of each kind per request.
+    kind: str = field(Category.OPERATIONAL, max_length=20)
+    stored_name: str = field(Category.OPERATIONAL, unique=True, max_length=64)
+    size_bytes: int = field(Category.OPERATIONAL)
+    created_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+    expires_at: datetime = field(Category.OPERATIONAL)
+    # Set when the person downloaded it (the file is shredded then) or when it was shredded
+    # unopened after its expiry.
+    downloaded_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    shredded_at: datetime | None = field(Category.OPERATIONAL, default=None)

@@ -61,7 +61,7 @@ def document_path(document: Document, settings: Settings) -> Path:
     return settings.documents_dir / document.stored_name
 
 
-def _store_dir(settings: Settings) -> Path:
+def store_dir(settings: Settings) -> Path:
     directory = settings.documents_dir
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     # mkdir's mode is filtered by the umask and ignored for an existing directory.
@@ -74,10 +74,10 @@ def write_document_file(
 ) -> None:
     """Encrypt `data` under the client's key, bound to the document row, into the store."""
     blob = cipher.encrypt_blob(document_aad(document.id), data)
-    _write_private(_store_dir(settings) / document.stored_name, blob)
+    write_private(store_dir(settings) / document.stored_name, blob)
 
 
-def _write_private(path: Path, blob: bytes) -> None:
+def write_private(path: Path, blob: bytes) -> None:
     """Write to a temporary name then rename, so a reader never sees half a file."""
     temporary = path.with_name(f".{path.name}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.plumbing import (
         EMAIL,
+        RENDERING,
         SHORT,
         publish_search_attributes,
         refuse_if,
@@ -137,6 +138,7 @@ class PrivacyRequestWorkflow:
 
     @workflow.update(name=PAUSE_UPDATE)
     async def pause(self, arg: PauseClock) -> str:
+        await self._loaded()
         async with self._lock:
             refuse_if(self._pause_refusal(arg))
             self._request().paused(PauseReason(arg.reason), workflow.now())
@@ -145,6 +147,8 @@ class PrivacyRequestWorkflow:
 
     @pause.validator
     def _validate_pause(self, arg: PauseClock) -> None:
+        if self._state is None:
+            return  # checked by the handler once the request is loaded
         reject_if(self._pause_refusal(arg))
 
     def _pause_refusal(self, arg: PauseClock) -> str | None:
@@ -154,6 +158,7 @@ class PrivacyRequestWorkflow:
 
     @workflow.update(name=RESUME_UPDATE)
     async def resume(self, arg: ResumeClock) -> str:
+        await self._loaded()
         async with self._lock:
             refuse_if(self._request().resume_refusal())
             days = self._request().resumed(workflow.now())
@@ -162,10 +167,13 @@ class PrivacyRequestWorkflow:
 
     @resume.validator
     def _validate_resume(self, arg: ResumeClock) -> None:
+        if self._state is None:
+            return  # checked by the handler once the request is loaded
         reject_if(self._request().resume_refusal())
 
     @workflow.update(name=EXTEND_UPDATE)
     async def extend(self, arg: ExtendDeadline) -> datetime:
+        await self._loaded()
         async with self._lock:
             refuse_if(self._extension_refusal(arg))
             self._request().extended(arg.months, _reason_token(arg.note_id), workflow.now())
@@ -177,6 +185,8 @@ class PrivacyRequestWorkflow:
 
     @extend.validator
     def _validate_extend(self, arg: ExtendDeadline) -> None:
+        if self._state is None:
+            return  # checked by the handler once the request is loaded
         reject_if(self._extension_refusal(arg))
 
     def _extension_refusal(self, arg: ExtendDeadline) -> str | None:
@@ -186,6 +196,7 @@ class PrivacyRequestWorkflow:
 
     @workflow.update(name=DECIDE_UPDATE)
     async def decide(self, arg: DecideRight) -> str:
+        await self._loaded()
         async with self._lock:
             refuse_if(self._decision_refusal(arg))
             self._request().decided(Right(arg.right), Outcome(arg.outcome))
@@ -199,6 +210,8 @@ class PrivacyRequestWorkflow:
 
     @decide.validator
     def _validate_decide(self, arg: DecideRight) -> None:
+        if self._state is None:
+            return  # checked by the handler once the request is loaded
         reject_if(self._decision_refusal(arg))
 
     def _decision_refusal(self, arg: DecideRight) -> str | None:
@@ -212,15 +225,19 @@ class PrivacyRequestWorkflow:
 
     @workflow.update(name=RESPOND_UPDATE)
     async def respond(self, arg: SendResponse) -> str:
+        await self._loaded()
         async with self._lock:
             refuse_if(self._request().answer_refusal())
             self._request().answered()
-            await self._tell_person("response", None)
+            downloads = await self._prepare_exports()
+            await self._tell_person("response", None, downloads)
             await self._changed("answered", arg.actor)
             return self._request().status.value
 
     @respond.validator
     def _validate_respond(self, arg: SendResponse) -> None:
+        if self._state is None:
+            return  # checked by the handler once the request is loaded
         reject_if(self._request().answer_refusal())
 
     @workflow.query(name=PRIVACY_STATUS_QUERY)
@@ -238,9 +255,12 @@ class PrivacyRequestWorkflow:
 
     # ----- records ----------------------------------------------------------------------------
 
+    async def _loaded(self) -> None:
+        """An action that came in while the request was still being loaded waits for it."""
+        await workflow.wait_condition(lambda: self._state is not None)
+
     def _request(self) -> PrivacyRequestState:
         if self._state is None:
-            # An update that arrives before the request is loaded: the validator says so.
             raise ValueError("La demande est en cours d'ouverture : réessayez dans un instant.")
         return self._state
 
@@ -287,7 +307,22 @@ class PrivacyRequestWorkflow:
         )
         await run(io.RECORD_PRIVACY_EVENT, event, SHORT)
 
-    async def _tell_person(self, kind: str, note_id: int | None) -> None:
+    async def _prepare_exports(self) -> list[str]:
+        """The files the answer links to: the access package and the portable data, for
+        each of those rights granted (wholly or in part)."""
+        downloads = []
+        for right in (Right.ACCESS, Right.PORTABILITY):
+            outcome = self._request().outcomes.get(right)
+            if outcome is None or outcome == Outcome.REFUSED:
+                continue
+            export = io.ExportRequest(self._request_id, right.value)
+            ready = await run(io.PREPARE_PRIVACY_EXPORT, export, RENDERING)
+            downloads.append(ready.download_id)
+        return downloads
+
+    async def _tell_person(
+        self, kind: str, note_id: int | None, download_ids: list[str] | None = None
+    ) -> None:
         notice = io.RequestNotice(
             self._request_id,
             f"{self._request_id}:{kind}",
@@ -295,6 +330,7 @@ class PrivacyRequestWorkflow:
             workflow.now(),
             self._request().clock.due_at,
             note_id,
+            download_ids or [],
         )
         await run(io.SEND_PRIVACY_NOTICE, notice, EMAIL)
 

@@ -59,6 +59,8 @@ class RequestNotice:
     at: datetime
     due_at: datetime
     note_id: int | None = None
+    # The files the answer links to (access package, portable data): PrivacyDownload ids.
+    download_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -69,8 +71,25 @@ class NoticeOutcome:
     recipients: int
 
 
+@dataclass
+class ExportRequest:
+    """Make the file of `kind` (an access package, or portable data) for the request."""
+
+    request_id: str
+    kind: str
+
+
+@dataclass
+class ExportReady:
+    download_id: str
+    size_bytes: int
+
+
 LOAD_PRIVACY_REQUEST = ActivityRef[RequestRef, RequestFacts]("load_privacy_request", RequestFacts)
 RECORD_PRIVACY_EVENT = ActivityRef[RequestEvent, bool]("record_privacy_event", bool)
 SEND_PRIVACY_NOTICE = ActivityRef[RequestNotice, NoticeOutcome](
     "send_privacy_notice", NoticeOutcome
+)
+PREPARE_PRIVACY_EXPORT = ActivityRef[ExportRequest, ExportReady](
+    "prepare_privacy_export", ExportReady
 )

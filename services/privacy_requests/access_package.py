@@ -128,7 +128,7 @@ def build_access_package(
                 columns = {"ligne": str(row["__pk__"]), **columns}
                 package.data.setdefault(category, {}).setdefault(table_name, []).append(columns)
     package.dictionary = _dictionary(rows)
-    package.documents = _documents(session, settings, decrypter, rows)
+    package.documents = documents_of(session, settings, decrypter, rows)
     package.shared_with = _ledger(session, rows)
     package.accesses = _accesses(session, rows)
     return package
@@ -180,16 +180,21 @@ def _dictionary(rows: SubjectRows) -> list[DictionaryLine]:
     return lines
 
 
-def _documents(
+def documents_of(
     session: Session, settings: Settings, decrypter: Decrypter, rows: SubjectRows
 ) -> list[AttachedDocument]:
+    """The documents the person sent, decrypted (those of a staged write not accepted aside)."""
     attached = []
-    for number, document_id in enumerate(rows.ids("document"), start=1):
-        document = session.get(Document, document_id)
-        if document is None or document.staged_write_id is not None:
-            continue
+    ids = rows.ids("document")
+    documents = session.exec(
+        select(Document)
+        .where(col(Document.id).in_(ids))
+        .where(col(Document.staged_write_id).is_(None))
+        .order_by(col(Document.uploaded_at), col(Document.id))
+    ).all()
+    cipher = decrypter.client_cipher()
+    for number, document in enumerate(documents, start=1):
         path = document_path(document, settings)
-        cipher = decrypter.client_cipher()
         if cipher is None or not path.is_file():
             continue
         data = cipher.decrypt_blob(document_aad(document.id), path.read_bytes())

@@ -1,8 +1,9 @@
-"""Data-subject requests: the request, its timeline and the DPO's notes.
+"""Data-subject requests: the request, its timeline, the DPO's notes and the files made for the
+person; the audit log indexed by object (a person's accesses are listed from it).
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 21:05:19.818590
+Create Date: 2026-12-05 21:39:17.143003
 
 """
 
@@ -73,6 +74,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_privacy_request_status"), ["status"], unique=False)
 
     op.create_table(
+        "privacy_download",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("stored_name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("downloaded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("shredded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["privacy_request.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_id", "kind"),
+        sa.UniqueConstraint("stored_name"),
+    )
+    with op.batch_alter_table("privacy_download", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_download_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
         "privacy_request_note",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -116,8 +141,14 @@ def upgrade() -> None:
             batch_op.f("ix_privacy_request_event_request_id"), ["request_id"], unique=False
         )
 
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_entry_object_id"), ["object_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_entry_object_id"))
+
     with op.batch_alter_table("privacy_request_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_request_event_request_id"))
 
@@ -126,6 +157,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_privacy_request_note_request_id"))
 
     op.drop_table("privacy_request_note")
+    with op.batch_alter_table("privacy_download", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_download_request_id"))
+
+    op.drop_table("privacy_download")
     with op.batch_alter_table("privacy_request", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_request_status"))
         batch_op.drop_index(batch_op.f("ix_privacy_request_received_at"))

@@ -1,0 +1,61 @@
+"""Making the files a data-subject request's answer links to: the access package (Art. 15) and
+the portable data (Art. 20), stored encrypted until the person downloads them. Idempotent: one
+file per request and kind; a retry finds it."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.contracts import privacy_request as io
+from config.settings import Settings
+from domain.clock import utcnow
+from domain.privacy.request import Right
+from models.database import session_scope
+from models.privacy_request import PrivacyRequest
+from services.audit import append_audit
+from services.privacy_requests.access_package import build_access_package
+from services.privacy_requests.downloads import existing_download, store_download
+from services.privacy_requests.package_files import package_zip
+from services.privacy_requests.portability import build_portable_data, portability_zip
+
+UNKNOWN_EXPORT = "UnknownExport"
+
+
+class PrivacyExportActivities:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @activity.defn(name=io.PREPARE_PRIVACY_EXPORT.name)
+    def prepare_privacy_export(self, request: io.ExportRequest) -> io.ExportReady:
+        if request.kind not in (Right.ACCESS.value, Right.PORTABILITY.value):
+            raise ApplicationError(
+                f"no export for {request.kind}", type=UNKNOWN_EXPORT, non_retryable=True
+            )
+        now = utcnow()
+        with session_scope(self.settings) as session:
+            row = session.get(PrivacyRequest, request.request_id)
+            if row is None:
+                raise ApplicationError(
+                    "privacy request not found", type=UNKNOWN_EXPORT, non_retryable=True
+                )
+            found = existing_download(session, row.id, request.kind)
+            if found is not None:
+                return io.ExportReady(found.id, found.size_bytes)
+            if request.kind == Right.ACCESS.value:
+                content = package_zip(build_access_package(session, self.settings, row, now))
+            else:
+                data, documents = build_portable_data(session, self.settings, row)
+                content = portability_zip(row.reference, data, documents)
+            download = store_download(session, self.settings, row, request.kind, content, now)
+            if row.client_id:
+                append_audit(
+                    session,
+                    "system",
+                    "client.read",
+                    "client",
+                    row.client_id,
+                    reason=f"privacy_request.{request.kind}",
+                    detail={"privacy_request_id": row.id},
+                )
+            return io.ExportReady(download.id, download.size_bytes)
