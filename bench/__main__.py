@@ -1,7 +1,9 @@
 """`python -m bench` (make bench): throughput (dossiers, then creditor offers, beside one
-trivial-workflow baseline on the same stack), then list latency; the report on stdout, progress
-on stderr, the results saved under bench/results/. Everything runs on 127.0.0.1 and is shut down
-before the end. `--quick` is a smoke run (under a minute once its small database is cached).
+trivial-workflow baseline on the same stack), then list latency, then the access package of a
+client with many emails and audit entries (beside a plain SELECT dump); the report on stdout,
+progress on stderr, the results saved under bench/results/. Everything runs on 127.0.0.1 and is
+shut down before the end. `--quick` is a smoke run (under a minute once its small database is
+cached).
 """
 
 from __future__ import annotations
@@ -27,11 +29,14 @@ class Profile:
     dossiers: int
     requests: int
     list_warmup: int
+    # The access package: emails and audit entries of one client, rounds measured.
+    package_rows: int
+    package_rounds: int
 
 
 PROFILES = {
-    "full": Profile("full", 200, 10, 20, 100_000, 300, 20),
-    "quick": Profile("quick", 30, 5, 5, 10_000, 40, 5),
+    "full": Profile("full", 200, 10, 20, 100_000, 300, 20, 10_000, 3),
+    "quick": Profile("quick", 30, 5, 5, 10_000, 40, 5, 1_000, 2),
 }
 
 
@@ -48,7 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("throughput", "negotiation", "list"),
+        choices=("throughput", "negotiation", "list", "access"),
         help="run one part of the benchmark",
     )
     return parser.parse_args(argv)
@@ -57,6 +62,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 def run(args: argparse.Namespace) -> None:
     # Imported here so the environment is scrubbed before any settings are read.
     from bench import postgres, report
+    from bench.access_package import measure_access_package
     from bench.console import say
     from bench.fill import filled_database
     from bench.list_latency import run_list_latency
@@ -97,6 +103,9 @@ def run(args: argparse.Namespace) -> None:
                         filled, profile.requests, profile.list_warmup, url, "PostgreSQL"
                     )
                 )
+    if args.only in (None, "access"):
+        rows = profile.package_rows
+        results.access_package = measure_access_package(rows, rows, profile.package_rounds)
     results.seconds = time.perf_counter() - began
     print(report.render(results), flush=True)
     say(f"results saved to {report.save(results)}")

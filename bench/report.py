@@ -13,6 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.access_package import AccessPackageResult
 from bench.list_latency import ListLatencyResult
 from bench.negotiation import NegotiationResult
 from bench.throughput import ThroughputResult
@@ -69,6 +70,7 @@ class Results:
     throughput: ThroughputResult | None = None
     negotiation: NegotiationResult | None = None
     list_latency: list[ListLatencyResult] = field(default_factory=list)
+    access_package: AccessPackageResult | None = None
     fill_seconds: float | None = None
     seconds: float = 0.0
 
@@ -196,6 +198,28 @@ def list_section(result: ListLatencyResult) -> str:
     return f"{heading}\n\n{body}"
 
 
+def access_package_section(result: AccessPackageResult) -> str:
+    rows = [
+        ["Plain SELECT of the same rows, dumped as JSON (baseline)", _ms(result.select_dump_ms),
+         "1.0x"],
+        ["Access package, whole (rows decrypted and masked, JSON, CSV, HTML, PDF, ZIP)",
+         _ms(result.package_ms), f"{result.ratio:.1f}x"],
+        ["  of which: collect and decrypt every row", _ms(result.collect_ms),
+         f"{result.collect_ms / result.select_dump_ms:.1f}x"],
+        ["  of which: files and ZIP", _ms(result.zip_ms),
+         f"{result.zip_ms / result.select_dump_ms:.1f}x"],
+        ["  (the HTML document alone)", _ms(result.html_ms),
+         f"{result.html_ms / result.select_dump_ms:.1f}x"],
+    ]  # fmt: skip
+    heading = (
+        f"Access package of one client with {result.emails:,} emails and {result.audit_rows:,} "
+        f"audit entries (SQLite); median of {result.rounds} rounds after one warm-up, taking "
+        f"turns; {result.rows_in_package:,} rows in the package, ZIP {result.zip_bytes:,} bytes"
+    )
+    body = table(["Measure", "median ms", "vs SELECT"], rows)
+    return f"{heading}\n\n{body}"
+
+
 def render(results: Results) -> str:
     m = results.machine
     load = ", ".join(f"{x:.2f}" for x in m.load_average_at_start)
@@ -211,6 +235,8 @@ def render(results: Results) -> str:
     if results.negotiation is not None:
         sections.append(negotiation_section(results.negotiation))
     sections.extend(list_section(r) for r in results.list_latency)
+    if results.access_package is not None:
+        sections.append(access_package_section(results.access_package))
     fill = (
         f"filled in {results.fill_seconds:.0f} s this run"
         if results.fill_seconds is not None

@@ -27,7 +27,7 @@ from rendering.pdf import render_pdf
 from services.privacy_requests.access_package import CATEGORY_LABELS, AccessPackage
 
 TEMPLATE = "report/access_package.html"
-PDF_ROWS = 100
+PDF_ROWS = 50
 # Characters of a long value the PDF prints (an email's HTML source runs to pages).
 PDF_VALUE_CHARS = 400
 README = """Vos données chez Cravelynos (demande {reference})
