@@ -81,6 +81,8 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         privacy.load_privacy_request,
         privacy.record_privacy_event,
         privacy.send_privacy_notice,
+        privacy.record_privacy_confirmation,
+        privacy.discard_unconfirmed_request,
         PrivacyExportActivities(settings).prepare_privacy_export,
     ]
 

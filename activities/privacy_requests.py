@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -22,7 +23,7 @@ from config.settings import Settings
 from domain.clock import as_utc, utcnow
 from domain.french_dates import french_date
 from domain.privacy.deadline import paris_day
-from domain.privacy.request import Outcome, Right
+from domain.privacy.request import CONFIRMATION_HOURS, Outcome, RequestStatus, Right
 from models.client import Client
 from models.database import session_scope
 from models.outbox import OutboxEmail
@@ -30,20 +31,27 @@ from models.privacy_request import PrivacyDownload, PrivacyRequest, PrivacyReque
 from models.staff import Role, StaffUser
 from rendering.email import render_email
 from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
-from security.privacy_links import DOWNLOAD_LINK
+from security.privacy_links import CONFIRM_LINK, DOWNLOAD_LINK
 from services.audit import audit_client_data_read
 from services.email_outbox import find_queued, queue_email
 from services.privacy_requests.notes import read_notes
+from services.privacy_requests.records import confirm_address
 from services.privacy_requests.timeline import EventKind, add_event
 
 REQUEST_MISSING = "PrivacyRequestMissing"
+# Every outbox message about a request: its key starts so, then the request id.
+OUTBOX_KEY_PREFIX = "privacy-request:"
 # Notices to staff, by kind: who gets them besides the DPO.
 STAFF_TEMPLATES = {
     "reminder": "privacy_reminder",
     "escalation": "privacy_escalation",
     "overdue": "privacy_overdue",
 }
-PERSON_TEMPLATES = {"extension": "privacy_extension", "response": "privacy_response"}
+PERSON_TEMPLATES = {
+    "confirmation": "privacy_confirmation",
+    "extension": "privacy_extension",
+    "response": "privacy_response",
+}
 WITH_SUPERVISORS = frozenset({"escalation", "overdue"})
 DOWNLOAD_LABELS = {
     "access": "La copie de toutes vos données (archive ZIP : document lisible, JSON, CSV, pièces)",
@@ -68,7 +76,32 @@ class PrivacyRequestActivities:
     def load_privacy_request(self, ref: io.RequestRef) -> io.RequestFacts:
         with session_scope(self.settings) as session:
             row = _request(session, ref.request_id)
-            return io.RequestFacts(row.rights.split(","), as_utc(row.received_at))
+            return io.RequestFacts(
+                row.rights.split(","),
+                as_utc(row.received_at),
+                awaiting_confirmation=row.status == RequestStatus.UNCONFIRMED.value,
+            )
+
+    @activity.defn(name=io.RECORD_PRIVACY_CONFIRMATION.name)
+    def record_privacy_confirmation(self, record: io.ConfirmationRecord) -> None:
+        with session_scope(self.settings) as session:
+            row = _request(session, record.request_id)
+            if row.status == RequestStatus.UNCONFIRMED.value:
+                confirm_address(session, row, record.received_at)
+
+    @activity.defn(name=io.DISCARD_UNCONFIRMED_REQUEST.name)
+    def discard_unconfirmed_request(self, ref: io.RequestRef) -> None:
+        """Nobody confirmed the address: nothing of the request is kept (its confirmation
+        email included)."""
+        with session_scope(self.settings) as session:
+            row = session.get(PrivacyRequest, ref.request_id)
+            if row is None or row.status != RequestStatus.UNCONFIRMED.value:
+                return
+            prefix = f"{OUTBOX_KEY_PREFIX}{row.id}:"
+            session.execute(
+                delete(OutboxEmail).where(col(OutboxEmail.idempotency_key).startswith(prefix))
+            )
+            session.delete(row)
 
     @activity.defn(name=io.RECORD_PRIVACY_EVENT.name)
     def record_privacy_event(self, event: io.RequestEvent) -> bool:
@@ -102,7 +135,7 @@ class PrivacyRequestActivities:
         recipients = self._recipients(notice)
         sent = 0
         for recipient in recipients:
-            key = f"privacy-request:{notice.key}:{recipient.name}"
+            key = f"{OUTBOX_KEY_PREFIX}{notice.key}:{recipient.name}"
             row = find_queued(self.settings, key)
             outcome = await deliver_queued(
                 self.settings,
@@ -184,6 +217,9 @@ class PrivacyRequestActivities:
         notes = read_notes(session, row, _note_ids(session, row, notice), self.settings)
         if notice.kind == "extension" and notice.note_id is not None:
             context["reason"] = notes.get(notice.note_id, "")
+        if notice.kind == "confirmation":
+            context["confirm_url"] = CONFIRM_LINK.url(self.settings, row.id)
+            context["confirm_hours"] = CONFIRMATION_HOURS
         if notice.kind == "response":
             context.update(_decisions(session, row, notes))
             context["downloads"] = self._downloads(session, notice.download_ids)

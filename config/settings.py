@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     privacy_download_days: int = Field(default=14, ge=1)
     # Requests per minute and IP address on the client's public pages (signed links).
     client_link_requests_per_minute: int = Field(default=30, ge=1)
+    # Data-subject requests filed per minute and IP address on the site's public form.
+    public_requests_per_minute: int = Field(default=5, ge=1)
 
     @model_validator(mode="after")
     def _reminder_before_task(self) -> Settings:

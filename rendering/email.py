@@ -25,6 +25,7 @@ SUBJECTS: dict[str, str] = {
     # To a creditor (activities/creditor_messages.py): our negotiation reference only.
     "creditor_message": "Réf. {reference} : {kind_label}",
     # About a data-subject request (activities/privacy_requests.py): to the person...
+    "privacy_confirmation": "Confirmez votre demande {reference} sur vos données",
     "privacy_extension": "Votre demande {reference} : délai de réponse prolongé",
     "privacy_response": "Votre demande {reference} : notre réponse",
     # ... and to staff: the reference and dates only.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio import workflow
 
@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.privacy.deadline import RequestClock
     from domain.privacy.notices import Notice, NoticeKind, due_now, next_moment
     from domain.privacy.request import (
+        CONFIRMATION_HOURS,
         Outcome,
         PauseReason,
         PrivacyRequestState,
@@ -42,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
         wait_until,
     )
     from workflows.privacy_request_messages import (
+        CONFIRM_UPDATE,
         DECIDE_UPDATE,
         EXTEND_UPDATE,
         PAUSE_UPDATE,
@@ -49,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         PRIVACY_STATUS_QUERY,
         RESPOND_UPDATE,
         RESUME_UPDATE,
+        ConfirmAddress,
         DecideRight,
         ExtendDeadline,
         PauseClock,
@@ -64,6 +67,11 @@ OVERDUE_STAGE = "overdue"
 UNKNOWN_RIGHT = "Droit inconnu."
 UNKNOWN_OUTCOME = "Issue inconnue."
 UNKNOWN_PAUSE_REASON = "Motif de suspension inconnu."
+ALREADY_CONFIRMED = "Votre demande est déjà confirmée : elle est en cours de traitement."
+CONFIRMATION_CLOSED = (
+    "Cette demande ne peut plus être confirmée : le délai de 48 heures est passé. Déposez une "
+    "nouvelle demande sur notre site."
+)
 
 
 @workflow.defn(name=PRIVACY_REQUEST_WORKFLOW)
@@ -77,12 +85,22 @@ class PrivacyRequestWorkflow:
         self._epoch = 0
         self._events = 0
         self._lock = asyncio.Lock()
+        # Filed on the site: set while waiting for the person to confirm their address.
+        self._awaiting_confirmation = False
+        self._confirming = False
+        self._confirmed_at: datetime | None = None
 
     @workflow.run
     async def run(self, arg: PrivacyRequestInput) -> None:
         facts = await run(io.LOAD_PRIVACY_REQUEST, io.RequestRef(arg.request_id), SHORT)
+        received_at = facts.received_at
+        if facts.awaiting_confirmation:
+            confirmed_at = await self._confirmation()
+            if confirmed_at is None:
+                return
+            received_at = confirmed_at
         rights = [Right(value) for value in facts.rights]
-        self._state = PrivacyRequestState(arg.request_id, rights, RequestClock(facts.received_at))
+        self._state = PrivacyRequestState(arg.request_id, rights, RequestClock(received_at))
         async with self._lock:
             await self._record("received", "system")
         state = self._state
@@ -103,6 +121,52 @@ class PrivacyRequestWorkflow:
                 await wait_until(moment, changed)
         self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
+
+    async def _confirmation(self) -> datetime | None:
+        """Filed on the site: the person is sent a link to confirm their address, and the
+        request starts when they do; unconfirmed after 48 hours, it is discarded."""
+        self._awaiting_confirmation = True
+        notice = io.RequestNotice(
+            self._request_id,
+            f"{self._request_id}:confirmation",
+            "confirmation",
+            workflow.now(),
+            workflow.now() + timedelta(hours=CONFIRMATION_HOURS),
+        )
+        await run(io.SEND_PRIVACY_NOTICE, notice, EMAIL)
+        deadline = workflow.now() + timedelta(hours=CONFIRMATION_HOURS)
+        if not await wait_until(deadline, lambda: self._confirmed_at is not None):
+            self._awaiting_confirmation = False
+            # A confirmation that came in just as the wait ended waits for its handler.
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            if self._confirmed_at is None:
+                await run(io.DISCARD_UNCONFIRMED_REQUEST, io.RequestRef(self._request_id), SHORT)
+                return None
+        return self._confirmed_at
+
+    @workflow.update(name=CONFIRM_UPDATE)
+    async def confirm(self, arg: ConfirmAddress) -> datetime:
+        """The person confirmed: the request is received now; its due date is returned."""
+        refuse_if(self._confirmation_refusal())
+        self._confirming = True
+        confirmed_at = workflow.now()
+        record = io.ConfirmationRecord(self._request_id, confirmed_at)
+        await run(io.RECORD_PRIVACY_CONFIRMATION, record, SHORT)
+        # Only now does the main flow go on: its first record must follow this one.
+        self._confirmed_at = confirmed_at
+        self._awaiting_confirmation = False
+        return RequestClock(confirmed_at).due_at
+
+    @confirm.validator
+    def _validate_confirm(self, arg: ConfirmAddress) -> None:
+        reject_if(self._confirmation_refusal())
+
+    def _confirmation_refusal(self) -> str | None:
+        if self._confirming or self._state is not None:
+            return ALREADY_CONFIRMED
+        if not self._awaiting_confirmation:
+            return CONFIRMATION_CLOSED
+        return None
 
     def _changed_since(self, epoch: int) -> Callable[[], bool]:
         return lambda: self._epoch != epoch

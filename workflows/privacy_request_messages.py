@@ -13,12 +13,18 @@ RESUME_UPDATE = "resume_clock"
 EXTEND_UPDATE = "extend_deadline"
 DECIDE_UPDATE = "decide_right"
 RESPOND_UPDATE = "send_response"
+CONFIRM_UPDATE = "confirm_address"
 PRIVACY_STATUS_QUERY = "privacy_request_status"
 
 
 @dataclass
 class PrivacyRequestInput:
     request_id: str
+
+
+@dataclass
+class ConfirmAddress:
+    """The person opened the link sent to the address they gave and confirmed the request."""
 
 
 @dataclass

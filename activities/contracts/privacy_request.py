@@ -18,6 +18,8 @@ class RequestFacts:
 
     rights: list[str]
     received_at: datetime
+    # Filed on the public form: the clock starts once the person confirms their address.
+    awaiting_confirmation: bool = False
 
 
 @dataclass
@@ -72,6 +74,14 @@ class NoticeOutcome:
 
 
 @dataclass
+class ConfirmationRecord:
+    """The person confirmed their address at `received_at`: the request is received then."""
+
+    request_id: str
+    received_at: datetime
+
+
+@dataclass
 class ExportRequest:
     """Make the file of `kind` (an access package, or portable data) for the request."""
 
@@ -92,4 +102,10 @@ SEND_PRIVACY_NOTICE = ActivityRef[RequestNotice, NoticeOutcome](
 )
 PREPARE_PRIVACY_EXPORT = ActivityRef[ExportRequest, ExportReady](
     "prepare_privacy_export", ExportReady
+)
+RECORD_PRIVACY_CONFIRMATION = ActivityRef[ConfirmationRecord, None](
+    "record_privacy_confirmation", type(None)
+)
+DISCARD_UNCONFIRMED_REQUEST = ActivityRef[RequestRef, None](
+    "discard_unconfirmed_request", type(None)
 )

@@ -93,3 +93,20 @@ class PrivacyRequestIn(BaseModel):
 def receipt_refusal(received_at: datetime, now: datetime) -> str | None:
     """A receipt later than now is a typing mistake: the clock cannot start in the future."""
     return FUTURE if received_at > now else None
+
+
+class PublicRequestIn(BaseModel):
+    """A request filed on the site by someone not signed in: the rights and the address the
+    answer (and first, the confirmation link) goes to."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rights: list[Right]
+    email: Annotated[str, EMAIL_INPUT]
+
+    @field_validator("rights")
+    @classmethod
+    def _some(cls, value: list[Right]) -> list[Right]:
+        if not value:
+            raise refuse(NO_RIGHT)
+        return list(dict.fromkeys(value))

@@ -17,6 +17,8 @@ from domain.labelled_enum import LabelledEnum
 from domain.privacy.deadline import ExtensionRefused, RequestClock, paris_day
 
 ANSWERED = "La réponse a déjà été envoyée : la demande est close."
+# A request filed on the site waits this long for the person to confirm their address.
+CONFIRMATION_HOURS = 48
 REASON_NEEDED = (
     "Indiquez les motifs du refus : la personne les recevra, avec son droit de saisir la CNIL."
 )
@@ -44,6 +46,8 @@ class PauseReason(LabelledEnum):
 
 
 class RequestStatus(LabelledEnum):
+    # Filed on the public form, the address not confirmed yet: no clock, not in the queue.
+    UNCONFIRMED = "unconfirmed", "Adresse à confirmer"
     OPEN = "open", "En cours"
     PAUSED = "paused", "En attente de la personne"
     ANSWERED = "answered", "Répondu"

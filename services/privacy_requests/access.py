@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col
 
 from domain.errors import NotFound
+from domain.privacy.request import RequestStatus
 from models.privacy_request import PrivacyRequest
 from models.staff import Role, StaffUser
 from services.dossiers.access import deny
@@ -52,7 +53,7 @@ def load_request(
     AccessDenied (audited) otherwise."""
     require_request_role(session, viewer, purpose)
     found = session.get(PrivacyRequest, request_id) if len(request_id) <= 32 else None
-    if found is None:
+    if found is None or found.status == RequestStatus.UNCONFIRMED.value:
         raise NotFound(REQUEST_NOT_FOUND)
     if viewer.role != Role.DPO and found.team != viewer.team:
         deny(session, viewer, "privacy_request", found.id, reason=purpose, message=NO_ACCESS)

@@ -69,6 +69,8 @@ def list_requests(
     if scope is not None:
         statement = statement.where(scope)
     status = col(PrivacyRequest.status)
+    # Filed on the site but never confirmed: not a request yet.
+    statement = statement.where(status != RequestStatus.UNCONFIRMED.value)
     if show == QueueFilter.TO_DO:
         statement = statement.where(status != RequestStatus.ANSWERED.value)
     elif show == QueueFilter.OVERDUE:

@@ -18,7 +18,7 @@ from domain.errors import ConflictingInput, InvalidInput, UnknownReference
 from domain.french_dates import PARIS
 from domain.privacy.deadline import RequestClock
 from domain.privacy.intake import PrivacyRequestIn, receipt_refusal
-from domain.privacy.request import RequestStatus
+from domain.privacy.request import Channel, RequestStatus, Right
 from models.client import Client
 from models.dossier import Dossier
 from models.privacy_request import PrivacyRequest
@@ -34,6 +34,8 @@ TABLE = "privacy_request"
 REFERENCE_PREFIX = "DP"
 UNKNOWN_CLIENT = "Aucun client de votre périmètre ne porte cet identifiant."
 IDENTIFIED, TO_CHECK = "identified", "to_check"
+# Requests of people not (yet) known as clients: the DPO's alone.
+PUBLIC_TEAM = "dpo"
 KEY_REUSED = (
     "Cette clé d'idempotence a déjà servi à une autre demande : choisissez-en une nouvelle pour "
     "chaque demande."
@@ -79,12 +81,90 @@ def create_request(
         raise InvalidInput({"received_at": refusal})
     email_bidx = blind_index(EMAIL_INDEX, data.email, settings) if data.email else None
     client, team = _client_and_team(session, data, actor, email_bidx)
+    row = _insert(
+        session,
+        settings,
+        data,
+        now,
+        actor_of(actor),
+        client=client,
+        team=team,
+        status=RequestStatus.OPEN,
+    )
+    if key is not None:
+        row.creation_key = _creation_key(settings, actor, key)
+        row.creation_fingerprint = _fingerprint(settings, data)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def create_public_request(
+    session: Session,
+    settings: Settings,
+    rights: list[Right],
+    email: str,
+    now: datetime,
+    form_key: str,
+) -> tuple[PrivacyRequest, bool]:
+    """A request filed on the site: held unconfirmed (no clock, not in the queue) until the
+    person confirms the address they gave; who they are is decided then. `form_key` names the
+    form shown (its nonce): the same form sent twice files one request. (request, created)"""
+    creation_key = blind_index("privacy-public-form", form_key, settings)
+    twin = session.exec(
+        select(PrivacyRequest).where(PrivacyRequest.creation_key == creation_key)
+    ).first()
+    if twin is not None:
+        return twin, False
+    data = PrivacyRequestIn(
+        rights=rights, email=email, channel=Channel.PUBLIC_FORM, received_at=now
+    )
+    row = _insert(
+        session, settings, data, now, "system", client=None, team=PUBLIC_TEAM,
+        status=RequestStatus.UNCONFIRMED,
+    )  # fmt: skip
+    row.creation_key = creation_key
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def confirm_address(
+    session: Session, request: PrivacyRequest, received_at: datetime
+) -> PrivacyRequest:
+    """The address is the person's: the request is received now. An address that is a client's
+    identifies them as that client (their own mailbox answered)."""
+    request.received_at = received_at
+    request.due_at = RequestClock(received_at).due_at
+    request.status = RequestStatus.OPEN.value
+    client = client_of_address(session, request.email_bidx)
+    if client is not None:
+        request.client_id = client.id
+        request.identity = IDENTIFIED
+        request.team = client_team(session, client) or request.team
+    session.add(request)
+    session.flush()
+    return request
+
+
+def _insert(
+    session: Session,
+    settings: Settings,
+    data: PrivacyRequestIn,
+    now: datetime,
+    recorded_by: str,
+    *,
+    client: Client | None,
+    team: str,
+    status: RequestStatus,
+) -> PrivacyRequest:
     request_id = secrets.token_hex(16)
+    email_bidx = blind_index(EMAIL_INDEX, data.email, settings) if data.email else None
     # Appending to the audit chain locks its head until commit, which also serialises the
     # allocation of references below.
     append_audit(
         session,
-        actor_of(actor),
+        recorded_by,
         "privacy_request.create",
         TABLE,
         request_id,
@@ -107,15 +187,31 @@ def create_request(
         linked_to_id=_open_request_for_same_right(session, data, client, email_bidx),
         received_at=data.received_at,
         recorded_at=now,
-        recorded_by=actor_of(actor),
-        creation_key=_creation_key(settings, actor, key) if key else None,
-        creation_fingerprint=_fingerprint(settings, data) if key else None,
-        status=RequestStatus.OPEN.value,
+        recorded_by=recorded_by,
+        status=status.value,
         due_at=RequestClock(data.received_at).due_at,
     )
     session.add(row)
     session.flush()
     return row
+
+
+def client_of_address(session: Session, email_bidx: str | None) -> Client | None:
+    """The client (not erased) whose address has this blind index."""
+    if email_bidx is None:
+        return None
+    return session.exec(
+        select(Client).where(Client.email_bidx == email_bidx).where(col(Client.erased_at).is_(None))
+    ).first()
+
+
+def client_team(session: Session, client: Client) -> str | None:
+    """The team of the client's latest dossier."""
+    return session.exec(
+        select(Dossier.team)
+        .where(Dossier.client_id == client.id)
+        .order_by(col(Dossier.created_at).desc())
+    ).first()
 
 
 def _client_and_team(
@@ -129,15 +225,10 @@ def _client_and_team(
         if client is None or client.erased_at is not None:
             raise UnknownReference({"client_id": UNKNOWN_CLIENT})
     else:
-        client = session.exec(select(Client).where(Client.email_bidx == email_bidx)).first()
+        client = client_of_address(session, email_bidx)
     if client is None:
         return None, actor.team
-    team = session.exec(
-        select(Dossier.team)
-        .where(Dossier.client_id == client.id)
-        .order_by(col(Dossier.created_at).desc())
-    ).first()
-    team = team or actor.team
+    team = client_team(session, client) or actor.team
     if data.client_id is not None and actor.role != Role.DPO and team != actor.team:
         raise UnknownReference({"client_id": UNKNOWN_CLIENT})
     return client, team

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -143,4 +144,46 @@ def test_the_dpo_records_decides_and_answers_a_request(
     answer = wait_for_message(tmp_path / "data", PERSON)
     text = answer.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert why in text and "CNIL" in text
+    assert not problems
+
+
+def test_a_person_files_a_request_on_the_site_and_confirms_it(
+    page: Page, problems: list[str], stack: DevStack, tmp_path: Path
+) -> None:
+    person = "camille.visiteuse@example.org"
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{stack.base_url}/droits")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exercer vos droits sur vos données")
+    check_page(page, "public-form")
+    # Without a right ticked, the form comes back with the address kept.
+    page.get_by_label("Votre adresse e-mail").fill(person)
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    expect(page.get_by_role("alert")).to_contain_text("Cochez au moins un droit.")
+    expect(page.get_by_label("Votre adresse e-mail")).to_have_value(person)
+    check_page(page, "public-form-refused")
+    page.get_by_label("Droit d'accès").check()
+    page.get_by_label("Droit à la portabilité").check()
+    page.get_by_role("button", name="Envoyer ma demande").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
+    check_page(page, "public-form-sent")
+
+    mail = wait_for_message(tmp_path / "data", person)
+    text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
+    [link] = re.findall(r"https?://\S+/droits/confirmer/\S+", text)
+    page.goto(link)
+    check_page(page, "public-confirm")
+    page.get_by_role("button", name="Confirmer ma demande").click()
+    expect(page.get_by_role("heading", name="Demande confirmée")).to_be_visible()
+    due = datetime.now(PARIS) + timedelta(days=30)
+    expect(page.locator("main")).to_contain_text("au plus tard le")
+    check_page(page, "public-confirmed")
+    reference = page.get_by_role("heading", level=1).inner_text().removeprefix("Votre demande ")
+
+    # Now, and only now, the DPO's queue has it.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    sign_in_as_dpo(page, stack)
+    page.goto(f"{stack.base_url}/privacy-requests")
+    row = page.get_by_role("row").filter(has_text=reference)
+    expect(row).to_contain_text("Encore")
+    expect(row).to_contain_text(str(due.year))
     assert not problems
