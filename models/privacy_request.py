@@ -35,8 +35,13 @@ class PrivacyRequest(SQLModel, table=True):
     # The address the person wrote from, when they are not (or not known to be) a client.
     email_enc: str | None = field(Category.ACCOUNT, default=None)
     email_bidx: str | None = field(Category.ACCOUNT, default=None, index=True, max_length=64)
-    # "identified" (own signed link, confirmed address of the client record) or "to_check".
+    # "identified" (own signed link, confirmed address of the client record), "to_check",
+    # then, once an ID document was read, "verified" or "not_verified" (domain/privacy/identity).
     identity: str = field(Category.OPERATIONAL, max_length=20)
+    # The outcome kept once the document is gone: when, by whom, and which kind of document.
+    identity_checked_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    identity_checked_by: str | None = field(Category.OPERATIONAL, default=None, max_length=60)
+    identity_document_kind: str | None = field(Category.OPERATIONAL, default=None, max_length=30)
     # An open request for one of the same rights, made before this one by the same person.
     linked_to_id: str | None = field(
         Category.OPERATIONAL, default=None, foreign_key="privacy_request.id"
@@ -110,3 +115,20 @@ class PrivacyDownload(SQLModel, table=True):
     # unopened after its expiry.
     downloaded_at: datetime | None = field(Category.OPERATIONAL, default=None)
     shredded_at: datetime | None = field(Category.OPERATIONAL, default=None)
+
+
+class PrivacyIdentityDocument(SQLModel, table=True):
+    """An ID document the person sent to prove who makes the request: stored encrypted under
+    the request's key, deleted as soon as the DPO decides (the outcome stays on the request)."""
+
+    __tablename__ = "privacy_identity_document"
+
+    id: str = field(Category.OPERATIONAL, primary_key=True, max_length=32)
+    request_id: str = field(Category.OPERATIONAL, foreign_key="privacy_request.id", index=True)
+    stored_name: str = field(Category.OPERATIONAL, unique=True, max_length=64)
+    content_type: str = field(Category.IDENTITY_PROOF, max_length=40)
+    size_bytes: int = field(Category.IDENTITY_PROOF)
+    uploaded_at: datetime = field(Category.IDENTITY_PROOF, default_factory=utcnow)
+    uploaded_by: str = field(Category.OPERATIONAL, max_length=60)
+    # Set when the file was shredded (at the decision): the row says one was read, no more.
+    deleted_at: datetime | None = field(Category.OPERATIONAL, default=None)

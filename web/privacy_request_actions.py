@@ -11,22 +11,31 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.errors import InvalidInput
 from domain.privacy.actions import DecideIn, ExtendIn, PauseIn
+from domain.privacy.identity import IdentityCheckIn
 from domain.privacy.intake import PrivacyRequestIn
-from domain.privacy.request import REASON_NEEDED, Outcome
+from domain.privacy.request import REASON_NEEDED, Outcome, RequestStatus
 from gateway.start_intents import record_privacy_request_start_intent
 from models.database import session_scope
 from models.privacy_request import PrivacyRequest
 from models.staff import StaffUser
 from services.dossiers.access import actor_of
 from services.privacy_requests.access import load_request
+from services.privacy_requests.identity import record_identity_check, store_identity_document
 from services.privacy_requests.notes import write_note
 from services.privacy_requests.records import create_request, request_of_key
-from web.workflow_gateway import send_privacy_update, start_privacy_request_workflow
+from web.transactions import in_session
+from web.workflow_gateway import (
+    TemporalUnavailable,
+    TransitionRefused,
+    send_privacy_update,
+    start_privacy_request_workflow,
+)
 from workflows.privacy_request_messages import (
     DECIDE_UPDATE,
     EXTEND_UPDATE,
@@ -155,3 +164,34 @@ async def require_driver(request: Request, staff: StaffUser, request_id: str) ->
             load_request(session, staff, request_id, "privacy_request.act", drive=True)
 
     await run_in_threadpool(check)
+
+
+async def upload_identity_document(
+    request: Request, staff: StaffUser, request_id: str, upload: UploadFile
+) -> None:
+    settings = _settings(request)
+    # One byte over the limit is enough to refuse; never hold more than that in memory.
+    data = await upload.read(settings.upload_max_bytes + 1)
+    await in_session(
+        settings, store_identity_document, settings, staff, request_id, upload.filename, data,
+        utcnow(),
+    )  # fmt: skip
+
+
+async def check_identity(
+    request: Request, staff: StaffUser, request_id: str, data: IdentityCheckIn
+) -> bool:
+    """Record the DPO's conclusion (the documents shredded); a clock paused for the ID
+    document runs again. False when the clock could not be told (Temporal down): the
+    conclusion stands, the DPO resumes it later."""
+    settings = _settings(request)
+    row = await in_session(
+        settings, record_identity_check, settings, staff, request_id, data, utcnow()
+    )
+    if row.status != RequestStatus.PAUSED.value:
+        return True
+    try:
+        await resume(request, staff, request_id)
+    except (TransitionRefused, TemporalUnavailable):
+        return False
+    return True

@@ -25,7 +25,13 @@ from web.staff.negotiations import (
     offer_actions,
     outcome_actions,
 )
-from web.staff.privacy import entry_page, queue_page, request_actions, request_page
+from web.staff.privacy import (
+    entry_page,
+    identity_actions,
+    queue_page,
+    request_actions,
+    request_page,
+)
 
 # Server-rendered pages: out of the OpenAPI schema, which documents the JSON API only.
 PAGES: tuple[APIRouter, ...] = (
@@ -48,6 +54,7 @@ PAGES: tuple[APIRouter, ...] = (
     queue_page.router,
     entry_page.router,
     request_page.router,
+    identity_actions.router,
     request_actions.router,
     public_analysis.router,
     public_negotiation.router,

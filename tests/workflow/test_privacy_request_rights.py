@@ -11,6 +11,7 @@ import zipfile
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 from support.negotiation import seed_negotiations
 from support.privacy import make_dpo, record_privacy_request, start_privacy_request
 from support.stack import wait_for_messages
@@ -84,7 +85,7 @@ async def test_access_and_portability_are_answered_with_files_given_once(
         again = client.get(access_url)
         assert again.status_code == 410 and "déjà été téléchargé" in again.text
         with session_scope(wf_settings) as session:
-            downloads = session.query(PrivacyDownload).all()
+            downloads = session.exec(select(PrivacyDownload)).all()
             taken = [d for d in downloads if d.kind == "access"][0]
             assert taken.downloaded_at is not None
             assert not (wf_settings.documents_dir / taken.stored_name).exists()

@@ -1,9 +1,10 @@
-"""Data-subject requests: the request, its timeline, the DPO's notes and the files made for the
-person; the audit log indexed by object (a person's accesses are listed from it).
+"""Data-subject requests: the request, its timeline, the DPO's notes, the ID documents read to
+check identity and the files made for the person; the audit log indexed by object (a
+person's accesses are listed from it).
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 21:39:17.143003
+Create Date: 2026-12-05 21:57:16.482712
 
 """
 
@@ -33,6 +34,13 @@ def upgrade() -> None:
         sa.Column("email_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("email_bidx", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("identity", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("identity_checked_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column(
+            "identity_checked_by", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True
+        ),
+        sa.Column(
+            "identity_document_kind", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True
+        ),
         sa.Column("linked_to_id", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("received_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("recorded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
@@ -98,6 +106,28 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "privacy_identity_document",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("stored_name", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("content_type", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("uploaded_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("uploaded_by", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.Column("deleted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["privacy_request.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("stored_name"),
+    )
+    with op.batch_alter_table("privacy_identity_document", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_identity_document_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
         "privacy_request_note",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -157,6 +187,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_privacy_request_note_request_id"))
 
     op.drop_table("privacy_request_note")
+    with op.batch_alter_table("privacy_identity_document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_identity_document_request_id"))
+
+    op.drop_table("privacy_identity_document")
     with op.batch_alter_table("privacy_download", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_download_request_id"))
 

@@ -8,7 +8,7 @@ refusal, a bookmark) leads back to the page rather than to a 405.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, status
@@ -29,7 +29,7 @@ from web.ui.flash import flash
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused
 
 router = APIRouter()
-ACTIONS = ("pause", "resume", "extend", "decide", "respond")
+ACTIONS = ("pause", "resume", "extend", "decide", "respond", "identity", "identity-document")
 NOT_DONE = "L'action n'a pas été enregistrée : corrigez le formulaire."
 MAX_TYPED = 5000
 
@@ -45,7 +45,7 @@ async def back_to_the_page(request_id: str, action: str) -> RedirectResponse:
     return RedirectResponse(_page_url(request_id), status.HTTP_303_SEE_OTHER)
 
 
-async def _typed(request: Request) -> dict[str, str]:
+async def typed_fields(request: Request) -> dict[str, str]:
     form = await request.form()
     return {
         name: value[:MAX_TYPED]
@@ -54,16 +54,18 @@ async def _typed(request: Request) -> dict[str, str]:
     }
 
 
-async def _attempt(
+async def attempt(
     request: Request,
     settings: SettingsDep,
     staff: StaffUser,
     request_id: str,
     panel: str,
     action: Awaitable[Any],
-    done: str,
+    done: str | Callable[[], str],
     typed: dict[str, str],
 ) -> Response:
+    """Run the action; a refusal shows the page again with its panel, what was typed and why,
+    a success goes back to the page with `done` (or what it says once the action ran)."""
     try:
         await action
     except InvalidInput as exc:
@@ -90,7 +92,7 @@ async def _attempt(
             action_panel=panel,
             typed=typed,
         )
-    flash(request, done)
+    flash(request, done if isinstance(done, str) else done())
     return RedirectResponse(_page_url(request_id), status.HTTP_303_SEE_OTHER)
 
 
@@ -102,7 +104,7 @@ def _parsed(model: type[BaseModel], typed: dict[str, str]) -> Any:
         raise InvalidInput(validation_errors(exc)) from None
 
 
-async def _checked_then(
+async def parsed_then(
     request: Request,
     staff: StaffUser,
     request_id: str,
@@ -127,8 +129,8 @@ async def pause_clock(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await _typed(request)
-    run = _checked_then(
+    typed = await typed_fields(request)
+    run = parsed_then(
         request,
         staff,
         request_id,
@@ -137,7 +139,7 @@ async def pause_clock(
         lambda data: actions.pause(request, staff, request_id, data),
     )
     done = "Délai suspendu : il reprendra quand la personne aura répondu."
-    return await _attempt(request, settings, staff, request_id, "pause", run, done, typed)
+    return await attempt(request, settings, staff, request_id, "pause", run, done, typed)
 
 
 @router.post("/privacy-requests/{request_id}/resume", response_model=None)
@@ -150,7 +152,7 @@ async def resume_clock(
 ) -> Response:
     run = actions.resume(request, staff, request_id)
     done = "Délai repris : les jours d'attente ont été rajoutés à l'échéance."
-    return await _attempt(request, settings, staff, request_id, "pause", run, done, {})
+    return await attempt(request, settings, staff, request_id, "pause", run, done, {})
 
 
 @router.post("/privacy-requests/{request_id}/extend", response_model=None)
@@ -161,8 +163,8 @@ async def extend_deadline(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await _typed(request)
-    run = _checked_then(
+    typed = await typed_fields(request)
+    run = parsed_then(
         request,
         staff,
         request_id,
@@ -171,7 +173,7 @@ async def extend_deadline(
         lambda data: actions.extend(request, staff, request_id, data),
     )
     done = "Délai prolongé : la personne en a été informée, avec le motif."
-    return await _attempt(request, settings, staff, request_id, "extend", run, done, typed)
+    return await attempt(request, settings, staff, request_id, "extend", run, done, typed)
 
 
 @router.post("/privacy-requests/{request_id}/decide", response_model=None)
@@ -182,8 +184,8 @@ async def decide_right(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await _typed(request)
-    run = _checked_then(
+    typed = await typed_fields(request)
+    run = parsed_then(
         request,
         staff,
         request_id,
@@ -195,7 +197,7 @@ async def decide_right(
     outcome = typed.get("decision", "")
     said = Outcome(outcome).label.lower() if outcome in Outcome.labels() else ""
     done = f"{right} : {said}."
-    return await _attempt(request, settings, staff, request_id, "decide", run, done, typed)
+    return await attempt(request, settings, staff, request_id, "decide", run, done, typed)
 
 
 @router.post("/privacy-requests/{request_id}/respond", response_model=None)
@@ -208,4 +210,4 @@ async def send_response(
 ) -> Response:
     run = actions.respond(request, staff, request_id)
     done = "Réponse envoyée à la personne : la demande est close."
-    return await _attempt(request, settings, staff, request_id, "respond", run, done, {})
+    return await attempt(request, settings, staff, request_id, "respond", run, done, {})

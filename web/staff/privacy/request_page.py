@@ -13,11 +13,14 @@ from starlette.concurrency import run_in_threadpool
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.privacy.deadline import MAX_EXTENSION_MONTHS
+from domain.privacy.identity import DocumentKind, IdentityDecision, IdentityStatus
 from domain.privacy.request import Outcome, PauseReason, RequestStatus
 from models.database import session_scope
 from models.dossier import Dossier
+from models.privacy_request import PrivacyIdentityDocument
 from models.staff import Role, StaffUser
 from services.dossiers.access import can_access
+from services.privacy_requests.identity import pending_documents
 from services.privacy_requests.queries import get_request
 from services.privacy_requests.views import PrivacyRequestDetail
 from web.auth import CurrentStaff
@@ -26,6 +29,11 @@ from web.ui.rendering import render
 
 router = APIRouter()
 ACTION_LABELS = {
+    "file": "Pièce d'identité",
+    "document_kind": "Nature de la pièce",
+    "last_name": "Nom sur la pièce",
+    "first_name": "Prénom sur la pièce",
+    "expires_on": "Date d'expiration",
     "waiting_for": "Ce que vous attendez de la personne",
     "months": "Durée de la prolongation",
     "reason": "Motif de la prolongation",
@@ -37,7 +45,7 @@ ACTION_LABELS = {
 
 def _load(
     settings: Settings, staff: StaffUser, request_id: str
-) -> tuple[PrivacyRequestDetail, Dossier | None, dict[str, str]]:
+) -> tuple[PrivacyRequestDetail, Dossier | None, dict[str, str], list[PrivacyIdentityDocument]]:
     with session_scope(settings) as session:
         detail = get_request(session, staff, request_id, utcnow(), settings)
         staff_ids = {
@@ -59,7 +67,8 @@ def _load(
                 .order_by(col(Dossier.created_at).desc())
             ).all()
             dossier = next((d for d in dossiers if can_access(staff, d)), None)
-        return detail, dossier, names
+        documents = pending_documents(session, detail.id) if staff.role == Role.DPO else []
+        return detail, dossier, names, documents
 
 
 async def request_page(
@@ -72,7 +81,7 @@ async def request_page(
     **state: Any,
 ) -> HTMLResponse:
     """The page; `state` says which action panel is open, what was typed and why it failed."""
-    detail, dossier, names = await run_in_threadpool(_load, settings, staff, request_id)
+    detail, dossier, names, documents = await run_in_threadpool(_load, settings, staff, request_id)
     decided = set(detail.outcomes)
     context: dict[str, Any] = {
         "nav": "privacy",
@@ -90,6 +99,12 @@ async def request_page(
         "errors": {},
         "action_labels": ACTION_LABELS,
         "actor_names": names,
+        "identity_documents": documents,
+        "identity_labels": IdentityStatus.labels(),
+        "document_kind_options": [(k.value, label) for k, label in DocumentKind.labels().items()],
+        "identity_decision_options": [
+            (d.value, label) for d, label in IdentityDecision.labels().items()
+        ],
     }
     context.update(state)
     return render(
