@@ -87,7 +87,7 @@ class PrivacyRequestActivities:
         with session_scope(self.settings) as session:
             row = _request(session, record.request_id)
             if row.status == RequestStatus.UNCONFIRMED.value:
-                confirm_address(session, row, record.received_at)
+                confirm_address(session, self.settings, row, record.received_at)
 
     @activity.defn(name=io.DISCARD_UNCONFIRMED_REQUEST.name)
     def discard_unconfirmed_request(self, ref: io.RequestRef) -> None:

@@ -132,3 +132,14 @@ class PrivacyIdentityDocument(SQLModel, table=True):
     uploaded_by: str = field(Category.OPERATIONAL, max_length=60)
     # Set when the file was shredded (at the decision): the row says one was read, no more.
     deleted_at: datetime | None = field(Category.OPERATIONAL, default=None)
+
+
+class MarketingSuppression(SQLModel, table=True):
+    """An objection to marketing that outlives the person's data: a keyed hash of the address,
+    checked before any marketing message, kept after erasure (it says nothing readable)."""
+
+    __tablename__ = "marketing_suppression"
+
+    id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
+    email_hash: str = field(Category.OPERATIONAL, unique=True, max_length=64)
+    created_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)

@@ -29,6 +29,7 @@ from services.audit import append_audit
 from services.dossiers.access import actor_of
 from services.dossiers.intake import EMAIL_INDEX
 from services.privacy_requests.access import require_request_role
+from services.privacy_requests.objection import stop_marketing
 
 TABLE = "privacy_request"
 REFERENCE_PREFIX = "DP"
@@ -91,6 +92,8 @@ def create_request(
         team=team,
         status=RequestStatus.OPEN,
     )
+    if Right.OBJECTION in data.asked:
+        stop_marketing(session, settings, row, data.email)
     if key is not None:
         row.creation_key = _creation_key(settings, actor, key)
         row.creation_fingerprint = _fingerprint(settings, data)
@@ -130,7 +133,7 @@ def create_public_request(
 
 
 def confirm_address(
-    session: Session, request: PrivacyRequest, received_at: datetime
+    session: Session, settings: Settings, request: PrivacyRequest, received_at: datetime
 ) -> PrivacyRequest:
     """The address is the person's: the request is received now. An address that is a client's
     identifies them as that client (their own mailbox answered)."""
@@ -144,6 +147,10 @@ def confirm_address(
         request.team = client_team(session, client) or request.team
     session.add(request)
     session.flush()
+    if Right.OBJECTION.value in request.rights.split(","):
+        cipher = ClientCipher.for_client(request, settings)
+        email = cipher.decrypt(TABLE, "email", request.id, request.email_enc)
+        stop_marketing(session, settings, request, email)
     return request
 
 

@@ -9,14 +9,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 from support.webapp import Staff, audit_entries, count, seed_dossier
 
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.privacy.deadline import RequestClock
+from models.client import Client
 from models.database import session_scope
 from models.outbox import WorkflowStartIntent
-from models.privacy_request import PrivacyRequest, PrivacyRequestNote
+from models.privacy_request import MarketingSuppression, PrivacyRequest, PrivacyRequestNote
+from security.datakeys import ClientCipher
+from services.privacy_requests.objection import is_suppressed
 
 Auth = Callable[..., dict[str, str]]
 URL = "/api/v1/privacy-requests"
@@ -211,3 +215,32 @@ def test_the_queue_filters_and_says_what_is_overdue(
     assert ids(show="answered") == []
     bad = client.get(URL, params={"show": "later"}, headers=auth(staff.dpo))
     assert bad.status_code == 422
+
+
+def test_an_objection_stops_marketing_at_once_and_outlives_the_data(
+    client: TestClient, staff: Staff, auth: Auth, web_settings: Settings
+) -> None:
+    dossier = seed_dossier(web_settings, staff.case_worker)
+    with session_scope(web_settings) as session:
+        row = session.get(Client, dossier.client_id)
+        assert row is not None
+        row.marketing_emails = True
+        session.add(row)
+    response = client.post(
+        URL,
+        json=_body(right="objection", email=None, client_id=dossier.client_id),
+        headers=auth(staff.dpo),
+    )
+    assert response.status_code == 201, response.text
+    # Without waiting for the DPO's answer, and without Temporal.
+    with session_scope(web_settings) as session:
+        row = session.get(Client, dossier.client_id)
+        assert row is not None and row.marketing_emails is False
+        listed = session.exec(select(MarketingSuppression)).all()
+        assert len(listed) == 1 and "@" not in listed[0].email_hash
+        client_email = ClientCipher.for_client(row, web_settings).decrypt(
+            "client", "email", row.id, row.email_enc
+        )
+        assert client_email and is_suppressed(session, client_email.upper(), web_settings)
+        assert not is_suppressed(session, "quelqu.un.autre@example.org", web_settings)
+    assert len(audit_entries(web_settings, "client.marketing_stopped")) == 1

@@ -1,4 +1,5 @@
-"""Record the DossierWorkflow histories that test_dossier_replay.py replays.
+"""Record the workflow histories that test_dossier_replay.py replays (dossiers, negotiations,
+data-subject requests).
 
     .venv/bin/python tests/workflow/make_histories.py --suffix _v2    # add new files
     .venv/bin/python tests/workflow/make_histories.py --overwrite     # replace (see below)
@@ -523,13 +524,20 @@ async def run_scenario(
 
 def scenario_names() -> list[str]:
     from negotiation_histories import NEGOTIATION_SCENARIOS
+    from privacy_histories import PRIVACY_SCENARIOS
 
-    return [s.__name__ for s in SCENARIOS] + [r.name for r in NEGOTIATION_SCENARIOS]
+    return (
+        [s.__name__ for s in SCENARIOS]
+        + [r.name for r in NEGOTIATION_SCENARIOS]
+        + [r.name for r in PRIVACY_SCENARIOS]
+    )
 
 
 async def record(only: Collection[str] = ()) -> list[Saved]:
-    """Every scenario (or those named in `only`), the dossier ones then the negotiation ones."""
+    """Every scenario (or those named in `only`): the dossier ones, the negotiation ones, then
+    the data-subject request ones."""
     from negotiation_histories import NEGOTIATION_SCENARIOS, run_negotiation_scenario
+    from privacy_histories import PRIVACY_SCENARIOS, run_privacy_scenario
 
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=TEMPORAL_TEST_SERVER
@@ -545,6 +553,10 @@ async def record(only: Collection[str] = ()) -> list[Saved]:
                 if not only or recording.name in only:
                     directory = Path(tmp) / recording.name
                     saved += await run_negotiation_scenario(env, recording, directory)
+            for privacy in PRIVACY_SCENARIOS:
+                if not only or privacy.name in only:
+                    directory = Path(tmp) / privacy.name
+                    saved += await run_privacy_scenario(env, privacy, directory)
     finally:
         await env.shutdown()
     return saved

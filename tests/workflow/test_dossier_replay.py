@@ -1,5 +1,5 @@
-"""Saved DossierWorkflow and CreditorNegotiationWorkflow histories replay on the current code
-(running workflows must survive every deployment).
+"""Saved DossierWorkflow, CreditorNegotiationWorkflow and PrivacyRequestWorkflow histories replay
+on the current code (running workflows must survive every deployment).
 
 The histories under histories/ were recorded by make_histories.py (read its docstring before
 regenerating anything). A change that would make a running dossier take a different path on
@@ -20,6 +20,7 @@ from temporalio.worker import Replayer
 
 from activities.contracts import dossier as io
 from activities.contracts import negotiation as nio
+from activities.contracts import privacy_request as pio
 from config.loading import dev_settings
 from security.codec import make_data_converter
 from security.keyring import generate_key
@@ -27,9 +28,11 @@ from workflows.dossier import DossierWorkflow
 from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
 from workflows.negotiation import CreditorNegotiationWorkflow
 from workflows.negotiation_messages import NEGOTIATION_WORKFLOW, NegotiationInput
+from workflows.privacy_request import PrivacyRequestWorkflow
+from workflows.privacy_request_messages import PRIVACY_REQUEST_WORKFLOW, PrivacyRequestInput
 
 # Every workflow a history may belong to: the replayer picks by the history's workflow type.
-WORKFLOWS = (DossierWorkflow, CreditorNegotiationWorkflow)
+WORKFLOWS = (DossierWorkflow, CreditorNegotiationWorkflow, PrivacyRequestWorkflow)
 
 # The scenarios make_histories.py records; files added later with --suffix replay too.
 EXPECTED = {
@@ -51,8 +54,13 @@ EXPECTED = {
     "negotiation_expiry_lapse_broken",
     "negotiation_lost_notices",
     "negotiation_staged_writes",
+    # Data-subject requests (privacy_histories.py).
+    "privacy_request_every_action",
+    "privacy_request_public_overdue",
+    "privacy_request_unconfirmed",
 }
 NEGOTIATION_HISTORIES = sorted(name for name in EXPECTED if name.startswith("negotiation_"))
+PRIVACY_HISTORIES = sorted(name for name in EXPECTED if name.startswith("privacy_request_"))
 
 
 def _manifest() -> dict[str, dict[str, str]]:
@@ -164,5 +172,31 @@ async def test_a_negotiation_history_fails_on_an_incompatible_change(
 ) -> None:
     result = await _replayer(tmp_path, DossierWorkflow, AlteredNegotiationWorkflow).replay_workflow(
         load_history(name), raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
+
+
+# A request that sends its notice before loading what it is about.
+@workflow.defn(name=PRIVACY_REQUEST_WORKFLOW, sandboxed=False)
+class AlteredPrivacyRequestWorkflow:
+    @workflow.run
+    async def run(self, arg: PrivacyRequestInput) -> str:
+        await workflow.execute_activity(
+            pio.RECORD_PRIVACY_CONFIRMATION.name,
+            pio.ConfirmationRecord(arg.request_id, workflow.now()),
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+        return "altered"
+
+
+@pytest.mark.parametrize("name", PRIVACY_HISTORIES)
+async def test_a_privacy_request_history_fails_on_an_incompatible_change(
+    tmp_path: Path, name: str
+) -> None:
+    history = load_history(name)
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert started.workflow_type.name == PRIVACY_REQUEST_WORKFLOW
+    result = await _replayer(tmp_path, AlteredPrivacyRequestWorkflow).replay_workflow(
+        history, raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure

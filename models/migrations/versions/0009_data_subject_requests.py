@@ -1,10 +1,10 @@
 """Data-subject requests: the request, its timeline, the DPO's notes, the ID documents read to
-check identity and the files made for the person; the audit log indexed by object (a
-person's accesses are listed from it).
+check identity, the files made for the person and the marketing suppression list; the audit
+log indexed by object (a person's accesses are listed from it).
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 21:57:16.482712
+Create Date: 2026-12-05 22:02:11.889056
 
 """
 
@@ -22,6 +22,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "marketing_suppression",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("email_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("email_hash"),
+    )
     op.create_table(
         "privacy_request",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -203,3 +211,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_privacy_request_client_id"))
 
     op.drop_table("privacy_request")
+    op.drop_table("marketing_suppression")
