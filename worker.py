@@ -54,6 +54,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     analysis = AnalysisActivities(settings)
     negotiations = NegotiationRecordActivities(settings)
     privacy = PrivacyRequestActivities(settings)
+    exports = PrivacyExportActivities(settings)
     return [
         records.load_dossier_facts,
         records.record_progress,
@@ -83,7 +84,8 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         privacy.send_privacy_notice,
         privacy.record_privacy_confirmation,
         privacy.discard_unconfirmed_request,
-        PrivacyExportActivities(settings).prepare_privacy_export,
+        exports.prepare_privacy_export,
+        exports.erase_person_data,
     ]
 
 

@@ -23,7 +23,7 @@ from domain.dossier_stages import (
     Outcome,
 )
 from domain.french_dates import french_date
-from domain.retention import RetentionPolicy, documents_expiry, history_expiry
+from domain.retention import documents_expiry, history_expiry
 from models.client import Client
 from models.database import session_scope
 from models.dossier import Dossier, ExpectedDocument
@@ -132,10 +132,7 @@ class ClientEmailActivities:
 
     def _closure_context(self, session: Session, dossier: Dossier) -> dict[str, Any]:
         assert dossier.closed_at is not None and dossier.outcome is not None
-        policy = RetentionPolicy(
-            history_years=self.settings.history_retention_years,
-            documents_years=self.settings.documents_retention_years,
-        )
+        policy = self.settings.retention_policy
         others_open = session.exec(
             select(Dossier.id)
             .where(Dossier.client_id == dossier.client_id)

@@ -1,6 +1,7 @@
-"""Making the files a data-subject request's answer links to: the access package (Art. 15) and
-the portable data (Art. 20), stored encrypted until the person downloads them. Idempotent: one
-file per request and kind; a retry finds it."""
+"""What a data-subject request's answer does to the data: the files it links to (the access
+package, Art. 15; the portable data, Art. 20), stored encrypted until the person downloads
+them, and the erasure (Art. 17). Idempotent: one file per request and kind, and an erasure a
+retry finds done."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import privacy_request as io
 from config.settings import Settings
-from domain.clock import utcnow
+from domain.clock import as_utc, utcnow
 from domain.privacy.request import Right
 from models.database import session_scope
 from models.privacy_request import PrivacyRequest
 from services.audit import append_audit
 from services.privacy_requests.access_package import build_access_package
 from services.privacy_requests.downloads import existing_download, store_download
+from services.privacy_requests.erasure import execute_erasure
 from services.privacy_requests.package_files import package_zip
 from services.privacy_requests.portability import build_portable_data, portability_zip
 
@@ -59,3 +61,16 @@ class PrivacyExportActivities:
                     detail={"privacy_request_id": row.id},
                 )
             return io.ExportReady(download.id, download.size_bytes)
+
+    @activity.defn(name=io.ERASE_PERSON_DATA.name)
+    def erase_person_data(self, ref: io.ErasureRequest) -> io.ErasureDone:
+        with session_scope(self.settings) as session:
+            row = session.get(PrivacyRequest, ref.request_id)
+            if row is None:
+                raise ApplicationError(
+                    "privacy request not found", type=UNKNOWN_EXPORT, non_retryable=True
+                )
+            plan = execute_erasure(
+                session, self.settings, row, as_utc(ref.at), self.settings.retention_policy
+            )
+            return io.ErasureDone(plan.complete, [d.group.value for d in plan.withheld])

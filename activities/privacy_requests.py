@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
@@ -34,6 +35,7 @@ from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
 from security.privacy_links import CONFIRM_LINK, DOWNLOAD_LINK
 from services.audit import audit_client_data_read
 from services.email_outbox import find_queued, queue_email
+from services.privacy_requests.erasure import erasure_plan
 from services.privacy_requests.notes import read_notes
 from services.privacy_requests.records import confirm_address
 from services.privacy_requests.timeline import EventKind, add_event
@@ -223,7 +225,24 @@ class PrivacyRequestActivities:
         if notice.kind == "response":
             context.update(_decisions(session, row, notes))
             context["downloads"] = self._downloads(session, notice.download_ids)
+            context["erasure"] = self._erasure(session, row, as_utc(notice.at))
         return context
+
+    def _erasure(self, session: Session, row: PrivacyRequest, at: datetime) -> list[dict[str, str]]:
+        """What an erasure granted takes now and what it leaves, with why and until when."""
+        outcomes = json.loads(row.outcomes)
+        if outcomes.get(Right.ERASURE.value) in (None, Outcome.REFUSED.value):
+            return []
+        plan = erasure_plan(session, row, at, self.settings.retention_policy)
+        return [
+            {
+                "group": decision.group.label,
+                "erased": "yes" if decision.erase else "",
+                "basis": decision.basis.label if decision.basis else "",
+                "until": french_date(decision.until) if decision.until else "",
+            }
+            for decision in plan.decisions
+        ]
 
     def _downloads(self, session: Session, download_ids: list[str]) -> list[dict[str, str]]:
         """Each file of the answer with its single-use link and the day the link ends."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 from temporalio import activity
 
@@ -30,6 +30,7 @@ from models.negotiation import (
     SharingLedgerEntry,
 )
 from models.outbox import OutboxEmail, WorkflowStartIntent
+from models.privacy_request import PrivacyRequest
 from models.staged_write import StagedWrite
 from models.statistics import DossierStatistic
 from services.audit import append_audit
@@ -163,6 +164,12 @@ class RetentionActivities:
         if remaining is not None:
             return False
         _delete(session, OutboxEmail, col(OutboxEmail.client_id) == dossier.client_id)
+        # A data-subject request outlives the client it was about (the proof of its answer).
+        session.exec(
+            update(PrivacyRequest)  # type: ignore[call-overload]
+            .where(col(PrivacyRequest.client_id) == dossier.client_id)
+            .values(client_id=None)
+        )
         client = session.get(Client, dossier.client_id)
         if client is not None:
             session.delete(client)

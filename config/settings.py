@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.errors import CravelynosError
+from domain.retention import RetentionPolicy
 
 DEV_SECRETS_FILE = "dev-secrets.json"
 # Given explicitly in production; generated once and kept in the data directory in dev mode.
@@ -190,6 +191,14 @@ class Settings(BaseSettings):
     @property
     def mailbox_dir(self) -> Path:
         return self.data_dir / "mailbox"
+
+    @property
+    def retention_policy(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            history_years=self.history_retention_years,
+            documents_years=self.documents_retention_years,
+            hop_days=self.retention_hop_days,
+        )
 
     @property
     def is_sqlite(self) -> bool:

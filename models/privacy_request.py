@@ -143,3 +143,17 @@ class MarketingSuppression(SQLModel, table=True):
     id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
     email_hash: str = field(Category.OPERATIONAL, unique=True, max_length=64)
     created_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+
+
+class ErasureLedgerEntry(SQLModel, table=True):
+    """One erasure done at a person's request: opaque ids only, so that a restored backup taken
+    before it can have the erasure applied again before the app serves."""
+
+    __tablename__ = "erasure_ledger"
+
+    id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
+    request_id: str = field(Category.OPERATIONAL, unique=True, max_length=32)
+    client_id: str | None = field(Category.OPERATIONAL, default=None, max_length=32)
+    # Whether everything went (the data key destroyed) or some groups were withheld.
+    complete: bool = field(Category.OPERATIONAL)
+    erased_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)

@@ -295,6 +295,7 @@ class PrivacyRequestWorkflow:
             self._request().answered()
             downloads = await self._prepare_exports()
             await self._tell_person("response", None, downloads)
+            await self._erase_if_granted()
             await self._changed("answered", arg.actor)
             return self._request().status.value
 
@@ -383,6 +384,15 @@ class PrivacyRequestWorkflow:
             ready = await run(io.PREPARE_PRIVACY_EXPORT, export, RENDERING)
             downloads.append(ready.download_id)
         return downloads
+
+    async def _erase_if_granted(self) -> None:
+        """An erasure granted (wholly or in part) is carried out once the person has the answer
+        saying what goes and what is withheld, and why (their address may go with it)."""
+        outcome = self._request().outcomes.get(Right.ERASURE)
+        if outcome is None or outcome == Outcome.REFUSED:
+            return
+        erasure = io.ErasureRequest(self._request_id, workflow.now())
+        await run(io.ERASE_PERSON_DATA, erasure, RENDERING)
 
     async def _tell_person(
         self, kind: str, note_id: int | None, download_ids: list[str] | None = None

@@ -95,6 +95,21 @@ class ExportReady:
     size_bytes: int
 
 
+@dataclass
+class ErasureRequest:
+    """Erase what the plan allows at `at` (the moment the answer was sent)."""
+
+    request_id: str
+    at: datetime
+
+
+@dataclass
+class ErasureDone:
+    # Everything went (the data key destroyed), or these record groups were withheld.
+    complete: bool
+    withheld: list[str] = field(default_factory=list)
+
+
 LOAD_PRIVACY_REQUEST = ActivityRef[RequestRef, RequestFacts]("load_privacy_request", RequestFacts)
 RECORD_PRIVACY_EVENT = ActivityRef[RequestEvent, bool]("record_privacy_event", bool)
 SEND_PRIVACY_NOTICE = ActivityRef[RequestNotice, NoticeOutcome](
@@ -109,3 +124,4 @@ RECORD_PRIVACY_CONFIRMATION = ActivityRef[ConfirmationRecord, None](
 DISCARD_UNCONFIRMED_REQUEST = ActivityRef[RequestRef, None](
     "discard_unconfirmed_request", type(None)
 )
+ERASE_PERSON_DATA = ActivityRef[ErasureRequest, ErasureDone]("erase_person_data", ErasureDone)

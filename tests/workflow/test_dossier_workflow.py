@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 from support.analysis import finish_workflow
+from support.privacy import make_dpo, record_privacy_request
 from support.stack import TINY_PDF, make_dossier, make_staff, received, wait_for_messages
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.testing import WorkflowEnvironment
@@ -20,6 +21,7 @@ from models.client import Client as ClientRow
 from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier
+from models.privacy_request import PrivacyRequest
 from models.staff import StaffUser
 from models.statistics import DossierStatistic
 from services.audit import verify_audit_chain
@@ -168,6 +170,12 @@ async def test_closure_then_documents_at_three_years_then_anonymised_at_five(
         assert "clôture" in closure.subject
         assert "Situation résolue" in closure.text
         assert french_date(history_expiry(closed_at, RetentionPolicy())) in closure.text
+        # The client asked for access meanwhile: their request outlives them (proof of the
+        # answer), unlinked once the client is anonymised.
+        request = record_privacy_request(
+            wf_settings, make_dpo(wf_settings), await time_env.get_current_time(),
+            client_id=dossier.client_id,
+        )  # fmt: skip
 
         await time_env.sleep(timedelta(days=3 * 365 + 2))
         for _ in range(100):
@@ -182,6 +190,8 @@ async def test_closure_then_documents_at_three_years_then_anonymised_at_five(
     with session_scope(wf_settings) as session:
         assert session.get(Dossier, dossier.id) is None
         assert session.get(ClientRow, dossier.client_id) is None
+        kept = session.get(PrivacyRequest, request.id)
+        assert kept is not None and kept.client_id is None
         [statistic] = session.exec(select(DossierStatistic)).all()
         assert statistic.outcome == Outcome.RESOLVED and statistic.creditor_count == 2
         assert verify_audit_chain(session).ok

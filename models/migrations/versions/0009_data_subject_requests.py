@@ -1,10 +1,10 @@
 """Data-subject requests: the request, its timeline, the DPO's notes, the ID documents read to
-check identity, the files made for the person and the marketing suppression list; the audit
-log indexed by object (a person's accesses are listed from it).
+check identity, the files made for the person, the marketing suppression list and the erasure
+ledger; the audit log indexed by object (a person's accesses are listed from it).
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 22:02:11.889056
+Create Date: 2026-12-05 22:08:40.106833
 
 """
 
@@ -22,6 +22,16 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "erasure_ledger",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("complete", sa.Boolean(), nullable=False),
+        sa.Column("erased_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_id"),
+    )
     op.create_table(
         "marketing_suppression",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -212,3 +222,4 @@ def downgrade() -> None:
 
     op.drop_table("privacy_request")
     op.drop_table("marketing_suppression")
+    op.drop_table("erasure_ledger")
