@@ -6,6 +6,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# WeasyPrint's libraries (PDF reports, letters, receipts, access packages) and the PostgreSQL
+# client of the server's major version (pg_dump and pg_restore for `cravelynos backup` and
+# `restore`), from the PostgreSQL project's own Debian repository.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+       https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] \
+https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client-16 \
+    && apt-get purge -y curl && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 cravelynos \
     && useradd --system --uid 10001 --gid cravelynos --no-create-home \
        --home-dir /nonexistent --shell /usr/sbin/nologin cravelynos

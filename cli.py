@@ -184,6 +184,35 @@ def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from services.backups import list_backups, take_backup
+
+    if not args.list:
+        taken = take_backup(settings)
+        print(f"backup written: {taken.name} ({taken.size_bytes:,} bytes)")
+    for info in list_backups(settings):
+        print(f"{info.taken_at:%Y-%m-%d %H:%M:%S} UTC  {info.size_bytes:>14,} bytes  {info.name}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from services.backups import BackupError, backups_dir, restore_backup
+
+    path = Path(args.backup)
+    if not path.exists():
+        path = backups_dir(settings) / args.backup
+    try:
+        report = restore_backup(settings, path)
+    except BackupError as exc:
+        print(f"restore refused: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"restored the backup of {report.taken_at:%Y-%m-%d %H:%M:%S} UTC; "
+        f"{report.erasures_reapplied} erasure(s) made since then applied again"
+    )
+    return 0
+
+
 def cmd_keys_generate(args: argparse.Namespace, settings: Settings) -> int:
     from security.keyring import generate_key
 
@@ -292,6 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         add(name, handler, help_text).add_argument("email")
     add("seed-demo", cmd_seed_demo, "Create the demo accounts and dossiers (dev)")
+    backup = add("backup", cmd_backup, "Take an encrypted backup (database and documents)")
+    backup.add_argument("--list", action="store_true", help="only list the backups taken")
+    restore = add(
+        "restore",
+        cmd_restore,
+        "Restore a backup (web and worker stopped), then apply again the erasures made since",
+    )
+    restore.add_argument("backup", help="the backup's file, or its name under data_dir/backups")
 
     keys = commands.add_parser("keys", help="Master key ring").add_subparsers(
         dest="keys_command", required=True

@@ -1,5 +1,5 @@
-"""Worker entry point: the dossier, negotiation, data-subject request and audit witness workflows
-and their activities on one task queue."""
+"""Worker entry point: the dossier, negotiation, data-subject request, audit witness and daily
+backup workflows and their activities on one task queue."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from temporalio.worker import Worker
 
 from activities.analysis import AnalysisActivities
 from activities.audit_witness import AuditWitnessActivities
+from activities.backup import BackupActivities
 from activities.client_email import ClientEmailActivities
 from activities.consent_receipt import ConsentReceiptActivities
 from activities.creditor_messages import CreditorMessageActivities
@@ -27,11 +28,13 @@ from activities.retention import RetentionActivities
 from activities.staged_writes import StagedWriteActivities
 from config.settings import Settings
 from gateway.audit_witness import ensure_audit_witness
+from gateway.backup_schedule import ensure_backup_schedule
 from gateway.connection import connect_client
 from gateway.start_intents import relay_pending_intents
 from models.database import session_scope
 from services.staged_writes import sweep_staged_writes
 from workflows.audit_witness import AuditWitnessWorkflow
+from workflows.backup import DailyBackupWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.negotiation import CreditorNegotiationWorkflow
 from workflows.privacy_request import PrivacyRequestWorkflow
@@ -41,6 +44,7 @@ WORKFLOWS: list[type] = [
     CreditorNegotiationWorkflow,
     PrivacyRequestWorkflow,
     AuditWitnessWorkflow,
+    DailyBackupWorkflow,
 ]
 ACTIVITY_THREADS = 16
 SWEEP_INTERVAL_SECONDS = 300
@@ -86,6 +90,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         privacy.discard_unconfirmed_request,
         exports.prepare_privacy_export,
         exports.erase_person_data,
+        BackupActivities(settings).take_backup,
     ]
 
 
@@ -131,6 +136,10 @@ async def run_worker(settings: Settings, client: Client | None = None) -> None:
     except Exception:
         # The worker serves dossiers all the same; the next worker start tries again.
         log.exception("could not start the audit witness")
+    try:
+        await ensure_backup_schedule(client, settings)
+    except Exception:
+        log.exception("could not create the daily backup schedule")
     loops = [
         asyncio.create_task(relay_pending_intents(client, settings)),
         asyncio.create_task(sweep_staged_writes_forever(settings)),

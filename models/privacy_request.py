@@ -154,6 +154,8 @@ class ErasureLedgerEntry(SQLModel, table=True):
     id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
     request_id: str = field(Category.OPERATIONAL, unique=True, max_length=32)
     client_id: str | None = field(Category.OPERATIONAL, default=None, max_length=32)
-    # Whether everything went (the data key destroyed) or some groups were withheld.
+    # Whether everything went (the data key destroyed), else the record groups withheld
+    # (JSON list of RecordGroup values): what a restore erases again.
     complete: bool = field(Category.OPERATIONAL)
+    withheld: str = field(Category.OPERATIONAL, default="[]", max_length=200)
     erased_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)

@@ -9,6 +9,7 @@ Idempotent: a second run finds the emails gone, the key destroyed, the ledger en
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -16,7 +17,13 @@ from sqlmodel import Session, col, select
 
 from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES
-from domain.privacy.erasure import DossierFacts, ErasurePlan, RecordGroup, plan_erasure
+from domain.privacy.erasure import (
+    DossierFacts,
+    ErasurePlan,
+    GroupDecision,
+    RecordGroup,
+    plan_erasure,
+)
 from domain.retention import RetentionPolicy
 from models.client import Client
 from models.document import Document
@@ -59,7 +66,7 @@ def execute_erasure(
     plan = erasure_plan(session, request, now, policy)
     client = session.get(Client, request.client_id) if request.client_id else None
     if client is not None:
-        _erase_client(session, settings, client, plan, request, now)
+        _erase_client(session, settings, client, plan, request.id, now)
     if plan.complete:
         # The person is gone: their request keeps its record, not their address.
         request.email_enc = None
@@ -73,6 +80,7 @@ def execute_erasure(
                 request_id=request.id,
                 client_id=client.id if client else None,
                 complete=plan.complete,
+                withheld=json.dumps([d.group.value for d in plan.withheld]),
                 erased_at=now,
             )
         )
@@ -90,7 +98,7 @@ def _erase_client(
     settings: Settings,
     client: Client,
     plan: ErasurePlan,
-    request: PrivacyRequest,
+    request_id: str,
     now: datetime,
 ) -> None:
     client.marketing_emails = False
@@ -120,5 +128,26 @@ def _erase_client(
     )
     for dossier_id in dossier_ids:
         add_timeline_event(
-            session, dossier_id, f"{request.id}:erasure:{dossier_id}", "erasure", summary, "system"
+            session, dossier_id, f"{request_id}:erasure:{dossier_id}", "erasure", summary, "system"
         )
+
+
+def reapply_erasure(session: Session, settings: Settings, entry: ErasureLedgerEntry) -> None:
+    """An erasure the ledger recorded, done again on a restored database (it came from a backup
+    taken before): the same groups erased, the same key destroyed; the ledger entry with it."""
+    withheld = {RecordGroup(value) for value in json.loads(entry.withheld)}
+    plan = ErasurePlan([GroupDecision(group, group not in withheld) for group in RecordGroup])
+    client = session.get(Client, entry.client_id) if entry.client_id else None
+    request = session.get(PrivacyRequest, entry.request_id)
+    if client is not None:
+        _erase_client(session, settings, client, plan, entry.request_id, entry.erased_at)
+    if request is not None and entry.complete:
+        request.email_enc = None
+        request.email_bidx = None
+        session.add(request)
+    session.add(ErasureLedgerEntry.model_validate(entry.model_dump(exclude={"id"})))
+    append_audit(
+        session, "system", "privacy_request.erasure_reapplied", "privacy_request",
+        entry.request_id, reason="effacement réappliqué après restauration",
+    )  # fmt: skip
+    session.flush()

@@ -1,12 +1,15 @@
 """Erasure end to end on the time-skipping server, a real SQLite database and a real SMTP
 server: past every legal obligation, nothing decryptable about the person remains (their data
-key destroyed, their documents and emails gone, their address off their request); within them,
-the answer says what goes now and what is kept, why and until when, and only the emails go."""
+key destroyed, their documents and emails gone, their address off their request), and a backup
+taken before and restored after gets the erasure again; within the obligations, the answer says
+what goes now and what is kept, why and until when, and only the emails go."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlmodel import select
 from support.negotiation import seed_negotiations
 from support.pii_scan import spellings
@@ -26,6 +29,9 @@ from models.document import Document
 from models.dossier import Dossier
 from models.outbox import OutboxEmail
 from models.privacy_request import ErasureLedgerEntry, PrivacyRequest
+from security.datakeys import ClientCipher, ClientErasedError
+from services.audit import verify_audit_chain
+from services.backups import backups_dir, restore_backup, take_backup
 from services.privacy_requests.notes import write_note
 from worker import build_worker
 from workflows.privacy_request_messages import (
@@ -84,6 +90,7 @@ async def test_past_every_obligation_nothing_decryptable_remains(
             for d in session.exec(select(Document).where(Document.client_id == seed.client_id))
         ]
     assert paths and all(path.exists() for path in paths)
+    before = take_backup(wf_settings)
 
     text = await _erase(time_env, wf_client, wf_settings, seed.client_id, Outcome.FULFILLED)
     assert "Identité et coordonnées : effacées" in text
@@ -104,8 +111,30 @@ async def test_past_every_obligation_nothing_decryptable_remains(
         assert request.email_enc is None and request.status == "answered"
         [entry] = session.exec(select(ErasureLedgerEntry)).all()
         assert entry.complete and entry.client_id == seed.client_id
+    _nothing_of_the_person(wf_settings, seed.client_id, paths)
+
+    # The backup taken before the erasure, restored after it: the erasure is applied again
+    # before anything can read the restored data.
+    report = restore_backup(wf_settings, backups_dir(wf_settings) / before.name)
+    assert report.erasures_reapplied == 1
+    _nothing_of_the_person(wf_settings, seed.client_id, paths)
+    with session_scope(wf_settings) as session:
+        assert len(session.exec(select(ErasureLedgerEntry)).all()) == 1
+        assert verify_audit_chain(session).ok
+
+
+def _nothing_of_the_person(settings: Settings, client_id: str, paths: list[Path]) -> None:
+    with session_scope(settings) as session:
+        client = session.get(ClientRow, client_id)
+        assert client is not None and client.wrapped_key is None
+        with pytest.raises(ClientErasedError):
+            ClientCipher.for_client(client, settings)
+        assert session.exec(select(Document).where(Document.client_id == client_id)).all() == []
+        assert (
+            session.exec(select(OutboxEmail).where(OutboxEmail.client_id == client_id)).all() == []
+        )
     assert not any(path.exists() for path in paths)
-    database = (wf_settings.data_dir / "wf.db").read_bytes()
+    database = (settings.data_dir / "wf.db").read_bytes()
     for value in PERSONAL:
         for spelled in spellings(value):
             assert spelled.encode() not in database, value
@@ -118,6 +147,7 @@ async def test_within_the_obligations_the_answer_says_what_is_kept_and_until_whe
     now = await time_env.get_current_time()
     closed_at = now - timedelta(days=365)
     _closed(wf_settings, seed.dossier_id, closed_at)
+    before = take_backup(wf_settings)
 
     text = await _erase(time_env, wf_client, wf_settings, seed.client_id, Outcome.PARTIAL)
     history_until = french_date(add_years(closed_at, 5))
@@ -140,3 +170,15 @@ async def test_within_the_obligations_the_answer_says_what_is_kept_and_until_whe
         assert session.exec(select(Document).where(Document.client_id == seed.client_id)).all()
         [entry] = session.exec(select(ErasureLedgerEntry)).all()
         assert not entry.complete
+    # Restored from before: the emails go again, the withheld records stay readable.
+    assert (
+        restore_backup(wf_settings, backups_dir(wf_settings) / before.name).erasures_reapplied == 1
+    )
+    with session_scope(wf_settings) as session:
+        client = session.get(ClientRow, seed.client_id)
+        assert client is not None and client.wrapped_key is not None
+        assert (
+            session.exec(select(OutboxEmail).where(OutboxEmail.client_id == seed.client_id)).all()
+            == []
+        )
+        assert session.exec(select(Document).where(Document.client_id == seed.client_id)).all()
