@@ -90,6 +90,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         privacy.discard_unconfirmed_request,
         exports.prepare_privacy_export,
         exports.erase_person_data,
+        exports.change_restriction,
         BackupActivities(settings).take_backup,
     ]
 

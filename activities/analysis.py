@@ -23,6 +23,7 @@ from services.budget.store import (
     record_approval,
     snapshot_analysis,
 )
+from services.privacy_requests.restriction import PROCESSING_RESTRICTED, restriction_of
 
 
 @contextmanager
@@ -50,7 +51,10 @@ class AnalysisActivities:
         """Freeze submission `request.submission` and its PDF report; a retry changes nothing."""
         with business_refusals():
             with session_scope(self.settings) as session:
-                get_dossier(session, request.dossier_id)
+                dossier = get_dossier(session, request.dossier_id)
+                refusal = restriction_of(session, dossier.client_id)
+                if refusal:
+                    raise ApplicationError(refusal, type=PROCESSING_RESTRICTED, non_retryable=True)
                 snapshot_analysis(
                     session,
                     request.dossier_id,

@@ -48,12 +48,28 @@ class ClientEmailActivities:
     async def send_client_email(self, request: io.ClientEmail) -> io.EmailOutcome:
         row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
         client = await asyncio.to_thread(self._client_of, request.dossier_id)
+        if row is None and client.restricted_since is not None:
+            await asyncio.to_thread(self._note_restricted, request)
+            return io.EmailOutcome(message_id="", sent_now=False, skipped_reason="restricted")
         if row is None and request.template in FOLLOW_UP_TEMPLATES and not client.progress_emails:
             await asyncio.to_thread(self._note_opt_out, request, client)
             return io.EmailOutcome(message_id="", sent_now=False, skipped_reason="opted_out")
         return await deliver_queued(
             self.settings, row, client, lambda: self._prepare(request, client)
         )
+
+    def _note_restricted(self, request: io.ClientEmail) -> None:
+        """The client's data is restricted: no email; the case worker sees why."""
+        with session_scope(self.settings) as session:
+            add_timeline_event(
+                session,
+                request.dossier_id,
+                f"{request.idempotency_key}:restricted",
+                "reminder_to_do",
+                "Courriel au client non envoyé : le traitement de ses données est limité "
+                "(demande d'exercice des droits)",
+                "system",
+            )
 
     def _note_opt_out(self, request: io.ClientEmail, client: Client) -> None:
         """The client declined email follow-up: the reminder becomes a task for the case worker."""

@@ -41,8 +41,8 @@ from domain.negotiation.sharing import (
 )
 from models.creditor_directory import CreditorChannel
 from models.database import session_scope
-from models.dossier import TimelineEvent
-from models.negotiation import NegotiationOffer, SharingLedgerEntry
+from models.dossier import Dossier, TimelineEvent
+from models.negotiation import Negotiation, NegotiationOffer, SharingLedgerEntry
 from models.outbox import OutboxEmail
 from rendering.email import render_email
 from rendering.pdf import render_pdf
@@ -57,6 +57,7 @@ from services.negotiations.message_sources import (
     load_target,
     requested_categories,
 )
+from services.privacy_requests.restriction import PROCESSING_RESTRICTED, restriction_of
 
 LETTER_TEMPLATE = "report/creditor_letter.html"
 # The letter's file name, "courrier-<reference>-<what it is>.pdf", in French like its content.
@@ -106,6 +107,14 @@ class CreditorMessageActivities:
 
     # ----- both channels ---------------------------------------------------------------------
 
+    def _refuse_if_restricted(self, negotiation_id: str) -> None:
+        with session_scope(self.settings) as session:
+            negotiation = session.get(Negotiation, negotiation_id)
+            dossier = session.get(Dossier, negotiation.dossier_id) if negotiation else None
+            refusal = restriction_of(session, dossier.client_id if dossier else None)
+        if refusal:
+            raise ApplicationError(refusal, type=PROCESSING_RESTRICTED, non_retryable=True)
+
     def _recorded(self, key: str) -> io.CreditorMessageSent | None:
         with session_scope(self.settings) as session:
             entry = session.exec(
@@ -129,6 +138,10 @@ class CreditorMessageActivities:
             )
         if kind == MessageKind.MANDATE_END and not target.shared_before:
             return None
+        if kind != MessageKind.MANDATE_END:
+            # Telling the creditor the mandate ended shares nothing; anything else waits while
+            # the client's data is restricted.
+            self._refuse_if_restricted(msg.negotiation_id)
         if kind in OFFER_KINDS and not msg.offer_id:
             raise ApplicationError(
                 f"{kind.value} message without an offer", type="BadRequest", non_retryable=True

@@ -50,6 +50,7 @@ from security.negotiation_links import (
 )
 from services.email_outbox import find_queued, queue_client_email
 from services.negotiations.consents import document_label, load_consent
+from services.privacy_requests.restriction import PROCESSING_RESTRICTED
 
 NEGOTIATION_EMAIL_TEMPLATES = frozenset(
     {
@@ -87,6 +88,10 @@ class NegotiationEmailActivities:
         # name and of their agreements — part of the service itself, like the analysis email.
         row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
         client = await asyncio.to_thread(self._client_of, request.negotiation_id)
+        if row is None and client.restricted_since is not None:
+            raise ApplicationError(
+                "traitement des données limité", type=PROCESSING_RESTRICTED, non_retryable=True
+            )
         return await deliver_queued(
             self.settings, row, client, lambda: self._prepare(request, client)
         )

@@ -20,6 +20,7 @@ from services.privacy_requests.downloads import existing_download, store_downloa
 from services.privacy_requests.erasure import execute_erasure
 from services.privacy_requests.package_files import package_zip
 from services.privacy_requests.portability import build_portable_data, portability_zip
+from services.privacy_requests.restriction import lift, restrict
 
 UNKNOWN_EXPORT = "UnknownExport"
 
@@ -74,3 +75,17 @@ class PrivacyExportActivities:
                 session, self.settings, row, as_utc(ref.at), self.settings.retention_policy
             )
             return io.ErasureDone(plan.complete, [d.group.value for d in plan.withheld])
+
+    @activity.defn(name=io.CHANGE_RESTRICTION.name)
+    def change_restriction(self, change: io.RestrictionChange) -> bool:
+        """Restrict or lift; False when the request is about nobody known as a client (there is
+        nothing to restrict: the company holds only the request)."""
+        with session_scope(self.settings) as session:
+            row = session.get(PrivacyRequest, change.request_id)
+            if row is None or row.client_id is None:
+                return False
+            if change.restricted:
+                restrict(session, row.client_id, row.id, as_utc(change.at))
+            else:
+                lift(session, row.client_id, row.id)
+            return True

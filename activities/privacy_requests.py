@@ -53,6 +53,7 @@ PERSON_TEMPLATES = {
     "confirmation": "privacy_confirmation",
     "extension": "privacy_extension",
     "response": "privacy_response",
+    "restriction_lift": "privacy_restriction_lift",
 }
 WITH_SUPERVISORS = frozenset({"escalation", "overdue"})
 DOWNLOAD_LABELS = {

@@ -32,3 +32,7 @@ class Client(SQLModel, table=True):
     marketing_emails: bool = field(Category.ACCOUNT, default=False)
     created_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
     erased_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    # A restriction of processing (GDPR Art. 18): while set, the data is only stored; nothing
+    # shares, contacts or processes it (services/privacy_requests/restriction.py).
+    restricted_since: datetime | None = field(Category.OPERATIONAL, default=None)
+    restricted_by: str | None = field(Category.OPERATIONAL, default=None, max_length=32)

@@ -28,6 +28,7 @@ SUBJECTS: dict[str, str] = {
     "privacy_confirmation": "Confirmez votre demande {reference} sur vos données",
     "privacy_extension": "Votre demande {reference} : délai de réponse prolongé",
     "privacy_response": "Votre demande {reference} : notre réponse",
+    "privacy_restriction_lift": "Votre demande {reference} : fin de la limitation de vos données",
     # ... and to staff: the reference and dates only.
     "privacy_reminder": "Demande {reference} : réponse due le {due_on}",
     "privacy_escalation": "Demande {reference} : échéance aujourd'hui",

@@ -39,11 +39,13 @@ from web.workflow_gateway import (
 from workflows.privacy_request_messages import (
     DECIDE_UPDATE,
     EXTEND_UPDATE,
+    LIFT_RESTRICTION_UPDATE,
     PAUSE_UPDATE,
     RESPOND_UPDATE,
     RESUME_UPDATE,
     DecideRight,
     ExtendDeadline,
+    LiftRestriction,
     PauseClock,
     ResumeClock,
     SendResponse,
@@ -147,6 +149,13 @@ async def decide(request: Request, staff: StaffUser, request_id: str, data: Deci
     )
     await _drive(
         request, staff, request_id, "privacy_request.decide", DECIDE_UPDATE, message, data.reasons
+    )
+
+
+async def lift_restriction(request: Request, staff: StaffUser, request_id: str) -> None:
+    message = LiftRestriction(actor=actor_of(staff))
+    await _drive(
+        request, staff, request_id, "privacy_request.lift", LIFT_RESTRICTION_UPDATE, message
     )
 
 

@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         CONFIRM_UPDATE,
         DECIDE_UPDATE,
         EXTEND_UPDATE,
+        LIFT_RESTRICTION_UPDATE,
         PAUSE_UPDATE,
         PRIVACY_REQUEST_WORKFLOW,
         PRIVACY_STATUS_QUERY,
@@ -54,6 +55,7 @@ with workflow.unsafe.imports_passed_through():
         ConfirmAddress,
         DecideRight,
         ExtendDeadline,
+        LiftRestriction,
         PauseClock,
         PrivacyRequestInput,
         PrivacyRequestStatus,
@@ -64,9 +66,12 @@ with workflow.unsafe.imports_passed_through():
 # The stage operators filter on (CravelynosStage): "privacy:open", "privacy:overdue"...
 STAGE_PREFIX = "privacy:"
 OVERDUE_STAGE = "overdue"
+# Answered, with a restriction of processing in place until the DPO lifts it.
+RESTRICTING_STAGE = "restricting"
 UNKNOWN_RIGHT = "Droit inconnu."
 UNKNOWN_OUTCOME = "Issue inconnue."
 UNKNOWN_PAUSE_REASON = "Motif de suspension inconnu."
+NOT_RESTRICTING = "Aucune limitation accordée par cette demande n'est en place."
 ALREADY_CONFIRMED = "Votre demande est déjà confirmée : elle est en cours de traitement."
 CONFIRMATION_CLOSED = (
     "Cette demande ne peut plus être confirmée : le délai de 48 heures est passé. Déposez une "
@@ -88,6 +93,9 @@ class PrivacyRequestWorkflow:
         # Filed on the site: set while waiting for the person to confirm their address.
         self._awaiting_confirmation = False
         self._confirming = False
+        # A restriction granted by this request holds; and its lifting has begun.
+        self._restricting = False
+        self._lifting = False
         self._confirmed_at: datetime | None = None
 
     @workflow.run
@@ -120,6 +128,10 @@ class PrivacyRequestWorkflow:
             else:
                 await wait_until(moment, changed)
         self._publish()
+        if self._restricting:
+            # The restriction holds until the DPO lifts it (the person told first).
+            await workflow.wait_condition(lambda: not self._restricting)
+            self._publish()
         await workflow.wait_condition(workflow.all_handlers_finished)
 
     async def _confirmation(self) -> datetime | None:
@@ -296,6 +308,7 @@ class PrivacyRequestWorkflow:
             downloads = await self._prepare_exports()
             await self._tell_person("response", None, downloads)
             await self._erase_if_granted()
+            await self._restrict_if_granted()
             await self._changed("answered", arg.actor)
             return self._request().status.value
 
@@ -316,6 +329,7 @@ class PrivacyRequestWorkflow:
             extended_months=state.clock.extension.months if state.clock.extension else 0,
             outcomes={right.value: outcome.value for right, outcome in state.outcomes.items()},
             notices_done=sorted(self._done),
+            restricting=self._restricting,
         )
 
     # ----- records ----------------------------------------------------------------------------
@@ -394,6 +408,35 @@ class PrivacyRequestWorkflow:
         erasure = io.ErasureRequest(self._request_id, workflow.now())
         await run(io.ERASE_PERSON_DATA, erasure, RENDERING)
 
+    async def _restrict_if_granted(self) -> None:
+        outcome = self._request().outcomes.get(Right.RESTRICTION)
+        if outcome is None or outcome == Outcome.REFUSED:
+            return
+        change = io.RestrictionChange(self._request_id, workflow.now(), restricted=True)
+        self._restricting = await run(io.CHANGE_RESTRICTION, change, SHORT)
+        if self._restricting:
+            await self._record("restricted", "system")
+
+    @workflow.update(name=LIFT_RESTRICTION_UPDATE)
+    async def lift_restriction(self, arg: LiftRestriction) -> bool:
+        refuse_if(self._lift_refusal())
+        self._lifting = True
+        await self._tell_person("restriction_lift", None)
+        change = io.RestrictionChange(self._request_id, workflow.now(), restricted=False)
+        await run(io.CHANGE_RESTRICTION, change, SHORT)
+        await self._record("restriction_lifted", arg.actor)
+        self._restricting = False
+        return True
+
+    @lift_restriction.validator
+    def _validate_lift(self, arg: LiftRestriction) -> None:
+        reject_if(self._lift_refusal())
+
+    def _lift_refusal(self) -> str | None:
+        if not self._restricting or self._lifting:
+            return NOT_RESTRICTING
+        return None
+
     async def _tell_person(
         self, kind: str, note_id: int | None, download_ids: list[str] | None = None
     ) -> None:
@@ -415,6 +458,8 @@ class PrivacyRequestWorkflow:
     def _publish(self) -> None:
         state = self._request()
         stage = OVERDUE_STAGE if self._overdue() else state.status.value
+        if self._restricting:
+            stage = RESTRICTING_STAGE
         # While paused the due date is not known yet: no deadline to sort on.
         running = state.status == RequestStatus.OPEN
         publish_search_attributes(STAGE_PREFIX + stage, state.clock.due_at if running else None)

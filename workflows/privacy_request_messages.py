@@ -14,6 +14,7 @@ EXTEND_UPDATE = "extend_deadline"
 DECIDE_UPDATE = "decide_right"
 RESPOND_UPDATE = "send_response"
 CONFIRM_UPDATE = "confirm_address"
+LIFT_RESTRICTION_UPDATE = "lift_restriction"
 PRIVACY_STATUS_QUERY = "privacy_request_status"
 
 
@@ -70,6 +71,13 @@ class SendResponse:
 
 
 @dataclass
+class LiftRestriction:
+    """End the restriction granted by this request: the person is told first."""
+
+    actor: str
+
+
+@dataclass
 class PrivacyRequestStatus:
     status: str
     due_at: datetime
@@ -79,3 +87,5 @@ class PrivacyRequestStatus:
     outcomes: dict[str, str] = field(default_factory=dict)
     # Keys of the notices sent so far (domain/privacy/notices.py).
     notices_done: list[str] = field(default_factory=list)
+    # A restriction granted by this request holds (the workflow waits for it to be lifted).
+    restricting: bool = False

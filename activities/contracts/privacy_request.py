@@ -110,6 +110,15 @@ class ErasureDone:
     withheld: list[str] = field(default_factory=list)
 
 
+@dataclass
+class RestrictionChange:
+    """Restrict (or lift the restriction of) the processing of the request's client's data."""
+
+    request_id: str
+    at: datetime
+    restricted: bool
+
+
 LOAD_PRIVACY_REQUEST = ActivityRef[RequestRef, RequestFacts]("load_privacy_request", RequestFacts)
 RECORD_PRIVACY_EVENT = ActivityRef[RequestEvent, bool]("record_privacy_event", bool)
 SEND_PRIVACY_NOTICE = ActivityRef[RequestNotice, NoticeOutcome](
@@ -125,3 +134,4 @@ DISCARD_UNCONFIRMED_REQUEST = ActivityRef[RequestRef, None](
     "discard_unconfirmed_request", type(None)
 )
 ERASE_PERSON_DATA = ActivityRef[ErasureRequest, ErasureDone]("erase_person_data", ErasureDone)
+CHANGE_RESTRICTION = ActivityRef[RestrictionChange, bool]("change_restriction", bool)

@@ -33,6 +33,7 @@ from models.privacy_request import ErasureLedgerEntry, PrivacyRequest
 from services.audit import append_audit
 from services.documents import delete_document_file
 from services.dossiers.timeline import add_timeline_event
+from services.privacy_requests.restriction import restrict
 
 CLIENT_FIELDS = ("first_name_enc", "last_name_enc", "email_enc", "phone_enc", "address_enc")
 
@@ -102,6 +103,9 @@ def _erase_client(
     now: datetime,
 ) -> None:
     client.marketing_emails = False
+    if not plan.complete:
+        # What is kept is only stored, until its obligation ends.
+        restrict(session, client.id, request_id, now)
     if plan.erases(RecordGroup.CORRESPONDENCE):
         session.exec(delete(OutboxEmail).where(col(OutboxEmail.client_id) == client.id))  # type: ignore[call-overload]
     if plan.erases(RecordGroup.DOCUMENTS):

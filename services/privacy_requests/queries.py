@@ -19,6 +19,7 @@ from domain.french_dates import PARIS, french_date
 from domain.labelled_enum import LabelledEnum
 from domain.privacy.deadline import paris_day
 from domain.privacy.request import Channel, Outcome, PauseReason, RequestStatus, Right
+from models.client import Client
 from models.privacy_request import PrivacyRequest, PrivacyRequestEvent
 from models.staff import StaffUser
 from security.datakeys import ClientCipher
@@ -149,10 +150,15 @@ def get_request(
         cipher = ClientCipher.for_client(row, settings)
         email = cipher.decrypt("privacy_request", "email", row.id, row.email_enc)
     status = RequestStatus(row.status)
+    client = session.get(Client, row.client_id) if row.client_id else None
+    restricted_since = (
+        client.restricted_since if client is not None and client.restricted_by == row.id else None
+    )
     return view_of(
         PrivacyRequestDetail,
         row,
         email=email,
+        restricted_since=restricted_since,
         events=[_event_view(e, notes) for e in events],
         **_parsed(row, now, status),
     )

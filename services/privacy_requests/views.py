@@ -60,6 +60,8 @@ class PrivacyRequestDetail(PrivacyRequestView):
     # The address the person wrote from (None for a request recorded against a client).
     email: str | None
     events: list[PrivacyEventView]
+    # A restriction of processing this request granted holds now (since when).
+    restricted_since: OptionalUtcDatetime = None
 
 
 def is_overdue(status: RequestStatus, due_at: datetime, now: datetime) -> bool:

@@ -163,6 +163,8 @@ async def test_within_the_obligations_the_answer_says_what_is_kept_and_until_whe
         client = session.get(ClientRow, seed.client_id)
         assert client is not None and client.wrapped_key is not None
         assert client.marketing_emails is False
+        # What is kept is only stored: restricted until its obligation ends.
+        assert client.restricted_since is not None
         assert (
             session.exec(select(OutboxEmail).where(OutboxEmail.client_id == seed.client_id)).all()
             == []

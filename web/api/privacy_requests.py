@@ -134,3 +134,13 @@ async def respond(
     """Send the answer (every right decided, clock running) and close the request."""
     await actions.respond(request, staff, request_id)
     return _current(settings, staff, request_id)
+
+
+@router.post("/{request_id}/lift-restriction", response_model=PrivacyRequestView)
+async def lift_restriction(
+    request: Request, request_id: str, staff: ApiStaff, settings: SettingsDep
+) -> PrivacyRequestView:
+    """End the restriction of processing this request granted: the person is emailed first;
+    409 if none is in place."""
+    await actions.lift_restriction(request, staff, request_id)
+    return _current(settings, staff, request_id)

@@ -1,10 +1,11 @@
 """Data-subject requests: the request, its timeline, the DPO's notes, the ID documents read to
-check identity, the files made for the person, the marketing suppression list and the erasure
-ledger; the audit log indexed by object (a person's accesses are listed from it).
+check identity, the files made for the person, the marketing suppression list, the erasure
+ledger and the restriction of a client's processing; the audit log indexed by object (a
+person's accesses are listed from it).
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 22:08:40.106833
+Create Date: 2026-12-05 22:17:37.412054
 
 """
 
@@ -28,6 +29,7 @@ def upgrade() -> None:
         sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("complete", sa.Boolean(), nullable=False),
+        sa.Column("withheld", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("erased_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("request_id"),
@@ -192,8 +194,20 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_entry_object_id"), ["object_id"], unique=False)
 
+    with op.batch_alter_table("client", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("restricted_since", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("restricted_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True)
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("client", schema=None) as batch_op:
+        batch_op.drop_column("restricted_by")
+        batch_op.drop_column("restricted_since")
+
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entry_object_id"))
 

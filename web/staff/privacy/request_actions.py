@@ -29,7 +29,16 @@ from web.ui.flash import flash
 from web.workflow_gateway import TemporalUnavailable, TransitionRefused
 
 router = APIRouter()
-ACTIONS = ("pause", "resume", "extend", "decide", "respond", "identity", "identity-document")
+ACTIONS = (
+    "pause",
+    "resume",
+    "extend",
+    "decide",
+    "respond",
+    "identity",
+    "identity-document",
+    "lift-restriction",
+)
 NOT_DONE = "L'action n'a pas été enregistrée : corrigez le formulaire."
 MAX_TYPED = 5000
 
@@ -211,3 +220,16 @@ async def send_response(
     run = actions.respond(request, staff, request_id)
     done = "Réponse envoyée à la personne : la demande est close."
     return await attempt(request, settings, staff, request_id, "respond", run, done, {})
+
+
+@router.post("/privacy-requests/{request_id}/lift-restriction", response_model=None)
+async def lift_restriction(
+    request: Request,
+    request_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    run = actions.lift_restriction(request, staff, request_id)
+    done = "La personne est prévenue et la limitation levée : le suivi de son dossier reprend."
+    return await attempt(request, settings, staff, request_id, "restriction", run, done, {})

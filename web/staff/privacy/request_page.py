@@ -88,6 +88,7 @@ async def request_page(
         "r": detail,
         "dossier": dossier,
         "can_drive": staff.role == Role.DPO and detail.status != RequestStatus.ANSWERED,
+        "is_dpo": staff.role == Role.DPO,
         "undecided": [right for right in detail.rights if right not in decided],
         "pause_options": [(p.value, label) for p, label in PauseReason.labels().items()],
         "month_options": [(str(n), f"{n} mois") for n in range(1, MAX_EXTENSION_MONTHS + 1)],
