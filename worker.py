@@ -18,6 +18,7 @@ from activities.audit_witness import AuditWitnessActivities
 from activities.backup import BackupActivities
 from activities.client_email import ClientEmailActivities
 from activities.consent_receipt import ConsentReceiptActivities
+from activities.correction_notices import CorrectionNoticeActivities
 from activities.creditor_messages import CreditorMessageActivities
 from activities.dossier_records import DossierRecordActivities
 from activities.negotiation_email import NegotiationEmailActivities
@@ -91,6 +92,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         exports.prepare_privacy_export,
         exports.erase_person_data,
         exports.change_restriction,
+        CorrectionNoticeActivities(settings).send_correction_notices,
         BackupActivities(settings).take_backup,
     ]
 

@@ -159,3 +159,40 @@ class ErasureLedgerEntry(SQLModel, table=True):
     complete: bool = field(Category.OPERATIONAL)
     withheld: str = field(Category.OPERATIONAL, default="[]", max_length=200)
     erased_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+
+
+class PrivacyRectification(SQLModel, table=True):
+    """One detail of a client corrected at their request: the old and the new value and why,
+    encrypted under the client's key (the audit log names this row, never the values)."""
+
+    __tablename__ = "privacy_rectification"
+
+    id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
+    request_id: str = field(Category.OPERATIONAL, foreign_key="privacy_request.id", index=True)
+    client_id: str = field(Category.OPERATIONAL, foreign_key="client.id", index=True)
+    # A RectifiableField value.
+    field_name: str = field(Category.OPERATIONAL, max_length=20)
+    old_value_enc: str | None = field(Category.ACCOUNT, default=None)
+    new_value_enc: str | None = field(Category.ACCOUNT, default=None)
+    reason_enc: str | None = field(Category.CORRESPONDENCE, default=None)
+    created_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+    created_by: str = field(Category.OPERATIONAL, max_length=60)
+
+
+class RecipientNotice(SQLModel, table=True):
+    """A creditor that received the old value of a corrected detail (GDPR Art. 19): told of the
+    correction, and its acknowledgement recorded when it comes."""
+
+    __tablename__ = "recipient_notice"
+    __table_args__ = (UniqueConstraint("rectification_id", "creditor_id"),)
+
+    id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
+    rectification_id: int = field(
+        Category.OPERATIONAL, foreign_key="privacy_rectification.id", index=True
+    )
+    creditor_id: int = field(Category.OPERATIONAL, foreign_key="creditor.id")
+    negotiation_id: str = field(Category.OPERATIONAL, foreign_key="negotiation.id")
+    sent_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    message_id: str | None = field(Category.OPERATIONAL, default=None, max_length=200)
+    acknowledged_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    acknowledged_by: str | None = field(Category.OPERATIONAL, default=None, max_length=60)

@@ -24,6 +24,7 @@ SUBJECTS: dict[str, str] = {
     "analysis_reminder": "Dossier {reference} : votre analyse budgétaire attend votre réponse",
     # To a creditor (activities/creditor_messages.py): our negotiation reference only.
     "creditor_message": "Réf. {reference} : {kind_label}",
+    "creditor_rectification": "Réf. {reference} : rectification d'une donnée (RGPD, art. 16 et 19)",
     # About a data-subject request (activities/privacy_requests.py): to the person...
     "privacy_confirmation": "Confirmez votre demande {reference} sur vos données",
     "privacy_extension": "Votre demande {reference} : délai de réponse prolongé",

@@ -19,6 +19,7 @@ from domain.errors import InvalidInput
 from domain.privacy.actions import DecideIn, ExtendIn, PauseIn
 from domain.privacy.identity import IdentityCheckIn
 from domain.privacy.intake import PrivacyRequestIn
+from domain.privacy.rectification import RectificationIn
 from domain.privacy.request import REASON_NEEDED, Outcome, RequestStatus
 from gateway.start_intents import record_privacy_request_start_intent
 from models.database import session_scope
@@ -29,6 +30,8 @@ from services.privacy_requests.access import load_request
 from services.privacy_requests.identity import record_identity_check, store_identity_document
 from services.privacy_requests.notes import write_note
 from services.privacy_requests.records import create_request, request_of_key
+from services.privacy_requests.rectification import acknowledge
+from services.privacy_requests.rectification import rectify as rectify_detail
 from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
@@ -41,12 +44,14 @@ from workflows.privacy_request_messages import (
     EXTEND_UPDATE,
     LIFT_RESTRICTION_UPDATE,
     PAUSE_UPDATE,
+    RECTIFIED_UPDATE,
     RESPOND_UPDATE,
     RESUME_UPDATE,
     DecideRight,
     ExtendDeadline,
     LiftRestriction,
     PauseClock,
+    Rectified,
     ResumeClock,
     SendResponse,
 )
@@ -204,3 +209,32 @@ async def check_identity(
     except (TransitionRefused, TemporalUnavailable):
         return False
     return True
+
+
+async def rectify(
+    request: Request, staff: StaffUser, request_id: str, data: RectificationIn
+) -> bool:
+    """Correct the detail (written at once), then have the workflow tell the creditors that
+    received the old value; False when it could not be told (the DPO sends them later)."""
+    settings = _settings(request)
+    row = await in_session(settings, rectify_detail, settings, staff, request_id, data, utcnow())
+    assert row.id is not None
+    return await notify_correction(request, staff, request_id, row.id)
+
+
+async def notify_correction(
+    request: Request, staff: StaffUser, request_id: str, rectification_id: int
+) -> bool:
+    message = Rectified(rectification_id=rectification_id, actor=actor_of(staff))
+    try:
+        await send_privacy_update(request, request_id, RECTIFIED_UPDATE, message)
+    except (TransitionRefused, TemporalUnavailable):
+        return False
+    return True
+
+
+async def acknowledge_notice(
+    request: Request, staff: StaffUser, request_id: str, notice_id: int
+) -> None:
+    settings = _settings(request)
+    await in_session(settings, acknowledge, staff, request_id, notice_id, utcnow())

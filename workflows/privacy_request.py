@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.privacy.deadline import RequestClock
     from domain.privacy.notices import Notice, NoticeKind, due_now, next_moment
     from domain.privacy.request import (
+        ANSWERED,
         CONFIRMATION_HOURS,
         Outcome,
         PauseReason,
@@ -50,6 +51,7 @@ with workflow.unsafe.imports_passed_through():
         PAUSE_UPDATE,
         PRIVACY_REQUEST_WORKFLOW,
         PRIVACY_STATUS_QUERY,
+        RECTIFIED_UPDATE,
         RESPOND_UPDATE,
         RESUME_UPDATE,
         ConfirmAddress,
@@ -59,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         PauseClock,
         PrivacyRequestInput,
         PrivacyRequestStatus,
+        Rectified,
         ResumeClock,
         SendResponse,
     )
@@ -71,6 +74,7 @@ RESTRICTING_STAGE = "restricting"
 UNKNOWN_RIGHT = "Droit inconnu."
 UNKNOWN_OUTCOME = "Issue inconnue."
 UNKNOWN_PAUSE_REASON = "Motif de suspension inconnu."
+NOT_RECTIFICATION = "Cette demande ne porte pas sur la rectification."
 NOT_RESTRICTING = "Aucune limitation accordée par cette demande n'est en place."
 ALREADY_CONFIRMED = "Votre demande est déjà confirmée : elle est en cours de traitement."
 CONFIRMATION_CLOSED = (
@@ -416,6 +420,36 @@ class PrivacyRequestWorkflow:
         self._restricting = await run(io.CHANGE_RESTRICTION, change, SHORT)
         if self._restricting:
             await self._record("restricted", "system")
+
+    @workflow.update(name=RECTIFIED_UPDATE)
+    async def rectified(self, arg: Rectified) -> int:
+        """Tell the creditors that received the old value; how many were emailed."""
+        await self._loaded()
+        async with self._lock:
+            refuse_if(self._rectification_refusal())
+            notices = io.CorrectionNotices(self._request_id, arg.rectification_id)
+            sent = await run(io.SEND_CORRECTION_NOTICES, notices, EMAIL)
+            detail: dict[str, str | int] = {
+                "field": sent.field_name,
+                "emailed": sent.emailed,
+                "by_post": sent.by_post,
+            }
+            await self._changed("rectified", arg.actor, detail=detail)
+            return sent.emailed
+
+    @rectified.validator
+    def _validate_rectified(self, arg: Rectified) -> None:
+        if self._state is None:
+            return  # checked by the handler once the request is loaded
+        reject_if(self._rectification_refusal())
+
+    def _rectification_refusal(self) -> str | None:
+        state = self._request()
+        if state.status == RequestStatus.ANSWERED:
+            return ANSWERED
+        if Right.RECTIFICATION not in state.rights:
+            return NOT_RECTIFICATION
+        return None
 
     @workflow.update(name=LIFT_RESTRICTION_UPDATE)
     async def lift_restriction(self, arg: LiftRestriction) -> bool:

@@ -15,6 +15,7 @@ DECIDE_UPDATE = "decide_right"
 RESPOND_UPDATE = "send_response"
 CONFIRM_UPDATE = "confirm_address"
 LIFT_RESTRICTION_UPDATE = "lift_restriction"
+RECTIFIED_UPDATE = "rectified"
 PRIVACY_STATUS_QUERY = "privacy_request_status"
 
 
@@ -67,6 +68,15 @@ class DecideRight:
 class SendResponse:
     """Every right is decided: the answer goes to the person and the request closes."""
 
+    actor: str
+
+
+@dataclass
+class Rectified:
+    """A detail was corrected (row `rectification_id`, written by the web app): the creditors
+    that received the old value are told."""
+
+    rectification_id: int
     actor: str
 
 

@@ -119,6 +119,22 @@ class RestrictionChange:
     restricted: bool
 
 
+@dataclass
+class CorrectionNotices:
+    """Tell the creditors that received the old value of rectification `rectification_id`."""
+
+    request_id: str
+    rectification_id: int
+
+
+@dataclass
+class CorrectionSent:
+    # A RectifiableField value; creditors emailed now; those to write to by post.
+    field_name: str
+    emailed: int
+    by_post: int
+
+
 LOAD_PRIVACY_REQUEST = ActivityRef[RequestRef, RequestFacts]("load_privacy_request", RequestFacts)
 RECORD_PRIVACY_EVENT = ActivityRef[RequestEvent, bool]("record_privacy_event", bool)
 SEND_PRIVACY_NOTICE = ActivityRef[RequestNotice, NoticeOutcome](
@@ -135,3 +151,6 @@ DISCARD_UNCONFIRMED_REQUEST = ActivityRef[RequestRef, None](
 )
 ERASE_PERSON_DATA = ActivityRef[ErasureRequest, ErasureDone]("erase_person_data", ErasureDone)
 CHANGE_RESTRICTION = ActivityRef[RestrictionChange, bool]("change_restriction", bool)
+SEND_CORRECTION_NOTICES = ActivityRef[CorrectionNotices, CorrectionSent](
+    "send_correction_notices", CorrectionSent
+)

@@ -44,7 +44,7 @@ class IdentityCheckIn(BaseModel):
     last_name: Annotated[str, name_text("Nom sur la pièce", 100)]
     first_name: Annotated[str, name_text("Prénom sur la pièce", 100)]
     expires_on: DateField
-    decision: IdentityDecision
+    conclusion: IdentityDecision
 
 
 NO_DOCUMENT = "Téléversez d'abord la pièce d'identité reçue : la vérification se fait sur pièce."
@@ -74,7 +74,7 @@ def check_refusal(
     """Field -> why the decision cannot be recorded (empty when it can). Concluding that the
     identity is not established needs no document (the person may never send one).
     names_on_record: (first name, last name) of the client, when the request is a client's."""
-    if check.decision != IdentityDecision.VERIFIED:
+    if check.conclusion != IdentityDecision.VERIFIED:
         return {}
     if not has_document:
         return {"file": NO_DOCUMENT}

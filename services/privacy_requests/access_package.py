@@ -54,6 +54,8 @@ ROLE_LABELS = {
 # Whose rows the accesses are about: the audit log names objects by these ids.
 AUDITED_TABLES = ("client", "dossier", "negotiation", "document", "privacy_request")
 CATEGORY_LABELS = {name: notice.title for name, notice in category_notices().items()}
+# Tables that hold only the person's own details (past ones included): never masked.
+OWN_DETAILS = frozenset({"client", "privacy_rectification"})
 
 
 @dataclass
@@ -121,7 +123,7 @@ def build_access_package(
             for value in values:
                 if value.withheld is None:
                     shown = value.value
-                    if table_name != "client":
+                    if table_name not in OWN_DETAILS:
                         shown = redactor.redact(shown)
                     by_category[value.category][value.column] = _plain(shown)
             for category, columns in by_category.items():

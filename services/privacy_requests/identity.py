@@ -129,7 +129,7 @@ def record_identity_check(
     )
     if errors:
         raise InvalidInput(errors)
-    request.identity = check.decision.value
+    request.identity = check.conclusion.value
     request.identity_checked_at = now
     request.identity_checked_by = actor_of(viewer)
     request.identity_document_kind = check.document_kind.value
@@ -141,7 +141,7 @@ def record_identity_check(
     append_audit(
         session, actor_of(viewer), "privacy_request.identity_checked", "privacy_request",
         request.id, reason="décision sur l'identité",
-        detail={"decision": check.decision.value, "documents_shredded": len(documents)},
+        detail={"conclusion": check.conclusion.value, "documents_shredded": len(documents)},
     )  # fmt: skip
     session.flush()
     return request

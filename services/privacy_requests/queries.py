@@ -18,6 +18,7 @@ from domain.clock import as_utc
 from domain.french_dates import PARIS, french_date
 from domain.labelled_enum import LabelledEnum
 from domain.privacy.deadline import paris_day
+from domain.privacy.rectification import RectifiableField
 from domain.privacy.request import Channel, Outcome, PauseReason, RequestStatus, Right
 from models.client import Client
 from models.privacy_request import PrivacyRequest, PrivacyRequestEvent
@@ -187,6 +188,14 @@ def event_summary(kind: EventKind, detail: dict[str, str | int]) -> str:
             return f"{kind.label} (aucun jour rajouté au délai)"
         plural = "s" if days > 1 else ""
         return f"{kind.label} ({days} jour{plural} rajouté{plural} au délai)"
+    if kind == EventKind.RECTIFIED and "field" in detail:
+        field = RectifiableField(str(detail["field"])).label.lower()
+        emailed, by_post = int(detail["emailed"]), int(detail["by_post"])
+        plural = "s" if emailed > 1 else ""
+        told = f"{emailed} créancier{plural} prévenu{plural} par courriel"
+        if by_post:
+            told += f", {by_post} à prévenir par courrier"
+        return f"{kind.label} : {field} ({told})"
     if kind == EventKind.EXTENDED:
         return f"{kind.label} de {detail['months']} mois"
     if kind in (EventKind.REMINDER, EventKind.ESCALATION, EventKind.OVERDUE) and "due_on" in detail:

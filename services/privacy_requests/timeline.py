@@ -23,6 +23,7 @@ class EventKind(LabelledEnum):
     REMINDER = "reminder", "Rappel envoyé au délégué à la protection des données"
     ESCALATION = "escalation", "Échéance aujourd'hui : superviseur prévenu"
     OVERDUE = "overdue", "Délai dépassé"
+    RECTIFIED = "rectified", "Donnée rectifiée, créanciers concernés prévenus"
     RESTRICTED = "restricted", "Traitement limité : les données sont seulement conservées"
     RESTRICTION_LIFTED = "restriction_lifted", "Limitation levée, la personne prévenue"
 

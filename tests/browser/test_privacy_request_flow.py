@@ -54,6 +54,8 @@ def check_page(page: Page, name: str) -> None:
     for width, height in ((1280, 900), (390, 844)):
         page.set_viewport_size({"width": width, "height": height})
         assert accessibility_violations(page) == [], (name, width)
+        ids = page.evaluate("[...document.querySelectorAll('[id]')].map((e) => e.id)")
+        assert len(ids) == len(set(ids)), (name, sorted(i for i in ids if ids.count(i) > 1))
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, (name, width, overflow, page.evaluate(WIDER_THAN_SCREEN))
         screenshot(page, f"privacy-{name}-{width}")

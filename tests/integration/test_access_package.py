@@ -28,8 +28,10 @@ from activities.creditor_messages import CreditorMessageActivities
 from activities.negotiation_records import NegotiationRecordActivities
 from config.settings import Settings
 from domain.clock import utcnow
+from domain.contact_fields import normalise_phone
 from domain.negotiation.sharing import MessageKind, ShareCategory
 from domain.privacy.intake import PrivacyRequestIn
+from domain.privacy.rectification import RectifiableField, RectificationIn
 from domain.privacy.request import Channel, Right
 from domain.staged_writes import StagedWriteKind
 from models.database import session_scope
@@ -39,9 +41,11 @@ from services.audit import audit_client_data_read
 from services.dossiers.timeline import add_timeline_event
 from services.dossiers.updates import stage_dossier_text
 from services.privacy_requests.access_package import build_access_package
+from services.privacy_requests.identity import store_identity_document
 from services.privacy_requests.notes import write_note
 from services.privacy_requests.package_files import package_zip
 from services.privacy_requests.records import create_request
+from services.privacy_requests.rectification import rectify
 from services.privacy_requests.subject_data import personal_columns, subject_tables
 
 CREDITOR_STAFF = "m.bernard@banque-exemple-1.example"
@@ -98,6 +102,31 @@ async def _rich_client(settings: Settings) -> tuple[str, str]:
             utcnow(),
         )
         write_note(session, request, "Identité vérifiée par téléphone.", "staff:1", settings)
+        store_identity_document(session, settings, actor, request.id, "cni.pdf", TINY_PDF, utcnow())
+        correction_request = create_request(
+            session,
+            PrivacyRequestIn(
+                right=Right.RECTIFICATION,
+                client_id=seed.client_id,
+                channel=Channel.LETTER,
+                received_at=utcnow() - timedelta(hours=1),
+            ),
+            actor,
+            settings,
+            utcnow(),
+        )
+        rectify(
+            session,
+            settings,
+            actor,
+            correction_request.id,
+            RectificationIn(
+                field=RectifiableField.PHONE,
+                new_value="07 11 22 33 44",
+                justification="Nouveau numéro.",
+            ),
+            utcnow(),
+        )
         return seed.client_id, request.id
 
 
@@ -136,7 +165,8 @@ async def test_every_personal_column_is_in_the_package_and_no_third_party(
 
     text = json.dumps(content, ensure_ascii=False)
     # Decrypted, not ciphertext: the client's own details and what the company wrote.
-    for clear in ("Jeanne", "Dupont", CLIENT_EMAIL, "12 rue des Lilas", "CPT-1-7731", "Plan"):
+    for clear in ("Jeanne", "Dupont", CLIENT_EMAIL, "12 rue des Lilas", "CPT-1-7731", "Plan",
+                  normalise_phone("07 11 22 33 44"), "Nouveau numéro."):  # fmt: skip
         assert clear in text, clear
     assert "[illisible" not in text
     # Nobody else's data: the creditor's staff member and the creditor's address are masked.

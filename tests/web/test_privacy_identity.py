@@ -20,7 +20,7 @@ CHECK = {
     "document_kind": "id_card",
     "last_name": "DUPONT",
     "first_name": "JEANNE",
-    "decision": "verified",
+    "conclusion": "verified",
 }
 
 

@@ -11,6 +11,7 @@ from domain.clock import utcnow
 from domain.input_fields import MAX_PAGE
 from domain.privacy.actions import DecideIn, ExtendIn, PauseIn
 from domain.privacy.intake import PrivacyRequestIn
+from domain.privacy.rectification import RectificationIn
 from domain.privacy.request import Right
 from models.database import session_scope
 from services.dossiers.intake_requests import MAX_KEY_LENGTH, check_request_key
@@ -143,4 +144,21 @@ async def lift_restriction(
     """End the restriction of processing this request granted: the person is emailed first;
     409 if none is in place."""
     await actions.lift_restriction(request, staff, request_id)
+    return _current(settings, staff, request_id)
+
+
+@router.post("/{request_id}/rectify", response_model=PrivacyRequestView)
+async def rectify(
+    request: Request,
+    request_id: str,
+    staff: ApiStaff,
+    settings: SettingsDep,
+    body: RectificationIn,
+    response: Response,
+) -> PrivacyRequestView:
+    """Correct one of the client's details (checked with its intake rule); the creditors that
+    received the old value are emailed. `X-Creditors-Told: false` when they could not be yet
+    (Temporal unreachable): the correction stands, tell them from the request's page."""
+    told = await actions.rectify(request, staff, request_id, body)
+    response.headers["X-Creditors-Told"] = "true" if told else "false"
     return _current(settings, staff, request_id)

@@ -1,11 +1,11 @@
 """Data-subject requests: the request, its timeline, the DPO's notes, the ID documents read to
-check identity, the files made for the person, the marketing suppression list, the erasure
-ledger and the restriction of a client's processing; the audit log indexed by object (a
-person's accesses are listed from it).
+check identity, the files made for the person, rectifications and the creditors to tell, the
+marketing suppression list, the erasure ledger and the restriction of a client's processing;
+the audit log indexed by object (a person's accesses are listed from it).
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 22:17:37.412054
+Create Date: 2026-12-05 22:21:28.147517
 
 """
 
@@ -148,6 +148,35 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "privacy_rectification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("client_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("field_name", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("old_value_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("new_value_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("reason_enc", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["client_id"],
+            ["client.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["privacy_request.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("privacy_rectification", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_privacy_rectification_client_id"), ["client_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_privacy_rectification_request_id"), ["request_id"], unique=False
+        )
+
+    op.create_table(
         "privacy_request_note",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -191,6 +220,36 @@ def upgrade() -> None:
             batch_op.f("ix_privacy_request_event_request_id"), ["request_id"], unique=False
         )
 
+    op.create_table(
+        "recipient_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("rectification_id", sa.Integer(), nullable=False),
+        sa.Column("creditor_id", sa.Integer(), nullable=False),
+        sa.Column("negotiation_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("acknowledged_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("acknowledged_by", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["creditor_id"],
+            ["creditor.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["negotiation_id"],
+            ["negotiation.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["rectification_id"],
+            ["privacy_rectification.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("rectification_id", "creditor_id"),
+    )
+    with op.batch_alter_table("recipient_notice", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_recipient_notice_rectification_id"), ["rectification_id"], unique=False
+        )
+
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_entry_object_id"), ["object_id"], unique=False)
 
@@ -211,6 +270,10 @@ def downgrade() -> None:
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entry_object_id"))
 
+    with op.batch_alter_table("recipient_notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recipient_notice_rectification_id"))
+
+    op.drop_table("recipient_notice")
     with op.batch_alter_table("privacy_request_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_request_event_request_id"))
 
@@ -219,6 +282,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_privacy_request_note_request_id"))
 
     op.drop_table("privacy_request_note")
+    with op.batch_alter_table("privacy_rectification", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_privacy_rectification_request_id"))
+        batch_op.drop_index(batch_op.f("ix_privacy_rectification_client_id"))
+
+    op.drop_table("privacy_rectification")
     with op.batch_alter_table("privacy_identity_document", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_identity_document_request_id"))
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from domain.errors import InvalidInput
 from domain.intake import validation_errors
 from domain.privacy.actions import DecideIn, ExtendIn, PauseIn
+from domain.privacy.rectification import RectificationIn
 from domain.privacy.request import Outcome, Right
 from models.staff import StaffUser
 from web import privacy_request_actions as actions
@@ -38,6 +39,7 @@ ACTIONS = (
     "identity",
     "identity-document",
     "lift-restriction",
+    "rectify",
 )
 NOT_DONE = "L'action n'a pas été enregistrée : corrigez le formulaire."
 MAX_TYPED = 5000
@@ -233,3 +235,64 @@ async def lift_restriction(
     run = actions.lift_restriction(request, staff, request_id)
     done = "La personne est prévenue et la limitation levée : le suivi de son dossier reprend."
     return await attempt(request, settings, staff, request_id, "restriction", run, done, {})
+
+
+@router.post("/privacy-requests/{request_id}/rectify", response_model=None)
+async def rectify(
+    request: Request,
+    request_id: str,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    typed = await typed_fields(request)
+    told: list[bool] = []
+
+    async def correct(data: RectificationIn) -> None:
+        told.append(await actions.rectify(request, staff, request_id, data))
+
+    def done() -> str:
+        if all(told):
+            return "Donnée rectifiée ; les créanciers qui avaient l'ancienne valeur sont prévenus."
+        return (
+            "Donnée rectifiée. Les créanciers n'ont pas pu être prévenus pour le moment : "
+            "utilisez « Prévenir les créanciers » ci-dessous."
+        )
+
+    run = parsed_then(request, staff, request_id, RectificationIn, typed, correct)
+    return await attempt(request, settings, staff, request_id, "rectify", run, done, typed)
+
+
+@router.post(
+    "/privacy-requests/{request_id}/rectifications/{rectification_id}/notify",
+    response_model=None,
+)
+async def notify_again(
+    request: Request,
+    request_id: str,
+    rectification_id: int,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    async def notify() -> None:
+        await actions.require_driver(request, staff, request_id)
+        if not await actions.notify_correction(request, staff, request_id, rectification_id):
+            raise TemporalUnavailable()
+
+    done = "Créanciers prévenus."
+    return await attempt(request, settings, staff, request_id, "rectify", notify(), done, {})
+
+
+@router.post("/privacy-requests/{request_id}/notices/{notice_id}/acknowledged", response_model=None)
+async def acknowledged(
+    request: Request,
+    request_id: str,
+    notice_id: int,
+    settings: SettingsDep,
+    staff: CurrentStaff,
+    _csrf: CsrfProtected,
+) -> Response:
+    run = actions.acknowledge_notice(request, staff, request_id, notice_id)
+    done = "Accusé de réception du créancier enregistré."
+    return await attempt(request, settings, staff, request_id, "rectify", run, done, {})

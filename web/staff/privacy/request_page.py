@@ -14,6 +14,7 @@ from config.settings import Settings
 from domain.clock import utcnow
 from domain.privacy.deadline import MAX_EXTENSION_MONTHS
 from domain.privacy.identity import DocumentKind, IdentityDecision, IdentityStatus
+from domain.privacy.rectification import RectifiableField
 from domain.privacy.request import Outcome, PauseReason, RequestStatus
 from models.database import session_scope
 from models.dossier import Dossier
@@ -22,6 +23,7 @@ from models.staff import Role, StaffUser
 from services.dossiers.access import can_access
 from services.privacy_requests.identity import pending_documents
 from services.privacy_requests.queries import get_request
+from services.privacy_requests.rectification import RectificationView, rectifications_of
 from services.privacy_requests.views import PrivacyRequestDetail
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
@@ -29,6 +31,11 @@ from web.ui.rendering import render
 
 router = APIRouter()
 ACTION_LABELS = {
+    "field": "Donnée à corriger",
+    "new_value": "Nouvelle valeur",
+    "justification": "Motif de la rectification",
+    "conclusion": "Conclusion",
+    "notice_id": "Créancier",
     "file": "Pièce d'identité",
     "document_kind": "Nature de la pièce",
     "last_name": "Nom sur la pièce",
@@ -45,7 +52,13 @@ ACTION_LABELS = {
 
 def _load(
     settings: Settings, staff: StaffUser, request_id: str
-) -> tuple[PrivacyRequestDetail, Dossier | None, dict[str, str], list[PrivacyIdentityDocument]]:
+) -> tuple[
+    PrivacyRequestDetail,
+    Dossier | None,
+    dict[str, str],
+    list[PrivacyIdentityDocument],
+    list[RectificationView],
+]:
     with session_scope(settings) as session:
         detail = get_request(session, staff, request_id, utcnow(), settings)
         staff_ids = {
@@ -68,7 +81,8 @@ def _load(
             ).all()
             dossier = next((d for d in dossiers if can_access(staff, d)), None)
         documents = pending_documents(session, detail.id) if staff.role == Role.DPO else []
-        return detail, dossier, names, documents
+        corrections = rectifications_of(session, detail.id)
+        return detail, dossier, names, documents, corrections
 
 
 async def request_page(
@@ -81,7 +95,8 @@ async def request_page(
     **state: Any,
 ) -> HTMLResponse:
     """The page; `state` says which action panel is open, what was typed and why it failed."""
-    detail, dossier, names, documents = await run_in_threadpool(_load, settings, staff, request_id)
+    loaded = await run_in_threadpool(_load, settings, staff, request_id)
+    detail, dossier, names, documents, corrections = loaded
     decided = set(detail.outcomes)
     context: dict[str, Any] = {
         "nav": "privacy",
@@ -101,6 +116,8 @@ async def request_page(
         "action_labels": ACTION_LABELS,
         "actor_names": names,
         "identity_documents": documents,
+        "rectifications": corrections,
+        "rectifiable_options": [(f.value, label) for f, label in RectifiableField.labels().items()],
         "identity_labels": IdentityStatus.labels(),
         "document_kind_options": [(k.value, label) for k, label in DocumentKind.labels().items()],
         "identity_decision_options": [
