@@ -60,6 +60,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     negotiations = NegotiationRecordActivities(settings)
     privacy = PrivacyRequestActivities(settings)
     exports = PrivacyExportActivities(settings)
+    notices = CorrectionNoticeActivities(settings)
     return [
         records.load_dossier_facts,
         records.record_progress,
@@ -92,7 +93,8 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         exports.prepare_privacy_export,
         exports.erase_person_data,
         exports.change_restriction,
-        CorrectionNoticeActivities(settings).send_correction_notices,
+        notices.send_correction_notices,
+        notices.send_erasure_notices,
         BackupActivities(settings).take_backup,
     ]
 

@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     negotiation_space_link_days: int = Field(default=365, ge=1)
     # A data-subject request's answer (access package, portable data): one download, within.
     privacy_download_days: int = Field(default=14, ge=1)
+    # The link in every client email to exercise their rights (it identifies them).
+    rights_link_days: int = Field(default=365, ge=1)
     # Encrypted backups kept under data_dir/backups (the daily schedule prunes the oldest).
     backups_kept: int = Field(default=14, ge=1)
     # Requests per minute and IP address on the client's public pages (signed links).

@@ -196,3 +196,19 @@ class RecipientNotice(SQLModel, table=True):
     message_id: str | None = field(Category.OPERATIONAL, default=None, max_length=200)
     acknowledged_at: datetime | None = field(Category.OPERATIONAL, default=None)
     acknowledged_by: str | None = field(Category.OPERATIONAL, default=None, max_length=60)
+
+
+class ErasureNotice(SQLModel, table=True):
+    """A creditor that received data of a person since erased (GDPR Art. 19): told to erase
+    what it holds unless the law makes it keep it."""
+
+    __tablename__ = "erasure_notice"
+    __table_args__ = (UniqueConstraint("request_id", "creditor_id"),)
+
+    id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
+    request_id: str = field(Category.OPERATIONAL, foreign_key="privacy_request.id", index=True)
+    creditor_id: int = field(Category.OPERATIONAL, foreign_key="creditor.id")
+    # The creditor's reference for the case (quoted in the notice).
+    negotiation_reference: str = field(Category.OPERATIONAL, max_length=40)
+    sent_at: datetime | None = field(Category.OPERATIONAL, default=None)
+    message_id: str | None = field(Category.OPERATIONAL, default=None, max_length=200)

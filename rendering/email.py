@@ -25,6 +25,7 @@ SUBJECTS: dict[str, str] = {
     # To a creditor (activities/creditor_messages.py): our negotiation reference only.
     "creditor_message": "Réf. {reference} : {kind_label}",
     "creditor_rectification": "Réf. {reference} : rectification d'une donnée (RGPD, art. 16 et 19)",
+    "creditor_erasure": "Réf. {reference} : effacement de données (RGPD, art. 17 et 19)",
     # About a data-subject request (activities/privacy_requests.py): to the person...
     "privacy_confirmation": "Confirmez votre demande {reference} sur vos données",
     "privacy_extension": "Votre demande {reference} : délai de réponse prolongé",

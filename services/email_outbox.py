@@ -34,6 +34,7 @@ from models.outbox import EmailStatus, OutboxEmail
 from models.staff import StaffUser
 from rendering.email import RenderedEmail, render_email
 from security.datakeys import ClientCipher, KeyHolder
+from security.privacy_links import RIGHTS_LINK
 from services.audit import audit_client_data_read
 from services.documents import document_aad, document_path
 from services.dossiers.access import require_personal_data_role, visible_dossiers
@@ -152,7 +153,10 @@ def queue_client_email(
         client=client,
         dossier_id=dossier_id,
         template=template,
-        rendered=render_email(template, recipient, context),
+        # Every email to a client carries their own link to exercise their rights.
+        rendered=render_email(
+            template, recipient, {**context, "rights_url": RIGHTS_LINK.url(settings, client.id)}
+        ),
         attachment_document_ids=attachment_document_ids,
     )
 

@@ -14,7 +14,7 @@ from web.public import analysis as public_analysis
 from web.public import consent as public_consent
 from web.public import counter_offer as public_counter_offer
 from web.public import negotiation as public_negotiation
-from web.public import privacy_download, privacy_form
+from web.public import privacy_download, privacy_form, privacy_rights_link
 from web.staff import creditors, session
 from web.staff.budget import allowances, approval, entry, strategy
 from web.staff.budget import analysis as budget_analysis
@@ -62,6 +62,7 @@ PAGES: tuple[APIRouter, ...] = (
     public_counter_offer.router,
     privacy_download.router,
     privacy_form.router,
+    privacy_rights_link.router,
     mailbox_pages.router,
 )
 # JSON: the API under /api/v1 and the payload codec of the Temporal Web UI.

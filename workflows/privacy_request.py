@@ -411,6 +411,11 @@ class PrivacyRequestWorkflow:
             return
         erasure = io.ErasureRequest(self._request_id, workflow.now())
         await run(io.ERASE_PERSON_DATA, erasure, RENDERING)
+        # The creditors that received the data are asked to erase it too (Art. 19).
+        told = await run(io.SEND_ERASURE_NOTICES, io.RequestRef(self._request_id), EMAIL)
+        if told.emailed or told.by_post:
+            detail: dict[str, str | int] = {"emailed": told.emailed, "by_post": told.by_post}
+            await self._record("erasure_notified", "system", detail=detail)
 
     async def _restrict_if_granted(self) -> None:
         outcome = self._request().outcomes.get(Right.RESTRICTION)

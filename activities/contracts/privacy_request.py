@@ -135,6 +135,14 @@ class CorrectionSent:
     by_post: int
 
 
+@dataclass
+class NoticesSent:
+    """Creditors emailed now; those to write to by post."""
+
+    emailed: int
+    by_post: int
+
+
 LOAD_PRIVACY_REQUEST = ActivityRef[RequestRef, RequestFacts]("load_privacy_request", RequestFacts)
 RECORD_PRIVACY_EVENT = ActivityRef[RequestEvent, bool]("record_privacy_event", bool)
 SEND_PRIVACY_NOTICE = ActivityRef[RequestNotice, NoticeOutcome](
@@ -154,3 +162,4 @@ CHANGE_RESTRICTION = ActivityRef[RestrictionChange, bool]("change_restriction", 
 SEND_CORRECTION_NOTICES = ActivityRef[CorrectionNotices, CorrectionSent](
     "send_correction_notices", CorrectionSent
 )
+SEND_ERASURE_NOTICES = ActivityRef[RequestRef, NoticesSent]("send_erasure_notices", NoticesSent)

@@ -95,14 +95,12 @@ def receipt_refusal(received_at: datetime, now: datetime) -> str | None:
     return FUTURE if received_at > now else None
 
 
-class PublicRequestIn(BaseModel):
-    """A request filed on the site by someone not signed in: the rights and the address the
-    answer (and first, the confirmation link) goes to."""
+class RightsIn(BaseModel):
+    """The rights a person asks for on one of the site's pages."""
 
     model_config = ConfigDict(extra="forbid")
 
     rights: list[Right]
-    email: Annotated[str, EMAIL_INPUT]
 
     @field_validator("rights")
     @classmethod
@@ -110,3 +108,10 @@ class PublicRequestIn(BaseModel):
         if not value:
             raise refuse(NO_RIGHT)
         return list(dict.fromkeys(value))
+
+
+class PublicRequestIn(RightsIn):
+    """A request filed on the site by someone not signed in: the rights and the address the
+    answer (and first, the confirmation link) goes to."""
+
+    email: Annotated[str, EMAIL_INPUT]

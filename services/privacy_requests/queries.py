@@ -190,17 +190,23 @@ def event_summary(kind: EventKind, detail: dict[str, str | int]) -> str:
         return f"{kind.label} ({days} jour{plural} rajouté{plural} au délai)"
     if kind == EventKind.RECTIFIED and "field" in detail:
         field = RectifiableField(str(detail["field"])).label.lower()
-        emailed, by_post = int(detail["emailed"]), int(detail["by_post"])
-        plural = "s" if emailed > 1 else ""
-        told = f"{emailed} créancier{plural} prévenu{plural} par courriel"
-        if by_post:
-            told += f", {by_post} à prévenir par courrier"
-        return f"{kind.label} : {field} ({told})"
+        return f"{kind.label} : {field} ({_told(detail)})"
+    if kind == EventKind.ERASURE_NOTIFIED:
+        return f"{kind.label} ({_told(detail)})"
     if kind == EventKind.EXTENDED:
         return f"{kind.label} de {detail['months']} mois"
     if kind in (EventKind.REMINDER, EventKind.ESCALATION, EventKind.OVERDUE) and "due_on" in detail:
         return f"{kind.label} (échéance du {french_date(_day(str(detail['due_on'])))})"
     return kind.label
+
+
+def _told(detail: dict[str, str | int]) -> str:
+    emailed, by_post = int(detail.get("emailed", 0)), int(detail.get("by_post", 0))
+    plural = "s" if emailed > 1 else ""
+    told = f"{emailed} créancier{plural} prévenu{plural} par courriel"
+    if by_post:
+        told += f", {by_post} à prévenir par courrier"
+    return told
 
 
 def _day(iso_day: str) -> datetime:

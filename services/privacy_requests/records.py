@@ -14,7 +14,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from config.settings import Settings
-from domain.errors import ConflictingInput, InvalidInput, UnknownReference
+from domain.errors import ConflictingInput, InvalidInput, NotFound, UnknownReference
 from domain.french_dates import PARIS
 from domain.privacy.deadline import RequestClock
 from domain.privacy.intake import PrivacyRequestIn, receipt_refusal
@@ -129,6 +129,40 @@ def create_public_request(
     row.creation_key = creation_key
     session.add(row)
     session.flush()
+    return row, True
+
+
+def create_linked_request(
+    session: Session,
+    settings: Settings,
+    client_id: str,
+    rights: list[Right],
+    now: datetime,
+    form_key: str,
+) -> tuple[PrivacyRequest, bool]:
+    """A request the client files through the link of one of our emails to them: identified
+    (the link reached their own mailbox), received now, open at once. (request, created)"""
+    client = session.get(Client, client_id)
+    if client is None or client.wrapped_key is None:
+        raise NotFound(UNKNOWN_CLIENT)
+    creation_key = blind_index("privacy-linked-form", form_key, settings)
+    twin = session.exec(
+        select(PrivacyRequest).where(PrivacyRequest.creation_key == creation_key)
+    ).first()
+    if twin is not None:
+        return twin, False
+    data = PrivacyRequestIn(
+        rights=rights, client_id=client.id, channel=Channel.SIGNED_LINK, received_at=now
+    )
+    row = _insert(
+        session, settings, data, now, f"client:{client.id}", client=client,
+        team=client_team(session, client) or PUBLIC_TEAM, status=RequestStatus.OPEN,
+    )  # fmt: skip
+    row.creation_key, row.identity = creation_key, IDENTIFIED
+    session.add(row)
+    session.flush()
+    if Right.OBJECTION in data.asked:
+        stop_marketing(session, settings, row, None)
     return row, True
 
 

@@ -24,6 +24,7 @@ class EventKind(LabelledEnum):
     ESCALATION = "escalation", "Échéance aujourd'hui : superviseur prévenu"
     OVERDUE = "overdue", "Délai dépassé"
     RECTIFIED = "rectified", "Donnée rectifiée, créanciers concernés prévenus"
+    ERASURE_NOTIFIED = "erasure_notified", "Créanciers destinataires invités à effacer"
     RESTRICTED = "restricted", "Traitement limité : les données sont seulement conservées"
     RESTRICTION_LIFTED = "restriction_lifted", "Limitation levée, la personne prévenue"
 

@@ -104,6 +104,8 @@ async def test_dossier_slice_through_the_json_api(live_stack: Stack) -> None:
             assert reference in part
             assert IDENTITY in part and INCOME in part
             assert "Bonjour Jeanne" in part
+            # Every email to a client carries their own link to exercise their rights.
+            assert "/droits/lien/" in part
 
         # The live status comes from the workflow: both documents awaited, reminder at D+7.
         live = await status()

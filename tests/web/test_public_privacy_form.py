@@ -9,12 +9,13 @@ import re
 
 from fastapi.testclient import TestClient
 from sqlmodel import select
-from support.webapp import Staff, count, sign_in
+from support.webapp import Staff, count, seed_dossier, sign_in
 
 from config.settings import Settings
 from models.database import session_scope
 from models.outbox import WorkflowStartIntent
 from models.privacy_request import PrivacyRequest
+from security.privacy_links import RIGHTS_LINK
 
 NONCE = re.compile(r'name="nonce" value="([^"]+)"')
 EMAIL = "lea.public@example.org"
@@ -73,3 +74,27 @@ def test_refused_input_comes_back_as_typed_and_files_nothing(
     forged = client.post("/droits", data={"nonce": "x", "email": EMAIL, "rights": ["access"]})
     assert forged.status_code == 403
     assert count(web_settings, PrivacyRequest) == 0
+
+
+def test_the_link_of_a_client_email_files_an_identified_request_at_once(
+    client: TestClient, staff: Staff, web_settings: Settings
+) -> None:
+    dossier = seed_dossier(web_settings, staff.case_worker)
+    url = "/droits/lien/" + RIGHTS_LINK.token(web_settings, dossier.client_id)
+    page = client.get(url)
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    [nonce] = NONCE.findall(page.text)
+    refused = client.post(url, data={"nonce": nonce})
+    assert refused.status_code == 422
+    assert "Cochez au moins un droit." in html.unescape(refused.text)
+    filed = client.post(url, data={"nonce": nonce, "rights": ["access"]})
+    assert filed.status_code == 200
+    text = html.unescape(filed.text)
+    assert "enregistrée" in text and "au plus tard le" in text
+    again = client.post(url, data={"nonce": nonce, "rights": ["access"]})  # sent twice
+    assert again.status_code == 200
+    with session_scope(web_settings) as session:
+        [row] = session.exec(select(PrivacyRequest)).all()
+        assert (row.channel, row.identity, row.status) == ("signed_link", "identified", "open")
+        assert row.client_id == dossier.client_id and row.email_enc is None
+    assert client.get(url[:-4] + "abcd").status_code == 400  # tampered

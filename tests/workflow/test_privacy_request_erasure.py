@@ -11,16 +11,19 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from support.negotiation import seed_negotiations
+from support.negotiation import creditor_email, draft_offer, give_consent, seed_negotiations
 from support.pii_scan import spellings
 from support.privacy import make_dpo, record_privacy_request, start_privacy_request
-from support.stack import wait_for_messages
+from support.stack import received, wait_for_messages
 from temporalio.client import Client
-from temporalio.testing import WorkflowEnvironment
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
+from activities.contracts.negotiation import CreditorMessage
+from activities.creditor_messages import CreditorMessageActivities
 from config.settings import Settings
 from domain.dossier_stages import Stage
 from domain.french_dates import french_date
+from domain.negotiation.sharing import MessageKind, ShareCategory
 from domain.privacy.request import Outcome, Right
 from domain.retention import add_years
 from models.client import Client as ClientRow
@@ -28,7 +31,7 @@ from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier
 from models.outbox import OutboxEmail
-from models.privacy_request import ErasureLedgerEntry, PrivacyRequest
+from models.privacy_request import ErasureLedgerEntry, ErasureNotice, PrivacyRequest
 from security.datakeys import ClientCipher, ClientErasedError
 from services.audit import verify_audit_chain
 from services.backups import backups_dir, restore_backup, take_backup
@@ -74,7 +77,8 @@ async def _erase(
         )
         await handle.execute_update(RESPOND_UPDATE, SendResponse("staff:1"))
         await handle.result()
-    [answer] = [m for m in await wait_for_messages(settings, 1) if m.recipients == [CLIENT_EMAIL]]
+    answers = [m for m in await wait_for_messages(settings, 1) if m.recipients == [CLIENT_EMAIL]]
+    answer = answers[-1]
     return answer.text
 
 
@@ -82,6 +86,13 @@ async def test_past_every_obligation_nothing_decryptable_remains(
     time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
 ) -> None:
     seed = seed_negotiations(wf_settings, client_email=CLIENT_EMAIL)
+    negotiation = seed.negotiation_ids[0]
+    give_consent(wf_settings, negotiation, [ShareCategory.IDENTITY, ShareCategory.DEBTS])
+    offer_id = draft_offer(wf_settings, negotiation)
+    await ActivityEnvironment().run(
+        CreditorMessageActivities(wf_settings).send_creditor_message,
+        CreditorMessage(negotiation, MessageKind.OFFER.value, "k:offer", offer_id),
+    )
     now = await time_env.get_current_time()
     _closed(wf_settings, seed.dossier_id, now - timedelta(days=6 * 365))
     with session_scope(wf_settings) as session:
@@ -95,6 +106,13 @@ async def test_past_every_obligation_nothing_decryptable_remains(
     text = await _erase(time_env, wf_client, wf_settings, seed.client_id, Outcome.FULFILLED)
     assert "Identité et coordonnées : effacées" in text
     assert "conservées" not in text
+    # The creditor that received the data is asked to erase it too, with nothing of the person.
+    [notice] = [m for m in received(wf_settings) if "effacement de données" in m.subject]
+    assert notice.recipients == [creditor_email(1)]
+    assert not any(value in notice.text for value in PERSONAL)
+    with session_scope(wf_settings) as session:
+        [sent] = session.exec(select(ErasureNotice)).all()
+        assert sent.sent_at is not None
 
     with session_scope(wf_settings) as session:
         client = session.get(ClientRow, seed.client_id)

@@ -20,7 +20,7 @@ from domain.clock import utcnow
 from domain.errors import InvalidInput, Refused
 from domain.negotiation.sharing import MessageKind, ShareCategory
 from domain.privacy.rectification import RectifiableField, RectificationIn
-from domain.privacy.request import Right
+from domain.privacy.request import Outcome, Right
 from models.client import Client as ClientRow
 from models.database import session_scope
 from models.privacy_request import PrivacyRectification, RecipientNotice
@@ -30,7 +30,14 @@ from security.datakeys import ClientCipher
 from services.dossiers.intake import EMAIL_INDEX
 from services.privacy_requests.rectification import acknowledge, rectify
 from worker import build_worker
-from workflows.privacy_request_messages import RECTIFIED_UPDATE, Rectified
+from workflows.privacy_request_messages import (
+    DECIDE_UPDATE,
+    RECTIFIED_UPDATE,
+    RESPOND_UPDATE,
+    DecideRight,
+    Rectified,
+    SendResponse,
+)
 
 NEW_EMAIL = "jeanne.nouvelle@example.org"
 
@@ -75,6 +82,14 @@ async def test_a_corrected_address_reaches_the_creditor_that_had_the_old_one(
         )
         assert emailed == 1
         messages = await wait_for_messages(wf_settings, before + 1)
+        # Answered, the workflow ends: none may stay running on the shared time-skipping
+        # server (a workflow whose timers fire with no worker stalls its clock for the rest).
+        await handle.execute_update(
+            DECIDE_UPDATE,
+            DecideRight(Right.RECTIFICATION.value, Outcome.FULFILLED.value, "staff:1"),
+        )
+        await handle.execute_update(RESPOND_UPDATE, SendResponse("staff:1"))
+        await handle.result()
     [notice_mail] = [m for m in messages if "rectification" in m.subject]
     assert notice_mail.recipients == [creditor_email(1)]
     assert NEW_EMAIL in notice_mail.text and "client@example.org" not in notice_mail.text

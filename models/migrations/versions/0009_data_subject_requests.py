@@ -1,11 +1,11 @@
 """Data-subject requests: the request, its timeline, the DPO's notes, the ID documents read to
-check identity, the files made for the person, rectifications and the creditors to tell, the
-marketing suppression list, the erasure ledger and the restriction of a client's processing;
-the audit log indexed by object (a person's accesses are listed from it).
+check identity, the files made for the person, rectifications and erasures and the creditors
+to tell of them, the marketing suppression list, the erasure ledger and the restriction of a
+client's processing; the audit log indexed by object (a person's accesses are listed from it).
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-12-05 22:21:28.147517
+Create Date: 2026-12-05 22:34:58.183958
 
 """
 
@@ -100,6 +100,32 @@ def upgrade() -> None:
             batch_op.f("ix_privacy_request_received_at"), ["received_at"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_privacy_request_status"), ["status"], unique=False)
+
+    op.create_table(
+        "erasure_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("creditor_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "negotiation_reference", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False
+        ),
+        sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["creditor_id"],
+            ["creditor.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["privacy_request.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("request_id", "creditor_id"),
+    )
+    with op.batch_alter_table("erasure_notice", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_erasure_notice_request_id"), ["request_id"], unique=False
+        )
 
     op.create_table(
         "privacy_download",
@@ -295,6 +321,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_privacy_download_request_id"))
 
     op.drop_table("privacy_download")
+    with op.batch_alter_table("erasure_notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_erasure_notice_request_id"))
+
+    op.drop_table("erasure_notice")
     with op.batch_alter_table("privacy_request", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_privacy_request_status"))
         batch_op.drop_index(batch_op.f("ix_privacy_request_received_at"))
