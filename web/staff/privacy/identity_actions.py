@@ -16,7 +16,7 @@ from web import privacy_request_actions as actions
 from web.auth import CurrentStaff
 from web.csrf import CsrfProtected
 from web.deps import SettingsDep
-from web.staff.privacy.request_actions import attempt, parsed_then, typed_fields
+from web.staff.privacy.request_actions import attempt, form_action
 
 router = APIRouter()
 CHOOSE_FILE = "Choisissez le fichier de la pièce d'identité (PDF, JPEG ou PNG)."
@@ -63,7 +63,6 @@ async def conclude(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await typed_fields(request)
     told: list[bool] = []
 
     async def check(data: IdentityCheckIn) -> None:
@@ -75,5 +74,6 @@ async def conclude(
             said += " Le délai suspendu n'a pas pu reprendre : reprenez-le ci-dessous."
         return said
 
-    run = parsed_then(request, staff, request_id, IdentityCheckIn, typed, check)
-    return await attempt(request, settings, staff, request_id, "identity", run, done, typed)
+    return await form_action(
+        request, settings, staff, request_id, "identity", IdentityCheckIn, check, done
+    )

@@ -8,6 +8,7 @@ refusal, a bookmark) leads back to the page rather than to a 405.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -132,6 +133,23 @@ async def parsed_then(
     await run(data)
 
 
+async def form_action(
+    request: Request,
+    settings: SettingsDep,
+    staff: StaffUser,
+    request_id: str,
+    panel: str,
+    model: type[BaseModel],
+    act: Callable[[Any], Awaitable[Any]],
+    done: str | Callable[[], str],
+) -> Response:
+    """A panel's form: what was typed, parsed by `model`, handed to `act`; the page again with
+    the panel open on a refusal, the page with `done` on success."""
+    typed = await typed_fields(request)
+    run = parsed_then(request, staff, request_id, model, typed, act)
+    return await attempt(request, settings, staff, request_id, panel, run, done, typed)
+
+
 @router.post("/privacy-requests/{request_id}/pause", response_model=None)
 async def pause_clock(
     request: Request,
@@ -140,17 +158,9 @@ async def pause_clock(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await typed_fields(request)
-    run = parsed_then(
-        request,
-        staff,
-        request_id,
-        PauseIn,
-        typed,
-        lambda data: actions.pause(request, staff, request_id, data),
-    )
     done = "Délai suspendu : il reprendra quand la personne aura répondu."
-    return await attempt(request, settings, staff, request_id, "pause", run, done, typed)
+    act = functools.partial(actions.pause, request, staff, request_id)
+    return await form_action(request, settings, staff, request_id, "pause", PauseIn, act, done)
 
 
 @router.post("/privacy-requests/{request_id}/resume", response_model=None)
@@ -174,17 +184,9 @@ async def extend_deadline(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await typed_fields(request)
-    run = parsed_then(
-        request,
-        staff,
-        request_id,
-        ExtendIn,
-        typed,
-        lambda data: actions.extend(request, staff, request_id, data),
-    )
     done = "Délai prolongé : la personne en a été informée, avec le motif."
-    return await attempt(request, settings, staff, request_id, "extend", run, done, typed)
+    act = functools.partial(actions.extend, request, staff, request_id)
+    return await form_action(request, settings, staff, request_id, "extend", ExtendIn, act, done)
 
 
 @router.post("/privacy-requests/{request_id}/decide", response_model=None)
@@ -195,20 +197,13 @@ async def decide_right(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await typed_fields(request)
-    run = parsed_then(
-        request,
-        staff,
-        request_id,
-        DecideIn,
-        typed,
-        lambda data: actions.decide(request, staff, request_id, data),
-    )
+    typed = await typed_fields(request)  # read again by form_action: the form is cached
     right = Right(typed["right"]).label if typed.get("right") in Right.labels() else "Droit"
     outcome = typed.get("decision", "")
     said = Outcome(outcome).label.lower() if outcome in Outcome.labels() else ""
     done = f"{right} : {said}."
-    return await attempt(request, settings, staff, request_id, "decide", run, done, typed)
+    act = functools.partial(actions.decide, request, staff, request_id)
+    return await form_action(request, settings, staff, request_id, "decide", DecideIn, act, done)
 
 
 @router.post("/privacy-requests/{request_id}/respond", response_model=None)
@@ -245,7 +240,6 @@ async def rectify(
     staff: CurrentStaff,
     _csrf: CsrfProtected,
 ) -> Response:
-    typed = await typed_fields(request)
     told: list[bool] = []
 
     async def correct(data: RectificationIn) -> None:
@@ -259,8 +253,9 @@ async def rectify(
             "utilisez « Prévenir les créanciers » ci-dessous."
         )
 
-    run = parsed_then(request, staff, request_id, RectificationIn, typed, correct)
-    return await attempt(request, settings, staff, request_id, "rectify", run, done, typed)
+    return await form_action(
+        request, settings, staff, request_id, "rectify", RectificationIn, correct, done
+    )
 
 
 @router.post(
