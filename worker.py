@@ -1,5 +1,5 @@
-"""Worker entry point: the dossier, negotiation, data-subject request, audit witness and daily
-backup workflows and their activities on one task queue."""
+"""Worker entry point: the dossier, negotiation, data-subject request, breach, audit witness and
+daily backup workflows and their activities on one task queue."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 from activities.analysis import AnalysisActivities
 from activities.audit_witness import AuditWitnessActivities
 from activities.backup import BackupActivities
+from activities.breaches import BreachActivities
 from activities.client_email import ClientEmailActivities
 from activities.consent_receipt import ConsentReceiptActivities
 from activities.correction_notices import CorrectionNoticeActivities
@@ -36,6 +37,7 @@ from models.database import session_scope
 from services.staged_writes import sweep_staged_writes
 from workflows.audit_witness import AuditWitnessWorkflow
 from workflows.backup import DailyBackupWorkflow
+from workflows.breach import BreachWorkflow
 from workflows.dossier import DossierWorkflow
 from workflows.negotiation import CreditorNegotiationWorkflow
 from workflows.privacy_request import PrivacyRequestWorkflow
@@ -44,6 +46,7 @@ WORKFLOWS: list[type] = [
     DossierWorkflow,
     CreditorNegotiationWorkflow,
     PrivacyRequestWorkflow,
+    BreachWorkflow,
     AuditWitnessWorkflow,
     DailyBackupWorkflow,
 ]
@@ -61,6 +64,7 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
     privacy = PrivacyRequestActivities(settings)
     exports = PrivacyExportActivities(settings)
     notices = CorrectionNoticeActivities(settings)
+    breaches = BreachActivities(settings)
     return [
         records.load_dossier_facts,
         records.record_progress,
@@ -96,6 +100,10 @@ def activity_functions(settings: Settings) -> list[Callable[..., Any]]:
         notices.send_correction_notices,
         notices.send_erasure_notices,
         BackupActivities(settings).take_backup,
+        breaches.load_breach,
+        breaches.record_breach_event,
+        breaches.send_breach_alert,
+        breaches.inform_breach_people,
     ]
 
 

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: float = 30.0
     mail_from: str = "Cravelynos <dossiers@cravelynos.example>"
     mail_domain: str = "cravelynos.example"
+    # The data protection officer's address: in every breach notification and information.
+    dpo_email: str = "dpo@cravelynos.example"
+    # Informing the people affected by a breach: messages a second, connections at once.
+    breach_emails_per_second: float = 50.0
+    breach_email_concurrency: int = 8
 
     demo_password: str = ""
 

@@ -44,6 +44,19 @@ def looks_like_credential(text: str | None) -> bool:
     return any(pattern.search(folded) for pattern in _PATTERNS)
 
 
+# A credential written out: the word that introduces it, then ":", "=" or "est", then a value.
+# What a text that must be free to speak of passwords (a breach's account of what happened
+# and of the measures taken: "mots de passe réinitialisés") still refuses.
+_DISCLOSED = re.compile(
+    r"(mots?\s*de\s*passe|\bmdp|pass\s*-?\s*words?|\bpasswd|\bcodes?(\s*d\s*'?\s*acces|\s+\w+)?|identifiants?|"
+    r"\blogin|\bpin)\s*(:|=|\best\b)\s*\S+"
+)
+
+
+def discloses_credential(text: str | None) -> bool:
+    return bool(text) and _DISCLOSED.search(_fold(text or "")) is not None
+
+
 def credential_message(label: str) -> str:
     return (
         f"« {label} » semble contenir un mot de passe, un identifiant ou un code d'accès. "

@@ -17,7 +17,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from domain.credentials import credential_message, looks_like_credential
+from domain.credentials import credential_message, discloses_credential, looks_like_credential
 
 REQUIRED_MESSAGE = "Ce champ est obligatoire."
 ERROR_TYPE = "cravelynos"
@@ -126,6 +126,8 @@ class TextRule(StatedField):
     missing: str = REQUIRED_MESSAGE
     name: bool = False
     blank: str | None = None
+    # Free to speak of passwords (an incident's account); a password written out is refused.
+    mentions_credentials: bool = False
 
     def __call__(self, value: str | None) -> str | None:
         if value is None:
@@ -149,7 +151,12 @@ class TextRule(StatedField):
             raise refuse(f"{self.max_length} caractères au maximum.")
         if self.name and (problem := mixed_scripts_message(cleaned)):
             raise refuse(problem)
-        if looks_like_credential(cleaned):
+        refused_credential = (
+            discloses_credential(cleaned)
+            if self.mentions_credentials
+            else looks_like_credential(cleaned)
+        )
+        if refused_credential:
             raise refuse(credential_message(self.label))
         return cleaned
 
@@ -167,8 +174,12 @@ class TextRule(StatedField):
         rules = (
             f"{self.label} : {TEXT_FORMATS[self.format]}, au plus {self.max_length} caractères "
             "une fois les espaces superflus retirés ; ni caractère de contrôle, invisible ou de "
-            "direction (catégories Unicode Cc, Cf, Cs, Co), ni rien qui ressemble à un mot de "
-            "passe ou un code d'accès."
+            "direction (catégories Unicode Cc, Cf, Cs, Co), ni "
+            + (
+                "mot de passe ou code écrit en clair (« mot de passe : … »)."
+                if self.mentions_credentials
+                else "rien qui ressemble à un mot de passe ou un code d'accès."
+            )
         )
         schema: dict[str, Any] = {"type": "string", "format": self.format, "description": rules}
         if self.required:
@@ -187,6 +198,21 @@ def optional_text(
     label: str, max_length: int, *, multiline: bool = False, blank: str | None = None
 ) -> TextRule:
     return TextRule(label, max_length, multiline=multiline, required=False, blank=blank)
+
+
+def incident_text(
+    label: str, max_length: int, *, required: bool = True, missing: str = REQUIRED_MESSAGE
+) -> TextRule:
+    """What the DPO writes about a breach: several lines, free to say "mots de passe changés"
+    (a password written out is still refused)."""
+    return TextRule(
+        label,
+        max_length,
+        multiline=True,
+        required=required,
+        missing=missing,
+        mentions_credentials=True,
+    )
 
 
 def name_text(

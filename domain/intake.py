@@ -121,6 +121,14 @@ _ENUM_MESSAGES: tuple[tuple[Callable[[str], bool], str], ...] = (
     (lambda f: f == "channel", "Canal inconnu : public_form, signed_link, letter, email."),
     (lambda f: f == "decision", "Décision inconnue : fulfilled, partial, refused."),
     (lambda f: f == "waiting_for", "Motif inconnu : identity, clarification."),
+    (lambda f: f == "nature", "Nature inconnue : confidentiality, integrity, availability."),
+    (lambda f: f == "risk", "Niveau de risque inconnu : none, risk, high."),
+    (
+        lambda f: f == "exemption",
+        "Exception inconnue : none, encrypted, mitigated, disproportionate.",
+    ),
+    (lambda f: f == "phase", "Notification inconnue : initial, complementary."),
+    (lambda f: f == "source", "Origine inconnue : account, tables, documents, backup."),
 )
 DATETIME_MESSAGE = (
     "Date et heure avec leur fuseau attendues, par exemple 2026-12-04T10:30:00+01:00."

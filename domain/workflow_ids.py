@@ -14,3 +14,7 @@ def negotiation_workflow_id(negotiation_id: str) -> str:
 
 def privacy_request_workflow_id(request_id: str) -> str:
     return f"privacy-request:{request_id}"
+
+
+def breach_workflow_id(breach_id: str) -> str:
+    return f"breach:{breach_id}"

@@ -21,12 +21,17 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.intake import DossierCreate
-from domain.workflow_ids import dossier_workflow_id, privacy_request_workflow_id
+from domain.workflow_ids import (
+    breach_workflow_id,
+    dossier_workflow_id,
+    privacy_request_workflow_id,
+)
 from models.database import session_scope
 from models.dossier import Dossier
 from models.outbox import WorkflowStartIntent
 from models.staff import StaffUser
 from services.dossiers.intake import create_dossier
+from workflows.breach_messages import BREACH_WORKFLOW, BreachInput
 from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
 from workflows.privacy_request_messages import PRIVACY_REQUEST_WORKFLOW, PrivacyRequestInput
 
@@ -34,9 +39,10 @@ log = logging.getLogger(__name__)
 
 RELAY_INTERVAL_SECONDS = 2.0
 # The workflows an intent may start, with the dataclass of their input.
-WORKFLOW_INPUTS: dict[str, type[DossierInput] | type[PrivacyRequestInput]] = {
+WORKFLOW_INPUTS: dict[str, type[DossierInput] | type[PrivacyRequestInput] | type[BreachInput]] = {
     DOSSIER_WORKFLOW: DossierInput,
     PRIVACY_REQUEST_WORKFLOW: PrivacyRequestInput,
+    BREACH_WORKFLOW: BreachInput,
 }
 
 
@@ -58,6 +64,17 @@ def record_privacy_request_start_intent(session: Session, request_id: str) -> No
             workflow_id=privacy_request_workflow_id(request_id),
             workflow_type=PRIVACY_REQUEST_WORKFLOW,
             argument_json=json.dumps(asdict(PrivacyRequestInput(request_id=request_id))),
+        )
+    )
+
+
+def record_breach_start_intent(session: Session, breach_id: str) -> None:
+    """The same for a personal-data breach, in the transaction that records it."""
+    session.add(
+        WorkflowStartIntent(
+            workflow_id=breach_workflow_id(breach_id),
+            workflow_type=BREACH_WORKFLOW,
+            argument_json=json.dumps(asdict(BreachInput(breach_id=breach_id))),
         )
     )
 

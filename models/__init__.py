@@ -4,6 +4,7 @@ registers every table on SQLModel.metadata (migrations, create_all in tests)."""
 from models import (  # noqa: F401
     allowance_parameters,
     audit,
+    breach,
     budget,
     client,
     creditor_directory,

@@ -35,6 +35,12 @@ SUBJECTS: dict[str, str] = {
     "privacy_reminder": "Demande {reference} : réponse due le {due_on}",
     "privacy_escalation": "Demande {reference} : échéance aujourd'hui",
     "privacy_overdue": "Demande {reference} : délai de réponse dépassé",
+    # About a personal-data breach (activities/breaches.py): to the DPO and management...
+    "breach_suspicion": "Violation de données {reference} signalée : à confirmer",
+    "breach_alert": "Violation {reference} : {hours_left} avant l'échéance de 72 heures",
+    "breach_overdue": "Violation {reference} : délai de 72 heures dépassé",
+    # ...and to each person affected.
+    "breach_information": "Information importante sur la sécurité de vos données",
 }
 # To the client about one creditor (activities/negotiation_email.py): never a figure.
 NEGOTIATION_SUBJECTS: dict[str, str] = {

@@ -22,3 +22,9 @@ def render_pdf(
     document = HTML(string=html, base_url=str(REPORT_DIR))
     pdf: bytes = document.write_pdf(stylesheets=[CSS(filename=str(path)) for path in stylesheets])
     return pdf
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A document already rendered (and kept as it was sent), printed to PDF."""
+    pdf: bytes = HTML(string=html, base_url=str(REPORT_DIR)).write_pdf()
+    return pdf

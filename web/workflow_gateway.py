@@ -27,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from config.settings import Settings
 from domain.errors import Refused, Unavailable
 from domain.workflow_ids import (
+    breach_workflow_id,
     dossier_workflow_id,
     negotiation_workflow_id,
     privacy_request_workflow_id,
@@ -118,6 +119,13 @@ async def send_privacy_update(
     return await _execute_update(target, privacy_request_workflow_id(request_id), update_name, arg)
 
 
+async def send_breach_update(
+    target: HTTPConnection | Starlette, breach_id: str, update_name: str, arg: Any
+) -> Any:
+    """The same for a personal-data breach."""
+    return await _execute_update(target, breach_workflow_id(breach_id), update_name, arg)
+
+
 async def _execute_update(
     target: HTTPConnection | Starlette, workflow_id: str, update_name: str, arg: Any
 ) -> Any:
@@ -166,6 +174,10 @@ async def start_privacy_request_workflow(
     target: HTTPConnection | Starlette, request_id: str
 ) -> bool:
     return await _start_intent(target, privacy_request_workflow_id(request_id))
+
+
+async def start_breach_workflow(target: HTTPConnection | Starlette, breach_id: str) -> bool:
+    return await _start_intent(target, breach_workflow_id(breach_id))
 
 
 async def _start_intent(target: HTTPConnection | Starlette, workflow_id: str) -> bool:

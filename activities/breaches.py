@@ -1,0 +1,365 @@
+"""The BreachWorkflow's activities: load the breach, record an event with the read model it
+leaves, alert the DPO and management, and inform the affected people in batches.
+
+Each is idempotent: an event is written once per key; each email is an outbox row keyed by the
+breach and its recipient, sent at most once (services/email_outbox.py), and each affected
+person's delivery is recorded on their row, so a batch retried after a crash goes on with
+those not informed yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.contracts import breach as io
+from activities.email_sending import deliver_queued
+from config.settings import Settings
+from domain.breach.deadline import hours_left
+from domain.breach.rules import BreachState, BreachStatus, Exemption, Nature, RiskLevel
+from domain.clock import as_utc, utcnow
+from domain.french_dates import french_datetime
+from domain.privacy.processing import category_notices
+from models.breach import Breach, BreachAffected, BreachNotification
+from models.client import Client
+from models.database import session_scope
+from models.outbox import OutboxEmail
+from models.privacy_request import PrivacyRequest
+from models.staff import Role, StaffUser
+from rendering.email import render_email
+from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
+from services.audit import audit_client_data_read
+from services.breaches.records import cipher_of
+from services.breaches.timeline import add_event
+from services.email_outbox import find_queued, queue_email
+
+BREACH_MISSING = "BreachMissing"
+OUTBOX_KEY_PREFIX = "breach:"
+STAFF_TEMPLATES = {
+    "suspicion": "breach_suspicion",
+    "alert": "breach_alert",
+    "overdue": "breach_overdue",
+}
+INFORMATION_TEMPLATE = "breach_information"
+# Management hears of every alert; overdue reaches the supervisors as well.
+ALERTED = {
+    "suspicion": (Role.DPO,),
+    "alert": (Role.DPO, Role.ADMIN),
+    "overdue": (Role.DPO, Role.ADMIN, Role.SUPERVISOR),
+}
+
+
+@dataclass(frozen=True)
+class Person:
+    """An affected person's address and whose key encrypts the message to them."""
+
+    address: str
+    key_holder: KeyHolder
+    client_id: str | None
+
+
+class BreachActivities:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @activity.defn(name=io.LOAD_BREACH.name)
+    def load_breach(self, ref: io.BreachRef) -> io.BreachFacts:
+        with session_scope(self.settings) as session:
+            row = _breach(session, ref.breach_id)
+            return io.BreachFacts(row.status, as_utc(row.aware_at))
+
+    @activity.defn(name=io.RECORD_BREACH_EVENT.name)
+    def record_breach_event(self, event: io.BreachEventRecord) -> bool:
+        """The event and the read model it leaves, in one transaction; False on a retry that
+        finds them written."""
+        with session_scope(self.settings) as session:
+            row = _breach(session, event.breach_id)
+            added = add_event(
+                session, row.id, event.key, event.kind, event.actor, event.at, event.detail
+            )
+            snapshot = event.snapshot
+            state = BreachState(snapshot.aware_at)
+            row.status = snapshot.status
+            row.aware_at = snapshot.aware_at
+            row.notify_by = state.notify_by
+            row.notifications = snapshot.notifications
+            row.informing = snapshot.informing
+            row.informed_at = snapshot.informed_at
+            row.alerts = json.dumps(snapshot.alerts)
+            row.closed_at = snapshot.closed_at
+            if event.notification_id is not None:
+                notification = session.get(BreachNotification, event.notification_id)
+                if notification is not None and notification.breach_id == row.id:
+                    notification.accepted = True
+                    session.add(notification)
+                    if row.first_notified_at is None:
+                        row.first_notified_at = event.at
+            row.synced_at = utcnow()
+            session.add(row)
+            return added
+
+    # ----- alerts to staff -----------------------------------------------------------------------
+
+    @activity.defn(name=io.SEND_BREACH_ALERT.name)
+    async def send_breach_alert(self, alert: io.BreachAlert) -> io.AlertOutcome:
+        recipients = await asyncio.to_thread(self._staff, alert.kind)
+        sent = 0
+        for staff_id, address in recipients:
+            key = f"{OUTBOX_KEY_PREFIX}{alert.breach_id}:{alert.key}:staff:{staff_id}"
+            row = find_queued(self.settings, key)
+            holder = await asyncio.to_thread(self._holder, alert.breach_id)
+            outcome = await deliver_queued(
+                self.settings,
+                row,
+                holder,
+                functools.partial(self._queue_alert, alert, address, key),
+            )
+            sent += int(outcome.sent_now)
+        return io.AlertOutcome(sent=sent, recipients=len(recipients))
+
+    def _staff(self, kind: str) -> list[tuple[int, str]]:
+        with session_scope(self.settings) as session:
+            members = session.exec(
+                select(StaffUser)
+                .where(col(StaffUser.active))
+                .where(col(StaffUser.role).in_(ALERTED[kind]))
+                .order_by(col(StaffUser.id))
+            ).all()
+            return [(m.id, m.email) for m in members if m.id is not None]
+
+    def _holder(self, breach_id: str) -> Breach:
+        with session_scope(self.settings) as session:
+            return _breach(session, breach_id)
+
+    def _queue_alert(self, alert: io.BreachAlert, address: str, key: str) -> OutboxEmail:
+        with session_scope(self.settings) as session:
+            row = _breach(session, alert.breach_id)
+            now = as_utc(alert.at)
+            left = hours_left(as_utc(row.aware_at), now)
+            context: dict[str, Any] = {
+                "reference": row.reference,
+                "nature": Nature(row.nature).label.lower(),
+                "hours": alert.hours,
+                "hours_left": _hours_text(left),
+                "notify_by": french_datetime(as_utc(row.notify_by)),
+                "remaining": _remaining_steps(row),
+                "breach_url": f"{self.settings.public_base_url.rstrip('/')}/breaches/{row.id}",
+            }
+            template = STAFF_TEMPLATES[alert.kind]
+            return queue_email(
+                session,
+                self.settings,
+                key=key,
+                client=row,
+                dossier_id=None,
+                template=template,
+                rendered=render_email(template, address, context),
+            )
+
+    # ----- informing the people ------------------------------------------------------------------
+
+    @activity.defn(name=io.INFORM_BREACH_PEOPLE.name)
+    async def inform_breach_people(self, batch: io.InformBatch) -> io.InformProgress:
+        """Email up to `batch.size` pending persons, at most `breach_emails_per_second`, a few
+        connections at a time; heartbeats the count done."""
+        pending = await asyncio.to_thread(self._pending, batch)
+        gate = asyncio.Semaphore(self.settings.breach_email_concurrency)
+        pace = _Pace(self.settings.breach_emails_per_second)
+        counts = {"sent": 0, "no_email": 0, "refused": 0}
+
+        async def one(affected_id: int) -> None:
+            async with gate:
+                await pace.wait()
+                outcome = await self._inform_one(batch.breach_id, affected_id)
+                counts[outcome] += 1
+                activity.heartbeat(sum(counts.values()))
+
+        await asyncio.gather(*(one(affected_id) for affected_id in pending))
+        remaining = await asyncio.to_thread(self._remaining, batch.breach_id)
+        return io.InformProgress(
+            emailed=counts["sent"],
+            no_email=counts["no_email"],
+            refused=counts["refused"],
+            remaining=remaining,
+        )
+
+    def _pending(self, batch: io.InformBatch) -> list[int]:
+        with session_scope(self.settings) as session:
+            ids = session.exec(
+                select(BreachAffected.id)
+                .where(BreachAffected.breach_id == batch.breach_id)
+                .where(BreachAffected.delivery == "pending")
+                .order_by(col(BreachAffected.id))
+                .limit(batch.size)
+            ).all()
+            return [i for i in ids if i is not None]
+
+    def _remaining(self, breach_id: str) -> int:
+        with session_scope(self.settings) as session:
+            return len(
+                session.exec(
+                    select(BreachAffected.id)
+                    .where(BreachAffected.breach_id == breach_id)
+                    .where(BreachAffected.delivery == "pending")
+                ).all()
+            )
+
+    async def _inform_one(self, breach_id: str, affected_id: int) -> str:
+        key = f"{OUTBOX_KEY_PREFIX}{breach_id}:inform:{affected_id}"
+        person = await asyncio.to_thread(self._person, affected_id)
+        if person is None:
+            await asyncio.to_thread(self._delivered, affected_id, "no_email")
+            return "no_email"
+        row = await asyncio.to_thread(find_queued, self.settings, key)
+        try:
+            await deliver_queued(
+                self.settings,
+                row,
+                person.key_holder,
+                functools.partial(self._queue_information, breach_id, affected_id, person, key),
+            )
+        except ApplicationError as exc:
+            if exc.type != "RecipientRefused":
+                raise
+            await asyncio.to_thread(self._delivered, affected_id, "refused")
+            return "refused"
+        await asyncio.to_thread(self._delivered, affected_id, "sent")
+        return "sent"
+
+    def _delivered(self, affected_id: int, delivery: str) -> None:
+        with session_scope(self.settings) as session:
+            affected = session.get(BreachAffected, affected_id)
+            if affected is not None and affected.delivery == "pending":
+                affected.delivery = delivery
+                affected.delivered_at = utcnow()
+                session.add(affected)
+
+    def _person(self, affected_id: int) -> Person | None:
+        with session_scope(self.settings) as session:
+            affected = session.get(BreachAffected, affected_id)
+            if affected is None:
+                return None
+            return affected_person(session, affected, self.settings)
+
+    def _queue_information(
+        self, breach_id: str, affected_id: int, person: Person, key: str
+    ) -> OutboxEmail:
+        with session_scope(self.settings) as session:
+            row = _breach(session, breach_id)
+            affected = session.get(BreachAffected, affected_id)
+            assert affected is not None
+            if person.client_id is not None:
+                # Writing to a client reads their address: recorded with the message.
+                audit_client_data_read(
+                    session,
+                    "system",
+                    person.client_id,
+                    f"email:{INFORMATION_TEMPLATE}",
+                    breach_id=row.id,
+                )
+            context = information_context(row, affected, self.settings)
+            return queue_email(
+                session,
+                self.settings,
+                key=key,
+                client=person.key_holder,
+                dossier_id=None,
+                template=INFORMATION_TEMPLATE,
+                rendered=render_email(INFORMATION_TEMPLATE, person.address, context),
+            )
+
+
+def information_context(
+    row: Breach, affected: BreachAffected, settings: Settings
+) -> dict[str, Any]:
+    """What the person is told, from the breach's own texts (decrypted here, never stored
+    elsewhere in clear)."""
+    cipher = cipher_of(row, settings)
+    notices = category_notices()
+    categories = [c for c in affected.data_categories.split(",") if c]
+    return {
+        "reference": row.reference,
+        "what_happened": cipher.decrypt("breach", "what_happened", row.id, row.what_happened_enc),
+        "what_we_did": cipher.decrypt("breach", "what_we_did", row.id, row.what_we_did_enc),
+        "what_you_can_do": cipher.decrypt(
+            "breach", "what_you_can_do", row.id, row.what_you_can_do_enc
+        ),
+        "consequences": cipher.decrypt("breach", "consequences", row.id, row.consequences_enc),
+        "categories": [notices[c].title if c in notices else c for c in categories],
+        "dpo_email": settings.dpo_email,
+    }
+
+
+def affected_person(
+    session: Session, affected: BreachAffected, settings: Settings
+) -> Person | None:
+    """Where the person can be emailed: the client's address, or the address a non-client's
+    request came from; None when there is none readable (erased, never given)."""
+    if affected.client_id is not None:
+        client = session.get(Client, affected.client_id)
+        if client is None:
+            return None
+        try:
+            cipher = ClientCipher.for_client(client, settings)
+        except ClientErasedError:
+            return None
+        address = cipher.decrypt("client", "email", client.id, client.email_enc)
+        return Person(address, client, client.id) if address else None
+    request = session.get(PrivacyRequest, affected.request_id) if affected.request_id else None
+    if request is None or request.email_enc is None or request.wrapped_key is None:
+        return None
+    cipher = ClientCipher.for_client(request, settings)
+    address = cipher.decrypt("privacy_request", "email", request.id, request.email_enc)
+    return Person(address, request, None) if address else None
+
+
+def _remaining_steps(row: Breach) -> list[str]:
+    state = BreachState(
+        as_utc(row.aware_at),
+        status=BreachStatus(row.status),
+        risk=RiskLevel(row.risk) if row.risk else None,
+        exemption=Exemption(row.exemption),
+        notifications=row.notifications,
+        informed=row.informed_at is not None,
+        scoped=row.scope_id is not None,
+    )
+    return [step.label for step, done in state.steps().items() if done is False]
+
+
+def _hours_text(hours: float) -> str:
+    whole = max(0, int(hours))
+    return "1 heure" if whole == 1 else f"{whole} heures"
+
+
+class _Pace:
+    """At most `per_second` starts a second, spread evenly."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.next_at = time.monotonic()
+        self.lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self.lock:
+            now = time.monotonic()
+            delay = self.next_at - now
+            self.next_at = max(now, self.next_at) + self.interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+def _breach(session: Session, breach_id: str) -> Breach:
+    row = session.get(Breach, breach_id)
+    if row is None:
+        raise ApplicationError(
+            f"breach {breach_id} not found", type=BREACH_MISSING, non_retryable=True
+        )
+    return row
