@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -24,10 +25,9 @@ from activities.contracts import breach as io
 from activities.email_sending import deliver_queued
 from config.settings import Settings
 from domain.breach.deadline import hours_left
-from domain.breach.rules import BreachState, BreachStatus, Exemption, Nature, RiskLevel
+from domain.breach.rules import BreachState, Nature
 from domain.clock import as_utc, utcnow
 from domain.french_dates import french_datetime
-from domain.privacy.processing import category_notices
 from models.breach import Breach, BreachAffected, BreachNotification
 from models.client import Client
 from models.database import session_scope
@@ -37,7 +37,8 @@ from models.staff import Role, StaffUser
 from rendering.email import render_email
 from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
 from services.audit import audit_client_data_read
-from services.breaches.records import cipher_of
+from services.breaches.information import information_context
+from services.breaches.queries import remaining_steps
 from services.breaches.timeline import add_event
 from services.email_outbox import find_queued, queue_email
 
@@ -150,7 +151,7 @@ class BreachActivities:
                 "hours": alert.hours,
                 "hours_left": _hours_text(left),
                 "notify_by": french_datetime(as_utc(row.notify_by)),
-                "remaining": _remaining_steps(row),
+                "remaining": remaining_steps(row),
                 "breach_url": f"{self.settings.public_base_url.rstrip('/')}/breaches/{row.id}",
             }
             template = STAFF_TEMPLATES[alert.kind]
@@ -204,13 +205,11 @@ class BreachActivities:
 
     def _remaining(self, breach_id: str) -> int:
         with session_scope(self.settings) as session:
-            return len(
-                session.exec(
-                    select(BreachAffected.id)
-                    .where(BreachAffected.breach_id == breach_id)
-                    .where(BreachAffected.delivery == "pending")
-                ).all()
-            )
+            return session.exec(
+                select(func.count())
+                .where(BreachAffected.breach_id == breach_id)
+                .where(BreachAffected.delivery == "pending")
+            ).one()
 
     async def _inform_one(self, breach_id: str, affected_id: int) -> str:
         key = f"{OUTBOX_KEY_PREFIX}{breach_id}:inform:{affected_id}"
@@ -277,27 +276,6 @@ class BreachActivities:
             )
 
 
-def information_context(
-    row: Breach, affected: BreachAffected, settings: Settings
-) -> dict[str, Any]:
-    """What the person is told, from the breach's own texts (decrypted here, never stored
-    elsewhere in clear)."""
-    cipher = cipher_of(row, settings)
-    notices = category_notices()
-    categories = [c for c in affected.data_categories.split(",") if c]
-    return {
-        "reference": row.reference,
-        "what_happened": cipher.decrypt("breach", "what_happened", row.id, row.what_happened_enc),
-        "what_we_did": cipher.decrypt("breach", "what_we_did", row.id, row.what_we_did_enc),
-        "what_you_can_do": cipher.decrypt(
-            "breach", "what_you_can_do", row.id, row.what_you_can_do_enc
-        ),
-        "consequences": cipher.decrypt("breach", "consequences", row.id, row.consequences_enc),
-        "categories": [notices[c].title if c in notices else c for c in categories],
-        "dpo_email": settings.dpo_email,
-    }
-
-
 def affected_person(
     session: Session, affected: BreachAffected, settings: Settings
 ) -> Person | None:
@@ -319,19 +297,6 @@ def affected_person(
     cipher = ClientCipher.for_client(request, settings)
     address = cipher.decrypt("privacy_request", "email", request.id, request.email_enc)
     return Person(address, request, None) if address else None
-
-
-def _remaining_steps(row: Breach) -> list[str]:
-    state = BreachState(
-        as_utc(row.aware_at),
-        status=BreachStatus(row.status),
-        risk=RiskLevel(row.risk) if row.risk else None,
-        exemption=Exemption(row.exemption),
-        notifications=row.notifications,
-        informed=row.informed_at is not None,
-        scoped=row.scope_id is not None,
-    )
-    return [step.label for step, done in state.steps().items() if done is False]
 
 
 def _hours_text(hours: float) -> str:

@@ -16,6 +16,8 @@ from web.public import counter_offer as public_counter_offer
 from web.public import negotiation as public_negotiation
 from web.public import privacy_download, privacy_form, privacy_rights_link
 from web.staff import creditors, session
+from web.staff.breaches import actions as breach_actions
+from web.staff.breaches import pages as breach_pages
 from web.staff.budget import allowances, approval, entry, strategy
 from web.staff.budget import analysis as budget_analysis
 from web.staff.dossiers import actions, detail_page, documents, intake_page, list_page
@@ -56,6 +58,8 @@ PAGES: tuple[APIRouter, ...] = (
     request_page.router,
     identity_actions.router,
     request_actions.router,
+    breach_pages.router,
+    breach_actions.router,
     public_analysis.router,
     public_negotiation.router,
     public_consent.router,

@@ -34,6 +34,7 @@ from domain.workflow_ids import (
 )
 from gateway.connection import connect_client
 from gateway.start_intents import start_pending_intent
+from workflows.breach_messages import BREACH_STATUS_QUERY, BreachStatusView
 from workflows.dossier_messages import STATUS_QUERY, DossierStatus
 from workflows.negotiation_messages import NEGOTIATION_STATUS_QUERY, NegotiationStatus
 
@@ -152,6 +153,13 @@ async def query_negotiation(
 ) -> NegotiationStatus:
     workflow_id = negotiation_workflow_id(negotiation_id)
     return await _query(target, workflow_id, NEGOTIATION_STATUS_QUERY, NegotiationStatus)
+
+
+async def query_breach(target: HTTPConnection | Starlette, breach_id: str) -> BreachStatusView:
+    """The breach's steps as its workflow holds them (TemporalUnavailable when it cannot say)."""
+    return await _query(
+        target, breach_workflow_id(breach_id), BREACH_STATUS_QUERY, BreachStatusView
+    )
 
 
 async def _query(

@@ -11,13 +11,13 @@ import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import httpx
 import pytest
 from support.db import effective_count, in_db
+from support.live_web import live_web as web
 from support.negotiation import NegotiationSeed, seed_negotiations
 from support.negotiation_driver import (
     consent,
@@ -58,7 +58,6 @@ from models.negotiation import (
 from models.staff import StaffUser
 from services.negotiations.consents import current_consent, decide_consent, negotiation_consents
 from services.negotiations.views import offer_rows
-from web.app import create_app
 from worker import build_worker
 from workflows.dossier_messages import (
     RECORD_APPROVAL_UPDATE,
@@ -84,17 +83,6 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """This module's own server (see own_test_server); wf_client connects to it."""
     async with own_test_server() as env:
         yield env
-
-
-@asynccontextmanager
-async def web(settings: Settings, env: WorkflowEnvironment) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app on the same Temporal server, served on this event loop (the worker runs
-    here too: a blocking client would starve it)."""
-    target = env.client.service_client.config.target_host
-    app = create_app(settings.model_copy(update={"temporal_address": target}))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
 
 
 async def sign_in(client: httpx.AsyncClient, settings: Settings, seed: NegotiationSeed) -> str:

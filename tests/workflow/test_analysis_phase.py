@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -17,6 +15,7 @@ import httpx
 import pytest
 from sqlmodel import col, select
 from support.analysis import analysis_of, figures_in, finish_workflow, record_budget
+from support.live_web import live_web as _web
 from support.stack import (
     TINY_PDF,
     intake,
@@ -52,7 +51,6 @@ from models.negotiation import Negotiation
 from models.staff import StaffUser
 from services.budget.store import NO_BUDGET, NO_STRATEGY
 from services.documents import store_document
-from web.app import create_app
 from worker import build_worker
 from workflows.dossier_messages import (
     CLOSE_UPDATE,
@@ -163,17 +161,6 @@ def _assert_no_figure(settings: Settings, message: MailboxMessage) -> None:
     for part in (message.subject, message.text, message.html or ""):
         # The signed link is random text: a run of its characters is not a figure.
         assert figures_in(LINK.sub("", part), analysis=analysis) == [], part
-
-
-@asynccontextmanager
-async def _web(settings: Settings, env: WorkflowEnvironment) -> AsyncIterator[httpx.AsyncClient]:
-    """The real app (create_app, same database and keys) on the same Temporal server, served
-    on this event loop: the worker runs here too, and a blocking HTTP client would starve it."""
-    target = env.client.service_client.config.target_host
-    app = create_app(settings.model_copy(update={"temporal_address": target}))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as web:
-        yield web
 
 
 async def _page(web: httpx.AsyncClient, link: str) -> httpx.Response:

@@ -6,7 +6,7 @@ OAuth2 password flow: POST /api/v1/auth/token gives a bearer token; every other 
 
 from fastapi import APIRouter, Depends
 
-from web.api import auth_routes, budget, documents, dossiers, privacy_requests
+from web.api import auth_routes, breaches, budget, documents, dossiers, privacy_requests
 from web.api.json_body import refuse_lone_surrogates
 from web.errors import ERROR_RESPONSES
 
@@ -22,3 +22,4 @@ router.include_router(dossiers.router)
 router.include_router(documents.router)
 router.include_router(budget.router)
 router.include_router(privacy_requests.router)
+router.include_router(breaches.router)
