@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from domain.breach.rules import RATIONALE_NEEDED
 from domain.contact_fields import (
     DEPARTEMENT_INPUT,
     EMAIL_INPUT,
@@ -38,6 +39,8 @@ MAX_CREDITORS = 30
 MISSING_MESSAGES = {
     "creditors": "Indiquez au moins un créancier.",
     "expected_documents": "Cochez au moins une pièce attendue.",
+    # A breach's risk level stands only with its rationale (domain/breach/rules.py).
+    "rationale": RATIONALE_NEEDED,
 }
 
 

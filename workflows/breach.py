@@ -64,12 +64,16 @@ with workflow.unsafe.imports_passed_through():
 
 STAGE_PREFIX = "breach:"
 OVERDUE_STAGE = "overdue"
+# What the status query says before the breach is loaded (a query must not fail: the web app
+# asks it to know that the workflow and a worker answer).
+LOADING = "loading"
 UNKNOWN_RISK = "Niveau de risque inconnu."
 UNKNOWN_EXEMPTION = "Exception inconnue."
 UNKNOWN_PHASE = "Notification inconnue."
 # Persons informed per activity: each batch is one retry unit, its progress heartbeated.
 INFORM_BATCH = 200
-INFORMING = ActivityOptions(timedelta(minutes=10), heartbeat=timedelta(seconds=30))
+# A batch lost with its worker is retried within seconds (it heartbeats after each message).
+INFORMING = ActivityOptions(timedelta(minutes=10), heartbeat=timedelta(seconds=10))
 
 
 @workflow.defn(name=BREACH_WORKFLOW)
@@ -276,7 +280,9 @@ class BreachWorkflow:
 
     @workflow.query(name=BREACH_STATUS_QUERY)
     def status(self) -> BreachStatusView:
-        state = self._breach()
+        if self._state is None:
+            return BreachStatusView(LOADING, None, None, overdue=False)
+        state = self._state
         return BreachStatusView(
             status=state.status.value,
             aware_at=state.aware_at,

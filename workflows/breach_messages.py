@@ -86,9 +86,10 @@ class CloseBreach:
 
 @dataclass
 class BreachStatusView:
+    # A BreachStatus value, or "loading" while the breach is read at the start (no dates yet).
     status: str
-    aware_at: datetime
-    notify_by: datetime
+    aware_at: datetime | None
+    notify_by: datetime | None
     overdue: bool
     steps: dict[str, bool | None] = field(default_factory=dict)
     alerts: list[str] = field(default_factory=list)

@@ -28,8 +28,21 @@ from models.privacy_request import PrivacyRequest
 from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
 
 ENCRYPTED_SUFFIX = "_enc"
-# Tables about staff, and the audit log (given apart, as the list of accesses, staff by role).
-NOT_THE_PERSONS = frozenset({"staff_user", "staff_session", "audit_entry", "audit_head"})
+# Tables about staff, the audit log (given apart, as the list of accesses, staff by role), and
+# the company's breach files (what the DPO wrote of an incident is not the person's data; that
+# they were affected is, in breach_affected).
+NOT_THE_PERSONS = frozenset(
+    {
+        "staff_user",
+        "staff_session",
+        "audit_entry",
+        "audit_head",
+        "breach",
+        "breach_scope",
+        "breach_notification",
+        "breach_event",
+    }
+)
 KEY_MATERIAL = "Clé technique de chiffrement : elle ne contient aucune donnée lisible."
 KEYED_HASH = "Empreinte technique servant à la recherche : elle ne contient aucune donnée lisible."
 STAGED_COPY = (

@@ -131,10 +131,9 @@ def make_dossier(
         return create_dossier_with_start_intent(session, data or intake(), actor, settings)
 
 
-def run_cli(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    """`cravelynos ARGS` as an operator runs it, against `settings`' database, keys and Temporal.
-
-    A usual login umask: the command must make its files private itself."""
+def cli_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment a `cravelynos` command reads `settings` from (and `extra` CRAVELYNOS_
+    variables), free of any the test process inherited."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CRAVELYNOS_")}
     env.update(
         CRAVELYNOS_DATA_DIR=str(settings.data_dir),
@@ -145,10 +144,20 @@ def run_cli(settings: Settings, *args: str, stdin: str = "") -> subprocess.Compl
         CRAVELYNOS_TEMPORAL_ADDRESS=settings.temporal_address,
         CRAVELYNOS_TEMPORAL_NAMESPACE=settings.temporal_namespace,
         CRAVELYNOS_TASK_QUEUE=settings.task_queue,
+        CRAVELYNOS_SMTP_HOST=settings.smtp_host,
+        CRAVELYNOS_SMTP_PORT=str(settings.smtp_port),
+        **extra,
     )
+    return env
+
+
+def run_cli(settings: Settings, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`cravelynos ARGS` as an operator runs it, against `settings`' database, keys and Temporal.
+
+    A usual login umask: the command must make its files private itself."""
     return subprocess.run(
         [str(VENV_BIN / "cravelynos"), *args],
-        env=env,
+        env=cli_env(settings),
         input=stdin,
         capture_output=True,
         text=True,
