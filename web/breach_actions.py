@@ -23,7 +23,6 @@ from domain.breach.inputs import (
     NotifyIn,
     ScopeIn,
     SuspicionIn,
-    past_refusal,
 )
 from domain.breach.rules import BreachState, NotificationKind
 from domain.breach.scope_sources import ScopeSource
@@ -80,7 +79,6 @@ async def declare(request: Request, staff: StaffUser, data: BreachIn) -> Breach:
     def create() -> Breach:
         with session_scope(settings) as session:
             require_handler(session, staff, "breach.declare")
-            past_refusal(data.aware_at, now, "aware_at")
             row = records.declare(session, data, actor_of(staff), settings, now)
             record_breach_start_intent(session, row.id)
             return row
@@ -96,7 +94,6 @@ async def raise_suspicion(request: Request, staff: StaffUser, data: SuspicionIn)
     now = utcnow()
 
     def create() -> Breach:
-        past_refusal(data.noticed_at, now, "noticed_at")
         with session_scope(settings) as session:
             row = records.raise_suspicion(session, data, actor_of(staff), settings, now)
             record_breach_start_intent(session, row.id)
@@ -168,7 +165,6 @@ async def confirm(request: Request, staff: StaffUser, breach_id: str, data: Conf
         lambda s: s.confirm_refusal(data.aware_at, now),
         write,
         CONFIRM_BREACH_UPDATE,
-        lambda: past_refusal(data.aware_at, now, "aware_at"),
     )
 
 

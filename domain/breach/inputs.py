@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from domain.breach.rules import (
     EXEMPTION_ONLY_HIGH,
@@ -21,8 +21,9 @@ from domain.breach.rules import (
     RiskLevel,
 )
 from domain.breach.scope_sources import ScopeSource
+from domain.clock import utcnow
 from domain.errors import InvalidInput
-from domain.input_fields import MAX_ROW_ID, incident_text, optional_text
+from domain.input_fields import MAX_ROW_ID, incident_text, optional_text, refuse
 
 TEXT_MAX = 4000
 SHORT_MAX = 200
@@ -40,10 +41,14 @@ AWARE_AT = Field(
 )
 
 
-def past_refusal(moment: datetime | None, now: datetime, field: str) -> None:
+def not_in_the_future(moment: datetime) -> datetime:
     """A moment later than now is a typing mistake: the clock cannot start in the future."""
-    if moment is not None and moment > now:
-        raise InvalidInput({field: FUTURE})
+    if moment > utcnow():
+        raise refuse(FUTURE)
+    return moment
+
+
+PastMoment = Annotated[AwareDatetime, AfterValidator(not_in_the_future)]
 
 
 class BreachIn(BaseModel):
@@ -51,7 +56,7 @@ class BreachIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    aware_at: AwareDatetime = AWARE_AT
+    aware_at: PastMoment = AWARE_AT
     description: Annotated[str, incident_text("Description", TEXT_MAX)]
     nature: Nature
     # Who discovered it and how; what shows the moment of awareness (a ticket, an email...).
@@ -72,7 +77,7 @@ class SuspicionIn(BaseModel):
 
     description: Annotated[str, incident_text("Ce que vous avez constaté", TEXT_MAX)]
     nature: Nature
-    noticed_at: AwareDatetime = Field(
+    noticed_at: PastMoment = Field(
         description="Quand vous l'avez constaté (ISO 8601 avec décalage), jamais dans le futur",
         json_schema_extra={"format": "received-at"},
     )
@@ -81,7 +86,7 @@ class SuspicionIn(BaseModel):
 class ConfirmIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    aware_at: AwareDatetime = AWARE_AT
+    aware_at: PastMoment = AWARE_AT
     evidence: Annotated[
         str | None,
         incident_text("Preuve du moment de la prise de connaissance", TEXT_MAX, required=False),

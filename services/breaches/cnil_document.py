@@ -23,10 +23,10 @@ from models.breach import Breach, BreachNotification, BreachScope
 from rendering.environment import document_environment
 from rendering.pdf import html_to_pdf
 from services.breaches.records import cipher_of
+from services.breaches.scope import PERSON_LABELS
 
 TEMPLATE = "report/breach_notification.html"
 NOT_YET = "À compléter"
-PERSON_LABELS = {"clients": "Clients", "demandeurs": "Personnes ayant exercé leurs droits"}
 
 
 def notification_document(

@@ -40,6 +40,8 @@ NOT_PERSONAL = frozenset({Category.OPERATIONAL.value, Category.AUDIT.value})
 DOCUMENT_STORE = ("document", "privacy_identity_document")
 CHUNK = 500
 PERSON_KINDS = {CLIENT: "clients", "request": "demandeurs"}
+# How the register, the pages and the CNIL document name those kinds of persons.
+PERSON_LABELS = {"clients": "Clients", "demandeurs": "Personnes ayant exercé leurs droits"}
 
 
 @dataclass

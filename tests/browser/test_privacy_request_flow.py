@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
-from support.browser import accessibility_violations, screenshot
+from support.browser import check_page
 from support.dev_command import DevStack, dev_ports, start_dev, stop_dev
 
 pytestmark = [pytest.mark.browser, pytest.mark.devserver]
@@ -25,11 +25,6 @@ DPO_EMAIL = "dpo@cravelynos.example"
 PERSON = "jules.courrier@example.org"
 PARIS = ZoneInfo("Europe/Paris")
 WAIT_SECONDS = 30.0
-# What sticks out past the right edge: named in a failure, to know what to fix.
-WIDER_THAN_SCREEN = """() => [...document.querySelectorAll("body *")]
-  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-  .slice(0, 5)
-  .map((e) => `${e.tagName}#${e.id}.${e.className}: ${e.getBoundingClientRect().right}`)"""
 
 
 @pytest.fixture
@@ -47,19 +42,6 @@ def sign_in_as_dpo(page: Page, stack: DevStack) -> None:
     page.get_by_label("Mot de passe").fill(stack.demo_password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{stack.base_url}/dossiers")
-
-
-def check_page(page: Page, name: str) -> None:
-    """No accessibility violation and no sideways scrolling, at desktop and phone width."""
-    for width, height in ((1280, 900), (390, 844)):
-        page.set_viewport_size({"width": width, "height": height})
-        assert accessibility_violations(page) == [], (name, width)
-        ids = page.evaluate("[...document.querySelectorAll('[id]')].map((e) => e.id)")
-        assert len(ids) == len(set(ids)), (name, sorted(i for i in ids if ids.count(i) > 1))
-        overflow = page.evaluate("document.documentElement.scrollWidth")
-        assert overflow <= width, (name, width, overflow, page.evaluate(WIDER_THAN_SCREEN))
-        screenshot(page, f"privacy-{name}-{width}")
-    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def messages_to(data_dir: Path, recipient: str) -> list[email.message.EmailMessage]:
@@ -92,7 +74,7 @@ def test_the_dpo_records_decides_and_answers_a_request(
     # (received 40 and 26 days ago: 10 or 11 days late, 3 or 4 left, by the hour in Paris)
     expect(rows.nth(1)).to_contain_text(re.compile(r"En retard de 1[01] jours"))
     expect(rows.nth(2)).to_contain_text(re.compile(r"Encore [34] jours"))
-    check_page(page, "queue")
+    check_page(page, "privacy-queue")
     page.get_by_label("Demandes", exact=True).select_option(label="En retard")
     page.get_by_role("button", name="Filtrer").click()
     expect(page.get_by_role("status")).to_have_text("1 demande")
@@ -105,7 +87,7 @@ def test_the_dpo_records_decides_and_answers_a_request(
     page.get_by_role("button", name="Enregistrer la demande").click()
     expect(page.get_by_role("alert")).to_contain_text("Droits demandés : Cochez au moins un droit.")
     expect(page.get_by_label("Adresse e-mail de la personne")).to_have_value(PERSON)
-    check_page(page, "new-refused")
+    check_page(page, "privacy-new-refused")
     page.get_by_label("Droit d'accès").check()
     page.get_by_label("Droit à l'effacement").check()
     page.get_by_role("button", name="Enregistrer la demande").click()
@@ -118,7 +100,7 @@ def test_the_dpo_records_decides_and_answers_a_request(
         assert time.monotonic() < deadline, "the request's workflow never started"
         time.sleep(0.3)
         page.reload()
-    check_page(page, "request")
+    check_page(page, "privacy-request")
 
     # A partial refusal without its reasons is refused; what was chosen stays chosen.
     decide = page.locator("#decide")
@@ -128,7 +110,7 @@ def test_the_dpo_records_decides_and_answers_a_request(
     expect(page.locator("#action-error")).to_contain_text("motifs du refus")
     expect(page.locator("#action-error")).to_be_focused()
     expect(page.locator("#decide").get_by_label("Décision")).to_have_value("partial")
-    check_page(page, "decide-refused")
+    check_page(page, "privacy-decide-refused")
     why = "L'historique de votre négociation est conservé 5 ans : c'est une obligation légale."
     page.locator("#decide").get_by_label("Motifs").fill(why)
     page.locator("#decide").get_by_role("button", name="Enregistrer la décision").click()
@@ -143,7 +125,7 @@ def test_the_dpo_records_decides_and_answers_a_request(
     expect(page.get_by_role("status")).to_contain_text("Réponse envoyée à la personne")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Répondue")
     expect(page.locator("main")).to_contain_text(why)
-    check_page(page, "answered")
+    check_page(page, "privacy-answered")
     answer = wait_for_message(tmp_path / "data", PERSON)
     text = answer.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert why in text and "CNIL" in text
@@ -157,29 +139,29 @@ def test_a_person_files_a_request_on_the_site_and_confirms_it(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{stack.base_url}/droits")
     expect(page.get_by_role("heading", level=1)).to_have_text("Exercer vos droits sur vos données")
-    check_page(page, "public-form")
+    check_page(page, "privacy-public-form")
     # Without a right ticked, the form comes back with the address kept.
     page.get_by_label("Votre adresse e-mail").fill(person)
     page.get_by_role("button", name="Envoyer ma demande").click()
     expect(page.get_by_role("alert")).to_contain_text("Cochez au moins un droit.")
     expect(page.get_by_label("Votre adresse e-mail")).to_have_value(person)
-    check_page(page, "public-form-refused")
+    check_page(page, "privacy-public-form-refused")
     page.get_by_label("Droit d'accès").check()
     page.get_by_label("Droit à la portabilité").check()
     page.get_by_role("button", name="Envoyer ma demande").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
-    check_page(page, "public-form-sent")
+    check_page(page, "privacy-public-form-sent")
 
     mail = wait_for_message(tmp_path / "data", person)
     text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     [link] = re.findall(r"https?://\S+/droits/confirmer/\S+", text)
     page.goto(link)
-    check_page(page, "public-confirm")
+    check_page(page, "privacy-public-confirm")
     page.get_by_role("button", name="Confirmer ma demande").click()
     expect(page.get_by_role("heading", name="Demande confirmée")).to_be_visible()
     due = datetime.now(PARIS) + timedelta(days=30)
     expect(page.locator("main")).to_contain_text("au plus tard le")
-    check_page(page, "public-confirmed")
+    check_page(page, "privacy-public-confirmed")
     reference = page.get_by_role("heading", level=1).inner_text().removeprefix("Votre demande ")
 
     # Now, and only now, the DPO's queue has it.

@@ -20,6 +20,11 @@ AXE_RUN = """async () => {
     (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`
   );
 }"""
+# What sticks out past the right edge: named in a failure, to know what to fix.
+WIDER_THAN_SCREEN = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .slice(0, 5)
+  .map((e) => `${e.tagName}#${e.id}.${e.className}: ${e.getBoundingClientRect().right}`)"""
 STAFF_EMAIL = "camille.laurent@cravelynos.example"
 STAFF_NAME = "Camille Laurent"
 
@@ -48,6 +53,20 @@ def accessibility_violations(page: Page) -> list[str]:
     page.evaluate(AXE.read_text(encoding="utf-8"))
     violations: list[str] = page.evaluate(AXE_RUN)
     return violations
+
+
+def check_page(page: Page, name: str) -> None:
+    """No accessibility violation, no duplicate id and no sideways scrolling, at desktop and
+    phone width; a screenshot of each (`name`-<width>.png)."""
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        assert accessibility_violations(page) == [], (name, width)
+        ids = page.evaluate("[...document.querySelectorAll('[id]')].map((e) => e.id)")
+        assert len(ids) == len(set(ids)), (name, sorted(i for i in ids if ids.count(i) > 1))
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width, (name, width, overflow, page.evaluate(WIDER_THAN_SCREEN))
+        screenshot(page, f"{name}-{width}")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def log_in(page: Page, app: LiveApp) -> None:

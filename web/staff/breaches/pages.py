@@ -23,6 +23,7 @@ from domain.breach.rules import (
 from domain.breach.scope_sources import ScopeSource
 from domain.clock import utcnow
 from domain.french_dates import french_date
+from domain.privacy.processing import category_notices
 from models.database import session_scope
 from models.staff import StaffUser
 from services.breaches.access import can_handle, load_breach, require_handler
@@ -35,7 +36,7 @@ from services.breaches.queries import (
     other_channel,
     register_csv,
 )
-from services.breaches.scope import exposable_tables, personal_categories
+from services.breaches.scope import PERSON_LABELS, exposable_tables, personal_categories
 from services.breaches.views import BreachDetail
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
@@ -47,7 +48,7 @@ FIELD_LABELS = {
     "aware_at": "Prise de connaissance",
     "noticed_at": "Constaté le",
     "description": "Description",
-    "nature": "Nature",
+    "nature": "Nature de la violation",
     "discovered_by": "Découverte par",
     "discovery": "Circonstances de la découverte",
     "evidence": "Preuve du moment de la prise de connaissance",
@@ -175,6 +176,7 @@ async def breach_page(
     detail, people, accounts = await run_in_threadpool(_load, settings, staff, breach_id)
     now = utcnow()
     left = hours_left(detail.aware_at, now)
+    titles = {code: notice.title for code, notice in category_notices().items()}
     context: dict[str, Any] = {
         "nav": "breaches",
         "b": detail,
@@ -188,7 +190,8 @@ async def breach_page(
         ],
         "source_options": options(ScopeSource),
         "table_options": [
-            (name, ", ".join(sorted(personal_categories(name)))) for name in exposable_tables()
+            (name, ", ".join(sorted(titles.get(c, c) for c in personal_categories(name))))
+            for name in exposable_tables()
         ],
         "risk_options": options(RiskLevel),
         "exemption_options": options(Exemption),
@@ -198,6 +201,8 @@ async def breach_page(
         "typed": {},
         "errors": {},
         "field_labels": FIELD_LABELS,
+        "category_labels": titles,
+        "person_labels": PERSON_LABELS,
     }
     context.update(state)
     return render(
