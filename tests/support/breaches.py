@@ -10,7 +10,15 @@ from sqlmodel import col, select
 from temporalio.client import Client, WorkflowHandle
 
 from config.settings import Settings
-from domain.breach.inputs import AssessIn, BreachIn, CloseIn, InformIn, NotifyIn, ScopeIn
+from domain.breach.inputs import (
+    AssessIn,
+    BreachIn,
+    CloseIn,
+    InformIn,
+    NotifyIn,
+    ScopeIn,
+    SuspicionIn,
+)
 from domain.breach.rules import Exemption, Nature, NotificationKind, RiskLevel
 from domain.breach.scope_sources import ScopeSource
 from domain.workflow_ids import breach_workflow_id
@@ -36,7 +44,9 @@ DPO = "staff:1"
 
 
 def declare_breach(settings: Settings, aware_at: datetime, now: datetime) -> Breach:
-    data = BreachIn(
+    # Built without validation: on the time-skipping server, "now" may be ahead of the wall
+    # clock that the model's not-in-the-future rule reads.
+    data = BreachIn.model_construct(
         aware_at=aware_at,
         description="Un ordinateur portable non chiffré a été volé dans un train.",
         nature=Nature.CONFIDENTIALITY,
@@ -45,6 +55,18 @@ def declare_breach(settings: Settings, aware_at: datetime, now: datetime) -> Bre
     )
     with session_scope(settings) as session:
         row = records.declare(session, data, DPO, settings, now)
+        record_breach_start_intent(session, row.id)
+        return row
+
+
+def raise_suspicion(settings: Settings, noticed_at: datetime, now: datetime) -> Breach:
+    data = SuspicionIn.model_construct(
+        description="Des relevés bancaires sont visibles sur un partage réseau public.",
+        nature=Nature.CONFIDENTIALITY,
+        noticed_at=noticed_at,
+    )
+    with session_scope(settings) as session:
+        row = records.raise_suspicion(session, data, "staff:2", settings, now)
         record_breach_start_intent(session, row.id)
         return row
 

@@ -523,19 +523,21 @@ async def run_scenario(
 
 
 def scenario_names() -> list[str]:
+    from breach_histories import BREACH_SCENARIOS
     from negotiation_histories import NEGOTIATION_SCENARIOS
     from privacy_histories import PRIVACY_SCENARIOS
 
     return (
         [s.__name__ for s in SCENARIOS]
         + [r.name for r in NEGOTIATION_SCENARIOS]
-        + [r.name for r in PRIVACY_SCENARIOS]
+        + [r.name for r in PRIVACY_SCENARIOS + BREACH_SCENARIOS]
     )
 
 
 async def record(only: Collection[str] = ()) -> list[Saved]:
     """Every scenario (or those named in `only`): the dossier ones, the negotiation ones, then
-    the data-subject request ones."""
+    the data-subject request and breach ones."""
+    from breach_histories import BREACH_SCENARIOS
     from negotiation_histories import NEGOTIATION_SCENARIOS, run_negotiation_scenario
     from privacy_histories import PRIVACY_SCENARIOS, run_privacy_scenario
 
@@ -553,7 +555,7 @@ async def record(only: Collection[str] = ()) -> list[Saved]:
                 if not only or recording.name in only:
                     directory = Path(tmp) / recording.name
                     saved += await run_negotiation_scenario(env, recording, directory)
-            for privacy in PRIVACY_SCENARIOS:
+            for privacy in PRIVACY_SCENARIOS + BREACH_SCENARIOS:
                 if not only or privacy.name in only:
                     directory = Path(tmp) / privacy.name
                     saved += await run_privacy_scenario(env, privacy, directory)

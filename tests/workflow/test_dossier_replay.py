@@ -1,5 +1,5 @@
-"""Saved DossierWorkflow, CreditorNegotiationWorkflow and PrivacyRequestWorkflow histories replay
-on the current code (running workflows must survive every deployment).
+"""Saved DossierWorkflow, CreditorNegotiationWorkflow, PrivacyRequestWorkflow and BreachWorkflow
+histories replay on the current code (running workflows must survive every deployment).
 
 The histories under histories/ were recorded by make_histories.py (read its docstring before
 regenerating anything). A change that would make a running dossier take a different path on
@@ -18,12 +18,15 @@ from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from activities.contracts import breach as bio
 from activities.contracts import dossier as io
 from activities.contracts import negotiation as nio
 from activities.contracts import privacy_request as pio
 from config.loading import dev_settings
 from security.codec import make_data_converter
 from security.keyring import generate_key
+from workflows.breach import BreachWorkflow
+from workflows.breach_messages import BREACH_WORKFLOW, BreachInput
 from workflows.dossier import DossierWorkflow
 from workflows.dossier_messages import DOSSIER_WORKFLOW, DossierInput
 from workflows.negotiation import CreditorNegotiationWorkflow
@@ -32,7 +35,7 @@ from workflows.privacy_request import PrivacyRequestWorkflow
 from workflows.privacy_request_messages import PRIVACY_REQUEST_WORKFLOW, PrivacyRequestInput
 
 # Every workflow a history may belong to: the replayer picks by the history's workflow type.
-WORKFLOWS = (DossierWorkflow, CreditorNegotiationWorkflow, PrivacyRequestWorkflow)
+WORKFLOWS = (DossierWorkflow, CreditorNegotiationWorkflow, PrivacyRequestWorkflow, BreachWorkflow)
 
 # The scenarios make_histories.py records; files added later with --suffix replay too.
 EXPECTED = {
@@ -58,9 +61,13 @@ EXPECTED = {
     "privacy_request_every_action",
     "privacy_request_public_overdue",
     "privacy_request_unconfirmed",
+    # Personal-data breaches (breach_histories.py).
+    "breach_every_step",
+    "breach_dismissed",
 }
 NEGOTIATION_HISTORIES = sorted(name for name in EXPECTED if name.startswith("negotiation_"))
 PRIVACY_HISTORIES = sorted(name for name in EXPECTED if name.startswith("privacy_request_"))
+BREACH_HISTORIES = sorted(name for name in EXPECTED if name.startswith("breach_"))
 
 
 def _manifest() -> dict[str, dict[str, str]]:
@@ -197,6 +204,30 @@ async def test_a_privacy_request_history_fails_on_an_incompatible_change(
     started = history.events[0].workflow_execution_started_event_attributes
     assert started.workflow_type.name == PRIVACY_REQUEST_WORKFLOW
     result = await _replayer(tmp_path, AlteredPrivacyRequestWorkflow).replay_workflow(
+        history, raise_on_replay_failure=False
+    )
+    assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
+
+
+# A breach that alerts the DPO before loading what it is about.
+@workflow.defn(name=BREACH_WORKFLOW, sandboxed=False)
+class AlteredBreachWorkflow:
+    @workflow.run
+    async def run(self, arg: BreachInput) -> str:
+        await workflow.execute_activity(
+            bio.SEND_BREACH_ALERT.name,
+            bio.BreachAlert(arg.breach_id, "suspicion", "suspicion", workflow.now()),
+            start_to_close_timeout=timedelta(seconds=30),
+        )
+        return "altered"
+
+
+@pytest.mark.parametrize("name", BREACH_HISTORIES)
+async def test_a_breach_history_fails_on_an_incompatible_change(tmp_path: Path, name: str) -> None:
+    history = load_history(name)
+    started = history.events[0].workflow_execution_started_event_attributes
+    assert started.workflow_type.name == BREACH_WORKFLOW
+    result = await _replayer(tmp_path, AlteredBreachWorkflow).replay_workflow(
         history, raise_on_replay_failure=False
     )
     assert isinstance(result.replay_failure, workflow.NondeterminismError), result.replay_failure
