@@ -13,7 +13,7 @@ import asyncio
 import functools
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func
@@ -34,13 +34,13 @@ from models.database import session_scope
 from models.outbox import OutboxEmail
 from models.privacy_request import PrivacyRequest
 from models.staff import Role, StaffUser
-from rendering.email import render_email
+from rendering.email import RenderedEmail, render_email
 from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
 from services.audit import audit_client_data_read
 from services.breaches.information import information_context
 from services.breaches.queries import remaining_steps
 from services.breaches.timeline import add_event
-from services.email_outbox import find_queued, queue_email
+from services.email_outbox import deliver, find_queued, queue_email
 
 BREACH_MISSING = "BreachMissing"
 OUTBOX_KEY_PREFIX = "breach:"
@@ -169,39 +169,107 @@ class BreachActivities:
 
     @activity.defn(name=io.INFORM_BREACH_PEOPLE.name)
     async def inform_breach_people(self, batch: io.InformBatch) -> io.InformProgress:
-        """Email up to `batch.size` pending persons, at most `breach_emails_per_second`, a few
-        connections at a time; heartbeats the count done."""
-        pending = await asyncio.to_thread(self._pending, batch)
+        """Email up to `batch.size` pending persons: their messages queued in one transaction,
+        then delivered at most `breach_emails_per_second`, a few connections at once, each
+        marked delivered in the transaction that records it sent; heartbeats the count done."""
+        queued, no_email = await asyncio.to_thread(self._queue_batch, batch)
         gate = asyncio.Semaphore(self.settings.breach_email_concurrency)
         pace = _Pace(self.settings.breach_emails_per_second)
-        counts = {"sent": 0, "no_email": 0, "refused": 0}
+        counts = {"sent": 0, "refused": 0}
 
-        async def one(affected_id: int) -> None:
+        async def one(message: Queued) -> None:
             async with gate:
                 await pace.wait()
-                outcome = await self._inform_one(batch.breach_id, affected_id)
-                counts[outcome] += 1
+                counts[await self._deliver(message)] += 1
                 activity.heartbeat(sum(counts.values()))
 
-        await asyncio.gather(*(one(affected_id) for affected_id in pending))
+        await asyncio.gather(*(one(message) for message in queued))
         remaining = await asyncio.to_thread(self._remaining, batch.breach_id)
         return io.InformProgress(
             emailed=counts["sent"],
-            no_email=counts["no_email"],
+            no_email=no_email,
             refused=counts["refused"],
             remaining=remaining,
         )
 
-    def _pending(self, batch: io.InformBatch) -> list[int]:
+    def _queue_batch(self, batch: io.InformBatch) -> tuple[list[Queued], int]:
+        """The messages of the next pending persons, queued (or found queued by an earlier
+        attempt) in one transaction; those without a usable address marked for another
+        channel. The audit entry of each address read commits with its message."""
+        queued: list[Queued] = []
+        no_email = 0
         with session_scope(self.settings) as session:
-            ids = session.exec(
-                select(BreachAffected.id)
+            row = _breach(session, batch.breach_id)
+
+            # The same words for everyone told of the same categories: rendered once each.
+            @functools.cache
+            def by_categories(categories: str) -> RenderedEmail:
+                context = information_context(row, categories, self.settings)
+                return render_email(INFORMATION_TEMPLATE, "", context)
+
+            def rendered(affected: BreachAffected) -> RenderedEmail:
+                return by_categories(affected.data_categories)
+
+            pending = session.exec(
+                select(BreachAffected)
                 .where(BreachAffected.breach_id == batch.breach_id)
                 .where(BreachAffected.delivery == "pending")
                 .order_by(col(BreachAffected.id))
                 .limit(batch.size)
             ).all()
-            return [i for i in ids if i is not None]
+            for affected in pending:
+                key = f"{OUTBOX_KEY_PREFIX}{row.id}:inform:{affected.id}"
+                person = affected_person(session, affected, self.settings)
+                if person is None:
+                    affected.delivery = "no_email"
+                    affected.delivered_at = utcnow()
+                    session.add(affected)
+                    no_email += 1
+                    continue
+                message = session.exec(
+                    select(OutboxEmail).where(OutboxEmail.idempotency_key == key)
+                ).first()
+                if message is None:
+                    if person.client_id is not None:
+                        audit_client_data_read(
+                            session,
+                            "system",
+                            person.client_id,
+                            f"email:{INFORMATION_TEMPLATE}",
+                            breach_id=row.id,
+                        )
+                    message = queue_email(
+                        session,
+                        self.settings,
+                        key=key,
+                        client=person.key_holder,
+                        dossier_id=None,
+                        template=INFORMATION_TEMPLATE,
+                        rendered=replace(rendered(affected), recipient=person.address),
+                    )
+                assert affected.id is not None
+                queued.append(Queued(affected.id, message, person.key_holder))
+        return queued, no_email
+
+    async def _deliver(self, message: Queued) -> str:
+        def delivered(session: Session) -> None:
+            _mark(session, message.affected_id, "sent")
+
+        try:
+            sent_now = await deliver(self.settings, message.row, message.key_holder, delivered)
+        except ApplicationError as exc:
+            if exc.type != "RecipientRefused":
+                raise
+            await asyncio.to_thread(self._mark_alone, message.affected_id, "refused")
+            return "refused"
+        if not sent_now:
+            # Sent by an earlier attempt that died before recording the person informed.
+            await asyncio.to_thread(self._mark_alone, message.affected_id, "sent")
+        return "sent"
+
+    def _mark_alone(self, affected_id: int, delivery: str) -> None:
+        with session_scope(self.settings) as session:
+            _mark(session, affected_id, delivery)
 
     def _remaining(self, breach_id: str) -> int:
         with session_scope(self.settings) as session:
@@ -211,69 +279,22 @@ class BreachActivities:
                 .where(BreachAffected.delivery == "pending")
             ).one()
 
-    async def _inform_one(self, breach_id: str, affected_id: int) -> str:
-        key = f"{OUTBOX_KEY_PREFIX}{breach_id}:inform:{affected_id}"
-        person = await asyncio.to_thread(self._person, affected_id)
-        if person is None:
-            await asyncio.to_thread(self._delivered, affected_id, "no_email")
-            return "no_email"
-        row = await asyncio.to_thread(find_queued, self.settings, key)
-        try:
-            await deliver_queued(
-                self.settings,
-                row,
-                person.key_holder,
-                functools.partial(self._queue_information, breach_id, affected_id, person, key),
-            )
-        except ApplicationError as exc:
-            if exc.type != "RecipientRefused":
-                raise
-            await asyncio.to_thread(self._delivered, affected_id, "refused")
-            return "refused"
-        await asyncio.to_thread(self._delivered, affected_id, "sent")
-        return "sent"
 
-    def _delivered(self, affected_id: int, delivery: str) -> None:
-        with session_scope(self.settings) as session:
-            affected = session.get(BreachAffected, affected_id)
-            if affected is not None and affected.delivery == "pending":
-                affected.delivery = delivery
-                affected.delivered_at = utcnow()
-                session.add(affected)
+@dataclass(frozen=True)
+class Queued:
+    """A person's message in the outbox, ready to leave."""
 
-    def _person(self, affected_id: int) -> Person | None:
-        with session_scope(self.settings) as session:
-            affected = session.get(BreachAffected, affected_id)
-            if affected is None:
-                return None
-            return affected_person(session, affected, self.settings)
+    affected_id: int
+    row: OutboxEmail
+    key_holder: KeyHolder
 
-    def _queue_information(
-        self, breach_id: str, affected_id: int, person: Person, key: str
-    ) -> OutboxEmail:
-        with session_scope(self.settings) as session:
-            row = _breach(session, breach_id)
-            affected = session.get(BreachAffected, affected_id)
-            assert affected is not None
-            if person.client_id is not None:
-                # Writing to a client reads their address: recorded with the message.
-                audit_client_data_read(
-                    session,
-                    "system",
-                    person.client_id,
-                    f"email:{INFORMATION_TEMPLATE}",
-                    breach_id=row.id,
-                )
-            context = information_context(row, affected, self.settings)
-            return queue_email(
-                session,
-                self.settings,
-                key=key,
-                client=person.key_holder,
-                dossier_id=None,
-                template=INFORMATION_TEMPLATE,
-                rendered=render_email(INFORMATION_TEMPLATE, person.address, context),
-            )
+
+def _mark(session: Session, affected_id: int, delivery: str) -> None:
+    affected = session.get(BreachAffected, affected_id)
+    if affected is not None and affected.delivery == "pending":
+        affected.delivery = delivery
+        affected.delivered_at = utcnow()
+        session.add(affected)
 
 
 def affected_person(

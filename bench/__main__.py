@@ -1,6 +1,7 @@
 """`python -m bench` (make bench): throughput (dossiers, then creditor offers, beside one
 trivial-workflow baseline on the same stack), then list latency, then the access package of a
-client with many emails and audit entries (beside a plain SELECT dump); the report on stdout,
+client with many emails and audit entries (beside a plain SELECT dump), then informing the
+people affected by a breach (beside a plain aiosmtplib loop); the report on stdout,
 progress on stderr, the results saved under bench/results/. Everything runs on 127.0.0.1 and is
 shut down before the end. `--quick` is a smoke run (under a minute once its small database is
 cached).
@@ -32,11 +33,13 @@ class Profile:
     # The access package: emails and audit entries of one client, rounds measured.
     package_rows: int
     package_rounds: int
+    # People informed of a breach.
+    breach_people: int
 
 
 PROFILES = {
-    "full": Profile("full", 200, 10, 20, 100_000, 300, 20, 10_000, 3),
-    "quick": Profile("quick", 30, 5, 5, 10_000, 40, 5, 1_000, 2),
+    "full": Profile("full", 200, 10, 20, 100_000, 300, 20, 10_000, 3, 10_000),
+    "quick": Profile("quick", 30, 5, 5, 10_000, 40, 5, 1_000, 2, 500),
 }
 
 
@@ -53,7 +56,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("throughput", "negotiation", "list", "access"),
+        choices=("throughput", "negotiation", "list", "access", "breach"),
         help="run one part of the benchmark",
     )
     return parser.parse_args(argv)
@@ -63,6 +66,7 @@ def run(args: argparse.Namespace) -> None:
     # Imported here so the environment is scrubbed before any settings are read.
     from bench import postgres, report
     from bench.access_package import measure_access_package
+    from bench.breach_information import measure_breach_information
     from bench.console import say
     from bench.fill import filled_database
     from bench.list_latency import run_list_latency
@@ -106,6 +110,8 @@ def run(args: argparse.Namespace) -> None:
     if args.only in (None, "access"):
         rows = profile.package_rows
         results.access_package = measure_access_package(rows, rows, profile.package_rounds)
+    if args.only in (None, "breach"):
+        results.breach_information = measure_breach_information(profile.breach_people)
     results.seconds = time.perf_counter() - began
     print(report.render(results), flush=True)
     say(f"results saved to {report.save(results)}")

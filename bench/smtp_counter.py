@@ -41,6 +41,11 @@ class ArrivalMailbox:
         if waiter is not None and not waiter.done():
             waiter.set_result(at)
 
+    @property
+    def distinct(self) -> int:
+        """Distinct Message-IDs received (a copy sent twice counts once)."""
+        return len(self._arrived)
+
     async def arrival(self, message_id: str, timeout: float) -> float:
         """perf_counter() time at which `message_id` was accepted (waits up to `timeout` s)."""
         if message_id in self._arrived:

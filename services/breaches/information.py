@@ -7,18 +7,16 @@ from typing import Any
 
 from config.settings import Settings
 from domain.privacy.processing import category_notices
-from models.breach import Breach, BreachAffected
+from models.breach import Breach
 from services.breaches.records import cipher_of
 
 
-def information_context(
-    row: Breach, affected: BreachAffected, settings: Settings
-) -> dict[str, Any]:
-    """What the person is told, from the breach's own texts (decrypted here, never stored
-    elsewhere in clear)."""
+def information_context(row: Breach, data_categories: str, settings: Settings) -> dict[str, Any]:
+    """What a person whose data of `data_categories` (comma-separated) was touched is told,
+    from the breach's own texts (decrypted here, never stored elsewhere in clear)."""
     cipher = cipher_of(row, settings)
     notices = category_notices()
-    categories = [c for c in affected.data_categories.split(",") if c]
+    categories = [c for c in data_categories.split(",") if c]
     return {
         "reference": row.reference,
         "what_happened": cipher.decrypt("breach", "what_happened", row.id, row.what_happened_enc),

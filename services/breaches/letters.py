@@ -38,7 +38,7 @@ def letter_file(
             session, actor_of(staff), affected.client_id, "breach.letter", breach_id=row.id
         )
     context: dict[str, Any] = {
-        **information_context(row, affected, settings),
+        **information_context(row, affected.data_categories, settings),
         "name": person.name,
         "address_lines": [line for line in person.address.splitlines() if line.strip()],
         "today": french_date(utcnow()),
