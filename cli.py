@@ -148,20 +148,25 @@ def cmd_sign_out(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from dev.demo_breach import seed_demo_breach
     from dev.demo_data import ensure_demo_accounts, seed_demo_dossiers
     from dev.demo_privacy import seed_demo_privacy_requests
     from gateway.connection import connect_client
 
-    async def seed() -> tuple[int, int]:
+    async def seed() -> tuple[int, int, int]:
         password = ensure_demo_accounts(settings)
         if password:
             print(f"demo password: {password}")
         client = await connect_client(settings)
         dossiers = await seed_demo_dossiers(settings, client)
-        return dossiers, await seed_demo_privacy_requests(settings, client)
+        requests = await seed_demo_privacy_requests(settings, client)
+        return dossiers, requests, await seed_demo_breach(settings, client)
 
-    dossiers, requests = asyncio.run(seed())
-    print(f"{dossiers} demo dossier(s) and {requests} data-subject request(s) created")
+    dossiers, requests, breaches = asyncio.run(seed())
+    print(
+        f"{dossiers} demo dossier(s), {requests} data-subject request(s) and {breaches} breach "
+        "suspicion(s) created"
+    )
     return 0
 
 

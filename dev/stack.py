@@ -24,6 +24,7 @@ import uvicorn
 from temporalio.client import Client
 
 from config.settings import Settings
+from dev.demo_breach import seed_demo_breach
 from dev.demo_data import DEMO_EMAIL, ensure_demo_accounts, seed_demo_dossiers
 from dev.demo_privacy import seed_demo_privacy_requests
 from dev.mail_catcher import start_catcher
@@ -196,6 +197,7 @@ async def serve(settings: Settings) -> None:
             await asyncio.sleep(0.05)
         await seed_demo_dossiers(settings, client)
         await seed_demo_privacy_requests(settings, client)
+        await seed_demo_breach(settings, client)
         print(banner(settings, demo_password), flush=True)
         await serving
     finally:

@@ -15,7 +15,6 @@ from domain.french_dates import french_date
 from models.breach import BreachAffected
 from models.staff import StaffUser
 from rendering.pdf import render_pdf
-from services.audit import audit_client_data_read
 from services.breaches.access import load_breach
 from services.breaches.information import information_context
 from services.breaches.queries import OTHER_CHANNEL, other_channel
@@ -32,11 +31,7 @@ def letter_file(
     affected = session.get(BreachAffected, affected_id)
     if affected is None or affected.breach_id != row.id or affected.delivery not in OTHER_CHANNEL:
         raise NotFound(PERSON_NOT_FOUND)
-    person = next(p for p in other_channel(session, row, settings) if p.affected_id == affected_id)
-    if affected.client_id is not None:
-        audit_client_data_read(
-            session, actor_of(staff), affected.client_id, "breach.letter", breach_id=row.id
-        )
+    (person,) = other_channel(session, row, settings, actor_of(staff), affected_id)
     context: dict[str, Any] = {
         **information_context(row, affected.data_categories, settings),
         "name": person.name,

@@ -21,7 +21,7 @@ from models.breach import Breach, BreachAffected, BreachNotification, BreachScop
 from models.client import Client
 from models.staff import StaffUser
 from security.datakeys import ClientCipher, ClientErasedError
-from services.audit import append_audit
+from services.audit import append_audit, audit_client_data_read
 from services.breaches.access import load_breach, require_handler
 from services.breaches.records import cipher_of
 from services.breaches.timeline import KIND_LABELS, events_of
@@ -289,14 +289,24 @@ class OtherChannelPerson:
     reason: str
 
 
-def other_channel(session: Session, row: Breach, settings: Settings) -> list[OtherChannelPerson]:
-    """The persons the email could not reach: to write to by post or to call."""
-    affected = session.exec(
+def other_channel(
+    session: Session,
+    row: Breach,
+    settings: Settings,
+    actor: str,
+    affected_id: int | None = None,
+) -> list[OtherChannelPerson]:
+    """The persons the email could not reach (or the one `affected_id`): to write to by post or
+    to call. Reading their contact details is an audited read of each client's data."""
+    statement = (
         select(BreachAffected)
         .where(BreachAffected.breach_id == row.id)
         .where(col(BreachAffected.delivery).in_(OTHER_CHANNEL))
         .order_by(col(BreachAffected.id))
-    ).all()
+    )
+    if affected_id is not None:
+        statement = statement.where(BreachAffected.id == affected_id)
+    affected = session.exec(statement).all()
     people = []
     for person in affected:
         client = session.get(Client, person.client_id) if person.client_id else None
@@ -307,6 +317,9 @@ def other_channel(session: Session, row: Breach, settings: Settings) -> list[Oth
             except ClientErasedError:
                 cipher = None
             if cipher is not None:
+                audit_client_data_read(
+                    session, actor, client.id, "breach.other_channel", breach_id=row.id
+                )
                 first = cipher.decrypt("client", "first_name", client.id, client.first_name_enc)
                 last = cipher.decrypt("client", "last_name", client.id, client.last_name_enc)
                 name = " ".join(p for p in (first, last) if p)

@@ -5,6 +5,8 @@ daylight-saving change."""
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +28,7 @@ from support.negotiation_driver import own_test_server
 from support.privacy import make_dpo
 from support.search_attributes import search_attributes
 from support.stack import intake, make_dossier, make_staff, received, wait_for_messages
+from support.webapp import audit_entries
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
@@ -34,7 +37,13 @@ from config.settings import Settings
 from domain.breach.rules import LATE_WITHOUT_REASONS, NO_CNIL, NO_PEOPLE, RiskLevel
 from domain.clock import as_utc
 from domain.french_dates import PARIS
+from models.breach import Breach
+from models.client import Client as ClientRow
+from models.database import session_scope
 from models.staff import Role
+from security.datakeys import ClientCipher
+from services.breaches.letters import letter_file
+from services.breaches.queries import other_channel
 from worker import build_worker
 from workflows.breach_messages import BREACH_STATUS_QUERY, BreachStatusView
 
@@ -44,6 +53,27 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """This module's own server: the daylight-saving test moves its clock months ahead."""
     async with own_test_server() as env:
         yield env
+
+
+def _client_without_email(settings: Settings) -> str:
+    """A client known by post and phone only (their email never given)."""
+    client_id = secrets.token_hex(16)
+    wrapped, cipher = ClientCipher.new_client(client_id, settings)
+    with session_scope(settings) as session:
+        session.add(
+            ClientRow(
+                id=client_id,
+                wrapped_key=wrapped,
+                first_name_enc=cipher.encrypt("client", "first_name", client_id, "Odile"),
+                last_name_enc=cipher.encrypt("client", "last_name", client_id, "Sanscourriel"),
+                phone_enc=cipher.encrypt("client", "phone", client_id, "+33612345678"),
+                address_enc=cipher.encrypt(
+                    "client", "address", client_id, "4 rue des Postes\n13001 Marseille"
+                ),
+                departement="13",
+            )
+        )
+    return client_id
 
 
 def _clients(settings: Settings, count: int) -> None:
@@ -63,18 +93,19 @@ async def _refusal(call: object) -> str:
 async def test_high_risk_breach_notified_and_people_informed_on_time(
     time_env: WorkflowEnvironment, wf_client: Client, wf_settings: Settings
 ) -> None:
-    make_dpo(wf_settings)
+    dpo = make_dpo(wf_settings)
     make_staff(wf_settings, "direction@cravelynos.example", Role.ADMIN, name="Direction")
     _clients(wf_settings, 3)
+    by_post = _client_without_email(wf_settings)
     now = await time_env.get_current_time()
     row = declare_breach(wf_settings, now - timedelta(hours=2), now)
     async with build_worker(wf_client, wf_settings):
         handle = await start_breach(wf_client, wf_settings, row)
         assert (await search_attributes(wf_client, handle))[0] == "breach:open"
-        assert await scope_clients(wf_settings, handle, row.id, now) == 3
+        assert await scope_clients(wf_settings, handle, row.id, now) == 4
         await assess(wf_settings, handle, row.id, RiskLevel.HIGH, now)
         assert await notify_cnil(wf_settings, handle, row.id, now) == 1
-        assert await inform(wf_settings, handle, row.id) == 3
+        assert await inform(wf_settings, handle, row.id) == 4
         messages = await wait_for_messages(wf_settings, 3)
         assert sorted(r for m in messages for r in m.recipients) == [
             f"personne{n}@example.org" for n in range(3)
@@ -98,7 +129,9 @@ async def test_high_risk_breach_notified_and_people_informed_on_time(
     final = breach_row(wf_settings, row.id)
     assert final.status == "closed" and final.notifications == 1
     assert final.first_notified_at is not None and final.informed_at is not None
-    assert deliveries(wf_settings, row.id) == {"sent": 3}
+    assert deliveries(wf_settings, row.id) == {"sent": 3, "no_email": 1}
+    informed = [e for e in breach_events(wf_settings, row.id) if e.kind == "informed"]
+    assert json.loads(informed[0].detail) == {"emailed": 3, "no_email": 1, "refused": 0}
     assert event_kinds(wf_settings, row.id) == [
         "declared",
         "scoped",
@@ -110,6 +143,16 @@ async def test_high_risk_breach_notified_and_people_informed_on_time(
     ]
     # Done within the day: no alert went to anyone.
     assert len(received(wf_settings)) == 3
+    # The one without an address is listed for a letter (reading it is audited).
+    with session_scope(wf_settings) as session:
+        breach = session.get(Breach, row.id)
+        assert breach is not None
+        (person,) = other_channel(session, breach, wf_settings, f"staff:{dpo.id}")
+        assert (person.name, person.phone) == ("Odile Sanscourriel", "+33612345678")
+        name, pdf = letter_file(session, dpo, row.id, person.affected_id, wf_settings)
+    assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
+    reads = audit_entries(wf_settings, "client.read")
+    assert {e.object_id for e in reads if e.reason.startswith("breach.")} == {by_post}
 
 
 async def test_a_late_notification_needs_its_reasons(

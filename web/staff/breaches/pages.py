@@ -38,6 +38,7 @@ from services.breaches.queries import (
 )
 from services.breaches.scope import PERSON_LABELS, exposable_tables, personal_categories
 from services.breaches.views import BreachDetail
+from services.dossiers.access import actor_of
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
 from web.ui.error_summary import summary_lines
@@ -158,7 +159,7 @@ def _load(
     with session_scope(settings) as session:
         detail = get_breach(session, staff, breach_id, utcnow(), settings)
         row = load_breach(session, staff, breach_id, "breach.read")
-        people = other_channel(session, row, settings)
+        people = other_channel(session, row, settings, actor_of(staff))
         accounts = list(session.exec(select(StaffUser).order_by(col(StaffUser.id))).all())
         return detail, people, accounts
 
