@@ -34,7 +34,14 @@ def _workflow_ids(address: str, kind: str = "dossier") -> set[str]:
 def _readable_by_others(data_dir: Path) -> list[str]:
     """Files and directories with any group or other permission bit."""
     paths = [data_dir, *data_dir.rglob("*")]
-    found = [f"{p.name} {oct(p.stat().st_mode & 0o777)}" for p in paths if p.stat().st_mode & 0o077]
+    found = []
+    for path in paths:
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            continue  # a transient file (SQLite's rollback journal) gone since the listing
+        if mode & 0o077:
+            found.append(f"{path.name} {oct(mode & 0o777)}")
     # The files the probe found world-readable must exist for the check to mean anything.
     names = {p.name for p in paths}
     assert {"cravelynos.db", "cravelynos.db-wal", "temporal.db", "temporal.log"} <= names, names

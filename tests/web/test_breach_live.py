@@ -15,6 +15,7 @@ from support.live_web import live_web
 from support.negotiation_driver import own_test_server
 from support.privacy import make_dpo
 from support.stack import STAFF_PASSWORD, intake, make_dossier, make_staff, wait_for_messages
+from support.webapp import audit_entries
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
@@ -171,3 +172,18 @@ async def test_a_breach_from_declaration_to_closure_through_the_api(
         lines = exported.text.lstrip("\ufeff").splitlines()
         assert lines[0].startswith("reference;statut") and len(lines) == 2
         assert "touchee" not in exported.text
+        # The list of the persons affected names them, each read audited.
+        people = await web.get(f"/breaches/{breach}/affected.csv")
+        assert people.status_code == 200
+        rows = people.text.lstrip("\ufeff").splitlines()
+        assert rows[1].split(";")[1:5] == [
+            "touchee@example.org",
+            "+33612345678",
+            "1",
+            "informée par e-mail",
+        ]
+        assert rows[1].startswith("Jeanne Dupont;") and len(rows) == 2
+    listed = [
+        e for e in audit_entries(wf_settings, "client.read") if e.reason == "breach.affected_list"
+    ]
+    assert [e.object_id for e in listed] == [touched.client_id]

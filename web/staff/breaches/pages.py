@@ -27,6 +27,7 @@ from domain.privacy.processing import category_notices
 from models.database import session_scope
 from models.staff import StaffUser
 from services.breaches.access import can_handle, load_breach, require_handler
+from services.breaches.affected_list import affected_csv
 from services.breaches.documents import notification_file, notification_page
 from services.breaches.letters import letter_file
 from services.breaches.queries import (
@@ -135,6 +136,20 @@ async def breach_register_csv(settings: SettingsDep, staff: CurrentStaff) -> Res
         "\ufeff" + text,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="registre-violations-{day}.csv"'},
+    )
+
+
+@router.get("/breaches/{breach_id}/affected.csv", response_class=Response)
+async def affected_list(breach_id: str, settings: SettingsDep, staff: CurrentStaff) -> Response:
+    def load() -> str:
+        with session_scope(settings) as session:
+            return affected_csv(session, staff, breach_id, settings)
+
+    text = await run_in_threadpool(load)
+    return Response(
+        "\ufeff" + text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="personnes-concernees.csv"'},
     )
 
 
