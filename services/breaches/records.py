@@ -178,9 +178,9 @@ def record_scope(
 def _insert_affected(
     session: Session, breach_id: str, scope_id: int, result: scopes.ScopeResult
 ) -> None:
-    categories = ",".join(sorted(result.data_categories))
     rows = []
     for person, records in sorted(result.records_by_person.items()):
+        categories = ",".join(sorted(result.categories_by_person.get(person, set())))
         kind, person_id = person.split(":", 1)
         rows.append(
             {

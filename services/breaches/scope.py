@@ -50,6 +50,19 @@ class ScopeResult:
     records_by_person: dict[str, int] = field(default_factory=dict)
     records: int = 0
     data_categories: set[str] = field(default_factory=set)
+    # person_key -> the categories of their data concerned (what they are told).
+    categories_by_person: dict[str, set[str]] = field(default_factory=dict)
+
+    def count(self, table_name: str, owned: dict[Any, str]) -> None:
+        """The rows `owned` of `table_name` (row id -> person) are concerned."""
+        if not owned:
+            return
+        categories = personal_categories(table_name)
+        self.records += len(owned)
+        self.data_categories |= categories
+        for person in owned.values():
+            self.records_by_person[person] = self.records_by_person.get(person, 0) + 1
+            self.categories_by_person.setdefault(person, set()).update(categories)
 
     @property
     def people(self) -> int:
@@ -166,15 +179,8 @@ def _chunks(ids: Iterable[Any] | None) -> Iterable[list[Any] | None]:
 def from_tables(session: Session, tables: Iterable[str]) -> ScopeResult:
     """Every row of the tables, counted against its owner."""
     result = ScopeResult()
-    counts: dict[str, int] = defaultdict(int)
     for name in tables:
-        owned = owners(session, name, None)
-        for person in owned.values():
-            counts[person] += 1
-        result.records += len(owned)
-        if owned:
-            result.data_categories |= personal_categories(name)
-    result.records_by_person = dict(counts)
+        result.count(name, owners(session, name, None))
     return result
 
 
@@ -191,16 +197,9 @@ def from_account(session: Session, staff_id: int, start: datetime, end: datetime
         if object_type in SQLModel.metadata.tables and object_type not in NOT_FOLLOWED:
             touched[object_type].add(object_id)
     result = ScopeResult()
-    counts: dict[str, int] = defaultdict(int)
     for name, ids in touched.items():
         keyed = {_typed_id(name, object_id): object_id for object_id in ids}
-        owned = owners(session, name, keyed)
-        for person in owned.values():
-            counts[person] += 1
-        result.records += len(owned)
-        if owned:
-            result.data_categories |= personal_categories(name)
-    result.records_by_person = dict(counts)
+        result.count(name, owners(session, name, keyed))
     return result
 
 

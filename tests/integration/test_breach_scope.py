@@ -79,6 +79,11 @@ def test_a_compromised_account_touches_what_the_audit_log_says_within_its_window
     assert result.records == 2
     assert result.data_categories == {"account", "negotiation_history"}
     assert result.person_categories == ["clients"]
+    # Each person is told of their own data only.
+    assert result.categories_by_person == {
+        f"client:{read.client_id}": {"account"},
+        f"client:{listed.client_id}": {"negotiation_history"},
+    }
 
 
 def test_the_document_store_touches_every_person_with_a_document(settings: Settings) -> None:
