@@ -10,9 +10,9 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -140,8 +140,28 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         detail = "Méthode HTTP non permise pour cette adresse."
     headers = exc.headers
     if exc.status_code == 405:
+        page = page_above(request)
+        if page is not None:
+            return RedirectResponse(page, status.HTTP_303_SEE_OTHER)
         headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
     return error_response(request, exc.status_code, detail, headers=headers)
+
+
+def page_above(request: Request) -> str | None:
+    """For a page opened at the address of one of its forms (a bookmark, a reload after a
+    refused action, a link shared from the address bar), the page the form belongs to: the
+    nearest parent path served by GET. None for the API and for other methods."""
+    if request.method not in ("GET", "HEAD") or wants_json(request):
+        return None
+    parts = request.url.path.rstrip("/").split("/")
+    routes = request.app.router.routes
+    while len(parts) > 2:
+        parts.pop()
+        candidate = "/".join(parts)
+        scope = {**request.scope, "path": candidate, "method": "GET"}
+        if any(route.matches(scope)[0] == Match.FULL for route in routes):
+            return candidate
+    return None
 
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")

@@ -34,7 +34,9 @@ LOGGED_OUT = "Vous êtes déconnecté."
 
 
 # Admins manage parameters and accounts, not dossiers; everyone else starts from the list.
-HOME_BY_ROLE = {Role.ADMIN: "/allowances"}
+# Where each role lands (the logo, after signing in): a page it may open. Ops have no page of
+# their own yet but the creditor directory every role may read.
+HOME_BY_ROLE = {Role.ADMIN: "/allowances", Role.OPS: "/creanciers"}
 
 
 @router.get("/", include_in_schema=False)

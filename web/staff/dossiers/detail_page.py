@@ -19,6 +19,7 @@ from models.staff import StaffUser
 from services.budget.store import budget_status
 from services.dossiers.queries import DossierDetail, get_dossier_detail
 from web.auth import CurrentStaff
+from web.codec import CODEC_ROLES
 from web.deps import SettingsDep
 from web.staff.negotiations.section import NegotiationForm, negotiation_context
 from web.transactions import in_session
@@ -75,7 +76,11 @@ async def dossier_page(
         {
             "nav": "dossiers",
             "dossier": detail,
-            "temporal_url": temporal_ui_url(settings, detail.workflow_id),
+            # Only for the roles the payload codec decodes for: others would see ciphertext.
+            "temporal_url": (
+                temporal_ui_url(settings, detail.workflow_id) if staff.role in CODEC_ROLES else None
+            ),
+            "codec_url": f"{settings.public_base_url.rstrip('/')}/codec",
             "action_error": action_error,
             # Which form the refused action came from: "upload", "close", "hold" ("" = on top).
             "action_panel": action_panel,
