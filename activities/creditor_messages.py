@@ -27,6 +27,7 @@ from activities.contracts import negotiation as io
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.dossier_stages import DocumentKind
+from domain.french_text import counted
 from domain.negotiation.message_content import (
     CreditorMessageContent,
     MessagePlan,
@@ -321,7 +322,8 @@ class CreditorMessageActivities:
                     f"Courrier à imprimer et poster : {content.kind_label} "
                     f"(réf. {content.reference})"
                     + (
-                        f", avec {len(content.documents)} pièce(s) jointe(s)"
+                        ", avec "
+                        + counted(len(content.documents), "pièce jointe", "pièces jointes")
                         if content.documents
                         else ""
                     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.dossier_stages import OPEN_STAGES, Outcome, Stage
+from domain.french_text import counted
 
 # The case worker prepares the analysis, then the client approves it.
 ANALYSIS_STAGES = frozenset({Stage.ANALYSIS, Stage.AWAITING_APPROVAL})
@@ -120,8 +121,8 @@ NO_HOLD_TO_LIFT = "Aucune conservation pour motif légal n'est en place."
 
 def negotiations_open_refusal(count: int) -> str:
     return (
-        f"{count} négociation(s) encore en cours : terminez-les ou abandonnez-les (avec un "
-        "motif) avant de clôturer le dossier."
+        f"{counted(count, 'négociation encore en cours', 'négociations encore en cours')} : "
+        "terminez-les ou abandonnez-les (avec un motif) avant de clôturer le dossier."
     )
 
 

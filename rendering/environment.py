@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from domain import french_text
 from domain.dossier_stages import OPEN_STAGES
 from domain.dossier_timeline import TASK_LABEL
 from domain.file_types import format_size_fr
@@ -16,6 +17,9 @@ from rendering import labels
 from templates import TEMPLATES_DIR
 
 FILTERS: dict[str, Callable[..., str]] = {
+    # "auprès {{ name | de }}": "auprès de Banque…", "auprès d'Énergie…".
+    "de": french_text.of,
+    "team_name": french_text.team_name,
     "eur": labels.eur,
     "percent": labels.percent,
     "day": labels.day,

@@ -151,8 +151,14 @@ def update_creditor(
 def seed_sample_creditors(session: Session) -> list[Creditor]:
     """One sample entry per kind of creditor (one reached by post only), flagged sample=True.
 
-    Idempotent: entries already there (by name) are kept as they are.
+    Idempotent: entries already there (by name) are kept as they are. Sample entries seeded
+    under their former names (with a suffix that then showed in client emails) are renamed.
     """
+    for creditor in list_creditors(session):
+        if creditor.sample and creditor.name.endswith(FORMER_SAMPLE_SUFFIX):
+            creditor.name = creditor.name.removesuffix(FORMER_SAMPLE_SUFFIX)
+            session.add(creditor)
+    session.flush()
     existing = {c.name: c for c in list_creditors(session)}
     created = []
     for name, kind, email, address, ombudsman in SAMPLE_CREDITORS:
@@ -184,59 +190,60 @@ def seed_sample_creditors(session: Session) -> list[Creditor]:
     return created
 
 
+FORMER_SAMPLE_SUFFIX = " (annuaire d'exemple)"
 # (name, kind, e-mail or None for post only, postal address, ombudsman)
 SAMPLE_CREDITORS: tuple[tuple[str, CreditorKind, str | None, str, str | None], ...] = (
     (
-        "Banque Exemple (annuaire d'exemple)",
+        "Banque Exemple",
         CreditorKind.BANK,
         "recouvrement@banque.exemple",
         "Banque Exemple\nService recouvrement\n1 rue de l'Exemple\n75001 Paris",
         "Médiateur de Banque Exemple",
     ),
     (
-        "Crédit Exemple (annuaire d'exemple)",
+        "Crédit Exemple",
         CreditorKind.CREDIT_COMPANY,
         "contentieux@credit.exemple",
         "Crédit Exemple\n2 avenue de l'Exemple\n69002 Lyon",
         "Médiateur de l'ASF",
     ),
     (
-        "Habitat Exemple (annuaire d'exemple)",
+        "Habitat Exemple",
         CreditorKind.LANDLORD,
         None,
         "Habitat Exemple\nService des loyers\n3 place de l'Exemple\n13001 Marseille",
         None,
     ),
     (
-        "Énergie Exemple (annuaire d'exemple)",
+        "Énergie Exemple",
         CreditorKind.ENERGY,
         "solidarite@energie.exemple",
         "Énergie Exemple\n4 boulevard de l'Exemple\n33000 Bordeaux",
         "Médiateur national de l'énergie",
     ),
     (
-        "Télécom Exemple (annuaire d'exemple)",
+        "Télécom Exemple",
         CreditorKind.TELECOM,
         "impayes@telecom.exemple",
         "Télécom Exemple\n5 rue de l'Exemple\n59000 Lille",
         "Médiateur des communications électroniques",
     ),
     (
-        "Rachat Exemple (annuaire d'exemple)",
+        "Rachat Exemple",
         CreditorKind.DEBT_BUYER,
         "dossiers@rachat.exemple",
         "Rachat Exemple\n6 quai de l'Exemple\n44000 Nantes",
         None,
     ),
     (
-        "Recouvrement Exemple (annuaire d'exemple)",
+        "Recouvrement Exemple",
         CreditorKind.COLLECTION_AGENCY,
         "amiable@recouvrement.exemple",
         "Recouvrement Exemple\n7 allée de l'Exemple\n31000 Toulouse",
         None,
     ),
     (
-        "Organisme Exemple (annuaire d'exemple)",
+        "Organisme Exemple",
         CreditorKind.OTHER,
         "contact@organisme.exemple",
         "Organisme Exemple\n8 impasse de l'Exemple\n67000 Strasbourg",

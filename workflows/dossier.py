@@ -46,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         retention_deadline,
     )
     from domain.errors import MESSAGE_UNBUILDABLE
+    from domain.french_text import counted
     from domain.retention import (
         RetentionPolicy,
         documents_expiry,
@@ -178,7 +179,7 @@ class DossierWorkflow:
                     Stage.AWAITING_DOCUMENTS,
                     "documents_reminder",
                     f"Relance n°{number} envoyée : "
-                    f"{len(state.missing_documents)} pièce(s) manquante(s)",
+                    + counted(len(state.missing_documents), "pièce manquante", "pièces manquantes"),
                 )
         if not state.closed:
             if workflow.patched(ANALYSIS_PATCH):
@@ -423,7 +424,7 @@ class DossierWorkflow:
                 "negotiation",
                 Stage.NEGOTIATION,
                 "negotiation_started",
-                f"Négociation avec {len(opened.negotiation_ids)} créancier(s)",
+                f"Négociation avec {counted(len(opened.negotiation_ids), 'créancier')}",
             )
 
     async def _start_negotiation(self, negotiation_id: str) -> None:
@@ -461,7 +462,7 @@ class DossierWorkflow:
                 f"negotiation_added:{request.negotiation_id}",
                 Stage.NEGOTIATION,
                 "negotiation_added",
-                f"Négociation ajoutée : {len(state.negotiations)} créancier(s) au total",
+                f"Négociation ajoutée : {counted(len(state.negotiations), 'créancier')} au total",
                 actor=request.actor,
             )
         return len(state.open_negotiations)

@@ -34,6 +34,7 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import negotiation as io
     from domain.french_dates import french_date
+    from domain.french_text import counted
     from domain.negotiation.lifecycle import CreditorNegotiationState, NegotiationDelays
     from domain.negotiation.refusals import (
         agreement_refusal,
@@ -832,8 +833,8 @@ class CreditorNegotiationWorkflow:
             negotiation.plan_confirmed(schedule.dates)
             if negotiation.due_dates:
                 summary = (
-                    f"accord confirmé par écrit : plan de {len(negotiation.due_dates)} "
-                    "échéance(s) en cours"
+                    "accord confirmé par écrit : plan de "
+                    f"{counted(len(negotiation.due_dates), 'échéance')} en cours"
                 )
             else:
                 summary = "accord confirmé par écrit : négociation terminée"

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.french_text import counted
 from domain.labelled_enum import LabelledEnum
 from domain.negotiation.sharing import SHARE_CATEGORY_SHORT_FR, ShareCategory
 
@@ -80,7 +81,7 @@ def consent_refusal(
     extra_documents = set(document_ids) - consent.document_ids
     if extra_documents:
         return (
-            f"{len(extra_documents)} pièce(s) ne figurent pas dans le consentement du client : "
-            "elles ne peuvent pas être envoyées."
+            f"{counted(len(extra_documents), 'pièce ne figure', 'pièces ne figurent')} pas dans "
+            "le consentement du client : elles ne peuvent pas être envoyées."
         )
     return None

@@ -18,6 +18,7 @@ from config.settings import Settings
 from domain.clock import utcnow
 from domain.errors import InvalidInput
 from domain.french_dates import PARIS
+from domain.french_text import counted
 from domain.intake import CreditorIn, DossierCreate
 from models.client import Client
 from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
@@ -114,8 +115,8 @@ def create_dossier(
             dossier_id=dossier.id,
             kind="created",
             summary=(
-                f"Dossier créé : {len(data.creditors)} créancier(s), "
-                f"{len(data.expected_documents)} pièce(s) attendue(s)"
+                f"Dossier créé : {counted(len(data.creditors), 'créancier')}, "
+                f"{counted(len(data.expected_documents), 'pièce attendue', 'pièces attendues')}"
             ),
             actor=actor_of(actor),
         )

@@ -92,7 +92,7 @@ def test_login_create_dossier_and_find_it(live_app: LiveApp, page: Page, problem
     tax_notice = page.get_by_role("listitem").filter(has_text="Dernier avis d'imposition")
     expect(tax_notice).to_contain_text("Manquante")
     expect(page.locator(".badge-missing", has_text="Manquante")).to_have_count(3)
-    expect(page.get_by_text("Dossier créé : 2 créancier(s), 3 pièce(s)")).to_be_visible()
+    expect(page.get_by_text("Dossier créé : 2 créanciers, 3 pièces attendues")).to_be_visible()
     # The workflow in Temporal is for roles that can decode its payloads, not case workers.
     expect(page.get_by_role("link", name="Voir dans Temporal")).to_have_count(0)
     expect(page.get_by_role("button", name="Clôturer le dossier")).to_be_visible()

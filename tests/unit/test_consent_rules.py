@@ -65,7 +65,7 @@ def test_only_documents_chosen_one_by_one_may_leave() -> None:
     )
     assert consent_refusal(consent, [ShareCategory.DOCUMENTS], ["doc-a"], now=NOW) is None
     refusal = consent_refusal(consent, [ShareCategory.DOCUMENTS], ["doc-a", "doc-b"], now=NOW)
-    assert refusal is not None and "1 pièce(s)" in refusal
+    assert refusal is not None and "1 pièce ne figure pas" in refusal
 
 
 def test_an_expired_consent_stops_at_its_expiry() -> None:

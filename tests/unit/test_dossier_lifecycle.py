@@ -157,7 +157,7 @@ def test_closure_needs_a_known_outcome_and_every_negotiation_ended() -> None:
     )
     negotiating = dossier(Stage.NEGOTIATION, open_negotiations={"n1", "n2"})
     assert close_refusal(negotiating, Outcome.RESOLVED) == negotiations_open_refusal(2)
-    assert negotiations_open_refusal(2).startswith("2 négociation(s) encore en cours")
+    assert negotiations_open_refusal(2).startswith("2 négociations encore en cours")
     assert close_refusal(dossier(Stage.CLOSED, closed_at=NOW), "vanished") == ALREADY_CLOSED
 
 

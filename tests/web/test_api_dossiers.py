@@ -258,7 +258,7 @@ def test_timeline(client: TestClient, staff: Staff, auth: Auth, web_settings: Se
     assert response.status_code == 200
     [event] = response.json()
     assert event["kind"] == "created"
-    assert event["summary"] == "Dossier créé : 2 créancier(s), 3 pièce(s) attendue(s)"
+    assert event["summary"] == "Dossier créé : 2 créanciers, 3 pièces attendues"
     denied = client.get(f"/api/v1/dossiers/{dossier.id}/timeline", headers=auth(staff.ops))
     assert denied.status_code == 403
 

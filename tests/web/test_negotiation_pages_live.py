@@ -405,4 +405,4 @@ async def test_a_creditor_added_during_the_negotiation_starts_its_own_negotiatio
         card = card[: card.index("</article>")]
         assert "Créancier n°2 · Énergie Nouvelle" in card
         assert "Consentement du client attendu" in card
-        assert "Négociation ajoutée : 2 créancier(s) au total" in page  # the dossier's timeline
+        assert "Négociation ajoutée : 2 créanciers au total" in page  # the dossier's timeline

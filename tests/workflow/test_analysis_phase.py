@@ -252,7 +252,7 @@ async def test_submission_sends_a_link_without_figures_and_the_client_approves_o
         assert len(received(wf_settings)) == 2
         assert (await _reaches(handle, Stage.NEGOTIATION)).open_negotiations == 2
         close = CloseDossier(outcome=Outcome.RESOLVED, actor=f"staff:{staff.id}")
-        assert "2 négociation(s) encore en cours" in await _refusal(handle, CLOSE_UPDATE, close)
+        assert "2 négociations encore en cours" in await _refusal(handle, CLOSE_UPDATE, close)
         with session_scope(wf_settings) as session:
             negotiations = session.exec(
                 select(Negotiation.id).where(Negotiation.dossier_id == dossier.id)

@@ -153,7 +153,7 @@ async def test_two_creditors_from_approval_to_closure(
         # Nothing can close the dossier while a negotiation runs.
         close = CloseDossier(outcome=Outcome.RESOLVED, actor=seed.actor)
         assert await refusal(dossier, CLOSE_UPDATE, close) == negotiations_open_refusal(2)
-        assert "2 négociation(s) encore en cours" in negotiations_open_refusal(2)
+        assert "2 négociations encore en cours" in negotiations_open_refusal(2)
 
         # Creditor 1: a payment plan in two instalments, paid.
         await consent(first, wf_settings, seed, 0)
@@ -217,7 +217,7 @@ async def test_two_creditors_from_approval_to_closure(
                 .where(TimelineEvent.dossier_id == seed.dossier_id)
                 .where(col(TimelineEvent.negotiation_id).is_(None))
             ).all()
-        assert "Négociation avec 2 créancier(s)" in dossier_events
+        assert "Négociation avec 2 créanciers" in dossier_events
         await finish_workflow(wf_client, dossier)
 
 

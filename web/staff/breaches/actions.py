@@ -27,6 +27,7 @@ from domain.breach.inputs import (
     SuspicionIn,
 )
 from domain.errors import InvalidInput
+from domain.french_text import counted
 from models.staff import StaffUser
 from services.breaches.access import can_handle
 from web import breach_actions as actions
@@ -55,7 +56,9 @@ STEPS: dict[str, tuple[type[BaseModel], Step, Callable[[Any], str]]] = {
     "scope": (
         ScopeIn,
         actions.scope,
-        lambda people: f"Portée calculée : {people} personne(s) concernée(s).",
+        lambda people: (
+            f"Portée calculée : {counted(people, 'personne concernée', 'personnes concernées')}."
+        ),
     ),
     "assess": (AssessIn, actions.assess, lambda _: "Évaluation du risque enregistrée."),
     "notify": (
@@ -66,7 +69,7 @@ STEPS: dict[str, tuple[type[BaseModel], Step, Callable[[Any], str]]] = {
     "inform": (
         InformIn,
         actions.inform,
-        lambda people: f"Information lancée : {people} personne(s) à prévenir.",
+        lambda people: f"Information lancée : {counted(people, 'personne')} à prévenir.",
     ),
     "close": (CloseIn, actions.close, lambda _: "Violation close."),
 }
