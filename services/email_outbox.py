@@ -153,12 +153,29 @@ def queue_client_email(
         client=client,
         dossier_id=dossier_id,
         template=template,
-        # Every email to a client carries their own link to exercise their rights.
+        # Every email to a client carries their own link to exercise their rights, and how to
+        # reach the case worker in charge of the dossier.
         rendered=render_email(
-            template, recipient, {**context, "rights_url": RIGHTS_LINK.url(settings, client.id)}
+            template,
+            recipient,
+            {
+                **_adviser(session, dossier_id),
+                **context,
+                "rights_url": RIGHTS_LINK.url(settings, client.id),
+            },
         ),
         attachment_document_ids=attachment_document_ids,
     )
+
+
+def _adviser(session: Session, dossier_id: str) -> dict[str, str]:
+    """The name and address of the dossier's case worker (the caller's context may name them
+    otherwise)."""
+    dossier = session.get(Dossier, dossier_id)
+    adviser = session.get(StaffUser, dossier.assignee_id) if dossier is not None else None
+    if adviser is None:
+        return {}
+    return {"adviser_name": adviser.display_name, "adviser_email": adviser.email}
 
 
 def find_queued(settings: Settings, key: str) -> OutboxEmail | None:

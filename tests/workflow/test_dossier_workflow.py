@@ -86,6 +86,8 @@ async def test_reminders_list_what_is_missing_and_stop_once_complete(
         assert ack.recipients == ["jeanne.dupont@example.org"]
         assert IDENTITY in ack.text and INCOME in ack.text
         assert ack.html is not None and "Bonjour Jeanne" in ack.html
+        # The client knows whom to write to: their case worker, by name and address.
+        assert "Claire Martin" in ack.text and "conseillere@cravelynos.example" in ack.text
 
         await time_env.sleep(timedelta(days=7, hours=1))
         messages = await wait_for_messages(wf_settings, 2)
