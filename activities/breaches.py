@@ -112,11 +112,11 @@ class BreachActivities:
     @activity.defn(name=io.SEND_BREACH_ALERT.name)
     async def send_breach_alert(self, alert: io.BreachAlert) -> io.AlertOutcome:
         recipients = await asyncio.to_thread(self._staff, alert.kind)
+        holder = await asyncio.to_thread(self._holder, alert.breach_id)
         sent = 0
         for staff_id, address in recipients:
             key = f"{OUTBOX_KEY_PREFIX}{alert.breach_id}:{alert.key}:staff:{staff_id}"
             row = find_queued(self.settings, key)
-            holder = await asyncio.to_thread(self._holder, alert.breach_id)
             outcome = await deliver_queued(
                 self.settings,
                 row,

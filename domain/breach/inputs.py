@@ -14,6 +14,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from domain.breach.rules import (
     EXEMPTION_ONLY_HIGH,
     EXEMPTION_REASON_NEEDED,
+    FUTURE,
     RATIONALE_NEEDED,
     Exemption,
     Nature,
@@ -29,7 +30,6 @@ TEXT_MAX = 4000
 SHORT_MAX = 200
 # A manual adjustment moves a count by at most this much either way.
 ADJUSTMENT_MAX = 10_000_000
-FUTURE = "La date de prise de connaissance ne peut pas être dans le futur."
 WINDOW_ORDER = "La fin de la période doit suivre son début."
 ADJUSTMENT_REASON_NEEDED = "Expliquez l'ajustement des nombres."
 AWARE_AT = Field(

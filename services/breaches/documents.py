@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from config.settings import Settings
 from domain.errors import NotFound
-from models.breach import BreachNotification
+from models.breach import Breach, BreachNotification
 from models.staff import StaffUser
 from services.audit import append_audit
 from services.breaches.access import load_breach
@@ -19,7 +19,7 @@ NOTIFICATION_NOT_FOUND = "Notification introuvable pour cette violation."
 
 def _notification(
     session: Session, staff: StaffUser, breach_id: str, notification_id: int, kind: str
-) -> tuple[BreachNotification, str]:
+) -> tuple[Breach, BreachNotification, str]:
     row = load_breach(session, staff, breach_id, "breach.notification")
     notification = session.get(BreachNotification, notification_id)
     if notification is None or notification.breach_id != row.id or not notification.accepted:
@@ -33,20 +33,18 @@ def _notification(
         detail={"notification": notification_id, "format": kind},
     )
     name = f"notification-cnil-{row.reference}-{notification.number}.{kind}"
-    return notification, name
+    return row, notification, name
 
 
 def notification_file(
     session: Session, staff: StaffUser, breach_id: str, notification_id: int, settings: Settings
 ) -> tuple[str, bytes]:
-    notification, name = _notification(session, staff, breach_id, notification_id, "pdf")
-    row = load_breach(session, staff, breach_id, "breach.notification")
+    row, notification, name = _notification(session, staff, breach_id, notification_id, "pdf")
     return name, document_pdf(notification, row, settings)
 
 
 def notification_page(
     session: Session, staff: StaffUser, breach_id: str, notification_id: int, settings: Settings
 ) -> str:
-    notification, _ = _notification(session, staff, breach_id, notification_id, "html")
-    row = load_breach(session, staff, breach_id, "breach.notification")
+    row, notification, _ = _notification(session, staff, breach_id, notification_id, "html")
     return document_html(notification, row, settings)

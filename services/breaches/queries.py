@@ -111,9 +111,9 @@ def list_breaches(session: Session, staff: StaffUser, now: datetime) -> list[Bre
     require_handler(session, staff, "breach.register")
     rows = session.exec(select(Breach).order_by(col(Breach.raised_at).desc())).all()
     views = [breach_view(row, now) for row in rows]
-    active = [v for v in views if v.status in (BreachStatus.OPEN, BreachStatus.SUSPECTED)]
-    active.sort(key=lambda v: v.notify_by)
-    return active + [v for v in views if v not in active]
+    running = (BreachStatus.OPEN, BreachStatus.SUSPECTED)
+    active = sorted((v for v in views if v.status in running), key=lambda v: v.notify_by)
+    return active + [v for v in views if v.status not in running]
 
 
 def get_breach(

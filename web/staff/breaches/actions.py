@@ -3,7 +3,7 @@
 Each is checked by the shared models and actions (web/breach_actions.py), then by the
 workflow's validators. A refused step shows the page again with its panel, what was typed and
 why; a success goes back to the page (303). Opening an action's URL directly (a reload after a
-refusal, a bookmark) leads back to the page rather than to a 405.
+refusal, a bookmark) leads back to the page (web/errors.page_above) rather than to a 405.
 """
 
 from __future__ import annotations
@@ -119,13 +119,6 @@ async def report_page(
     if can_handle(staff):
         return RedirectResponse(f"/breaches/{row.id}", status.HTTP_303_SEE_OTHER)
     return RedirectResponse("/dossiers", status.HTTP_303_SEE_OTHER)
-
-
-@router.get("/breaches/{breach_id}/{action}", include_in_schema=False)
-async def back_to_the_page(breach_id: str, action: str) -> RedirectResponse:
-    if action not in STEPS:
-        return RedirectResponse("/breaches", status.HTTP_303_SEE_OTHER)
-    return RedirectResponse(f"/breaches/{breach_id}#{action}", status.HTTP_303_SEE_OTHER)
 
 
 @router.post("/breaches/{breach_id}/{action}", response_model=None)
