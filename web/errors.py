@@ -20,12 +20,12 @@ from starlette.routing import Match
 from domain.errors import CravelynosError, InvalidInput, LinkRefused, Unavailable
 from domain.intake import field_errors
 from web.auth import LoginRequired
+from web.page_address import JSON_PREFIXES, page_above
 from web.public.links import refusal_page
 from web.staff.session import login_redirect
 
 log = logging.getLogger(__name__)
 
-JSON_PREFIXES = ("/api/", "/codec/")
 FAULT = "Une erreur inattendue s'est produite : rien n'a été modifié. Réessayez dans un instant."
 RETRY_AFTER_SECONDS = "30"
 _HEADINGS = {
@@ -145,23 +145,6 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
             return RedirectResponse(page, status.HTTP_303_SEE_OTHER)
         headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
     return error_response(request, exc.status_code, detail, headers=headers)
-
-
-def page_above(request: Request) -> str | None:
-    """For a page opened at the address of one of its forms (a bookmark, a reload after a
-    refused action, a link shared from the address bar), the page the form belongs to: the
-    nearest parent path served by GET. None for the API and for other methods."""
-    if request.method not in ("GET", "HEAD") or wants_json(request):
-        return None
-    parts = request.url.path.rstrip("/").split("/")
-    routes = request.app.router.routes
-    while len(parts) > 2:
-        parts.pop()
-        candidate = "/".join(parts)
-        scope = {**request.scope, "path": candidate, "method": "GET"}
-        if any(route.matches(scope)[0] == Match.FULL for route in routes):
-            return candidate
-    return None
 
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")

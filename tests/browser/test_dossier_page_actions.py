@@ -69,6 +69,11 @@ def test_upload_and_close_refusals_keep_the_page(
     )
     expect(page.get_by_role("heading", level=1)).not_to_contain_text("Clôturé")
     screenshot(page, "dossier-page-refused-closure")
+    # The address bar shows the dossier's page: a reload opens it rather than posting again.
+    assert page.url == live_app.url(f"/dossiers/{dossier.id}#close")
+    with page.expect_response(lambda answer: answer.request.is_navigation_request()) as reload:
+        page.reload()
+    assert reload.value.request.method == "GET" and reload.value.status == 200
     assert problems == []
 
 

@@ -67,3 +67,20 @@ def test_a_refused_form_puts_the_focus_on_its_error_summary(
     refused = client.post("/dossiers/new", data={"csrf_token": token})
     assert refused.status_code == 422
     assert re.search(r'<div class="error-summary"[^>]*\bautofocus\b', refused.text)
+
+
+def test_a_refused_form_gives_the_browser_its_pages_address(
+    client: TestClient, staff: Staff, web_settings: Settings
+) -> None:
+    """So that a reload opens the page instead of posting the form again (page-address.js)."""
+    dossier = seed_dossier(web_settings, staff.case_worker)
+    token = sign_in(client, staff.case_worker)
+    refused = client.post(f"/dossiers/{dossier.id}/close", data={"csrf_token": token})
+    assert refused.status_code == 422
+    assert f'data-page-address="/dossiers/{dossier.id}"' in refused.text
+    assert "/static/page-address.js" in refused.text
+    # A form whose address is also its page's keeps that address.
+    refused = client.post("/dossiers/new", data={"csrf_token": token})
+    assert 'data-page-address="/dossiers/new"' in refused.text
+    # Pages opened with GET need no rewriting.
+    assert "data-page-address" not in client.get(f"/dossiers/{dossier.id}").text

@@ -15,6 +15,7 @@ from config.settings import Settings
 from rendering.environment import build_environment
 from web.auth import session_staff
 from web.csrf import csrf_token
+from web.page_address import page_of_form
 from web.ui.flash import pop_flashes
 
 _UNKNOWN = object()
@@ -60,6 +61,7 @@ def render(
         "flashes": pop_flashes(request),
         "dev_mode": settings.mode == "dev",
         "nav": "",
+        "page_address": page_of_form(request),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, template, full, status_code=status_code)
