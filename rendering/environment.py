@@ -26,8 +26,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "share": labels.share,
     "date_fr": labels.long_date,
     "datetime_fr": labels.long_datetime,
-    "short_datetime": labels.short_datetime,
     "iso": labels.iso,
+    "without_prefix": labels.without_prefix,
     "filesize": format_size_fr,
     "phone_fr": labels.phone_fr,
 }

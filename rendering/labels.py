@@ -42,7 +42,7 @@ from domain.dossier_stages import (
     Outcome,
     Stage,
 )
-from domain.french_dates import PARIS, french_date, french_datetime
+from domain.french_dates import french_date, french_datetime
 
 THOUSANDS = "\u202f"
 NBSP = "\u00a0"
@@ -156,11 +156,13 @@ def long_datetime(moment: datetime | None) -> str:
     return "" if moment is None else french_datetime(moment)
 
 
-def short_datetime(moment: datetime | None) -> str:
-    """'26/11/2025 14:05' in Paris time, for tables where the long form is too wide."""
-    if moment is None:
-        return ""
-    return as_utc(moment).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+def without_prefix(text: str, prefix: str) -> str:
+    """A line read under a badge that already says its prefix: 'Créancier n°1 : offre
+    envoyée' under 'Créancier n°1 · EDF' reads 'Offre envoyée'."""
+    if not prefix or not text.startswith(prefix):
+        return text
+    rest = text[len(prefix) :]
+    return rest[:1].upper() + rest[1:]
 
 
 def iso(moment: datetime | None) -> str:

@@ -396,8 +396,9 @@ def test_choosing_the_directory_creditor(
     assert response.status_code == 303
     page = html.unescape(client.get(response.headers["location"]).text)
     assert "Destinataire choisi dans l'annuaire : Banque Exemple 2." in page
-    # The timeline event names the creditor it concerns.
-    assert "Créancier n°1 · Banque Exemple 1</span> Créancier n°1 : destinataire choisi" in page
+    # The timeline event names the creditor it concerns, once: in its badge.
+    assert "Créancier n°1 · Banque Exemple 1</span> Destinataire choisi dans l'annuaire" in page
+    assert "</span> Créancier n°1 :" not in page
     # Once a consent names the creditor, it can no longer change.
     give_consent(web_settings, negotiation_id, [ShareCategory.IDENTITY])
     locked = client.post(

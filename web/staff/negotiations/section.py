@@ -308,9 +308,16 @@ def _card(
     )
 
 
-def _timeline_creditors(summaries: list[NegotiationSummary]) -> dict[str, str]:
-    """The creditor label of each negotiation, for the timeline's badges."""
-    return {s.id: f"Créancier n°{s.number} · {s.creditor_label}" for s in summaries}
+def _timeline_creditors(summaries: list[NegotiationSummary]) -> dict[str, dict[str, str]]:
+    """Each negotiation's badge in the timeline, and the prefix its stored lines start with
+    (they must read alone elsewhere), which the badge makes redundant on the page."""
+    return {
+        s.id: {
+            "badge": f"Créancier n°{s.number} · {s.creditor_label}",
+            "prefix": f"Créancier n°{s.number} : ",
+        }
+        for s in summaries
+    }
 
 
 def negotiation_context(
