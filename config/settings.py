@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     mail_domain: str = "cravelynos.example"
     # The data protection officer's address: in every breach notification and information.
     dpo_email: str = "dpo@cravelynos.example"
+    # Where a client reaches the advisers when a page cannot name theirs (an unusable link).
+    client_contact_email: str = "conseillers@cravelynos.example"
+    client_contact_phone: str = ""
     # Informing the people affected by a breach: messages a second, connections at once.
     breach_emails_per_second: float = 50.0
     breach_email_concurrency: int = 8

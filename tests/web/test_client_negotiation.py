@@ -495,6 +495,8 @@ def test_a_tampered_link_gives_a_clear_400_and_changes_nothing(
     page = client.get(f"{path}/{forged}")
     assert page.status_code == 400
     assert "Ce lien n'est pas valable" in _text(page.text)
+    # The page cannot name the adviser (the link is unreadable), so it says how to reach one.
+    assert f'href="mailto:{web_settings.client_contact_email}"' in page.text
     for url in _posts(path, forged):
         assert client.post(url, data={"nonce": "x", "decision": "accept"}).status_code == 400
     assert _state(web_settings) == before

@@ -131,7 +131,13 @@ def raise_refusal(refused: LinkRefused | None) -> None:
 
 def refusal_page(request: Request, refused: LinkRefused) -> HTMLResponse:
     """The page of a link that cannot be used (web/errors.py answers every LinkRefused so)."""
-    context = {"heading": refused.heading, "message": refused.message}
+    settings: Settings = request.app.state.settings
+    context = {
+        "heading": refused.heading,
+        "message": refused.message,
+        "contact_email": settings.client_contact_email,
+        "contact_phone": settings.client_contact_phone,
+    }
     response = page(request, "message.html", context, refused.status_code)
     if refused.retry_after:
         response.headers["Retry-After"] = str(refused.retry_after)
