@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
-from support.webapp import Staff, audit_entries, seed_dossier, sign_in
+from support.webapp import Staff, audit_entries, make_team, seed_dossier, sign_in
 
 from config.settings import Settings
 from domain.clock import utcnow
@@ -22,6 +22,7 @@ from models.dossier import Dossier, DossierCreditor
 from models.negotiation import Negotiation
 from models.staff import StaffUser
 from services.dossiers.intake import new_id
+from services.dossiers.work import my_work, team_workload
 
 ROW = re.compile(r"<tr[^>]*>\s*<td class=\"nowrap\"><a href=\"/dossiers/([0-9a-z]+)\">", re.S)
 
@@ -236,3 +237,18 @@ def test_a_case_worker_has_no_team_view(
     assert client.get("/travail/equipe").status_code == 403
     [entry] = audit_entries(web_settings, "access.denied")
     assert entry.object_type == "team"
+
+
+def test_the_queries_run_on_sqlite_and_postgresql(db_settings: Settings) -> None:
+    staff = make_team(db_settings)
+    d = seed_work(db_settings, staff)
+    with session_scope(db_settings) as session:
+        work = my_work(session, staff.case_worker, utcnow(), settings=db_settings)
+        loads = {load.name: load for load in team_workload(session, staff.supervisor, utcnow())}
+    assert [item.dossier.id for item in work.items] == [
+        d["task"].id,
+        d["ready"].id,
+        d["analysis"].id,
+    ]
+    assert (loads["Alice Martin"].open_dossiers, loads["Alice Martin"].overdue) == (6, 3)
+    assert loads["Bruno Petit"].open_dossiers == 1 and loads["Bruno Petit"].oldest_deadline is None

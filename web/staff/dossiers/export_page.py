@@ -46,8 +46,5 @@ async def export_csv(
     return StreamingResponse(
         export.lines(),
         media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="dossiers-{day}.csv"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="dossiers-{day}.csv"'},
     )
