@@ -40,7 +40,7 @@ def test_the_export_holds_what_the_list_shows(
         session.add(row)
     sign_in(client, staff.supervisor)
     listing = client.get("/dossiers").text
-    assert '<a href="/dossiers/export" download>Exporter en CSV' in listing
+    assert '<a href="/dossiers/export" download aria-describedby="result-count">Exporter' in listing
     response = client.get("/dossiers/export")
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
