@@ -39,6 +39,8 @@ SUBJECTS: dict[str, str] = {
     "breach_suspicion": "Violation de données {reference} signalée : à confirmer",
     "breach_alert": "Violation {reference} : {hours_left} avant l'échéance de 72 heures",
     "breach_overdue": "Violation {reference} : délai de 72 heures dépassé",
+    # To the case worker a supervisor entrusts a dossier to: its reference only.
+    "dossier_assigned": "Dossier {reference} : il vous est confié",
     # ...and to each person affected.
     "breach_information": "Information importante sur la sécurité de vos données",
 }

@@ -20,7 +20,17 @@ from web.staff.breaches import actions as breach_actions
 from web.staff.breaches import pages as breach_pages
 from web.staff.budget import allowances, approval, entry, strategy
 from web.staff.budget import analysis as budget_analysis
-from web.staff.dossiers import actions, detail_page, documents, intake_page, list_page
+from web.staff.dossiers import (
+    actions,
+    detail_page,
+    documents,
+    export_page,
+    intake_page,
+    list_page,
+    print_page,
+    reassign_actions,
+    work_page,
+)
 from web.staff.negotiations import (
     consent_actions,
     creditor_actions,
@@ -40,7 +50,12 @@ PAGES: tuple[APIRouter, ...] = (
     session.router,
     list_page.router,
     intake_page.router,
+    # /dossiers/export before /dossiers/{dossier_id}, which would take "export" for an id.
+    export_page.router,
     detail_page.router,
+    print_page.router,
+    reassign_actions.router,
+    work_page.router,
     actions.router,
     documents.router,
     entry.router,

@@ -145,7 +145,7 @@ def open_mail(page: Page, base_url: str, recipient: str, subject: str) -> str:
 
 
 def sign_in(page: Page, stack: DevStack) -> None:
-    page.goto(f"{stack.base_url}/login")
+    page.goto(f"{stack.base_url}/login?next=/dossiers")
     page.get_by_label("Adresse e-mail professionnelle").fill(DEMO_EMAIL)
     page.get_by_label("Mot de passe").fill(stack.demo_password)
     page.get_by_role("button", name="Se connecter").click()

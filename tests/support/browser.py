@@ -82,7 +82,8 @@ def check_page(page: Page, name: str) -> None:
 
 
 def log_in(page: Page, app: LiveApp) -> None:
-    page.goto(app.url("/login"))
+    # Case workers land on "Mon travail"; the flows start from the list.
+    page.goto(app.url("/login?next=/dossiers"))
     page.get_by_label("Adresse e-mail professionnelle").fill(STAFF_EMAIL)
     page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()

@@ -33,10 +33,11 @@ SESSION_EXPIRED = "Votre session a expiré : reconnectez-vous pour continuer."
 LOGGED_OUT = "Vous êtes déconnecté."
 
 
-# Admins manage parameters and accounts, not dossiers; everyone else starts from the list.
+# Admins manage parameters and accounts, not dossiers; case workers start from what waits on
+# them ("Mon travail"); everyone else from the list.
 # Where each role lands (the logo, after signing in): a page it may open. Ops have no page of
 # their own yet but the creditor directory every role may read.
-HOME_BY_ROLE = {Role.ADMIN: "/allowances", Role.OPS: "/creanciers"}
+HOME_BY_ROLE = {Role.ADMIN: "/allowances", Role.OPS: "/creanciers", Role.CASE_WORKER: "/travail"}
 
 
 @router.get("/", include_in_schema=False)

@@ -15,12 +15,13 @@ from domain.dossier_stages import (
     DOCUMENT_LABELS_FR,
     OUTCOME_LABELS_FR,
 )
-from models.staff import StaffUser
+from models.staff import Role, StaffUser
 from services.budget.store import budget_status
 from services.dossiers.queries import DossierDetail, get_dossier_detail
 from web.auth import CurrentStaff
 from web.codec import CODEC_ROLES
 from web.deps import SettingsDep
+from web.staff.dossiers.assignees import assignee_choices
 from web.staff.negotiations.section import NegotiationForm, negotiation_context
 from web.transactions import in_session
 from web.ui.rendering import render
@@ -49,6 +50,9 @@ def _load(
     context = negotiation_context(session, settings, staff, detail, negotiation)
     # The "Budget et analyse" section: dates and channel only.
     context["budget"] = budget_status(session, dossier_id)
+    # Reassignment is the team supervisor's: the case workers of the team to choose from.
+    supervising = staff.role == Role.SUPERVISOR and detail.can_write
+    context["reassign_options"] = assignee_choices(session, staff) if supervising else []
     return detail, context
 
 
@@ -65,6 +69,7 @@ async def dossier_page(
     closing: dict[str, Any] | None = None,
     hold: dict[str, Any] | None = None,
     negotiation: NegotiationForm | None = None,
+    reassign: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """The page; after a refused action, its message on top and the typed values kept."""
     detail, negotiations = await in_session(
@@ -87,6 +92,7 @@ async def dossier_page(
             "upload": upload or {"kind": "", "errors": {}},
             "closing": closing or {"outcome": "", "note": "", "errors": {}},
             "hold": hold or {"reason": "", "errors": {}},
+            "reassign": reassign or {"assignee": "", "errors": {}},
             "upload_max": settings.upload_max_bytes,
             "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
             "outcome_options": [(k.value, v) for k, v in OUTCOME_LABELS_FR.items()],

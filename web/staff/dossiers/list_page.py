@@ -13,6 +13,7 @@ from domain.dossier_stages import STAGE_LABELS_FR, Stage
 from domain.input_fields import MAX_PAGE, whole_number
 from models.database import session_scope
 from models.staff import StaffUser
+from services.dossiers.export import MAX_EXPORT
 from services.dossiers.queries import DossierPage, list_dossiers
 from web.auth import CurrentStaff
 from web.deps import SettingsDep
@@ -113,6 +114,8 @@ async def dossier_list(
             "stage_options": [(s.value, label) for s, label in STAGE_LABELS_FR.items()],
             "assignee_options": assignees,
             "page_links": page_links(filters, listing.page, listing.pages),
+            "export_url": "/dossiers/export" + list_url(filters)[len("/dossiers") :],
+            "export_max": MAX_EXPORT,
             "prev_url": list_url(filters, listing.page - 1) if listing.page > 1 else None,
             "next_url": (
                 list_url(filters, listing.page + 1) if listing.page < listing.pages else None

@@ -1,0 +1,2 @@
+// The printable dossier's button: the browser's own print dialog.
+document.getElementById("print-button")?.addEventListener("click", () => window.print());
