@@ -15,7 +15,7 @@ from web.public import consent as public_consent
 from web.public import counter_offer as public_counter_offer
 from web.public import negotiation as public_negotiation
 from web.public import privacy_download, privacy_form, privacy_rights_link
-from web.staff import creditors, session
+from web.staff import creditors, help_page, session
 from web.staff.breaches import actions as breach_actions
 from web.staff.breaches import pages as breach_pages
 from web.staff.budget import allowances, approval, entry, strategy
@@ -68,6 +68,7 @@ PAGES: tuple[APIRouter, ...] = (
     offer_actions.router,
     outcome_actions.router,
     creditors.router,
+    help_page.router,
     queue_page.router,
     entry_page.router,
     request_page.router,

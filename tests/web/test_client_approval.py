@@ -5,6 +5,7 @@ tests/workflow/test_analysis_phase.py approves through the page against a runnin
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Iterator
@@ -103,6 +104,15 @@ def test_page_shows_the_submission_with_two_equally_easy_answers(
     for figure in (analysis.monthly_resources, analysis.living_budget, analysis.capacity):
         assert eur(figure) in page.text
     assert "Plan amiable au montant de la capacité de remboursement." in page.text
+    # Each figure says in plain words what it is.
+    for explanation in (
+        "Tout ce qui entre chaque mois dans le foyer",
+        "pour vivre",
+        "la part qui pourrait servir à rembourser",
+        "Le total restant dû",
+        "La loi fixe un plafond",
+    ):
+        assert explanation in html.unescape(page.text), explanation
     assert f'href="{sent.url}/rapport.pdf"' in page.text
     # Two answers, as prominent as each other: same element, same style, same kind of form.
     buttons = BUTTON.findall(page.text)
