@@ -68,7 +68,9 @@ class Settings(BaseSettings):
     # X-Forwarded-Proto are believed. Empty: none, the peer's own address is the client's (else
     # anyone could pick the address every rate limit counts by).
     trusted_proxies: str = ""
-    public_base_url: str = "http://127.0.0.1:8000"
+    # Empty: the web app's own address (http://127.0.0.1:<CRAVELYNOS_WEB_PORT>), so that links
+    # follow a changed port; set it to the public address behind a proxy.
+    public_base_url: str = ""
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
@@ -165,6 +167,10 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{(self.data_dir / 'cravelynos.db').as_posix()}"
+        if not self.public_base_url:
+            host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::", "") else self.web_host
+            host = f"[{host}]" if ":" in host else host
+            self.public_base_url = f"http://{host}:{self.web_port}"
         if self.mode == "production":
             self._refuse_missing_or_dev_secrets()
         return self

@@ -149,6 +149,8 @@ def banner(settings: Settings, demo_password: str | None) -> str:
         f"  Temporal Web UI    {settings.temporal_ui_url}",
         f"  SMTP catcher       {settings.smtp_host}:{settings.smtp_port}",
         f"  Temporal gRPC      {settings.temporal_address}",
+        "  Temporal CLI       .venv/bin/temporal workflow list --address "
+        + settings.temporal_address,
         f"  Data directory     {settings.data_dir.resolve()}",
         "",
         f"  Sign in as {DEMO_EMAIL}"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from config.loading import load_or_create_dev_secrets, load_settings
+from config.loading import dev_settings, load_or_create_dev_secrets, load_settings
 from config.settings import DEV_SECRETS_FILE, SECRET_NAMES, Settings, SettingsError
 from security.keyring import generate_key
 
@@ -141,3 +141,13 @@ def test_negotiation_delays_come_from_the_environment(
     settings = Settings(data_dir=tmp_path)
     assert settings.negotiation_follow_up_days == [10, 20]
     assert settings.negotiation_no_response_days == 25
+
+
+def test_links_follow_the_web_port_unless_a_public_address_is_set(tmp_path: Path) -> None:
+    moved = dev_settings(tmp_path, web_port=8100)
+    assert moved.public_base_url == "http://127.0.0.1:8100"
+    everywhere = dev_settings(tmp_path, web_host="0.0.0.0", web_port=8100)
+    assert everywhere.public_base_url == "http://127.0.0.1:8100"
+    assert dev_settings(tmp_path, web_host="::1").public_base_url == "http://[::1]:8000"
+    public = dev_settings(tmp_path, web_port=8100, public_base_url="https://dossiers.example")
+    assert public.public_base_url == "https://dossiers.example"
