@@ -46,7 +46,9 @@ def actor(admin: StaffUser) -> str:
     return f"staff:{admin.id}"
 
 
-def list_accounts(session: Session) -> list[AccountRow]:
+def list_accounts(session: Session, admin: StaffUser) -> list[AccountRow]:
+    """Every account (names and addresses of the staff: the read is audited)."""
+    append_audit(session, actor(admin), "staff.accounts_listed", "staff_user", "all")
     pending = pending_invitations(session)
     users = session.exec(
         select(StaffUser).order_by(col(StaffUser.active).desc(), col(StaffUser.display_name))
@@ -71,10 +73,12 @@ def teams_in_use(session: Session) -> list[str]:
     return sorted(set(session.exec(select(StaffUser.team)).all()))
 
 
-def get_account(session: Session, account_id: int) -> StaffUser:
+def get_account(session: Session, account_id: int, admin: StaffUser) -> StaffUser:
+    """One account, read by `admin` (audited)."""
     user = session.get(StaffUser, account_id)
     if user is None:
         raise NotFound(ACCOUNT_MISSING)
+    append_audit(session, actor(admin), "staff.account_read", "staff_user", str(user.id))
     return user
 
 

@@ -362,6 +362,9 @@ def test_only_admins_manage_accounts(
     listing = client.get("/admin/comptes")
     assert listing.status_code == 200 and "Alice Martin" in listing.text
     assert 'href="/admin/comptes" aria-current="page"' in listing.text
+    # The staff's names and addresses were read: audited, by the admin.
+    [listed] = audit_entries(web_settings, "staff.accounts_listed")
+    assert listed.actor == f"staff:{staff.admin.id}"
     refused = client.post(f"/admin/comptes/{staff.ops.id}/desactiver", data={})
     assert refused.status_code == 403 and user_row(web_settings, staff.ops.id).active
 
@@ -476,7 +479,10 @@ def test_the_last_active_admin_is_protected(
         data={"role": "admin", "team": "technique", "csrf_token": token},
     )
     stepped = client.post(page, data={"role": "ops", "team": "technique", "csrf_token": token})
-    assert stepped.status_code == 403  # no longer an admin: the page is now refused
+    # No longer an admin: sent to their own account page, the accounts pages closed to them.
+    assert stepped.status_code == 200 and "la gestion des comptes ne vous est plus" in stepped.text
+    assert 'href="/admin/comptes"' not in stepped.text
+    assert client.get("/admin/comptes").status_code == 403
     assert user_row(web_settings, admin.id).role == Role.OPS
     with session_scope(web_settings) as session:
         admins = session.exec(

@@ -58,9 +58,9 @@ def _summary(errors: dict[str, str]) -> list[tuple[str, str]]:
     return [(k, f"{FIELD_LABELS.get(k, 'Formulaire')} : {v}") for k, v in errors.items()]
 
 
-def _rows(settings: Settings) -> list[AccountRow]:
+def _rows(settings: Settings, admin: StaffUser) -> list[AccountRow]:
     with session_scope(settings) as session:
-        return list_accounts(session)
+        return list_accounts(session, admin)
 
 
 def _teams(settings: Settings) -> list[str]:
@@ -70,7 +70,7 @@ def _teams(settings: Settings) -> list[str]:
 
 @router.get(LIST, response_class=HTMLResponse)
 async def accounts(request: Request, settings: SettingsDep, admin: Admin) -> HTMLResponse:
-    rows = await run_in_threadpool(_rows, settings)
+    rows = await run_in_threadpool(_rows, settings, admin)
     return render(
         request,
         "web/accounts/list.html",
@@ -162,9 +162,9 @@ async def create_account(
     return redirect(LIST)
 
 
-def _account(settings: Settings, account_id: int) -> StaffUser:
+def _account(settings: Settings, account_id: int, admin: StaffUser) -> StaffUser:
     with session_scope(settings) as session:
-        return get_account(session, account_id)
+        return get_account(session, account_id, admin)
 
 
 async def _edit_page(
@@ -203,7 +203,7 @@ async def _edit_page(
 async def edit_form(
     request: Request, account_id: RowId, settings: SettingsDep, admin: Admin
 ) -> HTMLResponse:
-    account = await run_in_threadpool(_account, settings, account_id)
+    account = await run_in_threadpool(_account, settings, account_id, admin)
     return await _edit_page(request, settings, account, admin)
 
 
@@ -216,13 +216,13 @@ async def edit(
 
     def save() -> dict[str, list[str]]:
         with session_scope(settings) as session:
-            user = get_account(session, account_id)
+            user = get_account(session, account_id, admin)
             return update_account(session, admin, user, role=form["role"], team=form["team"])
 
     try:
         changes = await run_in_threadpool(save)
     except (InvalidInput, Refused) as exc:
-        account = await run_in_threadpool(_account, settings, account_id)
+        account = await run_in_threadpool(_account, settings, account_id, admin)
         errors = exc.errors if isinstance(exc, InvalidInput) else {}
         refusal = "" if isinstance(exc, InvalidInput) else exc.message
         code = (
@@ -231,6 +231,10 @@ async def edit(
             else status.HTTP_409_CONFLICT
         )
         return await _edit_page(request, settings, account, admin, form, errors, refusal, code)
+    if account_id == admin.id and "role" in changes:
+        # No longer an admin: the accounts pages are closed to them from now on.
+        flash(request, "Votre rôle est changé : la gestion des comptes ne vous est plus ouverte.")
+        return redirect("/compte")
     flash(request, "Compte mis à jour." if changes else "Aucun changement : rien n'a été modifié.")
     return redirect(f"{LIST}/{account_id}")
 
@@ -245,7 +249,7 @@ async def _act(
 ) -> Response:
     def run() -> tuple[str, QueuedAccountEmail | None]:
         with session_scope(settings) as session:
-            user = get_account(session, account_id)
+            user = get_account(session, account_id, admin)
             if action == "deactivate":
                 deactivate_account(session, admin, user)
                 return f"Compte de {user.display_name} désactivé : ses sessions sont fermées.", None
@@ -265,7 +269,7 @@ async def _act(
     try:
         message, queued = await run_in_threadpool(run)
     except Refused as exc:
-        account = await run_in_threadpool(_account, settings, account_id)
+        account = await run_in_threadpool(_account, settings, account_id, admin)
         return await _edit_page(
             request,
             settings,
