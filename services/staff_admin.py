@@ -7,6 +7,7 @@ active admin is protected: no change may leave the service without one.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +23,13 @@ from services.staff_links import issue_link, pending_invitations
 
 TEAM_MAX = 40
 ROLE_UNKNOWN = "Choisissez un rôle dans la liste."
-TEAM_MISSING = f"L'équipe est obligatoire ({TEAM_MAX} caractères au maximum)."
+TEAM_MISSING = "L'équipe est obligatoire."
+TEAM_SHAPE = (
+    "L'équipe s'écrit en lettres sans accent, chiffres et tirets (par exemple « paris »), "
+    f"{TEAM_MAX} caractères au maximum."
+)
+# Teams are identifiers that scope dossiers: "Paris" and "paris " must be the same team.
+_TEAM = re.compile(rf"^[a-z0-9][a-z0-9_-]{{0,{TEAM_MAX - 1}}}$")
 LAST_ADMIN = (
     "C'est le dernier compte administrateur actif : nommez d'abord un autre administrateur, "
     "sinon plus personne ne pourrait gérer les comptes."
@@ -87,8 +94,10 @@ def _role_and_team(role: str, team: str, errors: dict[str, str]) -> tuple[Role |
     if chosen is None:
         errors["role"] = ROLE_UNKNOWN
     team_name = team.strip().casefold()
-    if not team_name or len(team_name) > TEAM_MAX:
+    if not team_name:
         errors["team"] = TEAM_MISSING
+    elif not _TEAM.match(team_name):
+        errors["team"] = TEAM_SHAPE
     return chosen, team_name
 
 
@@ -99,14 +108,15 @@ def invite_account(
 
     Its password is random and never shown: only the invitation sets one the person knows."""
     errors: dict[str, str] = {}
-    _role_and_team(role, team, errors)
+    _role, team_name = _role_and_team(role, team, errors)
     try:
+        # A refused team goes in empty: refused there too, before anything is written.
         user = create_staff_user(
             session,
             email=email,
             display_name=display_name,
             role=role,
-            team=team.strip().casefold(),
+            team="" if "team" in errors else team_name,
             password=secrets.token_urlsafe(32),
         )
     except InvalidInput as exc:

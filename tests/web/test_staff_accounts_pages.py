@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -489,3 +490,25 @@ def test_the_last_active_admin_is_protected(
             select(StaffUser).where(col(StaffUser.role) == Role.ADMIN, col(StaffUser.active))
         ).all()
         assert [a.id for a in admins] == [staff.ops.id]
+
+
+HOSTILE = ["\x00", "a\x00b", "\u202e", "é" * 300, " "]
+
+
+def test_hostile_inputs_are_refused_clearly(
+    client: TestClient, staff: Staff, web_settings: Settings
+) -> None:
+    token = sign_in(client, staff.admin)
+    for value in HOSTILE:
+        for name in ("display_name", "email", "team"):
+            form = {"display_name": "Inès Garnier", "email": "ines@cravelynos.example",
+                    "role": "ops", "team": "paris", name: value, "csrf_token": token}  # fmt: skip
+            refused = client.post("/admin/comptes/nouveau", data=form)
+            assert refused.status_code == 422, (name, value)
+        edit = {"role": "ops", "team": value, "csrf_token": token}
+        assert client.post(f"/admin/comptes/{staff.ops.id}", data=edit).status_code == 422
+        forgotten = {"email": value, "csrf_token": csrf_of(client, "/mot-de-passe-oublie")}
+        assert client.post("/mot-de-passe-oublie", data=forgotten).status_code == 422
+        assert client.get(f"/mot-de-passe/{quote(value)}").status_code == 404
+    with session_scope(web_settings) as session:
+        assert len(session.exec(select(StaffUser)).all()) == 8
