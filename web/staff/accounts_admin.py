@@ -49,7 +49,10 @@ FIELD_LABELS = {
 }
 FIELDS = tuple(FIELD_LABELS)
 ROLE_OPTIONS = [(role.value, label) for role, label in ROLE_LABELS_FR.items()]
-TEAM_HINT = "Identifiant court, en lettres sans accent, chiffres et tirets (par exemple « paris ») : les membres d'une équipe voient les mêmes dossiers."
+TEAM_HINT = (
+    "Identifiant court, en lettres sans accent, chiffres et tirets (par exemple « paris ») : "
+    "les membres d'une équipe voient les mêmes dossiers."
+)
 
 
 def _summary(errors: dict[str, str]) -> list[tuple[str, str]]:
