@@ -48,8 +48,8 @@ PASSWORD_HINT = (
     "et résiste mieux qu'un mot compliqué."
 )
 CHANGED = (
-    "Votre mot de passe est changé. Vos autres sessions et jetons d'API sont fermés ; vous "
-    "restez connecté ici."
+    "Votre mot de passe est changé. Vos autres sessions et jetons d'API sont fermés ; "
+    "celle de ce navigateur reste ouverte."
 )
 
 
