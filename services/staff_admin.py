@@ -19,7 +19,7 @@ from models.staff import Role, StaffUser
 from models.staff_link import LinkPurpose
 from services.audit import append_audit
 from services.staff_accounts import create_staff_user, deactivate
-from services.staff_links import issue_link, pending_invitations
+from services.staff_links import issue_link, unused_invitations
 
 TEAM_MAX = 40
 ROLE_UNKNOWN = "Choisissez un rôle dans la liste."
@@ -46,7 +46,8 @@ class AccountRow:
     team: str
     active: bool
     created_at: datetime
-    invitation_pending: bool
+    # None: no invitation waiting; False: waiting and valid; True: it expired unused.
+    invitation_expired: bool | None
 
 
 def actor(admin: StaffUser) -> str:
@@ -56,7 +57,7 @@ def actor(admin: StaffUser) -> str:
 def list_accounts(session: Session, admin: StaffUser) -> list[AccountRow]:
     """Every account (names and addresses of the staff: the read is audited)."""
     append_audit(session, actor(admin), "staff.accounts_listed", "staff_user", "all")
-    pending = pending_invitations(session)
+    invitations = unused_invitations(session)
     users = session.exec(
         select(StaffUser).order_by(col(StaffUser.active).desc(), col(StaffUser.display_name))
     ).all()
@@ -69,7 +70,7 @@ def list_accounts(session: Session, admin: StaffUser) -> list[AccountRow]:
             team=user.team,
             active=user.active,
             created_at=user.created_at,
-            invitation_pending=user.id in pending,
+            invitation_expired=invitations.get(user.id) if user.id is not None else None,
         )
         for user in users
         if user.id is not None

@@ -104,13 +104,17 @@ def end_open_links(session: Session, staff_id: int) -> int:
     return int(result.rowcount or 0)
 
 
-def pending_invitations(session: Session) -> set[int]:
-    """Accounts whose invitation is still waiting to be used (and still valid)."""
+def unused_invitations(session: Session) -> dict[int, bool]:
+    """Accounts whose invitation was never used (no password chosen yet), and whether every
+    such invitation has expired (True: the admin should send a new one)."""
     rows = session.exec(
-        select(StaffAccountLink.staff_id).where(
+        select(StaffAccountLink.staff_id, StaffAccountLink.expires_at).where(
             col(StaffAccountLink.purpose) == LinkPurpose.INVITATION,
             col(StaffAccountLink.used_at).is_(None),
-            col(StaffAccountLink.expires_at) > utcnow(),
         )
     ).all()
-    return set(rows)
+    now = utcnow()
+    expired: dict[int, bool] = {}
+    for staff_id, expires_at in rows:
+        expired[staff_id] = expired.get(staff_id, True) and as_utc(expires_at) <= now
+    return expired

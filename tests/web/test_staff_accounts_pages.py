@@ -410,7 +410,19 @@ def test_an_admin_invites_a_person_who_chooses_their_password(
     [mail] = mails_to(web_settings, "ines@cravelynos.example")
     assert mail.subject == "Votre compte Cravelynos : choisissez votre mot de passe"
     assert "conseiller, équipe Lyon" in mail.text
-    path = link_in(mail)
+    # Left unused past its 72 hours: the list says so, and a new invitation can be sent.
+    with session_scope(web_settings) as session:
+        link = session.exec(select(StaffAccountLink)).one()
+        link.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(link)
+    assert client.get(link_in(mail)).status_code == 410
+    assert "invitation expirée" in client.get("/admin/comptes").text
+    again = client.post(f"/admin/comptes/{ines.id}/inviter", data={"csrf_token": token})
+    assert "Nouvelle invitation envoyée à Inès Garnier" in again.text
+    assert "invitation en attente" in client.get("/admin/comptes").text
+    first, second = mails_to(web_settings, "ines@cravelynos.example")
+    path = link_in(second)
+    assert path != link_in(first)
     client.cookies.clear()
     assert "Choisir votre mot de passe" in client.get(path).text
     assert choose(client, path, NEW_PASSWORD).status_code == 303
