@@ -16,6 +16,7 @@ from models import (  # noqa: F401
     privacy_request,
     rate_limit,
     staff,
+    staff_link,
     staff_session,
     staged_write,
     statistics,

@@ -19,6 +19,16 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# How the pages name each role.
+ROLE_LABELS_FR: dict[Role, str] = {
+    Role.CASE_WORKER: "Conseiller",
+    Role.SUPERVISOR: "Superviseur",
+    Role.DPO: "Délégué à la protection des données",
+    Role.OPS: "Exploitation",
+    Role.ADMIN: "Administrateur",
+}
+
+
 class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_user"
 
@@ -30,3 +40,6 @@ class StaffUser(SQLModel, table=True):
     password_hash: str = field(Category.ACCOUNT, max_length=200)
     active: bool = field(Category.OPERATIONAL, default=True)
     created_at: datetime = field(Category.OPERATIONAL, default_factory=utcnow)
+    # The account's own data key (wrapped), made when a first email to it is queued: the
+    # outbox keeps every message encrypted under a key of the person it is about.
+    wrapped_key: str | None = field(Category.ACCOUNT, default=None, max_length=200)

@@ -43,6 +43,10 @@ SUBJECTS: dict[str, str] = {
     "dossier_assigned": "Dossier {reference} : il vous est confié",
     # ...and to each person affected.
     "breach_information": "Information importante sur la sécurité de vos données",
+    # To a staff member about their own account (services/staff_emails.py).
+    "account_invitation": "Votre compte Cravelynos : choisissez votre mot de passe",
+    "account_reset": "Cravelynos : choisir un nouveau mot de passe",
+    "account_password_changed": "Cravelynos : votre mot de passe a été changé",
 }
 # To the client about one creditor (activities/negotiation_email.py): never a figure.
 NEGOTIATION_SUBJECTS: dict[str, str] = {

@@ -15,7 +15,7 @@ from web.public import consent as public_consent
 from web.public import counter_offer as public_counter_offer
 from web.public import negotiation as public_negotiation
 from web.public import privacy_download, privacy_form, privacy_rights_link
-from web.staff import creditors, help_page, session
+from web.staff import account, accounts_admin, creditors, help_page, password_reset, session
 from web.staff.breaches import actions as breach_actions
 from web.staff.breaches import pages as breach_pages
 from web.staff.budget import allowances, approval, entry, strategy
@@ -48,6 +48,9 @@ from web.staff.privacy import (
 # Server-rendered pages: out of the OpenAPI schema, which documents the JSON API only.
 PAGES: tuple[APIRouter, ...] = (
     session.router,
+    account.router,
+    password_reset.router,
+    accounts_admin.router,
     list_page.router,
     intake_page.router,
     # /dossiers/export before /dossiers/{dossier_id}, which would take "export" for an id.

@@ -34,7 +34,15 @@ CLIENT = "client"
 REQUEST = "privacy_request"
 # Tables that are not a person's data, or that lead nowhere useful.
 NOT_FOLLOWED = frozenset(
-    {"staff_user", "staff_session", "audit_entry", "audit_head", "creditor", "breach"}
+    {
+        "staff_user",
+        "staff_session",
+        "staff_account_link",
+        "audit_entry",
+        "audit_head",
+        "creditor",
+        "breach",
+    }
 )
 NOT_PERSONAL = frozenset({Category.OPERATIONAL.value, Category.AUDIT.value})
 DOCUMENT_STORE = ("document", "privacy_identity_document")

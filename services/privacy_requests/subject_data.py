@@ -35,6 +35,7 @@ NOT_THE_PERSONS = frozenset(
     {
         "staff_user",
         "staff_session",
+        "staff_account_link",
         "audit_entry",
         "audit_head",
         "breach",
