@@ -111,6 +111,14 @@ class LegalHoldRequest(BaseModel):
     reason: Annotated[str, required_text("Motif de la conservation", 500, multiline=True)]
 
 
+class DocumentRemovalRequest(BaseModel):
+    """Why a supporting document is removed or replaced (kept encrypted, never in clear)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, required_text("Motif", 300, multiline=True)]
+
+
 _ENUM_MESSAGES: tuple[tuple[Callable[[str], bool], str], ...] = (
     (lambda f: f.startswith("creditors.") and f.endswith(".kind"), "Type de créancier inconnu."),
     (lambda f: f.startswith("expected_documents") or f == "kind", "Type de pièce inconnu."),
