@@ -20,7 +20,7 @@ from web.staff.breaches import actions as breach_actions
 from web.staff.breaches import pages as breach_pages
 from web.staff.budget import allowances, approval, entry, strategy
 from web.staff.budget import analysis as budget_analysis
-from web.staff.dossiers import actions, detail_page, documents, intake_page, list_page
+from web.staff.dossiers import actions, client_edit, detail_page, documents, intake_page, list_page
 from web.staff.negotiations import (
     consent_actions,
     creditor_actions,
@@ -43,6 +43,7 @@ PAGES: tuple[APIRouter, ...] = (
     detail_page.router,
     actions.router,
     documents.router,
+    client_edit.router,
     entry.router,
     budget_analysis.router,
     strategy.router,
