@@ -122,6 +122,8 @@ class ClientDetailsEdit(BaseModel):
     email: Annotated[str, EMAIL_INPUT]
     phone: Annotated[str, PHONE_INPUT]
     address: Annotated[str, required_text("Adresse postale", 300, multiline=True)]
+    departement: Annotated[str, DEPARTEMENT_INPUT]
+    preferred_channel: ContactChannel
     reason: Annotated[str | None, optional_text("Motif de la correction", 500, multiline=True)] = (
         None
     )

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from config.settings import Settings
 from domain.errors import NotFound, Refused
 from domain.intake import ClientDetailsEdit
-from domain.privacy.rectification import RectifiableField
+from domain.privacy.rectification import ClearDetail, RectifiableField
 from models.client import Client
 from models.staff import StaffUser
 from security.datakeys import ClientCipher
@@ -24,6 +24,7 @@ from services.privacy_requests.rectification import (
     AppliedChange,
     ClientDetailChange,
     change_client_detail,
+    current_value,
 )
 
 ERASED = (
@@ -31,12 +32,14 @@ ERASED = (
     "il n'y a plus de coordonnées à modifier."
 )
 DEFAULT_REASON = "correction par le conseiller du dossier"
-EDITED_FIELDS = (
+EDITED_FIELDS: tuple[RectifiableField | ClearDetail, ...] = (
     RectifiableField.FIRST_NAME,
     RectifiableField.LAST_NAME,
     RectifiableField.EMAIL,
     RectifiableField.PHONE,
     RectifiableField.ADDRESS,
+    ClearDetail.DEPARTEMENT,
+    ClearDetail.PREFERRED_CHANNEL,
 )
 
 
@@ -65,11 +68,7 @@ def client_details(
     """The details as recorded, for the edit form (the read is audited)."""
     reference, client = _client(session, viewer, dossier_id, "client.edit_form")
     cipher = ClientCipher.for_client(client, settings)
-    values = {
-        f.value: cipher.decrypt("client", f.value, client.id, getattr(client, f"{f.value}_enc"))
-        or ""
-        for f in EDITED_FIELDS
-    }
+    values = {f.value: current_value(client, cipher, f) for f in EDITED_FIELDS}
     audit_client_data_read(
         session, actor_of(viewer), client.id, "modification des coordonnées", dossier_id=dossier_id
     )
@@ -87,12 +86,11 @@ def edit_client_details(
     differed)."""
     _, client = _client(session, viewer, dossier_id, "client.edit")
     cipher = ClientCipher.for_client(client, settings)
-    wanted = data.model_dump()
+    wanted = {name: str(value) for name, value in data.model_dump(mode="json").items()}
     changes = [
         ClientDetailChange(f, wanted[f.value], data.reason or DEFAULT_REASON)
         for f in EDITED_FIELDS
-        if cipher.decrypt("client", f.value, client.id, getattr(client, f"{f.value}_enc"))
-        != wanted[f.value]
+        if current_value(client, cipher, f) != wanted[f.value]
     ]
     return [
         change_client_detail(session, settings, client, change, actor_of(viewer))

@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from config.settings import Settings
+from domain.contact_fields import ContactChannel
 from domain.errors import InvalidInput, Refused
-from domain.privacy.rectification import RectifiableField, RectificationIn
+from domain.privacy.rectification import ClearDetail, RectifiableField, RectificationIn
 from domain.privacy.request import ANSWERED, RequestStatus, Right
 from models.client import Client
 from models.creditor_directory import Creditor, CreditorChannel
@@ -68,7 +69,7 @@ def rectify(
 
 @dataclass(frozen=True)
 class ClientDetailChange:
-    field: RectifiableField
+    field: RectifiableField | ClearDetail
     # Already checked by the field's rule (domain/privacy/rectification.py).
     new_value: str
     reason: str
@@ -97,8 +98,13 @@ def change_client_detail(
     Whatever must follow a change of a client's detail hooks in here."""
     cipher = ClientCipher.for_client(client, settings)
     name = change.field.value
-    old = cipher.decrypt("client", name, client.id, getattr(client, f"{name}_enc"))
-    setattr(client, f"{name}_enc", cipher.encrypt("client", name, client.id, change.new_value))
+    old = current_value(client, cipher, change.field)
+    if isinstance(change.field, ClearDetail):
+        clear = change.new_value
+        setattr(client, name, ContactChannel(clear) if name == "preferred_channel" else clear)
+    else:
+        new_enc = cipher.encrypt("client", name, client.id, change.new_value)
+        setattr(client, f"{name}_enc", new_enc)
     if change.field == RectifiableField.EMAIL:
         client.email_bidx = blind_index(EMAIL_INDEX, change.new_value, settings)
     if change.field == RectifiableField.LAST_NAME:
@@ -114,7 +120,10 @@ def change_client_detail(
     row.new_value_enc = cipher.encrypt(TABLE, "new_value", row.id, change.new_value)
     row.reason_enc = cipher.encrypt(TABLE, "reason", row.id, change.reason)
     session.add(row)
-    recipients = _notices(session, row, change.field)
+    # A detail kept in clear was never sent to a creditor: nobody to tell.
+    recipients = (
+        _notices(session, row, change.field) if isinstance(change.field, RectifiableField) else []
+    )
     append_audit(
         session, actor, "client.rectified", "client", client.id,
         reason=(
@@ -126,6 +135,17 @@ def change_client_detail(
     )  # fmt: skip
     session.flush()
     return AppliedChange(row, recipients)
+
+
+def current_value(
+    client: Client, cipher: ClientCipher, field: RectifiableField | ClearDetail
+) -> str:
+    """The detail as recorded, as text."""
+    name = field.value
+    if isinstance(field, ClearDetail):
+        value = getattr(client, name)
+        return str(value.value if isinstance(value, ContactChannel) else value)
+    return cipher.decrypt("client", name, client.id, getattr(client, f"{name}_enc")) or ""
 
 
 def _notices(session: Session, row: PrivacyRectification, field: RectifiableField) -> list[str]:

@@ -76,6 +76,8 @@ def _form(token: str, **changes: str) -> dict[str, str]:
         "email": "client@example.org",
         "phone": "06 12 34 56 78",
         "address": "12 rue des Lilas\n75011 Paris",
+        "departement": "75",
+        "preferred_channel": "email",
         "reason": "",
     }
     form.update(changes)
@@ -97,7 +99,12 @@ def test_the_case_worker_corrects_details_through_the_rectification_service(
     done = client.post(
         url,
         data=_form(
-            token, email=f"  {NEW_EMAIL} ", phone="07 98 76 54 32", reason="Nouvelle adresse"
+            token,
+            email=f"  {NEW_EMAIL} ",
+            phone="07 98 76 54 32",
+            departement="93",
+            preferred_channel="phone",
+            reason="Nouvelle adresse",
         ),
         follow_redirects=False,
     )
@@ -111,7 +118,15 @@ def test_the_case_worker_corrects_details_through_the_rectification_service(
         rows = session.exec(
             select(PrivacyRectification).where(PrivacyRectification.client_id == seed.client_id)
         ).all()
-        assert sorted(r.field_name for r in rows) == ["email", "phone"]
+        assert sorted(r.field_name for r in rows) == [
+            "departement",
+            "email",
+            "phone",
+            "preferred_channel",
+        ]
+        client_now = session.get(Client, seed.client_id)
+        assert client_now is not None
+        assert (client_now.departement, client_now.preferred_channel) == ("93", "phone")
         assert all(r.request_id is None for r in rows)
         client_row = session.get(Client, seed.client_id)
         assert client_row is not None
@@ -126,7 +141,7 @@ def test_the_case_worker_corrects_details_through_the_rectification_service(
         assert {n.creditor_id for n in notices} == {seed.creditor_ids[0]}
 
     entries = audit_entries(web_settings, "client.rectified")
-    assert len(entries) == 2
+    assert len(entries) == 4
     assert all(
         NEW_EMAIL not in (e.detail or "") and "client@example" not in (e.detail or "")
         for e in entries
@@ -134,14 +149,26 @@ def test_the_case_worker_corrects_details_through_the_rectification_service(
     assert json.loads(entries[0].detail or "{}")["recipients"] == 1
 
     dossier_page = html.unescape(client.get(f"/dossiers/{seed.dossier_id}").text)
-    assert "Coordonnées enregistrées : Adresse e-mail, Téléphone." in dossier_page
+    assert (
+        "Coordonnées enregistrées : Adresse e-mail, Téléphone, Département, Moyen de contact "
+        "préféré." in dossier_page
+    )
     assert f"{creditor_name(1)} (adresse e-mail, téléphone)" in dossier_page
     assert creditor_name(2) not in dossier_page.split("ont reçu l'ancienne valeur")[1][:300]
 
     # Saving the same values again changes nothing.
-    same = client.post(url, data=_form(token, email=NEW_EMAIL, phone="07 98 76 54 32"))
+    same = client.post(
+        url,
+        data=_form(
+            token,
+            email=NEW_EMAIL,
+            phone="07 98 76 54 32",
+            departement="93",
+            preferred_channel="phone",
+        ),
+    )
     assert "Aucune coordonnée n'a changé" in html.unescape(same.text)
-    assert len(audit_entries(web_settings, "client.rectified")) == 2
+    assert len(audit_entries(web_settings, "client.rectified")) == 4
 
 
 def test_invalid_values_are_refused_and_kept(
@@ -151,13 +178,17 @@ def test_invalid_values_are_refused_and_kept(
     before = _details(web_settings, seed.client_id)
     refused = client.post(
         f"/dossiers/{seed.dossier_id}/coordonnees",
-        data=_form(token, first_name="Jeanne", email="jeanne@", phone="12", address=""),
+        data=_form(
+            token, email="jeanne@", phone="12", address="", departement="99", preferred_channel="x"
+        ),
     )
     assert refused.status_code == 422
     text = html.unescape(refused.text)
     assert "Adresse e-mail : Adresse e-mail invalide" in text
     assert "Téléphone : Numéro de téléphone invalide" in text
     assert "Adresse postale :" in text
+    assert "Département : Département invalide" in text
+    assert "Moyen de contact préféré :" in text
     assert 'value="jeanne@"' in text and 'value="12"' in text
     assert _details(web_settings, seed.client_id) == before
     assert audit_entries(web_settings, "client.rectified") == []

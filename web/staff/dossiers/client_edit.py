@@ -7,6 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 from fastapi.responses import RedirectResponse, Response
 
+from domain.contact_fields import ContactChannel
 from domain.errors import InvalidInput, Refused
 from domain.intake import ClientDetailsEdit, parse_input
 from services.dossiers.client_details import client_details, edit_client_details
@@ -21,13 +22,24 @@ from web.ui.rendering import render
 
 router = APIRouter()
 
-FIELDS = ("first_name", "last_name", "email", "phone", "address", "reason")
+FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "departement",
+    "preferred_channel",
+    "reason",
+)
 LABELS = {
     "first_name": "Prénom",
     "last_name": "Nom de famille",
     "email": "Adresse e-mail",
     "phone": "Téléphone",
     "address": "Adresse postale",
+    "departement": "Département",
+    "preferred_channel": "Moyen de contact préféré",
     "reason": "Motif de la correction",
 }
 NOTHING_CHANGED = "Aucune coordonnée n'a changé : rien n'a été enregistré."
@@ -59,6 +71,7 @@ async def _page(
             "form": form if form is not None else {**details.values, "reason": ""},
             "errors": errors,
             "summary": [(k, f"{LABELS.get(k, 'Formulaire')} : {v}") for k, v in errors.items()],
+            "channel_options": [(c.value, c.label) for c in ContactChannel],
         },
         status_code=status_code,
         settings=settings,
