@@ -39,8 +39,8 @@ REMOVED_ACTION = "document.remove"
 ALREADY_REMOVED = "Cette pièce a déjà été retirée du dossier : il n'y a plus rien à retirer."
 CLOSED = "Ce dossier est clôturé : ses pièces ne peuvent plus être retirées ni remplacées."
 GENERATED = (
-    "Ce document a été produit par Cravelynos (rapport, courrier, reçu) : il fait partie de "
-    "l'historique du dossier et ne se retire pas."
+    "Ce document fait partie de l'historique du dossier (rapport, courrier, reçu, réponse "
+    "d'un créancier) : il ne se retire pas."
 )
 ERASED = "Les données de ce client ont été effacées."
 
