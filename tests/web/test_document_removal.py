@@ -20,7 +20,7 @@ from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier, ExpectedDocument
 from security.datakeys import ClientCipher
-from services.documents import document_path
+from services.documents import document_path, new_generated_pdf
 
 WRONG = pdf_with(b"Bulletin de salaire de quelqu'un d'autre")
 RIGHT = png_with(b"Bulletin de salaire du client")
@@ -167,3 +167,39 @@ def test_refusals_change_nothing(
     assert "Retirer ou remplacer" not in client.get(f"/dossiers/{dossier.id}").text
     assert path.exists() and count(web_settings, Document) == 1
     assert audit_entries(web_settings, "document.remove") == []
+
+
+def test_a_bad_replacement_or_a_history_document_changes_nothing(
+    client: TestClient, staff: Staff, web_settings: Settings, dossier: Dossier
+) -> None:
+    token = sign_in(client, staff.case_worker)
+    document = _upload(client, token, dossier)
+    path = document_path(document, web_settings)
+    refused = client.post(
+        f"/dossiers/{dossier.id}/documents/{document.id}/retrait",
+        data={"csrf_token": token, "action": "replace", "reason": REASON},
+        files={"file": ("paie.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
+    )
+    assert refused.status_code == 422
+    body = html.unescape(refused.text)
+    assert "Fichier de remplacement :" in body and REASON in body
+    assert path.exists() and count(web_settings, Document) == 1
+    assert audit_entries(web_settings, "document.remove") == []
+
+    with session_scope(web_settings) as session:
+        client_row = session.get(Client, dossier.client_id)
+        assert client_row is not None
+        letter = new_generated_pdf(
+            session,
+            client_row,
+            dossier.id,
+            DocumentKind.CREDITOR_LETTER,
+            "courrier.pdf",
+            pdf_with(b"Courrier"),
+            web_settings,
+            reason="test",
+        ).store(session, web_settings)
+    history = client.get(f"/dossiers/{dossier.id}/documents/{letter.id}/retrait")
+    assert history.status_code == 409
+    assert "fait partie de l'historique du dossier" in html.unescape(history.text)
+    assert count(web_settings, Document) == 2
