@@ -35,17 +35,13 @@ from domain.negotiation.message_content import (
     plan_message,
     plan_refusal,
 )
-from domain.negotiation.sharing import (
-    SHARE_CATEGORY_SHORT_FR,
-    MessageKind,
-    ShareCategory,
-)
+from domain.negotiation.sharing import MessageKind, ShareCategory
 from models.creditor_directory import CreditorChannel
 from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
 from models.negotiation import Negotiation, NegotiationOffer, SharingLedgerEntry
 from models.outbox import OutboxEmail
-from rendering.email import render_email
+from rendering.creditor_message import message_context, render_creditor_email
 from rendering.pdf import render_pdf
 from services.audit import append_audit
 from services.documents import new_generated_pdf
@@ -234,7 +230,7 @@ class CreditorMessageActivities:
 
     async def _email(self, msg: io.CreditorMessage, prepared: Prepared) -> io.CreditorMessageSent:
         target, content = prepared.target, prepared.content
-        rendered = render_email("creditor_message", target.address, _context(content))
+        rendered = render_creditor_email(content, target.address)
 
         # A message not sent yet is rebuilt on every attempt, so what leaves is always what
         # the consent checked on this attempt allows.
@@ -334,21 +330,11 @@ class CreditorMessageActivities:
         pending.store(session, self.settings)
 
 
-def _context(content: CreditorMessageContent) -> dict[str, object]:
-    return {
-        "content": content,
-        "reference": content.reference,
-        "kind_label": content.kind_label.lower(),
-        "categories": [c.value for c in content.categories],
-        "category_labels": [SHARE_CATEGORY_SHORT_FR[c] for c in content.categories],
-    }
-
-
 def render_letter(
     content: CreditorMessageContent, address: str, settings: Settings, written_on: datetime
 ) -> bytes:
     context = {
-        **_context(content),
+        **message_context(content),
         "recipient_address": address,
         "sender": settings.mail_from,
         "written_on": written_on,

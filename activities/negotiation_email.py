@@ -26,8 +26,10 @@ from domain.french_dates import french_date, french_datetime
 from domain.negotiation.sharing import SHARE_CATEGORY_SHORT_FR, ShareCategory
 from domain.negotiation.states import (
     ESCALATION_LABELS_FR,
+    OFFER_TYPE_LABELS_FR,
     EscalationRoute,
     NegotiationState,
+    OfferType,
 )
 from models.client import Client
 from models.creditor_directory import Creditor
@@ -57,6 +59,7 @@ NEGOTIATION_EMAIL_TEMPLATES = frozenset(
         "negotiation_consent_request",
         "negotiation_offer_sent",
         "negotiation_counter_offer",
+        "negotiation_counter_accepted",
         "negotiation_agreement",
         "negotiation_refused",
         "negotiation_no_response",
@@ -175,6 +178,8 @@ class NegotiationEmailActivities:
                 "decision_link": decision_link_url(self.settings, offer.id),
                 "deadline": french_datetime(offer.decision_deadline),
             }
+        if template == "negotiation_counter_accepted":
+            return _accepted_terms(session, request.offer_id)
         if template in ("negotiation_agreement", "negotiation_completed"):
             return {"has_schedule": _instalment(session, negotiation.id, None) is not None}
         if template == "negotiation_suspended":
@@ -247,3 +252,18 @@ def _instalment(
     if number is not None:
         query = query.where(RepaymentInstalment.number == number)
     return session.exec(query).first()
+
+
+def _accepted_terms(session: Session, offer_id: str | None) -> dict[str, Any]:
+    """What the client accepted and when, in words and dates: the amounts stay behind the
+    space link, like every figure of a negotiation."""
+    offer = session.get(NegotiationOffer, offer_id) if offer_id else None
+    if offer is None or offer.client_decided_at is None:
+        raise ApplicationError("acceptance receipt without a decision", non_retryable=True)
+    return {
+        "type_label": OFFER_TYPE_LABELS_FR[OfferType(offer.offer_type)],
+        "instalments": offer.instalments,
+        "first_due_date": day(offer.first_due_date) if offer.first_due_date else "",
+        "valid_until": day(offer.valid_until),
+        "accepted_at": french_datetime(offer.client_decided_at),
+    }

@@ -6,7 +6,7 @@ children). Each item is the case worker's `send_offer` update, C in flight (clos
 dossiers). The update returns once the offer email was accepted by the SMTP server (consent
 re-checked right before, sharing ledger written with it), the offer marked sent, the progress
 recorded and the client's "offer sent" email delivered: its latency is what the case worker
-waits for after clicking "Envoyer l'offre".
+waits for after confirming the offer's preview.
 """
 
 from __future__ import annotations

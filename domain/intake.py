@@ -111,6 +111,32 @@ class LegalHoldRequest(BaseModel):
     reason: Annotated[str, required_text("Motif de la conservation", 500, multiline=True)]
 
 
+class ClientDetailsEdit(BaseModel):
+    """A client's contact details as their case worker corrects them: each checked by the rule
+    it was typed under at intake."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: Annotated[str, name_text("Prénom", 100)]
+    last_name: Annotated[str, name_text("Nom de famille", 100)]
+    email: Annotated[str, EMAIL_INPUT]
+    phone: Annotated[str, PHONE_INPUT]
+    address: Annotated[str, required_text("Adresse postale", 300, multiline=True)]
+    departement: Annotated[str, DEPARTEMENT_INPUT]
+    preferred_channel: ContactChannel
+    reason: Annotated[str | None, optional_text("Motif de la correction", 500, multiline=True)] = (
+        None
+    )
+
+
+class DocumentRemovalRequest(BaseModel):
+    """Why a supporting document is removed or replaced (kept encrypted, never in clear)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, required_text("Motif", 300, multiline=True)]
+
+
 _ENUM_MESSAGES: tuple[tuple[Callable[[str], bool], str], ...] = (
     (lambda f: f.startswith("creditors.") and f.endswith(".kind"), "Type de créancier inconnu."),
     (lambda f: f.startswith("expected_documents") or f == "kind", "Type de pièce inconnu."),

@@ -162,13 +162,17 @@ class ErasureLedgerEntry(SQLModel, table=True):
 
 
 class PrivacyRectification(SQLModel, table=True):
-    """One detail of a client corrected at their request: the old and the new value and why,
-    encrypted under the client's key (the audit log names this row, never the values)."""
+    """One detail of a client corrected (at their request, or by their case worker): the old
+    and the new value and why, encrypted under the client's key (the audit log names this row,
+    never the values)."""
 
     __tablename__ = "privacy_rectification"
 
     id: int | None = field(Category.OPERATIONAL, default=None, primary_key=True)
-    request_id: str = field(Category.OPERATIONAL, foreign_key="privacy_request.id", index=True)
+    # None: corrected by the case worker in charge of the dossier, outside any request.
+    request_id: str | None = field(
+        Category.OPERATIONAL, default=None, foreign_key="privacy_request.id", index=True
+    )
     client_id: str = field(Category.OPERATIONAL, foreign_key="client.id", index=True)
     # A RectifiableField value.
     field_name: str = field(Category.OPERATIONAL, max_length=20)

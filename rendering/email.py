@@ -54,6 +54,7 @@ NEGOTIATION_SUBJECTS: dict[str, str] = {
     "negotiation_consent_receipt": "reçu de votre décision pour {creditor_name}",
     "negotiation_offer_sent": "notre proposition a été envoyée à {creditor_name}",
     "negotiation_counter_offer": "{creditor_name} fait une contre-proposition",
+    "negotiation_counter_accepted": "reçu de votre acceptation ({creditor_name})",
     "negotiation_agreement": "accord trouvé avec {creditor_name}",
     "negotiation_refused": "réponse négative de {creditor_name}",
     "negotiation_no_response": "{creditor_name} n'a pas répondu",

@@ -30,6 +30,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "without_prefix": labels.without_prefix,
     "filesize": format_size_fr,
     "phone_fr": labels.phone_fr,
+    "counted": french_text.counted,
 }
 GLOBALS: dict[str, Any] = {
     "resource_label": labels.resource_label,

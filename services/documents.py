@@ -285,6 +285,20 @@ def read_document(
     return document, filename or f"piece-{document.id[:8]}", data
 
 
+def shred_file(path: Path) -> None:
+    """Overwrite the file with random bytes, flushed to disk, then unlink it: what the disk
+    keeps of it after a removal is noise. Nothing happens if it is already gone."""
+    try:
+        size = path.stat().st_size
+        with path.open("r+b") as handle:
+            handle.write(secrets.token_bytes(size))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except FileNotFoundError:
+        return
+    path.unlink(missing_ok=True)
+
+
 def delete_document_file(document: Document, settings: Settings) -> None:
     """Remove the encrypted file; nothing happens if it is already gone (retries are safe)."""
     document_path(document, settings).unlink(missing_ok=True)

@@ -58,6 +58,11 @@ NOT_NOTIFIED = (
     "suivi sera de nouveau joignable."
 )
 
+CHANGE_NOT_NOTIFIED = (
+    "Le changement est enregistré ; le suivi du dossier en tiendra compte dès que le moteur de "
+    "suivi sera de nouveau joignable."
+)
+
 
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
@@ -153,6 +158,19 @@ async def upload_document(
         log.warning("documents_changed not delivered for dossier %s: %s", dossier_id, exc)
         return UploadResult(document, False, None, NOT_NOTIFIED)
     return UploadResult(document, True, list(missing or []), None)
+
+
+async def documents_changed(request: Request, viewer: StaffUser, dossier_id: str) -> str | None:
+    """Tell the workflow the dossier's documents changed; the notice to show when it could not
+    be told (the checklist in the database is already right)."""
+    try:
+        await send_update(
+            request, dossier_id, DOCUMENTS_CHANGED_UPDATE, DocumentsChanged(actor=actor_of(viewer))
+        )
+    except (TemporalUnavailable, TransitionRefused) as exc:
+        log.warning("documents_changed not delivered for dossier %s: %s", dossier_id, exc)
+        return CHANGE_NOT_NOTIFIED
+    return None
 
 
 async def close_dossier(

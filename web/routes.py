@@ -22,6 +22,7 @@ from web.staff.budget import allowances, approval, entry, strategy
 from web.staff.budget import analysis as budget_analysis
 from web.staff.dossiers import (
     actions,
+    client_edit,
     detail_page,
     documents,
     export_page,
@@ -61,6 +62,7 @@ PAGES: tuple[APIRouter, ...] = (
     work_page.router,
     actions.router,
     documents.router,
+    client_edit.router,
     entry.router,
     budget_analysis.router,
     strategy.router,

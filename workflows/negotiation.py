@@ -128,6 +128,9 @@ EVERY_WAIT_PATCH = "every-wait-has-a-deadline"
 # The confirmation's follow-ups are messages to the creditor, as an offer's are (before it,
 # tasks for the case worker).
 CONFIRMATION_REQUEST_PATCH = "confirmation-follow-up-to-the-creditor"
+# The client's acceptance of a counter-offer is receipted by email (histories recorded before it
+# replay without).
+ACCEPTANCE_RECEIPT_PATCH = "counter-offer-acceptance-receipt"
 TASK, PROGRESS = EntryKind.TASK, EntryKind.PROGRESS
 # While waiting for the client's consent (or suspended), the database is re-read this often: a
 # decision the web app recorded but could not tell the workflow (Temporal down) is not lost.
@@ -803,6 +806,11 @@ class CreditorNegotiationWorkflow:
             await self._record(
                 f"client_decision:{counter}", TASK if task else PROGRESS, summary, decision.actor
             )
+            if decision.accepted and workflow.patched(ACCEPTANCE_RECEIPT_PATCH):
+                # Keyed by the offer: a decision is taken once, so is its receipt.
+                await self._email(
+                    "negotiation_counter_accepted", f"counter_accepted:{counter}", offer_id=counter
+                )
         return negotiation.state.value
 
     @client_decision.validator

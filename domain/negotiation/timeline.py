@@ -21,6 +21,7 @@ EMAIL_LABELS_FR = {
     "negotiation_consent_request": "demande de consentement",
     "negotiation_offer_sent": "offre envoyée",
     "negotiation_counter_offer": "contre-proposition à décider",
+    "negotiation_counter_accepted": "reçu de l'acceptation d'une contre-proposition",
     "negotiation_agreement": "accord conclu",
     "negotiation_refused": "refus du créancier",
     "negotiation_no_response": "absence de réponse",

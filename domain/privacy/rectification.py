@@ -29,6 +29,14 @@ class RectifiableField(LabelledEnum):
         return ShareCategory.CONTACT
 
 
+class ClearDetail(LabelledEnum):
+    """A client's detail kept in clear (never shared with a creditor), corrected by their case
+    worker through the same rectification path as the encrypted ones."""
+
+    DEPARTEMENT = "departement", "Département"
+    PREFERRED_CHANNEL = "preferred_channel", "Contact préféré"
+
+
 class _FirstName(BaseModel):
     value: Annotated[str, name_text("Prénom", 100)]
 

@@ -123,8 +123,10 @@ def load_sources(
     *,
     offer_id: str | None,
     follow_up: int,
+    actor: str = "system",
 ) -> MessageSources:
-    """The planned categories' data, decrypted, and the offer the message is about."""
+    """The planned categories' data, decrypted, and the offer the message is about; the read
+    is audited as `actor`'s (the activity sending it, or a case worker previewing it)."""
     if plan.kind == MessageKind.MANDATE_END:
         return MessageSources(reference=target.reference, creditor_name=target.creditor_name)
     wanted = set(plan.categories)
@@ -150,7 +152,7 @@ def load_sources(
         budget, debts = _budget_and_debts(session, settings, target, cipher, wanted)
     audit_client_data_read(
         session,
-        "system",
+        actor,
         client.id,
         f"message au créancier : {plan.kind.value}",
         negotiation_id=target.negotiation_id,

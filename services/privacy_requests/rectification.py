@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from config.settings import Settings
+from domain.contact_fields import ContactChannel
 from domain.errors import InvalidInput, Refused
-from domain.privacy.rectification import RectifiableField, RectificationIn
+from domain.privacy.rectification import ClearDetail, RectifiableField, RectificationIn
 from domain.privacy.request import ANSWERED, RequestStatus, Right
 from models.client import Client
 from models.creditor_directory import Creditor, CreditorChannel
@@ -56,34 +57,100 @@ def rectify(
     old = cipher.decrypt("client", name, client.id, getattr(client, f"{name}_enc"))
     if old == data.new_value:
         raise InvalidInput({"new_value": SAME_VALUE})
-    setattr(client, f"{name}_enc", cipher.encrypt("client", name, client.id, data.new_value))
-    if data.field == RectifiableField.EMAIL:
-        client.email_bidx = blind_index(EMAIL_INDEX, data.new_value, settings)
-    if data.field == RectifiableField.LAST_NAME:
-        client.last_name_bidx = blind_index(LAST_NAME_INDEX, data.new_value, settings)
+    return change_client_detail(
+        session,
+        settings,
+        client,
+        ClientDetailChange(data.field, data.new_value, data.justification),
+        actor_of(viewer),
+        request_id=request.id,
+    ).rectification
+
+
+@dataclass(frozen=True)
+class ClientDetailChange:
+    field: RectifiableField | ClearDetail
+    # Already checked by the field's rule (domain/privacy/rectification.py).
+    new_value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    rectification: PrivacyRectification
+    # Creditors that received the old value, by name (each has a notice to send).
+    recipients: list[str]
+
+
+def change_client_detail(
+    session: Session,
+    settings: Settings,
+    client: Client,
+    change: ClientDetailChange,
+    actor: str,
+    *,
+    request_id: str | None = None,
+) -> AppliedChange:
+    """The one way a client's detail changes once the client exists, whoever asks (the person
+    through a request, or their case worker): the new value re-encrypted with its blind index,
+    the old and the new value kept with the reason in a rectification row under the client's
+    key, audited by the row's id, and a notice for each creditor that received the old value.
+    Whatever must follow a change of a client's detail hooks in here."""
+    cipher = ClientCipher.for_client(client, settings)
+    name = change.field.value
+    old = current_value(client, cipher, change.field)
+    if isinstance(change.field, ClearDetail):
+        clear = change.new_value
+        setattr(client, name, ContactChannel(clear) if name == "preferred_channel" else clear)
+    else:
+        new_enc = cipher.encrypt("client", name, client.id, change.new_value)
+        setattr(client, f"{name}_enc", new_enc)
+    if change.field == RectifiableField.EMAIL:
+        client.email_bidx = blind_index(EMAIL_INDEX, change.new_value, settings)
+    if change.field == RectifiableField.LAST_NAME:
+        client.last_name_bidx = blind_index(LAST_NAME_INDEX, change.new_value, settings)
     session.add(client)
     row = PrivacyRectification(
-        request_id=request.id, client_id=client.id, field_name=name, created_by=actor_of(viewer)
+        request_id=request_id, client_id=client.id, field_name=name, created_by=actor
     )
     session.add(row)
     session.flush()
     assert row.id is not None
     row.old_value_enc = cipher.encrypt(TABLE, "old_value", row.id, old)
-    row.new_value_enc = cipher.encrypt(TABLE, "new_value", row.id, data.new_value)
-    row.reason_enc = cipher.encrypt(TABLE, "reason", row.id, data.justification)
+    row.new_value_enc = cipher.encrypt(TABLE, "new_value", row.id, change.new_value)
+    row.reason_enc = cipher.encrypt(TABLE, "reason", row.id, change.reason)
     session.add(row)
-    notices = _notices(session, row, data.field)
+    # A detail kept in clear was never sent to a creditor: nobody to tell.
+    recipients = (
+        _notices(session, row, change.field) if isinstance(change.field, RectifiableField) else []
+    )
     append_audit(
-        session, actor_of(viewer), "client.rectified", "client", client.id,
-        reason="rectification à la demande de la personne",
-        detail={"rectification_id": row.id, "field": name, "recipients": notices},
+        session, actor, "client.rectified", "client", client.id,
+        reason=(
+            "rectification à la demande de la personne"
+            if request_id is not None
+            else "correction par le conseiller du dossier"
+        ),
+        detail={"rectification_id": row.id, "field": name, "recipients": len(recipients)},
     )  # fmt: skip
     session.flush()
-    return row
+    return AppliedChange(row, recipients)
 
 
-def _notices(session: Session, row: PrivacyRectification, field: RectifiableField) -> int:
-    """One notice per creditor that received the category this detail belongs to."""
+def current_value(
+    client: Client, cipher: ClientCipher, field: RectifiableField | ClearDetail
+) -> str:
+    """The detail as recorded, as text."""
+    name = field.value
+    if isinstance(field, ClearDetail):
+        value = getattr(client, name)
+        return str(value.value if isinstance(value, ContactChannel) else value)
+    return cipher.decrypt("client", name, client.id, getattr(client, f"{name}_enc")) or ""
+
+
+def _notices(session: Session, row: PrivacyRectification, field: RectifiableField) -> list[str]:
+    """One notice per creditor that received the category this detail belongs to; their
+    names."""
     entries = session.exec(
         select(SharingLedgerEntry)
         .where(SharingLedgerEntry.client_id == row.client_id)
@@ -93,6 +160,7 @@ def _notices(session: Session, row: PrivacyRectification, field: RectifiableFiel
     for entry in entries:
         if field.category.value in json.loads(entry.categories):
             recipients.setdefault(entry.creditor_id, entry.negotiation_id)
+    names = []
     for creditor_id, negotiation_id in recipients.items():
         assert row.id is not None
         session.add(
@@ -100,7 +168,9 @@ def _notices(session: Session, row: PrivacyRectification, field: RectifiableFiel
                 rectification_id=row.id, creditor_id=creditor_id, negotiation_id=negotiation_id
             )
         )
-    return len(recipients)
+        creditor = session.get(Creditor, creditor_id)
+        names.append(creditor.name if creditor is not None else f"créancier n° {creditor_id}")
+    return names
 
 
 def acknowledge(

@@ -165,7 +165,7 @@ def test_supervisor_edits_a_forfait(live_app: LiveApp, page: Page, problems: lis
     page.get_by_label("Adresse e-mail professionnelle").fill(supervisor.email)
     page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
-    page.goto(live_app.url("/allowances"))
+    page.goto(live_app.url("/allowances?departement=75"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Forfaits")
     paris = page.locator("#d-75")
     row = paris.locator("tr").filter(has_text="Alimentation").first

@@ -281,6 +281,11 @@ def test_case_worker_records_counter_offer_and_client_accepts_it_by_link(
     expect(older_tab.get_by_role("button", name="J'accepte")).to_be_visible()
 
     accept.click()
+    # "J'accepte" binds the client: the terms again, and the button that really accepts.
+    confirm = tab.get_by_role("region", name="Confirmez votre acceptation")
+    expect(confirm).to_contain_text(TOTAL)
+    expect(confirm).to_contain_text("l'accord vous engagera")
+    confirm.get_by_role("button", name="Je confirme : j'accepte cette contre-proposition").click()
     expect(tab.get_by_role("status")).to_contain_text(
         "Votre décision est enregistrée : vous avez accepté cette contre-proposition."
     )

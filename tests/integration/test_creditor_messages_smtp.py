@@ -528,6 +528,8 @@ async def test_negotiation_emails_reach_the_client_without_any_figure(
         counter = session.get(NegotiationOffer, counter_id)
         assert counter is not None
         counter.decision_deadline = datetime(2031, 3, 14, 22, 59, tzinfo=UTC)
+        # The acceptance receipt states when the client accepted it.
+        counter.client_decided_at = datetime(2031, 3, 10, 8, 30, tzinfo=UTC)
         session.add(counter)
     activities = NegotiationEmailActivities(mail_settings)
     with smtp_catcher(mail_settings.mailbox_dir, mail_settings.smtp_port):
@@ -560,6 +562,8 @@ async def test_negotiation_emails_reach_the_client_without_any_figure(
     assert "/espace/consentement/" in consent_request and "identité" in consent_request
     [counter_offer] = [t for s, t in by_subject.items() if "contre-proposition" in s]
     assert "/espace/contre-proposition/" in counter_offer and "14 mars 2031" in counter_offer
+    [receipt] = [t for s, t in by_subject.items() if "reçu de votre acceptation" in s]
+    assert "le 10 mars 2031 à 09 h 30" in receipt and "Échéancier de remboursement" in receipt
     [offer_sent] = [t for s, t in by_subject.items() if "a été envoyée" in s]
     assert "identité ; dettes concernées" in offer_sent
 

@@ -724,7 +724,9 @@ def test_counter_offer_decision_while_temporal_is_down_changes_nothing(
     nonce = _nonce(client.get(counter.url).text)
     before = _state(web_settings)
     response = client.post(
-        counter.url, data={"nonce": nonce, "decision": "accept"}, headers={"origin": "null"}
+        counter.url,
+        data={"nonce": nonce, "decision": "accept", "confirmed": "1"},
+        headers={"origin": "null"},
     )
     assert response.status_code == 503
     text = _text(response.text)

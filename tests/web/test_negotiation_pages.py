@@ -216,7 +216,13 @@ def test_an_offer_the_workflow_does_not_take_leaves_no_draft(
     give_consent(web_settings, negotiation_id, [ShareCategory.IDENTITY, ShareCategory.DEBTS])
     set_state(web_settings, negotiation_id, NegotiationState.READY)
     token = sign_in(client, case_worker(web_settings, seed))
-    response = client.post(url(seed, 0, "offre"), data={"csrf_token": token, **offer_form()})
+    preview = client.post(url(seed, 0, "offre"), data={"csrf_token": token, **offer_form()})
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', preview.text)
+    assert preview.status_code == 200 and fingerprint
+    response = client.post(
+        url(seed, 0, "offre/confirmer"),
+        data={"csrf_token": token, "fingerprint": fingerprint.group(1), **offer_form()},
+    )
     assert response.status_code == 503
     shown = card(html.unescape(response.text), negotiation_id)
     assert UNAVAILABLE in shown and 'value="1 234,50"' in shown

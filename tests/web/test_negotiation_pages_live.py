@@ -100,6 +100,18 @@ async def sign_in(client: httpx.AsyncClient, settings: Settings, seed: Negotiati
     return token.group(1)
 
 
+async def confirmed_offer(
+    client: httpx.AsyncClient, base: str, *, data: dict[str, str]
+) -> httpx.Response:
+    """The card's offer form, then the confirmation of its preview (the page's two steps)."""
+    preview = await client.post(f"{base}/offre", data=data)
+    fingerprint = re.search(r'name="fingerprint" value="([0-9a-f]+)"', preview.text)
+    assert preview.status_code == 200 and fingerprint, html.unescape(preview.text)
+    return await client.post(
+        f"{base}/offre/confirmer", data={**data, "fingerprint": fingerprint.group(1)}
+    )
+
+
 def set_mirror_state(settings: Settings, negotiation_id: str, state: NegotiationState) -> None:
     with session_scope(settings) as session:
         row = session.get(Negotiation, negotiation_id)
@@ -167,8 +179,9 @@ async def test_the_workflow_has_the_last_word_and_a_refused_reply_leaves_nothing
         assert reply_documents(settings) == 0
         set_mirror_state(settings, negotiation_id, NegotiationState.READY)
 
-        offer = await client.post(
-            f"{base}/offre",
+        offer = await confirmed_offer(
+            client,
+            base,
             data={
                 "csrf_token": token,
                 "offer_type": "payment_plan",
@@ -237,8 +250,9 @@ async def test_documents_asked_by_the_creditor_go_once_the_client_extends_the_co
         assert given.status_code == 303, html.unescape(given.text)
         await reaches(handle, NegotiationState.READY)
         day = await today(time_env)
-        offer = await client.post(
-            f"{base}/offre",
+        offer = await confirmed_offer(
+            client,
+            base,
             data={
                 "csrf_token": token,
                 "offer_type": "payment_plan",

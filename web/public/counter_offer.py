@@ -2,7 +2,9 @@
 
 Only the client accepts a counter-offer, and only before its decision deadline: the page shows
 the terms next to our offer they answer, with "J'accepte" and "Je refuse" as the same kind of
-button, neither pre-selected. The decision is the workflow's to apply (it writes the offer's
+button, neither pre-selected. "J'accepte" binds the client: it first shows the terms again and
+asks for a confirmation, and only that confirmation is sent (the workflow then emails the
+client a receipt, once per decision). The decision is the workflow's to apply (it writes the offer's
 status and tells the creditor): nothing is written here before it agrees, so a refused or
 unreachable workflow leaves everything as it was. Past the deadline → 410; decided → 409.
 """
@@ -73,9 +75,11 @@ def _counter_offer_page(
     view: ClientCounterOffer,
     *,
     decided: str = "",
+    confirming: bool = False,
     **state: Any,
 ) -> HTMLResponse:
     context: dict[str, Any] = {
+        "confirming": confirming,
         "view": view,
         "o": view.offer,
         "n": view.negotiation,
@@ -95,7 +99,9 @@ async def show_counter_offer(request: Request, token: str, settings: SettingsDep
 
 @router.post(DECISION_LINK_PATH + "/{token}", response_model=None)
 async def decide_counter_offer(
-    form: LinkFormDep, decision: Annotated[str, Form()] = ""
+    form: LinkFormDep,
+    decision: Annotated[str, Form()] = "",
+    confirmed: Annotated[str, Form()] = "",
 ) -> Response:
     offer_id = await COUNTER_OFFER_PAGE.submitted(form)
     request, settings, token = form.request, form.settings, form.token
@@ -103,6 +109,9 @@ async def decide_counter_offer(
     if decision not in (ACCEPT, REFUSE):
         return _counter_offer_page(request, settings, token, view, error=CHOOSE, status_code=422)
     accepted = decision == ACCEPT
+    if accepted and confirmed != "1":
+        # Nothing is sent yet: the terms again, and the button that really accepts.
+        return _counter_offer_page(request, settings, token, view, confirming=True)
     update = ClientDecision(offer_id=offer_id, accepted=accepted, actor=view.actor)
     try:
         await send_negotiation_update(request, view.negotiation.id, CLIENT_DECISION_UPDATE, update)

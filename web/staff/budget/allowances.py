@@ -2,13 +2,15 @@
 
 No personal data here: figures a commission publishes. Every change is audited with the figures
 before and after; rows seeded from the sample figures are flagged until someone replaces them.
+The list is paged (the filter kept in every page link); a deletion is confirmed on its own page
+naming the row, whose form alone deletes.
 """
 
 from __future__ import annotations
 
 from itertools import groupby
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from config.settings import Settings
 from domain.budget.inputs import DEFAULT_DEPARTEMENT
+from domain.input_fields import MAX_PAGE, whole_number
 from domain.intake import validation_errors
 from models.allowance_parameters import AllowanceParameter
 from models.database import session_scope
@@ -60,6 +63,9 @@ FIELD_LABELS = {
     "per_child_amount": "Par enfant",
     "source": "Source",
 }
+PER_PAGE = 25
+# Pages linked around the current one; the first and last are always linked.
+PAGE_WINDOW = 2
 
 
 def _as_form(row: AllowanceParameter) -> dict[str, str]:
@@ -79,6 +85,26 @@ def _rows(settings: Settings) -> list[AllowanceParameter]:
         return list_parameters(session)
 
 
+def list_url(shown: str, page: int = 1) -> str:
+    params = {"departement": shown} if shown else {}
+    if page > 1:
+        params["page"] = str(page)
+    return "/allowances" + (f"?{urlencode(params)}" if params else "")
+
+
+def page_links(shown: str, page: int, pages: int) -> list[tuple[int, str | None]]:
+    """(number, url) for the pagination; url None stands for a gap ("…")."""
+    numbers = {1, pages, *range(page - PAGE_WINDOW, page + PAGE_WINDOW + 1)}
+    links: list[tuple[int, str | None]] = []
+    previous = 0
+    for number in sorted(n for n in numbers if 1 <= n <= pages):
+        if number > previous + 1:
+            links.append((0, None))
+        links.append((number, list_url(shown, number)))
+        previous = number
+    return links
+
+
 def _page(
     request: Request,
     settings: Settings,
@@ -87,21 +113,32 @@ def _page(
     errors: dict[str, str] | None = None,
     *,
     shown: str = "",
+    page: int = 1,
     status_code: int = status.HTTP_200_OK,
 ) -> HTMLResponse:
     errors = errors or {}
+    departements = list(dict.fromkeys(row.departement for row in rows))
+    options = [(d, "Tous les autres (*)" if d == DEFAULT_DEPARTEMENT else d) for d in departements]
+    listed = [row for row in rows if row.departement == shown] if shown else rows
+    pages = max(1, -(-len(listed) // PER_PAGE))
+    page = min(page, pages)
+    on_page = listed[(page - 1) * PER_PAGE : page * PER_PAGE]
     groups = [
-        (departement, list(items)) for departement, items in groupby(rows, lambda r: r.departement)
+        (departement, list(items))
+        for departement, items in groupby(on_page, lambda r: r.departement)
     ]
-    options = [(d, "Tous les autres (*)" if d == DEFAULT_DEPARTEMENT else d) for d, _ in groups]
-    if shown:
-        groups = [group for group in groups if group[0] == shown]
     return render(
         request,
         "web/budget/allowances.html",
         {
             "nav": "allowances",
             "groups": groups,
+            "page": page,
+            "pages": pages,
+            "total": len(listed),
+            "page_links": page_links(shown, page, pages),
+            "prev_url": list_url(shown, page - 1) if page > 1 else None,
+            "next_url": list_url(shown, page + 1) if page < pages else None,
             "default_departement": DEFAULT_DEPARTEMENT,
             "has_samples": any(row.sample for row in rows),
             "departement_options": options,
@@ -126,11 +163,13 @@ async def allowances_page(
     staff: Editor,
     edit: int | None = None,
     departement: str = "",
+    page: str = "1",
 ) -> HTMLResponse:
     rows = await run_in_threadpool(_rows, settings)
     editing = next((row for row in rows if row.id == edit), None)
     form = _as_form(editing) if editing else {name: "" for name in FIELDS}
-    return _page(request, settings, rows, form, shown=departement.strip()[:3])
+    number = whole_number(page, maximum=MAX_PAGE) or 1
+    return _page(request, settings, rows, form, shown=departement.strip()[:3], page=number)
 
 
 def _save(settings: Settings, staff: StaffUser, data: AllowanceParameterIn) -> None:
@@ -167,6 +206,37 @@ async def save_allowance(
     return redirect(f"/allowances?departement={quote(data.departement)}#d-{data.departement}")
 
 
+def _row(settings: Settings, parameter_id: int) -> AllowanceParameter | None:
+    with session_scope(settings) as session:
+        return session.get(AllowanceParameter, parameter_id)
+
+
+def _gone(request: Request) -> Response:
+    flash(request, "Ce forfait n'existe plus.", "warning")
+    return redirect("/allowances")
+
+
+@router.get("/allowances/{parameter_id}/delete", response_model=None)
+async def confirm_delete_allowance(
+    request: Request, parameter_id: RowId, settings: SettingsDep, staff: Editor
+) -> Response:
+    """The confirmation step: what will be deleted, and the only form that deletes it."""
+    row = await run_in_threadpool(_row, settings, parameter_id)
+    if row is None:
+        return _gone(request)
+    return render(
+        request,
+        "web/budget/allowance_delete.html",
+        {
+            "nav": "allowances",
+            "row": row,
+            "label": PARAMETER_LABELS_FR[row.category],
+            "back": f"{list_url(row.departement)}#d-{row.departement}",
+        },
+        settings=settings,
+    )
+
+
 def _delete(settings: Settings, staff: StaffUser, parameter_id: int) -> AllowanceParameter | None:
     with session_scope(settings) as session:
         return delete_parameter(session, parameter_id, actor_of(staff))
@@ -182,8 +252,7 @@ async def delete_allowance(
 ) -> Response:
     row = await run_in_threadpool(_delete, settings, staff, parameter_id)
     if row is None:
-        flash(request, "Ce forfait n'existe plus.", "warning")
-        return redirect("/allowances")
+        return _gone(request)
     flash(
         request,
         f"Forfait supprimé : {PARAMETER_LABELS_FR[row.category]}, département {row.departement}, "

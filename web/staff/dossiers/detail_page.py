@@ -95,6 +95,7 @@ async def dossier_page(
             "reassign": reassign or {"assignee": "", "errors": {}},
             "upload_max": settings.upload_max_bytes,
             "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
+            "removable_kinds": {k.value for k in CLIENT_DOCUMENT_KINDS},
             "outcome_options": [(k.value, v) for k, v in OUTCOME_LABELS_FR.items()],
             **negotiations,
         },

@@ -1,35 +1,48 @@
-"""Supporting documents on the dossier page: upload (POST) and download (GET)."""
+"""Supporting documents on the dossier page: upload (POST), download (GET), and removal or
+replacement of a document uploaded by mistake (a confirmation page with the reason, then POST)."""
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from config.settings import Settings
 from domain.dossier_stages import DOCUMENT_LABELS_FR, DocumentKind
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound, Refused
 from domain.file_types import UploadRefused
+from domain.intake import DocumentRemovalRequest, parse_input
+from models.client import Client
 from models.database import session_scope
 from models.staff import StaffUser
+from security.datakeys import ClientCipher
+from services.audit import audit_client_data_read
+from services.document_removal import Removal, removable_document, remove_document
 from services.documents import read_document
+from services.dossiers.access import actor_of
 from web import dossier_actions as actions
 from web.auth import CurrentStaff
 from web.csrf import csrf_protect
 from web.deps import SettingsDep
 from web.staff.dossiers.detail_page import dossier_page
+from web.transactions import in_session
 from web.ui.flash import flash
+from web.ui.rendering import render
 
 router = APIRouter()
 
 CHOOSE_KIND = "Choisissez le type de pièce."
 CHOOSE_FILE = "Choisissez le fichier à déposer."
 UPLOAD_NOT_DONE = "Le document n'a pas été déposé : corrigez le formulaire de dépôt."
+CHOOSE_REPLACEMENT = "Choisissez le fichier qui remplace cette pièce."
 
 
 async def _read_form(request: Request) -> tuple[FormData | None, str]:
@@ -122,3 +135,142 @@ async def download_document(
             "Cache-Control": "no-store",
         },
     )
+
+
+@dataclass(frozen=True)
+class RemovalView:
+    """The document as its confirmation page names it."""
+
+    id: str
+    dossier_id: str
+    kind_label: str
+    filename: str
+    size_bytes: int
+    uploaded_at: datetime
+
+
+def _removal_view(
+    session: Session, settings: Settings, staff: StaffUser, dossier_id: str, document_id: str
+) -> RemovalView:
+    document = removable_document(session, staff, dossier_id, document_id, "document.remove_form")
+    client = session.get(Client, document.client_id)
+    filename = ""
+    if client is not None and client.wrapped_key is not None:
+        cipher = ClientCipher.for_client(client, settings)
+        filename = cipher.decrypt("document", "filename", document.id, document.filename_enc) or ""
+        audit_client_data_read(
+            session, actor_of(staff), client.id, "retrait d'une pièce", document_id=document.id
+        )
+    return RemovalView(
+        document.id,
+        dossier_id,
+        DOCUMENT_LABELS_FR[document.kind],
+        filename or f"piece-{document.id[:8]}",
+        document.size_bytes,
+        document.uploaded_at,
+    )
+
+
+async def _removal_page(
+    request: Request,
+    settings: Settings,
+    staff: StaffUser,
+    dossier_id: str,
+    document_id: str,
+    *,
+    reason: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = status.HTTP_200_OK,
+) -> Response:
+    try:
+        view = await in_session(settings, _removal_view, settings, staff, dossier_id, document_id)
+    except Refused as exc:
+        return await dossier_page(
+            request, settings, staff, dossier_id,
+            status_code=exc.status_code, action_error=exc.message,
+        )  # fmt: skip
+    errors = errors or {}
+    labels = {"reason": "Motif", "file": "Fichier de remplacement"}
+    return render(
+        request,
+        "web/dossiers/document_remove.html",
+        {
+            "nav": "dossiers",
+            "document": view,
+            "reason": reason,
+            "errors": errors,
+            "summary": [(k, f"{labels.get(k, 'Formulaire')} : {v}") for k, v in errors.items()],
+            "upload_max": settings.upload_max_bytes,
+        },
+        status_code=status_code,
+        settings=settings,
+    )
+
+
+@router.get("/dossiers/{dossier_id}/documents/{document_id}/retrait", response_model=None)
+async def document_removal_page(
+    request: Request, dossier_id: str, document_id: str, settings: SettingsDep, staff: CurrentStaff
+) -> Response:
+    return await _removal_page(request, settings, staff, dossier_id, document_id)
+
+
+@router.post("/dossiers/{dossier_id}/documents/{document_id}/retrait", response_model=None)
+async def remove_or_replace_document(
+    request: Request, dossier_id: str, document_id: str, settings: SettingsDep, staff: CurrentStaff
+) -> Response:
+    form, too_large = await _read_form(request)
+    if form is None:
+        return await _removal_page(
+            request, settings, staff, dossier_id, document_id,
+            errors={"file": too_large}, status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+        )  # fmt: skip
+    await csrf_protect(request, settings)
+    raw_reason = form.get("reason")
+    reason = raw_reason if isinstance(raw_reason, str) else ""
+    replacing = form.get("action") == "replace"
+    errors: dict[str, str] = {}
+    data: DocumentRemovalRequest | None = None
+    try:
+        data = parse_input(DocumentRemovalRequest, {"reason": reason})
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    file = form.get("file")
+    upload = None
+    if replacing:
+        if not isinstance(file, UploadFile) or not file.filename:
+            errors["file"] = CHOOSE_REPLACEMENT
+        else:
+            upload = (file.filename, await file.read(settings.upload_max_bytes + 1))
+    if data is not None and not errors:
+        try:
+            removal = await in_session(
+                settings, remove_document, settings, staff, dossier_id, document_id, data, upload
+            )
+        except UploadRefused as exc:
+            errors["file"] = exc.message
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        except Refused as exc:
+            return await dossier_page(
+                request, settings, staff, dossier_id,
+                status_code=exc.status_code, action_error=exc.message,
+            )  # fmt: skip
+        else:
+            return await _removed(request, staff, dossier_id, removal)
+    return await _removal_page(
+        request, settings, staff, dossier_id, document_id,
+        reason=reason, errors=errors, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+    )  # fmt: skip
+
+
+async def _removed(
+    request: Request, staff: StaffUser, dossier_id: str, removal: Removal
+) -> Response:
+    notice = await actions.documents_changed(request, staff, dossier_id)
+    if removal.replacement_id:
+        flash(request, f"Pièce remplacée : {removal.kind_label}. L'ancien fichier est détruit.")
+    else:
+        flash(request, f"Pièce retirée : {removal.kind_label}. Son fichier est détruit.")
+    if notice:
+        flash(request, notice, "warning")
+    return RedirectResponse(f"/dossiers/{dossier_id}#documents", status.HTTP_303_SEE_OTHER)
