@@ -35,6 +35,7 @@ from security.datakeys import ClientCipher
 
 NAME = "lefevre"  # typed without its accent: the clients are "Lefèvre"
 FIRST_AND_LAST = "jeanne lefevre"
+# Every creditor of the fill is "... Exemple": one word of this matches every dossier.
 CREDITOR = "energie exemple"
 
 
@@ -53,13 +54,15 @@ class SearchLatencyResult:
 class Sample:
     dossier_id: str
     reference: str
-    # The phone as a person types it, not as stored: "06 12 34 56 78" for "+33612345678".
+    # The phone as a person types it, not as stored: "+33 6 12 34 56 78" for "+33612345678"
+    # (not "06 ...": dialled from France, 06 39 is Mayotte's +262 639, which the fill's random
+    # numbers ignore).
     phone_typed: str
 
 
 def _typed(e164: str) -> str:
-    national = "0" + e164.removeprefix("+33")
-    return " ".join(national[i : i + 2] for i in range(0, len(national), 2))
+    national = e164.removeprefix("+33")
+    return "+33 " + national[0] + " " + " ".join(national[i : i + 2] for i in range(1, 9, 2))
 
 
 def viewer_samples(settings: Settings, size: int) -> tuple[int, list[Sample]]:
@@ -135,7 +138,7 @@ def probes(samples: list[Sample]) -> list[Probe]:
         Probe(f"GET {api}?q={NAME}", lambda _: f"{api}?q={NAME}", all_lefevre, bearer=True),
         Probe(f"GET {api}?q={FIRST_AND_LAST}", lambda _: f"{api}?q={FIRST_AND_LAST}",
               all_jeanne_lefevre, bearer=True),
-        Probe(f"GET {api}?q=<phone typed 06 xx xx xx xx>",
+        Probe(f"GET {api}?q=<phone typed +33 6 xx xx xx xx>",
               lambda n: f"{api}?q={sample(n).phone_typed}",
               the_sample, bearer=True),
         Probe(f"GET {api}?q=<last 6 digits of a reference>",

@@ -22,7 +22,6 @@ from models.dossier import Dossier, DossierCreditor
 from models.search_token import ClientSearchToken
 from security.blind_index import BlindIndexer
 from security.datakeys import ClientCipher
-from services.effective import effective
 
 # One blind-index purpose per kind of value, so a word never matches a phone's token.
 NAME_INDEX = "search.name"
@@ -80,8 +79,8 @@ def index_client(
 def index_creditor(
     session: Session, client_id: str, creditor: DossierCreditor, settings: Settings
 ) -> None:
-    """The tokens of one dossier creditor's name (a staged creditor is only found once its
-    write is applied: the search keeps to effective creditors)."""
+    """The tokens of one dossier creditor's name, from the moment it is entered (a staged
+    creditor the workflow never accepts is swept with its tokens: the foreign key cascades)."""
     assert creditor.id is not None  # flushed
     for token in creditor_tokens(creditor.name, BlindIndexer(settings)):
         session.add(
@@ -152,31 +151,25 @@ def search_condition(query: str, dialect: str, settings: Settings) -> ColumnElem
 
 
 def _term_condition(term: SearchTerm, dialect: str, hasher: BlindIndexer) -> ColumnElement[bool]:
-    personal: list[str] = []
-    ways: list[ColumnElement[bool]] = []
+    hashes: list[str] = []
     if term.word:
-        personal.append(hasher(NAME_INDEX, term.word))
-        by_creditor = (
-            select(DossierCreditor.dossier_id)
-            .join(
-                ClientSearchToken,
-                col(ClientSearchToken.dossier_creditor_id) == col(DossierCreditor.id),
-            )
-            .where(ClientSearchToken.token == hasher(CREDITOR_INDEX, term.word))
-            .where(effective(DossierCreditor))
-        )
-        ways.append(col(Dossier.id).in_(by_creditor))
+        hashes += [hasher(NAME_INDEX, term.word), hasher(CREDITOR_INDEX, term.word)]
     if term.phone:
-        personal.append(hasher(PHONE_INDEX, term.phone))
+        hashes.append(hasher(PHONE_INDEX, term.phone))
     if term.email:
-        personal.append(hasher(EMAIL_INDEX, term.email))
-    if personal:
+        hashes.append(hasher(EMAIL_INDEX, term.email))
+    ways: list[ColumnElement[bool]] = []
+    if hashes:
+        # One range of the (token, client_id) index per term; a client has one dossier (intake
+        # opens a new client each time), so their creditors' tokens are their dossier's.
         clients = select(ClientSearchToken.client_id).where(
-            col(ClientSearchToken.token).in_(personal)
+            col(ClientSearchToken.token).in_(hashes)
         )
         ways.append(col(Dossier.client_id).in_(clients))
     if term.reference:
-        ways.append(reference_contains(term.reference, dialect))
+        # As a subquery, the scan reads the reference index alone, not every dossier row.
+        pieces = select(col(Dossier.id)).where(reference_contains(term.reference, dialect))
+        ways.append(col(Dossier.id).in_(pieces))
     return or_(*ways) if ways else false()
 
 
