@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 from sqlalchemy import func, or_, select
@@ -139,7 +140,7 @@ def probes(samples: list[Sample]) -> list[Probe]:
         Probe(f"GET {api}?q={FIRST_AND_LAST}", lambda _: f"{api}?q={FIRST_AND_LAST}",
               all_jeanne_lefevre, bearer=True),
         Probe(f"GET {api}?q=<phone typed +33 6 xx xx xx xx>",
-              lambda n: f"{api}?q={sample(n).phone_typed}",
+              lambda n: f"{api}?{urlencode({'q': sample(n).phone_typed})}",
               the_sample, bearer=True),
         Probe(f"GET {api}?q=<last 6 digits of a reference>",
               lambda n: f"{api}?q={sample(n).reference[-6:]}",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from domain.search_terms import (
     MAX_TERMS,
@@ -114,3 +116,13 @@ def test_long_queries_are_capped() -> None:
 def test_atoms_and_email_key() -> None:
     assert atoms("Jean-Pierre O'Neil") == ["jean", "pierre", "o", "neil"]
     assert email_key("  Ines.D@Exemple.FR ") == "ines.d@exemple.fr"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_terms_without_error(typed: str) -> None:
+    terms = query_terms(typed)
+    assert len(terms) <= MAX_TERMS
+    for term in terms:
+        assert term.phone is None or term.phone.startswith("+")
+        assert term.word is None or term.word == fold(term.word)

@@ -30,6 +30,7 @@ from models.privacy_request import PrivacyRequest
 from models.search_token import ClientSearchToken
 from models.staff import StaffUser
 from services.dossiers.queries import list_dossiers
+from services.dossiers.search_index import index_unindexed
 from services.privacy_requests.erasure import execute_erasure
 from services.privacy_requests.rectification import rectify
 
@@ -363,6 +364,16 @@ def test_reindex_search_rebuilds_the_index_idempotently(
     assert found("jeanne dupont") == [jeanne.id]
     # One audit entry per batch of clients read: five clients, batches of two, then one of five.
     assert len(audit_entries(web_settings, "client.search_reindexed")) == 4
+
+    # A demo database seeded before the index existed: its clients are indexed on the next start.
+    with session_scope(web_settings) as session:
+        session.exec(delete(ClientSearchToken).where(ClientSearchToken.client_id == marc.client_id))  # type: ignore[call-overload]
+    with session_scope(web_settings) as session:
+        assert index_unindexed(session, web_settings) == 1
+    with session_scope(web_settings) as session:
+        assert index_unindexed(session, web_settings) == 0
+    assert count(web_settings, ClientSearchToken) == before
+    assert found("marc lefevre") == [marc.id]
 
 
 def test_the_page_says_what_can_be_searched_and_finds_by_name(
