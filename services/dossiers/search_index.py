@@ -28,7 +28,6 @@ NAME_INDEX = "search.name"
 EMAIL_INDEX = "search.email"
 PHONE_INDEX = "search.phone"
 CREDITOR_INDEX = "search.creditor"
-PERSONAL_KINDS = ("first_name", "last_name", "email", "phone")
 CREDITOR_KIND = "creditor"
 
 
