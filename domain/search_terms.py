@@ -22,8 +22,9 @@ DEFAULT_REGION = "FR"
 MAX_TERMS = 8
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ĳ": "ij"})
 _ATOM = re.compile(r"[^\W_]+")
-# A reference or a piece of one: CRV-2026-000123, 2026-000123, 000123.
-_REFERENCE_PIECE = re.compile(r"^[A-Z0-9-]*[0-9][A-Z0-9-]*$")
+# A reference or a piece of one: CRV-2026-000123, 2026-000123, 000123 (digits, with the prefix
+# or hyphens).
+_REFERENCE_PIECE = re.compile(r"^(C?R?V)?-?[0-9-]*[0-9][0-9-]*$")
 _PHONE_PIECE = re.compile(r"^[+(]?[\d().\-/]*\d[\d().\-/]*$")
 _MIN_PHONE_DIGITS = 8
 

@@ -92,6 +92,9 @@ def test_query_terms_by_kind() -> None:
     assert query_terms("CRV-2026-000123") == [SearchTerm(reference="CRV-2026-000123")]
     assert query_terms("crv-2026-000123") == [SearchTerm(reference="CRV-2026-000123")]
     assert query_terms("000123") == [SearchTerm(word="000123", reference="000123")]
+    # Letters and digits that are no reference stay a word ("3F" is a landlord).
+    assert query_terms("3F") == [SearchTerm(word="3f")]
+    assert query_terms("dupont2") == [SearchTerm(word="dupont2")]
     # A number in groups beside a name: two terms.
     assert query_terms("dupont 06 12 34 56 78") == [
         SearchTerm(word="dupont"),
