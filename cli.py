@@ -170,6 +170,29 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_reindex_search(args: argparse.Namespace, settings: Settings) -> int:
+    from models.database import session_scope
+    from services.audit import append_audit
+    from services.dossiers.search_index import reindex_batch
+
+    after, clients, tokens = "", 0, 0
+    while True:
+        # One transaction per batch: a run cut short keeps what it did, and a new run redoes all.
+        with session_scope(settings) as session:
+            last, done, written = reindex_batch(session, settings, after, args.batch)
+            if last is None:
+                break
+            append_audit(
+                session, "system", "client.search_reindexed", "client", last,
+                reason="index de recherche reconstruit",
+                detail={"first_after": after, "clients": done},
+            )  # fmt: skip
+        after, clients, tokens = last, clients + done, tokens + written
+        print(f"{clients} client(s) reindexed", file=sys.stderr, flush=True)
+    print(f"search index rebuilt: {clients} client(s), {tokens} token(s)")
+    return 0
+
+
 def cmd_keys_rotate(args: argparse.Namespace, settings: Settings) -> int:
     from models.database import session_scope
     from services.key_rotation import rotate_keys
@@ -326,6 +349,12 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         add(name, handler, help_text).add_argument("email")
     add("seed-demo", cmd_seed_demo, "Create the demo accounts and dossiers (dev)")
+    reindex = add(
+        "reindex-search",
+        cmd_reindex_search,
+        "Rebuild the dossier search index from every client's details (idempotent, in batches)",
+    )
+    reindex.add_argument("--batch", type=int, default=500, help="clients per transaction")
     backup = add("backup", cmd_backup, "Take an encrypted backup (database and documents)")
     backup.add_argument("--list", action="store_true", help="only list the backups taken")
     restore = add(

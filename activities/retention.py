@@ -35,6 +35,7 @@ from models.staged_write import StagedWrite
 from models.statistics import DossierStatistic
 from services.audit import append_audit
 from services.documents import delete_document_file
+from services.dossiers.search_index import forget_client
 
 
 class RetentionActivities:
@@ -170,6 +171,8 @@ class RetentionActivities:
             .where(col(PrivacyRequest.client_id) == dossier.client_id)
             .values(client_id=None)
         )
+        # Its search tokens too (the foreign key cascades as well; said here for the reader).
+        forget_client(session, dossier.client_id)
         client = session.get(Client, dossier.client_id)
         if client is not None:
             session.delete(client)

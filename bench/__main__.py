@@ -1,7 +1,8 @@
 """`python -m bench` (make bench): throughput (dossiers, then creditor offers, beside one
 trivial-workflow baseline on the same stack), then list latency, then the access package of a
 client with many emails and audit entries (beside a plain SELECT dump), then informing the
-people affected by a breach (beside a plain aiosmtplib loop); the report on stdout,
+people affected by a breach (beside a plain aiosmtplib loop), then searching people among the
+dossiers of the list (beside the same static file); the report on stdout,
 progress on stderr, the results saved under bench/results/. Everything runs on 127.0.0.1 and is
 shut down before the end. `--quick` is a smoke run (under a minute once its small database is
 cached).
@@ -56,7 +57,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--only",
-        choices=("throughput", "negotiation", "list", "access", "breach"),
+        choices=("throughput", "negotiation", "list", "access", "breach", "search"),
         help="run one part of the benchmark",
     )
     return parser.parse_args(argv)
@@ -68,6 +69,7 @@ def run(args: argparse.Namespace) -> None:
     from bench.access_package import measure_access_package
     from bench.breach_information import measure_breach_information
     from bench.console import say
+    from bench.dossier_search import run_search_latency
     from bench.fill import filled_database
     from bench.list_latency import run_list_latency
     from bench.negotiation import measure_negotiations
@@ -112,6 +114,10 @@ def run(args: argparse.Namespace) -> None:
         results.access_package = measure_access_package(rows, rows, profile.package_rounds)
     if args.only in (None, "breach"):
         results.breach_information = measure_breach_information(profile.breach_people)
+    if args.only in (None, "search"):
+        filled = filled_database(profile.dossiers)
+        results.fill_seconds = results.fill_seconds or filled.filled_in_seconds
+        results.search_latency = run_search_latency(filled, profile.requests, profile.list_warmup)
     results.seconds = time.perf_counter() - began
     print(report.render(results), flush=True)
     say(f"results saved to {report.save(results)}")

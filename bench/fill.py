@@ -2,7 +2,8 @@
 
 Every client is written the way `create_dossier` writes one: a data key of their own wrapped by
 the master key ring, each personal field AES-GCM encrypted under it (bound to table, column and
-row id), keyed blind indexes for email and last name. Rows go in with SQLAlchemy Core
+row id), keyed blind indexes for email and last name, and the search index's tokens (the same
+words services/dossiers/search_index.py writes at intake). Rows go in with SQLAlchemy Core
 executemany, in batches, one transaction per batch. Not written: audit entries and workflow
 intents (the list neither reads nor scans them).
 
@@ -41,14 +42,21 @@ from models.client import Client
 from models.database import engine_for
 from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
 from models.migrate import MIGRATIONS_DIR, head_revision, upgrade_database
+from models.search_token import ClientSearchToken
 from models.staff import Role, StaffUser
-from security.blind_index import blind_index
+from security.blind_index import BlindIndexer, blind_index
 from security.datakeys import ClientCipher
 from security.passwords import hash_password
 from services.dossiers.intake import EMAIL_INDEX, LAST_NAME_INDEX
+from services.dossiers.search_index import (
+    CREDITOR_KIND,
+    ClientDetails,
+    client_tokens,
+    creditor_tokens,
+)
 
 # Bump when what this module writes changes, so caches built by an older version are dropped.
-FILL_VERSION = 2
+FILL_VERSION = 3
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 DATABASE_FILE = "cravelynos.db"
 MANIFEST_FILE = "manifest.json"
@@ -232,12 +240,16 @@ class DossierRows:
         self.next_creditor_id = 1
         self.next_expected_id = 1
         self.next_event_id = 1
+        self.hasher = BlindIndexer(settings)
+        # The creditors' names are few: their tokens are hashed once.
+        self.creditor_tokens = {name: creditor_tokens(name, self.hasher) for name, _ in CREDITORS}
 
     def batch(self, created: list[datetime]) -> dict[Any, list[dict[str, Any]]]:
         tables: dict[Any, list[dict[str, Any]]] = {
             Client: [],
             Dossier: [],
             DossierCreditor: [],
+            ClientSearchToken: [],
             ExpectedDocument: [],
             TimelineEvent: [],
         }
@@ -253,6 +265,7 @@ class DossierRows:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         wrapped, cipher = ClientCipher.new_client(client_id, self.settings)
         email = f"{_ascii(first)}.{_ascii(last)}.{rng.randrange(10**6)}@exemple.fr"
+        phone = f"+336{rng.randrange(10**8):08d}"
 
         def enc(column: str, value: str) -> str | None:
             return cipher.encrypt("client", column, client_id, value)
@@ -265,7 +278,7 @@ class DossierRows:
                 "first_name_enc": enc("first_name", first),
                 "last_name_enc": enc("last_name", last),
                 "email_enc": enc("email", email),
-                "phone_enc": enc("phone", f"+336{rng.randrange(10**8):08d}"),
+                "phone_enc": enc("phone", phone),
                 "address_enc": enc(
                     "address", f"{rng.randrange(1, 200)} {rng.choice(STREETS)}\n75011 Paris"
                 ),
@@ -278,6 +291,14 @@ class DossierRows:
                 "created_at": created_at,
             },
         )
+        for kind, token in client_tokens(ClientDetails(first, last, email, phone), self.hasher):
+            row = {
+                "client_id": client_id,
+                "dossier_creditor_id": None,
+                "kind": kind,
+                "token": token,
+            }
+            yield ClientSearchToken, row
         yield Dossier, self._dossier(dossier_id, client_id, created_at)
         for name, kind in rng.sample(CREDITORS, rng.randint(1, 3)):
             creditor_id = self.next_creditor_id
@@ -295,6 +316,16 @@ class DossierRows:
                     ),
                 },
             )
+            for token in self.creditor_tokens[name]:
+                yield (
+                    ClientSearchToken,
+                    {
+                        "client_id": client_id,
+                        "dossier_creditor_id": creditor_id,
+                        "kind": CREDITOR_KIND,
+                        "token": token,
+                    },
+                )
         for document in rng.sample(DOCUMENT_KINDS, 2):
             self.next_expected_id += 1
             yield (

@@ -15,6 +15,7 @@ from typing import Any
 
 from bench.access_package import AccessPackageResult
 from bench.breach_information import BreachInformationResult
+from bench.dossier_search import SearchLatencyResult
 from bench.list_latency import ListLatencyResult
 from bench.negotiation import NegotiationResult
 from bench.throughput import ThroughputResult
@@ -73,6 +74,7 @@ class Results:
     list_latency: list[ListLatencyResult] = field(default_factory=list)
     access_package: AccessPackageResult | None = None
     breach_information: BreachInformationResult | None = None
+    search_latency: SearchLatencyResult | None = None
     fill_seconds: float | None = None
     seconds: float = 0.0
 
@@ -200,6 +202,29 @@ def list_section(result: ListLatencyResult) -> str:
     return f"{heading}\n\n{body}"
 
 
+def search_section(result: SearchLatencyResult) -> str:
+    static = next(e for e in result.endpoints if e.baseline)
+    rows = [
+        [
+            e.label,
+            _ms(e.latency.p50_ms),
+            _ms(e.latency.p95_ms),
+            _ms(e.latency.p99_ms),
+            f"{e.latency.p50_ms / static.latency.p50_ms:.1f}x",
+            f"{e.latency.p95_ms / static.latency.p95_ms:.1f}x",
+        ]
+        for e in result.endpoints
+    ]
+    heading = (
+        f"Dossier search, {result.database}, {result.dossiers:,} dossiers: case worker sees "
+        f"{result.visible_to_viewer:,} (own + team), of whom {result.name_matches:,} are named "
+        f"Lefèvre; {result.requests} sequential rounds after {result.warmup} warm-up, endpoints "
+        "taking turns"
+    )
+    body = table(["Request", "p50 ms", "p95 ms", "p99 ms", "p50 vs static", "p95 vs static"], rows)
+    return f"{heading}\n\n{body}"
+
+
 def access_package_section(result: AccessPackageResult) -> str:
     rows = [
         [
@@ -282,12 +307,14 @@ def render(results: Results) -> str:
         sections.append(access_package_section(results.access_package))
     if results.breach_information is not None:
         sections.append(breach_information_section(results.breach_information))
+    if results.search_latency is not None:
+        sections.append(search_section(results.search_latency))
     fill = (
         f"filled in {results.fill_seconds:.0f} s this run"
         if results.fill_seconds is not None
         else "reused from bench/.cache"
     )
-    if results.list_latency:
+    if results.list_latency or results.search_latency:
         sections.append(f"List database {fill}. Whole run: {results.seconds:.0f} s.")
     else:
         sections.append(f"Whole run: {results.seconds:.0f} s.")

@@ -29,6 +29,7 @@ from security.passwords import hash_password, verify_password
 from services.budget.allowances import seed_sample_allowances
 from services.creditors import seed_sample_creditors
 from services.documents import store_document
+from services.dossiers.search_index import index_unindexed
 from services.staff_accounts import create_staff_user
 from workflows.dossier_messages import (
     CLOSE_UPDATE,
@@ -242,6 +243,8 @@ async def seed_demo_dossiers(settings: Settings, client: Client) -> int:
     """Create the demo dossiers once (when the database has none) and move them along."""
     with session_scope(settings) as session:
         if session.exec(select(Dossier.id)).first() is not None:
+            # Seeded before the search index existed: the demo clients become searchable.
+            index_unindexed(session, settings)
             return 0
     for owner_email, data, uploads, outcome in DEMO_DOSSIERS:
         with session_scope(settings) as session:

@@ -15,6 +15,7 @@ from models import (  # noqa: F401
     outbox,
     privacy_request,
     rate_limit,
+    search_token,
     staff,
     staff_link,
     staff_session,

@@ -20,11 +20,33 @@ def normalise(value: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", folded).split())
 
 
-def blind_index(purpose: str, value: str, settings: Settings) -> str:
+def _subkey(purpose: str, settings: Settings) -> bytes:
     if not purpose:
         raise ValueError("a blind index needs a purpose")
     secret = settings.blind_index_key
     if not secret:
         raise ValueError("CRAVELYNOS_BLIND_INDEX_KEY is not set")
     subkey = hmac.new(secret.encode("utf-8"), b"blind-index:" + purpose.encode("utf-8"), "sha256")
-    return hmac.new(subkey.digest(), normalise(value).encode("utf-8"), hashlib.sha256).hexdigest()
+    return subkey.digest()
+
+
+def blind_index(purpose: str, value: str, settings: Settings) -> str:
+    return _index(_subkey(purpose, settings), value)
+
+
+def _index(subkey: bytes, value: str) -> str:
+    return hmac.new(subkey, normalise(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class BlindIndexer:
+    """blind_index() with each purpose's subkey derived once, for indexing many values."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._subkeys: dict[str, bytes] = {}
+
+    def __call__(self, purpose: str, value: str) -> str:
+        subkey = self._subkeys.get(purpose)
+        if subkey is None:
+            subkey = self._subkeys[purpose] = _subkey(purpose, self._settings)
+        return _index(subkey, value)

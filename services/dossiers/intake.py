@@ -32,6 +32,7 @@ from services.dossiers.access import (
     deny,
     require_personal_data_role,
 )
+from services.dossiers.search_index import ClientDetails, index_client, index_creditor
 
 EMAIL_INDEX = "client.email"
 LAST_NAME_INDEX = "client.last_name"
@@ -104,10 +105,12 @@ def create_dossier(
     )
     session.add(client)
     session.flush()
+    details = ClientDetails(data.first_name, data.last_name, data.email, data.phone)
+    index_client(session, client_id, details, settings)
     dossier = _insert_dossier(session, dossier_id, client, assignee)
 
     for creditor_in in data.creditors:
-        add_dossier_creditor(session, cipher, dossier.id, creditor_in)
+        add_dossier_creditor(session, cipher, dossier.id, creditor_in, settings)
     for kind in data.expected_documents:
         session.add(ExpectedDocument(dossier_id=dossier.id, kind=kind))
     session.add(
@@ -126,16 +129,22 @@ def create_dossier(
 
 
 def add_dossier_creditor(
-    session: Session, cipher: ClientCipher, dossier_id: str, creditor_in: CreditorIn
+    session: Session,
+    cipher: ClientCipher,
+    dossier_id: str,
+    creditor_in: CreditorIn,
+    settings: Settings,
 ) -> DossierCreditor:
     """One creditor of the dossier; its account reference encrypted under the client's key,
-    bound to the row id (at intake, and when a creditor is added during the negotiation)."""
+    bound to the row id (at intake, and when a creditor is added during the negotiation); its
+    name in the search index."""
     creditor = DossierCreditor(dossier_id=dossier_id, name=creditor_in.name, kind=creditor_in.kind)
     session.add(creditor)
     session.flush()
     creditor.account_reference_enc = cipher.encrypt(
         "dossier_creditor", "account_reference", str(creditor.id), creditor_in.account_reference
     )
+    index_creditor(session, cipher.client_id, creditor, settings)
     return creditor
 
 

@@ -1,8 +1,8 @@
 """Reading dossiers: the searchable list and the dossier page, access-checked and audited.
 
 The list runs one query for the page (dossier joined with client and assignee) and one count;
-only the rows of the page are decrypted. Search uses the dossier reference (prefix) or the
-keyed blind indexes of the client's email and last name (exact match).
+only the rows of the page are decrypted. Search looks up the search index
+(services/dossiers/search_index.py): nothing is decrypted to find a dossier.
 """
 
 from __future__ import annotations
@@ -12,17 +12,15 @@ from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import select as sql_select
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from config.settings import Settings
-from domain.contact_fields import normalise_email
 from domain.dossier_stages import Stage
 from domain.errors import AccessDenied, InvalidInput, NotFound
 from models.client import Client
 from models.document import Document
 from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
 from models.staff import StaffUser
-from security.blind_index import blind_index
 from security.datakeys import ClientCipher, unwrap_data_key
 from security.keyring import get_keyring
 from services.audit import append_audit, audit_client_data_read
@@ -34,7 +32,7 @@ from services.dossiers.access import (
     require_personal_data_role,
     visible_dossiers,
 )
-from services.dossiers.intake import EMAIL_INDEX, LAST_NAME_INDEX, reference_starts_with
+from services.dossiers.search_index import search_condition
 from services.dossiers.views import (
     ClientView,
     CreditorView,
@@ -78,22 +76,6 @@ _LIST_COLUMNS = (
 ERASED_NAME = "(données effacées)"
 
 
-def _search_condition(q: str, dialect: str, settings: Settings) -> ColumnElement[bool]:
-    if "@" in q:
-        try:
-            email = normalise_email(q)
-        except ValueError:
-            email = q
-        by_email = select(Client.id).where(
-            Client.email_bidx == blind_index(EMAIL_INDEX, email, settings)
-        )
-        return col(Dossier.client_id).in_(by_email)
-    by_name = select(Client.id).where(
-        Client.last_name_bidx == blind_index(LAST_NAME_INDEX, q, settings)
-    )
-    return or_(reference_starts_with(q.upper(), dialect), col(Dossier.client_id).in_(by_name))
-
-
 def list_dossiers(
     session: Session,
     viewer: StaffUser,
@@ -121,7 +103,7 @@ def list_dossiers(
     query = " ".join(q.split())
     if query:
         dialect = session.get_bind().dialect.name
-        conditions.append(_search_condition(query, dialect, settings))
+        conditions.append(search_condition(query, dialect, settings))
 
     total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
     pages = max(1, -(-total // per_page))

@@ -156,7 +156,11 @@ def _creditors_of_unmatched_debts(
     added = []
     for debt in unmatched.values():
         creditor = add_dossier_creditor(
-            session, cipher, dossier.id, CreditorIn(name=debt.creditor, kind=debt.creditor_kind)
+            session,
+            cipher,
+            dossier.id,
+            CreditorIn(name=debt.creditor, kind=debt.creditor_kind),
+            settings,
         )
         session.add(
             TimelineEvent(

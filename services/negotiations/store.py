@@ -395,7 +395,7 @@ def stage_added_creditor(
         raise NegotiationRefused(NOT_NEGOTIATING)
     write_id = stage_write(session, dossier_id, StagedWriteKind.ADDED_CREDITOR, actor_of(viewer))
     creditor = add_dossier_creditor(
-        session, client_cipher(session, dossier, settings), dossier_id, creditor_in
+        session, client_cipher(session, dossier, settings), dossier_id, creditor_in, settings
     )
     creditor.staged_write_id = write_id
     session.add(creditor)

@@ -32,6 +32,7 @@ from models.outbox import OutboxEmail
 from models.privacy_request import ErasureLedgerEntry, PrivacyRequest
 from services.audit import append_audit
 from services.documents import delete_document_file
+from services.dossiers.search_index import forget_client
 from services.dossiers.timeline import add_timeline_event
 from services.privacy_requests.restriction import restrict
 
@@ -115,12 +116,13 @@ def _erase_client(
             session.delete(document)
     if plan.complete:
         # Destroying the wrapped key makes every ciphertext of the person unreadable, here and
-        # in any copy; the columns and blind indexes go too.
+        # in any copy; the columns, blind indexes and search tokens go too.
         client.wrapped_key = None
         for name in CLIENT_FIELDS:
             setattr(client, name, None)
         client.email_bidx = None
         client.last_name_bidx = None
+        forget_client(session, client.id)
         client.erased_at = now
     session.add(client)
     dossier_ids = session.exec(select(Dossier.id).where(Dossier.client_id == client.id)).all()

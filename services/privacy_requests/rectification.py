@@ -1,8 +1,8 @@
 """Correcting a client's detail at their request (GDPR Art. 16): the new value replaces the old
-(re-encrypted, its blind index with it), both kept with the reason in a rectification row under
-the client's key, audited by the row's id; each creditor that received the old value (the
-sharing ledger says which, by category) gets a notice to send (Art. 19) and its
-acknowledgement tracked."""
+(re-encrypted, its blind index and search tokens with it), both kept with the reason in a
+rectification row under the client's key, audited by the row's id; each creditor that received
+the old value (the sharing ledger says which, by category) gets a notice to send (Art. 19) and
+its acknowledgement tracked."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.dossiers.access import actor_of
 from services.dossiers.intake import EMAIL_INDEX, LAST_NAME_INDEX
+from services.dossiers.search_index import client_details, index_client
 from services.privacy_requests.access import load_request
 
 TABLE = "privacy_rectification"
@@ -110,6 +111,8 @@ def change_client_detail(
     if change.field == RectifiableField.LAST_NAME:
         client.last_name_bidx = blind_index(LAST_NAME_INDEX, change.new_value, settings)
     session.add(client)
+    # The search finds the person under the new value only.
+    index_client(session, client.id, client_details(client, cipher), settings)
     row = PrivacyRectification(
         request_id=request_id, client_id=client.id, field_name=name, created_by=actor
     )

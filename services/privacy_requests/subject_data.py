@@ -55,6 +55,7 @@ WITHHELD: dict[tuple[str, str], str] = {
     ("privacy_request", "wrapped_key"): KEY_MATERIAL,
     ("client", "email_bidx"): KEYED_HASH,
     ("client", "last_name_bidx"): KEYED_HASH,
+    ("client_search_token", "token"): KEYED_HASH,
     ("privacy_request", "email_bidx"): KEYED_HASH,
     ("staged_write", "text_enc"): STAGED_COPY,
 }

@@ -64,7 +64,16 @@ def test_intake_search_refusal_upload(
     assert created.status_code == 201, created.text
     dossier_id, reference = created.json()["id"], created.json()["reference"]
 
-    for q in (reference.lower(), "JEANNE.DUPONT@exemple.fr", "dupont"):
+    searches = (
+        reference.lower(),
+        reference[-6:],
+        "JEANNE.DUPONT@exemple.fr",
+        "dupont",
+        "DUPONT Jeanne",
+        "0033 6 12 34 56 78",
+        "energie plus",
+    )
+    for q in searches:
         found = db_client.get("/api/v1/dossiers", params={"q": q}, headers=alice).json()
         assert [i["id"] for i in found["items"]] == [dossier_id], q
         assert found["items"][0]["client_name"] == "Jeanne Dupont"

@@ -30,7 +30,11 @@ def search_dossiers(
         str,
         Query(
             max_length=200,
-            description="Référence (début, sans casse), e-mail exact ou nom de famille exact",
+            description=(
+                "Mots entiers du nom ou du prénom du client (accents et majuscules ignorés), "
+                "téléphone (tout format), e-mail complet, référence ou partie de référence, "
+                "nom d'un créancier du dossier ; chaque mot doit correspondre"
+            ),
         ),
     ] = "",
     stage: Stage | None = None,
