@@ -41,6 +41,8 @@ SUBJECTS: dict[str, str] = {
     "breach_overdue": "Violation {reference} : délai de 72 heures dépassé",
     # ...and to each person affected.
     "breach_information": "Information importante sur la sécurité de vos données",
+    # To a dossier's case worker (services/staff_notifications.py): the reference only.
+    "staff_notification": "Dossier {reference} : {event_lower}",
 }
 # To the client about one creditor (activities/negotiation_email.py): never a figure.
 NEGOTIATION_SUBJECTS: dict[str, str] = {
