@@ -30,6 +30,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "iso": labels.iso,
     "filesize": format_size_fr,
     "phone_fr": labels.phone_fr,
+    # "{{ n | counted('minute') }}": "1 minute", "2 minutes".
+    "counted": french_text.counted,
 }
 GLOBALS: dict[str, Any] = {
     "resource_label": labels.resource_label,

@@ -15,12 +15,12 @@ from web.public import consent as public_consent
 from web.public import counter_offer as public_counter_offer
 from web.public import negotiation as public_negotiation
 from web.public import privacy_download, privacy_form, privacy_rights_link
-from web.staff import creditors, session
+from web.staff import creditors, notifications, session
 from web.staff.breaches import actions as breach_actions
 from web.staff.breaches import pages as breach_pages
 from web.staff.budget import allowances, approval, entry, strategy
 from web.staff.budget import analysis as budget_analysis
-from web.staff.dossiers import actions, detail_page, documents, intake_page, list_page
+from web.staff.dossiers import actions, detail_page, documents, intake_page, list_page, notes
 from web.staff.negotiations import (
     consent_actions,
     creditor_actions,
@@ -43,6 +43,8 @@ PAGES: tuple[APIRouter, ...] = (
     detail_page.router,
     actions.router,
     documents.router,
+    notes.router,
+    notifications.router,
     entry.router,
     budget_analysis.router,
     strategy.router,

@@ -16,6 +16,7 @@ from rendering.environment import build_environment
 from web.auth import session_staff
 from web.csrf import csrf_token
 from web.ui.flash import pop_flashes
+from web.ui.notification_badge import unread_badge
 
 _UNKNOWN = object()
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -60,6 +61,8 @@ def render(
         "flashes": pop_flashes(request),
         "dev_mode": settings.mode == "dev",
         "nav": "",
+        # The header's badge: one indexed count, for those who receive notifications.
+        "unread_notifications": unread_badge(settings, staff),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, template, full, status_code=status_code)
