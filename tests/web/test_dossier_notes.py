@@ -10,19 +10,25 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel, select
 from support.webapp import Staff, audit_entries, count, seed_dossier, sign_in, token_for
+from temporalio.testing import ActivityEnvironment
 
+from activities.contracts.dossier import DossierRef
+from activities.retention import RetentionActivities
 from config.settings import Settings
 from domain.clock import utcnow
-from domain.dossier_notes import CALL_IN_FUTURE, NOTE_MISSING
+from domain.dossier_notes import CALL_IN_FUTURE, NOTE_MISSING, CallDirection, CallInput
 from domain.dossier_stages import Stage
 from domain.french_dates import PARIS
+from domain.staff_notifications import NotificationKind
 from models.client import Client
 from models.database import session_scope
 from models.dossier import Dossier, DossierCreditor
-from models.dossier_note import DossierNote
+from models.dossier_note import DossierNote, StaffNotification
+from models.staff import StaffUser
 from security.datakeys import ClientCipher
-from services.dossiers.notes import CLIENT_ERASED, DOSSIER_CLOSED, ERASED_TEXT
+from services.dossiers.notes import CLIENT_ERASED, DOSSIER_CLOSED, ERASED_TEXT, add_call
 from services.privacy_requests.subject_data import Decrypter, collect_rows
+from services.staff_notifications import notify_assignee
 
 NOTE = "Le client rappellera lundi : son employeur doit lui envoyer l'attestation."
 SUMMARY = "Échéancier accepté oralement\nconfirmation écrite à suivre"
@@ -215,3 +221,33 @@ def test_a_closed_dossier_takes_no_note_and_an_erased_clients_notes_show_as_eras
     page = html.unescape(refused.text)
     assert refused.status_code == 422 and DOSSIER_CLOSED in page and 'id="action-error"' in page
     assert count(web_settings, DossierNote) == 1
+
+
+def test_retention_deletes_the_notes_and_notifications_with_the_dossier(
+    staff: Staff, web_settings: Settings
+) -> None:
+    dossier = seed_dossier(web_settings, staff.case_worker)
+    creditor = _creditor(web_settings, dossier.id)
+    call = CallInput(
+        direction=CallDirection.OUTBOUND,
+        party=f"creditor:{creditor.id}",
+        called_at=utcnow(),
+        summary=SUMMARY,
+    )
+    with session_scope(web_settings) as session:
+        author = session.get(StaffUser, staff.colleague.id)
+        assert author is not None
+        add_call(session, web_settings, author, dossier.id, call)
+        notify_assignee(
+            session,
+            web_settings,
+            dossier_id=dossier.id,
+            kind=NotificationKind.DOCUMENT_RECEIVED,
+            source_key="retention-test",
+        )
+    report = ActivityEnvironment().run(
+        RetentionActivities(web_settings).anonymise_dossier, DossierRef(dossier.id)
+    )
+    assert report.rows_deleted["dossier_note"] == 1
+    assert report.rows_deleted["staff_notification"] == 1
+    assert count(web_settings, DossierNote) == 0 and count(web_settings, StaffNotification) == 0
