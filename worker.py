@@ -27,6 +27,7 @@ from activities.negotiation_records import NegotiationRecordActivities
 from activities.privacy_exports import PrivacyExportActivities
 from activities.privacy_requests import PrivacyRequestActivities
 from activities.retention import RetentionActivities
+from activities.staff_notifications import deliver_staff_emails
 from activities.staged_writes import StagedWriteActivities
 from config.settings import Settings
 from gateway.audit_witness import ensure_audit_witness
@@ -52,6 +53,7 @@ WORKFLOWS: list[type] = [
 ]
 ACTIVITY_THREADS = 16
 SWEEP_INTERVAL_SECONDS = 300
+STAFF_EMAIL_INTERVAL_SECONDS = 15
 log = logging.getLogger(__name__)
 
 
@@ -132,6 +134,16 @@ async def sweep_staged_writes_forever(settings: Settings) -> None:
         await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
 
 
+async def deliver_staff_emails_forever(settings: Settings) -> None:
+    """Runs beside the worker: sends the notification emails queued for staff."""
+    while True:
+        try:
+            await deliver_staff_emails(settings)
+        except Exception:
+            log.exception("staff notification emails not delivered; retrying")
+        await asyncio.sleep(STAFF_EMAIL_INTERVAL_SECONDS)
+
+
 def _sweep_once(settings: Settings) -> None:
     with session_scope(settings) as session:
         swept = sweep_staged_writes(session, settings)
@@ -140,8 +152,8 @@ def _sweep_once(settings: Settings) -> None:
 
 
 async def run_worker(settings: Settings, client: Client | None = None) -> None:
-    """Run until cancelled: the worker, the relay that starts workflows left in the outbox, and
-    the sweep of staged writes."""
+    """Run until cancelled: the worker, the relay that starts workflows left in the outbox, the
+    sweep of staged writes and the delivery of notification emails to staff."""
     client = client or await connect_client(settings)
     worker = build_worker(client, settings)
     try:
@@ -156,6 +168,7 @@ async def run_worker(settings: Settings, client: Client | None = None) -> None:
     loops = [
         asyncio.create_task(relay_pending_intents(client, settings)),
         asyncio.create_task(sweep_staged_writes_forever(settings)),
+        asyncio.create_task(deliver_staff_emails_forever(settings)),
     ]
     try:
         await worker.run()

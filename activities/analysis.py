@@ -15,6 +15,7 @@ from activities.contracts import dossier as io
 from activities.rows import get_dossier
 from config.settings import Settings
 from domain.errors import NotFound
+from domain.staff_notifications import NotificationKind
 from models.database import session_scope
 from services.budget.report import build_analysis_report
 from services.budget.store import (
@@ -24,6 +25,7 @@ from services.budget.store import (
     snapshot_analysis,
 )
 from services.privacy_requests.restriction import PROCESSING_RESTRICTED, restriction_of
+from services.staff_notifications import notify_assignee
 
 
 @contextmanager
@@ -69,7 +71,7 @@ class AnalysisActivities:
     def record_analysis_approval(self, approval: io.AnalysisApproval) -> None:
         with business_refusals(), session_scope(self.settings) as session:
             get_dossier(session, approval.dossier_id)
-            record_approval(
+            recorded = record_approval(
                 session,
                 approval.dossier_id,
                 submission=approval.submission,
@@ -77,3 +79,13 @@ class AnalysisActivities:
                 actor=approval.actor,
                 approved_at=approval.approved_at,
             )
+            if recorded:
+                # With the approval: the case worker hears of it exactly when it is recorded.
+                notify_assignee(
+                    session,
+                    self.settings,
+                    dossier_id=approval.dossier_id,
+                    kind=NotificationKind.ANALYSIS_APPROVED,
+                    source_key=f"analysis_approved:{approval.dossier_id}:{approval.submission}",
+                    actor=approval.actor,
+                )

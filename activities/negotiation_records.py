@@ -21,8 +21,10 @@ from activities.rows import get_dossier, get_negotiation, get_offer
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.negotiation.consent_rules import ConsentStatus
-from domain.negotiation.states import ENDED_STATES, NegotiationState
+from domain.negotiation.states import ENDED_STATES, NegotiationState, OfferStatus
 from domain.negotiation.timing import monthly_due_dates, paris_date
+from domain.staff_notifications import NotificationKind
+from domain.workflow_ids import negotiation_workflow_id
 from models.client import Client
 from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
@@ -36,6 +38,7 @@ from services.audit import append_audit
 from services.dossiers.deadlines import refresh_dossier_deadline
 from services.effective import effective
 from services.negotiations.setup import open_negotiations
+from services.staff_notifications import notify_assignee
 
 OFFER_TABLE = "negotiation_offer"
 INSTALMENT_TABLE = "repayment_instalment"
@@ -117,6 +120,15 @@ class NegotiationRecordActivities:
         if record.missed_instalment:
             alerted_at = record.missed_alerted_at or now
             _mark_missed_alert(session, negotiation.id, record.missed_instalment, alerted_at)
+        if record.event_kind and _is_no_response(negotiation.id, record.event_key):
+            # The creditor let the reply deadline pass: the case worker decides what follows.
+            notify_assignee(
+                session,
+                self.settings,
+                dossier_id=negotiation.dossier_id,
+                kind=NotificationKind.CREDITOR_NO_RESPONSE,
+                source_key=record.event_key,
+            )
         if record.event_kind and not _event_exists(session, record.event_key):
             session.add(
                 TimelineEvent(
@@ -154,6 +166,19 @@ class NegotiationRecordActivities:
             if change.client_decision is not None:
                 offer.client_decision = change.client_decision
                 offer.client_decided_at = change.decided_at or utcnow()
+                # Only the client decides a counter-offer: their case worker hears of it.
+                accepted = change.client_decision == OfferStatus.ACCEPTED.value
+                notify_assignee(
+                    session,
+                    self.settings,
+                    dossier_id=get_negotiation(session, offer.negotiation_id).dossier_id,
+                    kind=(
+                        NotificationKind.COUNTER_OFFER_ACCEPTED
+                        if accepted
+                        else NotificationKind.COUNTER_OFFER_REFUSED
+                    ),
+                    source_key=f"counter_offer:{offer.id}:{change.client_decision}",
+                )
             if change.sent_at is not None and offer.sent_at is None:
                 offer.sent_at = change.sent_at
             session.add(offer)
@@ -292,3 +317,9 @@ def _schedule(due_dates: list[date]) -> io.RepaymentSchedule:
 
 def _month_after(day: date) -> date:
     return monthly_due_dates(day, 2)[1]
+
+
+def _is_no_response(negotiation_id: str, event_key: str) -> bool:
+    """The workflow's "no response" step keys its event "<workflow id>:no_response:<wait>"."""
+    prefix = f"{negotiation_workflow_id(negotiation_id)}:no_response:"
+    return event_key.startswith(prefix)

@@ -20,6 +20,7 @@ from models.client import Client
 from models.database import session_scope
 from models.document import Document
 from models.dossier import Dossier, DossierCreditor, ExpectedDocument, TimelineEvent
+from models.dossier_note import DossierNote, StaffNotification
 from models.intake_request import IntakeRequest
 from models.negotiation import (
     CreditorConsent,
@@ -134,8 +135,10 @@ class RetentionActivities:
 
     def _delete_rows(self, session: Session, dossier: Dossier) -> dict[str, int]:
         counts = self._delete_negotiations(session, dossier)
-        # Staged writes after the rows that point to them.
+        # Staged writes after the rows that point to them; notes before the creditors they name.
         models = (
+            DossierNote,
+            StaffNotification,
             TimelineEvent,
             DossierCreditor,
             StagedWrite,

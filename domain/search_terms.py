@@ -70,7 +70,8 @@ def phone_key(value: str, region: str = DEFAULT_REGION) -> str | None:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    formatted: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return formatted
 
 
 def email_key(value: str) -> str:

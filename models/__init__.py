@@ -10,6 +10,7 @@ from models import (  # noqa: F401
     creditor_directory,
     document,
     dossier,
+    dossier_note,
     intake_request,
     negotiation,
     outbox,

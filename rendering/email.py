@@ -47,6 +47,8 @@ SUBJECTS: dict[str, str] = {
     "account_invitation": "Votre compte Cravelynos : choisissez votre mot de passe",
     "account_reset": "Cravelynos : choisir un nouveau mot de passe",
     "account_password_changed": "Cravelynos : votre mot de passe a été changé",
+    # To a dossier's case worker (services/staff_notifications.py): the reference only.
+    "staff_notification": "Dossier {reference} : {event_lower}",
 }
 # To the client about one creditor (activities/negotiation_email.py): never a figure.
 NEGOTIATION_SUBJECTS: dict[str, str] = {

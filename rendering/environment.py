@@ -30,6 +30,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "without_prefix": labels.without_prefix,
     "filesize": format_size_fr,
     "phone_fr": labels.phone_fr,
+    # "{{ n | counted('minute') }}": "1 minute", "2 minutes".
     "counted": french_text.counted,
 }
 GLOBALS: dict[str, Any] = {

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 from config.settings import Settings
 from domain.dossier_stages import OPEN_STAGES, DocumentKind
 from domain.intake import CloseRequest, DossierCreate, LegalHoldRequest
+from domain.staff_notifications import NotificationKind
 from domain.staged_writes import StagedWriteKind
 from gateway.start_intents import create_dossier_with_start_intent
 from models.database import session_scope
@@ -31,6 +32,7 @@ from services.dossiers.intake_requests import (
     refuse_unconfirmed_second_dossier,
 )
 from services.dossiers.updates import stage_dossier_text
+from services.staff_notifications import notify_assignee
 from web.transactions import in_session
 from web.workflow_gateway import (
     TemporalUnavailable,
@@ -147,7 +149,19 @@ async def upload_document(
             dossier = load_dossier(
                 session, viewer, dossier_id, DossierAction.WRITE, "document.upload"
             )
-            return store_document(session, dossier, kind, upload.filename, data, viewer, settings)
+            document = store_document(
+                session, dossier, kind, upload.filename, data, viewer, settings
+            )
+            # In the upload's transaction: the assignee hears of a document someone else added.
+            notify_assignee(
+                session,
+                settings,
+                dossier_id=dossier.id,
+                kind=NotificationKind.DOCUMENT_RECEIVED,
+                source_key=f"document:{document.id}",
+                actor=actor_of(viewer),
+            )
+            return document
 
     document = await run_in_threadpool(store)
     try:

@@ -15,7 +15,15 @@ from web.public import consent as public_consent
 from web.public import counter_offer as public_counter_offer
 from web.public import negotiation as public_negotiation
 from web.public import privacy_download, privacy_form, privacy_rights_link
-from web.staff import account, accounts_admin, creditors, help_page, password_reset, session
+from web.staff import (
+    account,
+    accounts_admin,
+    creditors,
+    help_page,
+    notifications,
+    password_reset,
+    session,
+)
 from web.staff.breaches import actions as breach_actions
 from web.staff.breaches import pages as breach_pages
 from web.staff.budget import allowances, approval, entry, strategy
@@ -28,6 +36,7 @@ from web.staff.dossiers import (
     export_page,
     intake_page,
     list_page,
+    notes,
     print_page,
     reassign_actions,
     work_page,
@@ -63,6 +72,8 @@ PAGES: tuple[APIRouter, ...] = (
     actions.router,
     documents.router,
     client_edit.router,
+    notes.router,
+    notifications.router,
     entry.router,
     budget_analysis.router,
     strategy.router,

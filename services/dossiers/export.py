@@ -30,7 +30,8 @@ from models.dossier import Dossier
 from models.staff import StaffUser
 from services.audit import append_audit
 from services.dossiers.access import actor_of, require_personal_data_role, visible_dossiers
-from services.dossiers.queries import _LIST_COLUMNS, _list_item, _search_condition
+from services.dossiers.queries import _LIST_COLUMNS, _list_item
+from services.dossiers.search_index import search_condition
 from services.dossiers.views import DossierListItem
 
 MAX_EXPORT = 5000
@@ -106,7 +107,7 @@ def export_dossiers(
     query = " ".join(q.split())
     if query:
         dialect = session.get_bind().dialect.name
-        conditions.append(_search_condition(query, dialect, settings))
+        conditions.append(search_condition(query, dialect, settings))
     rows = session.execute(
         sql_select(*_LIST_COLUMNS)
         .join(Client, col(Client.id) == Dossier.client_id)

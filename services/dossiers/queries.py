@@ -32,6 +32,7 @@ from services.dossiers.access import (
     require_personal_data_role,
     visible_dossiers,
 )
+from services.dossiers.notes import note_authors, note_entries
 from services.dossiers.search_index import search_condition
 from services.dossiers.views import (
     ClientView,
@@ -205,7 +206,7 @@ def get_dossier_detail(
         .where(Document.dossier_id == dossier.id, effective(Document))
         .order_by(col(Document.uploaded_at), col(Document.id))
     ).all()
-    timeline = _timeline(session, dossier.id)
+    timeline = _with_notes(session, viewer, dossier, cipher, _timeline(session, dossier.id))
 
     audit_client_data_read(
         session, actor_of(viewer), client.id, reason[:200], dossier_id=dossier.id
@@ -241,10 +242,12 @@ def get_dossier_detail(
     )
 
 
-def get_timeline(session: Session, viewer: StaffUser, dossier_id: str) -> list[TimelineEntry]:
-    """The timeline alone (no personal data in it): access-checked, not audited as a read."""
+def get_timeline(
+    session: Session, viewer: StaffUser, dossier_id: str, settings: Settings
+) -> list[TimelineEntry]:
+    """The timeline: access-checked; its notes and calls (personal data) audited as read."""
     dossier = load_dossier(session, viewer, dossier_id, DossierAction.READ, "timeline")
-    return _timeline(session, dossier.id)
+    return _with_notes(session, viewer, dossier, None, _timeline(session, dossier.id), settings)
 
 
 def _timeline(session: Session, dossier_id: str) -> list[TimelineEntry]:
@@ -255,6 +258,32 @@ def _timeline(session: Session, dossier_id: str) -> list[TimelineEntry]:
     ).all()
     names = _staff_names(session, (e.actor for e in events))
     return [view_of(TimelineEntry, e, actor_name=names.get(e.actor)) for e in events]
+
+
+def _with_notes(
+    session: Session,
+    viewer: StaffUser,
+    dossier: Dossier,
+    cipher: ClientCipher | None,
+    events: list[TimelineEntry],
+    settings: Settings | None = None,
+) -> list[TimelineEntry]:
+    """The events and the notes and calls, in the order they were recorded. Without a cipher
+    but with settings, the client's key is opened here (None once erased)."""
+    if cipher is None and settings is not None:
+        client = session.get(Client, dossier.client_id)
+        if client is not None and client.wrapped_key is not None:
+            cipher = ClientCipher.for_client(client, settings)
+    creditors = {
+        c.id: c.name
+        for c in session.exec(
+            select(DossierCreditor).where(DossierCreditor.dossier_id == dossier.id)
+        ).all()
+        if c.id is not None
+    }
+    names = _staff_names(session, note_authors(session, dossier.id))
+    notes = note_entries(session, viewer, dossier, cipher, creditors, names)
+    return sorted([*events, *notes], key=lambda entry: entry.at) if notes else events
 
 
 def _staff_names(session: Session, actors: Iterable[str]) -> dict[str, str]:

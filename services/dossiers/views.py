@@ -91,6 +91,14 @@ class TimelineEntry(BaseModel):
     actor_name: str | None
     # The creditor negotiation the event belongs to, if any.
     negotiation_id: str | None = None
+    # A note or a call written by a case worker ("note", "call"): `summary` is its text, and
+    # `text_erased` says it can no longer be read (the client was erased).
+    note_kind: str | None = None
+    text_erased: bool = False
+    call_direction: str | None = None
+    call_with: str | None = None
+    called_at: OptionalUtcDatetime = None
+    duration_minutes: int | None = None
 
 
 class DossierDetail(BaseModel):

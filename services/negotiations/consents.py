@@ -30,6 +30,7 @@ from domain.negotiation.consent_text import (
     text_digest,
 )
 from domain.negotiation.sharing import ShareCategory
+from domain.staff_notifications import NotificationKind
 from models.client import Client
 from models.creditor_directory import Creditor
 from models.document import Document
@@ -38,6 +39,7 @@ from security.datakeys import ClientCipher
 from services.audit import append_audit
 from services.dossiers.intake import new_id
 from services.effective import effective
+from services.staff_notifications import notify_assignee
 from services.view_fields import view_of
 
 TABLE = "creditor_consent"
@@ -236,6 +238,15 @@ def decide_consent(
         consent_id,
         detail={"method": method.value},
     )
+    decision = "given" if given else "refused"
+    notify_assignee(
+        session,
+        settings,
+        dossier_id=consent.dossier_id,
+        kind=NotificationKind.CONSENT_GIVEN if given else NotificationKind.CONSENT_REFUSED,
+        source_key=f"consent:{consent_id}:{decision}",
+        actor=actor,
+    )
     session.flush()
     return _view(session, consent, settings)
 
@@ -260,6 +271,14 @@ def revoke_consent(
         "creditor_consent",
         consent_id,
         detail={"channel": channel},
+    )
+    notify_assignee(
+        session,
+        settings,
+        dossier_id=consent.dossier_id,
+        kind=NotificationKind.CONSENT_WITHDRAWN,
+        source_key=f"consent:{consent_id}:revoked",
+        actor=actor,
     )
     session.flush()
     return _view(session, consent, settings)

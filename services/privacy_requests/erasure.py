@@ -28,6 +28,7 @@ from domain.retention import RetentionPolicy
 from models.client import Client
 from models.document import Document
 from models.dossier import Dossier
+from models.dossier_note import DossierNote
 from models.outbox import OutboxEmail
 from models.privacy_request import ErasureLedgerEntry, PrivacyRequest
 from services.audit import append_audit
@@ -109,6 +110,8 @@ def _erase_client(
         restrict(session, client.id, request_id, now)
     if plan.erases(RecordGroup.CORRESPONDENCE):
         session.exec(delete(OutboxEmail).where(col(OutboxEmail.client_id) == client.id))  # type: ignore[call-overload]
+        # Notes and call logs are exchanges about the person, like their emails.
+        session.exec(delete(DossierNote).where(col(DossierNote.client_id) == client.id))  # type: ignore[call-overload]
     if plan.erases(RecordGroup.DOCUMENTS):
         documents = session.exec(select(Document).where(Document.client_id == client.id)).all()
         for document in documents:

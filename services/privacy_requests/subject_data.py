@@ -28,9 +28,9 @@ from models.privacy_request import PrivacyRequest
 from security.datakeys import ClientCipher, ClientErasedError, KeyHolder
 
 ENCRYPTED_SUFFIX = "_enc"
-# Tables about staff, the audit log (given apart, as the list of accesses, staff by role), and
-# the company's breach files (what the DPO wrote of an incident is not the person's data; that
-# they were affected is, in breach_affected).
+# Tables about staff (accounts, sessions, notifications), the audit log (given apart, as the
+# list of accesses, staff by role), and the company's breach files (what the DPO wrote of an
+# incident is not the person's data; that they were affected is, in breach_affected).
 NOT_THE_PERSONS = frozenset(
     {
         "staff_user",
@@ -42,6 +42,8 @@ NOT_THE_PERSONS = frozenset(
         "breach_scope",
         "breach_notification",
         "breach_event",
+        # A case worker's inbox: ids and codes about their work, not the person's data.
+        "staff_notification",
     }
 )
 KEY_MATERIAL = "Clé technique de chiffrement : elle ne contient aucune donnée lisible."

@@ -29,6 +29,7 @@ from activities.negotiation_records import NegotiationRecordActivities
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.contact_fields import normalise_phone
+from domain.dossier_notes import CallDirection, CallInput
 from domain.negotiation.sharing import MessageKind, ShareCategory
 from domain.privacy.intake import PrivacyRequestIn
 from domain.privacy.rectification import RectifiableField, RectificationIn
@@ -38,6 +39,7 @@ from models.database import session_scope
 from models.privacy_request import PrivacyRequest
 from models.staff import StaffUser
 from services.audit import audit_client_data_read
+from services.dossiers.notes import add_call
 from services.dossiers.timeline import add_timeline_event
 from services.dossiers.updates import stage_dossier_text
 from services.privacy_requests.access_package import build_access_package
@@ -86,6 +88,19 @@ async def _rich_client(settings: Settings) -> tuple[str, str]:
             session, settings, staff, seed.dossier_id, StagedWriteKind.CLOSURE_NOTE, "Plan signé."
         )
         add_timeline_event(session, seed.dossier_id, "note-1", "note", "Appel du client", "system")
+        add_call(
+            session,
+            settings,
+            staff,
+            seed.dossier_id,
+            CallInput(
+                direction=CallDirection.INBOUND,
+                party="client",
+                called_at=utcnow() - timedelta(minutes=30),
+                duration_minutes=10,
+                summary="Le client confirme son nouveau numéro.",
+            ),
+        )
         audit_client_data_read(session, f"staff:{staff.id}", seed.client_id, "appel du client")
         actor = session.get(StaffUser, dpo.id)
         assert actor is not None

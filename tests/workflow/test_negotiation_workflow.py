@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlmodel import col, select
 from support.analysis import finish_workflow
 from support.negotiation import (
     creditor_email,
@@ -28,6 +29,7 @@ from support.negotiation_driver import (
     delivered,
     instalments,
     ledger,
+    mail_to,
     negotiation_row,
     offer,
     own_test_server,
@@ -46,6 +48,7 @@ from support.negotiation_driver import (
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from activities.staff_notifications import deliver_staff_emails
 from config.settings import Settings
 from domain.negotiation.refusals import (
     NOT_THE_COUNTER,
@@ -57,6 +60,7 @@ from domain.negotiation.sharing import ShareCategory
 from domain.negotiation.states import NegotiationState as S
 from models.client import Client as ClientRow
 from models.database import session_scope
+from models.dossier_note import StaffNotification
 from security.datakeys import ClientCipher
 from worker import build_worker
 from workflows.negotiation_messages import (
@@ -87,7 +91,15 @@ async def time_env() -> AsyncIterator[WorkflowEnvironment]:
 
 
 CLIENT = "client@example.org"
+CASE_WORKER = "conseillere@cravelynos.example"
 CREDITOR = creditor_email(1)
+
+
+def _notified(settings: Settings) -> list[tuple[int, str]]:
+    """The staff notifications written, oldest first: (staff id, kind)."""
+    with session_scope(settings) as session:
+        rows = session.exec(select(StaffNotification).order_by(col(StaffNotification.id))).all()
+        return [(row.staff_id, row.kind) for row in rows]
 
 
 def _kinds(settings: Settings, negotiation_id: str) -> list[str]:
@@ -167,11 +179,16 @@ async def test_counter_offer_refused_then_accepted_by_the_client_never_by_staff(
         assert await update(handle, CLIENT_DECISION_UPDATE, no) == S.READY
         refused_counter = offer(wf_settings, counter)
         assert (refused_counter.status, refused_counter.client_decision) == ("refused", "refused")
+        assert _notified(wf_settings)[-1] == (seed.staff_id, "counter_offer_refused")
         second = await send_offer(handle, time_env, wf_settings, seed, round=2, amount="1350.00")
         counter2 = await _counter_offer(handle, time_env, wf_settings, seed, round=2)
         yes = ClientDecision(counter2, True, seed.client_actor)
         assert await update(handle, CLIENT_DECISION_UPDATE, yes) == S.AGREEMENT_PENDING
         assert offer(wf_settings, counter2).status == "accepted"
+        assert [kind for _, kind in _notified(wf_settings)][-2:] == [
+            "counter_offer_refused",
+            "counter_offer_accepted",
+        ]
         assert offer(wf_settings, second).status == "countered"
         assert _kinds(wf_settings, seed.negotiation_ids[0]) == [
             "offer",
@@ -225,6 +242,15 @@ async def test_no_response_after_two_follow_ups_then_escalation(
         await reaches(handle, S.NO_RESPONSE)
         assert (await wait_delivered(wf_settings, CLIENT, 2))[-1] == "negotiation_no_response"
         assert _kinds(wf_settings, seed.negotiation_ids[0]) == ["offer", "follow_up", "follow_up"]
+        # The case worker is told once, in the app and by email (dossier reference only).
+        assert _notified(wf_settings) == [
+            (seed.staff_id, "consent_given"),  # the client's, before the offer
+            (seed.staff_id, "creditor_no_response"),
+        ]
+        assert await deliver_staff_emails(wf_settings) == 2
+        told = mail_to(wf_settings, CASE_WORKER)[-1]
+        assert seed.reference in told.subject and "n'a pas répondu" in told.subject
+        assert "Jeanne" not in told.text
         summaries = _summaries(wf_settings, seed.negotiation_ids[0])
         assert "Créancier n°1 : relance n°1 envoyée au créancier" in summaries
         assert "Créancier n°1 : relance n°2 envoyée au créancier" in summaries

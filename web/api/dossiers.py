@@ -129,7 +129,7 @@ async def lift_legal_hold(request: Request, dossier_id: str, staff: ApiStaff) ->
 @router.get("/{dossier_id}/timeline", response_model=list[TimelineEntry])
 def timeline(dossier_id: str, staff: ApiStaff, settings: SettingsDep) -> list[TimelineEntry]:
     with session_scope(settings) as session:
-        return get_timeline(session, staff, dossier_id)
+        return get_timeline(session, staff, dossier_id, settings)
 
 
 @router.get("/{dossier_id}/status", response_model=LiveStatus)

@@ -17,6 +17,7 @@ from web.auth import session_staff
 from web.csrf import csrf_token
 from web.page_address import page_of_form
 from web.ui.flash import pop_flashes
+from web.ui.notification_badge import unread_badge
 
 _UNKNOWN = object()
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -62,6 +63,8 @@ def render(
         "dev_mode": settings.mode == "dev",
         "nav": "",
         "page_address": page_of_form(request),
+        # The header's badge: one indexed count, for those who receive notifications.
+        "unread_notifications": unread_badge(settings, staff),
     }
     full.update(context or {})
     return templates.TemplateResponse(request, template, full, status_code=status_code)

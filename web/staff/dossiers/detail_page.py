@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -10,11 +11,21 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from config.settings import Settings
+from domain.clock import utcnow
+from domain.dossier_notes import (
+    CALL_MAX_MINUTES,
+    CALL_SUMMARY_MAX_LENGTH,
+    CLIENT_PARTY,
+    CREDITOR_PARTY_PREFIX,
+    NOTE_MAX_LENGTH,
+    CallDirection,
+)
 from domain.dossier_stages import (
     CLIENT_DOCUMENT_KINDS,
     DOCUMENT_LABELS_FR,
     OUTCOME_LABELS_FR,
 )
+from domain.french_dates import PARIS
 from models.staff import Role, StaffUser
 from services.budget.store import budget_status
 from services.dossiers.queries import DossierDetail, get_dossier_detail
@@ -37,6 +48,36 @@ def temporal_ui_url(settings: Settings, workflow_id: str) -> str:
         f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{namespace}"
         f"/workflows/{quote(workflow_id, safe='')}"
     )
+
+
+def notes_context(detail: DossierDetail, form: dict[str, Any] | None) -> dict[str, Any]:
+    """The note and call forms: what was typed (a refused form keeps it) or the defaults (a
+    call is "now", with the client), and the choices of direction and party."""
+    form = form or {"panel": "", "typed": {}, "errors": {}}
+    typed = {
+        "text": "",
+        "direction": "",
+        "party": CLIENT_PARTY,
+        "called_at": local_minute(utcnow()),
+        "duration_minutes": "",
+        "summary": "",
+        **form["typed"],
+    }
+    return {
+        "notes_form": {**form, "typed": typed},
+        "note_max": NOTE_MAX_LENGTH,
+        "call_max": CALL_SUMMARY_MAX_LENGTH,
+        "call_max_minutes": CALL_MAX_MINUTES,
+        "direction_options": [(k.value, k.label) for k in CallDirection],
+        "party_options": [(CLIENT_PARTY, "Le client")]
+        + [(f"{CREDITOR_PARTY_PREFIX}{c.id}", c.name) for c in detail.creditors],
+        "direction_labels": {k.value: k.label for k in CallDirection},
+    }
+
+
+def local_minute(moment: datetime) -> str:
+    """`moment` as a datetime-local field shows it: Paris time, to the minute."""
+    return moment.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M")
 
 
 def _load(
@@ -70,6 +111,7 @@ async def dossier_page(
     hold: dict[str, Any] | None = None,
     negotiation: NegotiationForm | None = None,
     reassign: dict[str, Any] | None = None,
+    notes_form: dict[str, Any] | None = None,
 ) -> HTMLResponse:
     """The page; after a refused action, its message on top and the typed values kept."""
     detail, negotiations = await in_session(
@@ -97,6 +139,7 @@ async def dossier_page(
             "document_options": [(k.value, DOCUMENT_LABELS_FR[k]) for k in CLIENT_DOCUMENT_KINDS],
             "removable_kinds": {k.value for k in CLIENT_DOCUMENT_KINDS},
             "outcome_options": [(k.value, v) for k, v in OUTCOME_LABELS_FR.items()],
+            **notes_context(detail, notes_form),
             **negotiations,
         },
         status_code=status_code,
