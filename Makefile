@@ -28,7 +28,7 @@ run: $(INSTALLED) ## Run everything on this machine: Temporal dev server, worker
 test: $(INSTALLED) ## Run the whole test suite (installs Chromium, starts PostgreSQL if needed)
 	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 	@pg_isready -q -h 127.0.0.1 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=20
 
 bench: $(INSTALLED) ## Run the benchmarks
 	$(BIN)/python -m bench
