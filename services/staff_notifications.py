@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select, update
+from sqlmodel import Session, and_, col, func, or_, select, update
 
 from config.settings import Settings
 from domain.clock import utcnow
@@ -30,6 +30,9 @@ from services.audit import append_audit
 from services.email_outbox import queue_email
 
 TEMPLATE = "staff_notification"
+# Sent by the reassigning request itself (services/dossiers/reassignment.py); the rounds here
+# take over only once that first attempt failed, so the two never send one message at once.
+RETRIED_AFTER_FIRST_ATTEMPT = "dossier_assigned"
 OUTBOX_KEY_PREFIX = "staff-notification:"
 NOTIFICATION_NOT_FOUND = "Notification introuvable."
 # Roles that receive notifications (and see the badge): those who are assigned dossiers.
@@ -198,11 +201,21 @@ def mark_all_read(session: Session, staff: StaffUser) -> int:
 
 
 def pending_staff_emails(session: Session, limit: int = 50) -> list[tuple[OutboxEmail, Client]]:
-    """Queued notification emails still worth a try, oldest first, with their key holder."""
+    """Queued notification emails (and reassignment emails whose first try failed) still worth
+    a try, oldest first, with their key holder."""
     rows = session.exec(
         select(OutboxEmail, Client)
         .join(Client, col(Client.id) == OutboxEmail.client_id)
-        .where(OutboxEmail.template == TEMPLATE, OutboxEmail.status == EmailStatus.QUEUED)
+        .where(
+            or_(
+                col(OutboxEmail.template) == TEMPLATE,
+                and_(
+                    col(OutboxEmail.template) == RETRIED_AFTER_FIRST_ATTEMPT,
+                    col(OutboxEmail.attempts) >= 1,
+                ),
+            ),
+            OutboxEmail.status == EmailStatus.QUEUED,
+        )
         .where(OutboxEmail.attempts < MAX_ATTEMPTS, col(Client.wrapped_key).is_not(None))
         .order_by(col(OutboxEmail.id))
         .limit(limit)

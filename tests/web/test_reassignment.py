@@ -4,6 +4,7 @@ old and new assignee, and the new assignee told by a real email (no client data 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 
@@ -13,6 +14,7 @@ from sqlmodel import select
 from support.stack import free_port, received, smtp_catcher
 from support.webapp import Staff, audit_entries, count, offline, seed_dossier, sign_in
 
+from activities.staff_notifications import deliver_staff_emails
 from config.settings import Settings
 from models.database import session_scope
 from models.dossier import Dossier, TimelineEvent
@@ -207,3 +209,10 @@ def test_an_unreachable_mail_server_is_said_and_the_change_kept(
     assert page.status_code == 200
     assert "pas pu partir pour " + dossier.reference in page.text
     assert assignee_of(web_settings, dossier) == staff.colleague.id
+    # The worker's delivery rounds take the message over once the mail server is back.
+    with smtp_catcher(web_settings.mailbox_dir, web_settings.smtp_port):
+        assert asyncio.run(deliver_staff_emails(web_settings)) == 1
+        assert asyncio.run(deliver_staff_emails(web_settings)) == 0
+    [message] = received(web_settings)
+    assert message.recipients == [staff.colleague.email]
+    assert dossier.reference in message.subject

@@ -31,8 +31,9 @@ from web.ui.flash import flash
 router = APIRouter()
 
 EMAIL_FAILED = (
-    "Le courriel prévenant le nouveau conseiller n'a pas pu partir pour {what} : "
-    "prévenez-le directement."
+    "Le courriel prévenant le nouveau conseiller n'a pas pu partir pour {what} : il repartira "
+    "de lui-même dès que le serveur de messagerie répondra ; si c'est urgent, prévenez-le "
+    "directement."
 )
 
 
