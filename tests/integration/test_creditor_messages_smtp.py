@@ -64,6 +64,7 @@ from security.datakeys import ClientCipher
 from services.documents import document_aad, document_path
 from services.email_outbox import ATTACHMENT_NAMES_FR
 from services.negotiations.consents import REVOKED_BY_CLIENT, load_consent, revoke_consent
+from services.staff_notifications import TEMPLATE as STAFF_NOTIFICATION
 
 ID, C, B, D, DOCS = (
     ShareCategory.IDENTITY,
@@ -79,6 +80,9 @@ CONTACT = ["client@example.org", "612345678", "rue des Lilas", "75011"]
 OWN_DEBT = "8\u202f457,91"
 OTHER_DEBT = ["918,64", "918.64"]
 ACCOUNT = "CPT-1-7731"
+
+# What the company sends creditors (the case worker is also told of a withdrawal, by email).
+CREDITOR_OUTBOX = select(OutboxEmail).where(OutboxEmail.template != STAFF_NOTIFICATION)
 
 
 def eml(settings: Settings) -> list[EmailMessage]:
@@ -227,7 +231,7 @@ async def test_nothing_leaves_after_the_consent_is_withdrawn(mail_settings: Sett
             assert "retiré son consentement" in refused.value.message
     assert eml(mail_settings) == [] and ledger(mail_settings) == []
     with session_scope(mail_settings) as session:
-        assert session.exec(select(OutboxEmail)).all() == []
+        assert session.exec(CREDITOR_OUTBOX).all() == []
 
 
 async def test_a_message_without_consent_is_refused(mail_settings: Settings) -> None:
@@ -288,7 +292,7 @@ async def test_a_retry_after_an_smtp_failure_and_a_withdrawal_sends_nothing(
     assert handler.refused == 1 and eml(mail_settings) == []
     assert ledger(mail_settings) == []
     with session_scope(mail_settings) as session:
-        [row] = session.exec(select(OutboxEmail)).all()
+        [row] = session.exec(CREDITOR_OUTBOX).all()
     assert row.status == EmailStatus.QUEUED and row.attempts == 1
 
 
