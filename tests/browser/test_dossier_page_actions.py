@@ -46,7 +46,7 @@ def test_upload_and_close_refusals_keep_the_page(
     identity = page.get_by_role("listitem").filter(has_text="Pièce d'identité").first
     expect(identity).to_contain_text("Reçue le")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="identité.pdf").click()
+        page.get_by_role("link", name="identité.pdf", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == "identité.pdf"
     assert download.path().read_bytes() == TINY_PDF
