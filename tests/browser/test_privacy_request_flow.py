@@ -27,9 +27,12 @@ PARIS = ZoneInfo("Europe/Paris")
 WAIT_SECONDS = 30.0
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[DevStack]:
-    running = start_dev(tmp_path / "data", dev_ports(), tmp_path / "dev.log")
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevStack]:
+    # One demo stack for both walks (the second files its own request; the first counts the
+    # demo's before it adds one).
+    folder = tmp_path_factory.mktemp("privacy-flow")
+    running = start_dev(folder / "data", dev_ports(), folder / "dev.log")
     try:
         yield running
     finally:
@@ -63,7 +66,7 @@ def wait_for_message(data_dir: Path, recipient: str) -> email.message.EmailMessa
 
 
 def test_the_dpo_records_decides_and_answers_a_request(
-    page: Page, problems: list[str], stack: DevStack, tmp_path: Path
+    page: Page, problems: list[str], stack: DevStack
 ) -> None:
     sign_in_as_dpo(page, stack)
     page.get_by_role("link", name="Demandes RGPD").click()
@@ -126,14 +129,14 @@ def test_the_dpo_records_decides_and_answers_a_request(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Répondue")
     expect(page.locator("main")).to_contain_text(why)
     check_page(page, "privacy-answered")
-    answer = wait_for_message(tmp_path / "data", PERSON)
+    answer = wait_for_message(stack.log.parent / "data", PERSON)
     text = answer.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     assert why in text and "CNIL" in text
     assert not problems
 
 
 def test_a_person_files_a_request_on_the_site_and_confirms_it(
-    page: Page, problems: list[str], stack: DevStack, tmp_path: Path
+    page: Page, problems: list[str], stack: DevStack
 ) -> None:
     person = "camille.visiteuse@example.org"
     page.set_viewport_size({"width": 390, "height": 844})
@@ -152,7 +155,7 @@ def test_a_person_files_a_request_on_the_site_and_confirms_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Vérifiez votre messagerie")
     check_page(page, "privacy-public-form-sent")
 
-    mail = wait_for_message(tmp_path / "data", person)
+    mail = wait_for_message(stack.log.parent / "data", person)
     text = mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
     [link] = re.findall(r"https?://\S+/droits/confirmer/\S+", text)
     page.goto(link)
