@@ -23,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import breach as io
 from activities.email_sending import deliver_queued
+from activities.heartbeating import heartbeating
 from config.settings import Settings
 from domain.breach.deadline import hours_left
 from domain.breach.rules import BreachState, Nature
@@ -110,6 +111,7 @@ class BreachActivities:
     # ----- alerts to staff -----------------------------------------------------------------------
 
     @activity.defn(name=io.SEND_BREACH_ALERT.name)
+    @heartbeating
     async def send_breach_alert(self, alert: io.BreachAlert) -> io.AlertOutcome:
         recipients = await asyncio.to_thread(self._staff, alert.kind)
         holder = await asyncio.to_thread(self._holder, alert.breach_id)

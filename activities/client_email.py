@@ -11,6 +11,7 @@ from temporalio import activity
 
 from activities.contracts import dossier as io
 from activities.email_sending import deliver_queued
+from activities.heartbeating import heartbeating
 from activities.rows import get_dossier
 from config.settings import Settings
 from domain.clock import utcnow
@@ -45,6 +46,7 @@ class ClientEmailActivities:
         self.settings = settings
 
     @activity.defn(name=io.SEND_CLIENT_EMAIL.name)
+    @heartbeating
     async def send_client_email(self, request: io.ClientEmail) -> io.EmailOutcome:
         row = await asyncio.to_thread(find_queued, self.settings, request.idempotency_key)
         client = await asyncio.to_thread(self._client_of, request.dossier_id)

@@ -17,6 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import privacy_request as io
 from activities.email_sending import deliver_queued
+from activities.heartbeating import heartbeating
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.privacy.rectification import RectifiableField
@@ -50,6 +51,7 @@ class CorrectionNoticeActivities:
         self.settings = settings
 
     @activity.defn(name=io.SEND_CORRECTION_NOTICES.name)
+    @heartbeating
     async def send_correction_notices(self, request: io.CorrectionNotices) -> io.CorrectionSent:
         field_name, targets = self._correction_targets(request)
         sent = await self._deliver(
@@ -62,6 +64,7 @@ class CorrectionNoticeActivities:
         return io.CorrectionSent(field_name, sent.emailed, sent.by_post)
 
     @activity.defn(name=io.SEND_ERASURE_NOTICES.name)
+    @heartbeating
     async def send_erasure_notices(self, ref: io.RequestRef) -> io.NoticesSent:
         targets = self._erasure_targets(ref.request_id)
         return await self._deliver(

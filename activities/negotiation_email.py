@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 from activities.contracts import negotiation as io
 from activities.contracts.dossier import EmailOutcome
 from activities.email_sending import deliver_queued
+from activities.heartbeating import heartbeating
 from activities.rows import get_dossier, get_negotiation
 from config.settings import Settings
 from domain.clock import utcnow
@@ -79,6 +80,7 @@ class NegotiationEmailActivities:
         self.settings = settings
 
     @activity.defn(name=io.SEND_NEGOTIATION_EMAIL.name)
+    @heartbeating
     async def send_negotiation_email(self, request: io.NegotiationEmail) -> EmailOutcome:
         if request.template not in NEGOTIATION_EMAIL_TEMPLATES:
             raise ApplicationError(

@@ -20,6 +20,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.contracts import privacy_request as io
 from activities.email_sending import deliver_queued
+from activities.heartbeating import heartbeating
 from config.settings import Settings
 from domain.clock import as_utc, utcnow
 from domain.french_dates import french_date
@@ -134,6 +135,7 @@ class PrivacyRequestActivities:
             return added
 
     @activity.defn(name=io.SEND_PRIVACY_NOTICE.name)
+    @heartbeating
     async def send_privacy_notice(self, notice: io.RequestNotice) -> io.NoticeOutcome:
         recipients = self._recipients(notice)
         sent = 0

@@ -38,8 +38,10 @@ class ActivityOptions:
 
 # A database read or write.
 SHORT = ActivityOptions(timedelta(seconds=30))
-# An email to the client (rendered, queued in the outbox, handed to SMTP).
-EMAIL = ActivityOptions(timedelta(minutes=2))
+# An email to the client (rendered, queued in the outbox, handed to SMTP). The activity beats
+# every 2 s (activities/heartbeating.py): one lost with its worker is retried 10 s later, not
+# after the two minutes a slow relay may take.
+EMAIL = ActivityOptions(timedelta(minutes=2), heartbeat=timedelta(seconds=10))
 # Makes a PDF with WeasyPrint first: the analysis report, a letter by post, a consent receipt.
 RENDERING = ActivityOptions(timedelta(minutes=5))
 # Deletes a dossier's documents or anonymises it, reporting progress as it goes.

@@ -89,9 +89,10 @@ def test_a_crash_during_intakes_makes_no_second_dossier(tmp_path: Path) -> None:
             for email in emails:
                 found = http.get("/api/v1/dossiers", params={"q": email}).json()
                 assert found["total"] == 1, email
-        # An email activity killed mid-flight is retried once its start-to-close timeout (two
-        # minutes) has passed: wait beyond it.
-        deadline = time.monotonic() + 240
+        # An email activity killed mid-flight is retried once its heartbeat timeout (10 s) has
+        # passed, not its start-to-close timeout (two minutes): every acknowledgement is there
+        # well before the latter.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             received = _acknowledgements(data_dir / "mailbox")
             if all(email in received for email in emails):
