@@ -7,10 +7,12 @@ is served without it."""
 from __future__ import annotations
 
 import html
+import uuid
 from datetime import datetime, time, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 from support.breaches import declare_breach
 from support.privacy import record_privacy_request
 from support.webapp import Staff, audit_entries, seed_dossier, sign_in
@@ -18,9 +20,11 @@ from support.webapp import Staff, audit_entries, seed_dossier, sign_in
 from config.settings import Settings
 from domain.clock import utcnow
 from domain.french_dates import PARIS
+from domain.negotiation.states import NegotiationState
 from domain.privacy.request import Right
 from models.database import session_scope
-from models.dossier import Dossier
+from models.dossier import Dossier, DossierCreditor
+from models.negotiation import Negotiation
 from models.outbox import EmailStatus, OutboxEmail
 from models.privacy_request import PrivacyRequest
 from web.auth import ROLE_REFUSED
@@ -47,6 +51,22 @@ class Seeded:
             # A request of the Paris team, so the Paris supervisor sees it.
             request.team = "paris"
             session.add_all([dossier, request])
+            creditor = session.exec(
+                select(DossierCreditor).where(DossierCreditor.dossier_id == dossier.id)
+            ).first()
+            assert creditor is not None and creditor.id is not None
+            self.negotiation_reference = f"{dossier.reference}-C1"
+            session.add(
+                Negotiation(
+                    id=uuid.uuid4().hex,
+                    dossier_id=dossier.id,
+                    dossier_creditor_id=creditor.id,
+                    number=1,
+                    reference=self.negotiation_reference,
+                    state=NegotiationState.AWAITING_REPLY.value,
+                    next_deadline=now - timedelta(days=2),
+                )
+            )
             common = {"dossier_id": self.dossier.id, "recipient_enc": "chiffré"}
             session.add(
                 OutboxEmail(
@@ -92,6 +112,8 @@ def test_ops_see_references_and_counts_without_names_or_links(
     for reference in (seeded.dossier.reference, seeded.request.reference, seeded.breach.reference):
         assert reference in page
     assert "Relance des pièces" in page
+    assert seeded.negotiation_reference in page
+    assert "Attente du créancier" in page and "Relance dépassée de 2 jours" in page
     assert "En retard" in page
     for private in ("Dupont", "Jeanne", ADDRESS, REQUESTER):
         assert private not in page
@@ -115,7 +137,7 @@ def test_another_team_s_supervisor_sees_neither_the_dossier_nor_the_request(
     client: TestClient, staff: Staff, seeded: Seeded
 ) -> None:
     page = _page(client, staff.other_supervisor)
-    assert seeded.dossier.reference not in page
+    assert seeded.dossier.reference not in page  # nor its negotiation "<reference>-C1"
     assert seeded.request.reference not in page
     assert seeded.breach.reference in page
 
