@@ -14,6 +14,7 @@ from domain.breach.rules import BreachStatus
 from domain.clock import as_utc
 from domain.dossier_stages import Stage
 from domain.french_dates import PARIS
+from domain.french_text import counted
 from domain.negotiation.states import NegotiationState
 from domain.privacy.deadline import paris_day
 from domain.privacy.request import RequestStatus
@@ -88,13 +89,11 @@ def _breach_href(viewer: StaffUser, breach_id: str) -> str | None:
     return f"/breaches/{breach_id}" if viewer.role in BREACH_HANDLERS else None
 
 
-def _late_label(due: datetime, now: datetime) -> tuple[str, bool]:
+def _late_label(due: datetime, now: datetime) -> str:
     days = (paris_day(now) - paris_day(due)).days
-    if due >= now:
-        return "Relance prévue", False
     if days <= 0:
-        return "Relance dépassée aujourd'hui", True
-    return f"Relance dépassée de {days} jour{'s' if days > 1 else ''}", True
+        return "Relance dépassée aujourd'hui"
+    return f"Relance dépassée de {counted(days, 'jour')}"
 
 
 def privacy_lines(session: Session, viewer: StaffUser, now: datetime) -> list[SlaLine]:
@@ -169,14 +168,13 @@ def negotiation_lines(session: Session, viewer: StaffUser, now: datetime) -> lis
         due = as_utc(row.next_deadline)
         state = NegotiationState(row.state)
         who = "créancier" if state in WAITING_ON_CREDITOR else "client"
-        label, late = _late_label(due, now)
         lines.append(
             SlaLine(
                 row.reference,
                 _dossier_href(viewer, row.dossier_id),
                 due,
-                label,
-                late,
+                _late_label(due, now),
+                True,
                 f"Attente du {who} : {state.label}",
             )
         )

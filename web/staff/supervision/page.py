@@ -43,10 +43,13 @@ def _database_reads(settings: Settings, staff: StaffUser) -> tuple[SlaBoard, Out
         return sla_board(session, staff, now), outbox_health(session, now)
 
 
-async def _temporal(request: Request, settings: Settings) -> WorkflowHealth | None:
+async def _temporal(
+    request: Request, settings: Settings, staff: StaffUser
+) -> WorkflowHealth | None:
     async def read() -> WorkflowHealth:
         client = await connection_of(request).client()
-        return await workflow_health(client, settings.task_queue, utcnow())
+        decode = staff.role in CODEC_ROLES
+        return await workflow_health(client, settings.task_queue, utcnow(), decode_failures=decode)
 
     try:
         return await asyncio.wait_for(read(), TEMPORAL_TIMEOUT_SECONDS)
@@ -59,7 +62,7 @@ async def _temporal(request: Request, settings: Settings) -> WorkflowHealth | No
 @router.get("/supervision", response_class=HTMLResponse)
 async def supervision(request: Request, settings: SettingsDep, staff: Supervisor) -> HTMLResponse:
     (board, outbox), health = await asyncio.gather(
-        run_in_threadpool(_database_reads, settings, staff), _temporal(request, settings)
+        run_in_threadpool(_database_reads, settings, staff), _temporal(request, settings, staff)
     )
     return render(
         request,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.failure.v1 import Failure
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
@@ -34,6 +35,7 @@ FAILED_STATUSES = {
     WorkflowExecutionStatus.TERMINATED: ("Terminated", "Arrêté"),
 }
 NO_STAGE = "(sans étape)"
+UNREADABLE = "(message illisible avec les clés de ce serveur)"
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,18 @@ async def _ended(client: Client, health: WorkflowHealth, now: datetime) -> None:
         )
 
 
-async def _retrying(client: Client, health: WorkflowHealth) -> None:
+async def _failure_message(client: Client, failure: Failure, decode: bool) -> str:
+    """The failure as the codec decodes it, for the roles allowed to read it; nothing decrypted
+    for the others (the page masks it)."""
+    if not decode:
+        return ""
+    try:
+        return str(await client.data_converter.decode_failure(failure))
+    except Exception:
+        return UNREADABLE
+
+
+async def _retrying(client: Client, health: WorkflowHealth, decode: bool) -> None:
     running: list[WorkflowExecution] = []
     async for execution in client.list_workflows(
         'ExecutionStatus="Running"', limit=MAX_DESCRIBES + 1, rpc_timeout=RPC_TIMEOUT
@@ -147,7 +160,7 @@ async def _retrying(client: Client, health: WorkflowHealth) -> None:
                         description.id,
                         pending.activity_type.name,
                         pending.attempt,
-                        pending.last_failure.message,
+                        await _failure_message(client, pending.last_failure, decode),
                     )
                 )
 
@@ -187,7 +200,9 @@ async def _schedules(client: Client, health: WorkflowHealth) -> None:
         health.schedules.append(ScheduleRun(schedule.id, last, upcoming, paused))
 
 
-async def workflow_health(client: Client, task_queue: str, now: datetime) -> WorkflowHealth:
+async def workflow_health(
+    client: Client, task_queue: str, now: datetime, *, decode_failures: bool
+) -> WorkflowHealth:
     health = WorkflowHealth()
     health.running = (
         await client.count_workflows('ExecutionStatus="Running"', rpc_timeout=RPC_TIMEOUT)
@@ -195,7 +210,7 @@ async def workflow_health(client: Client, task_queue: str, now: datetime) -> Wor
     await asyncio.gather(
         _by_stage(client, health),
         _ended(client, health, now),
-        _retrying(client, health),
+        _retrying(client, health, decode_failures),
         _pollers(client, health, task_queue),
         _schedules(client, health),
     )
