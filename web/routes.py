@@ -54,6 +54,7 @@ from web.staff.privacy import (
     request_actions,
     request_page,
 )
+from web.staff.supervision import page as supervision_page
 
 # Server-rendered pages: out of the OpenAPI schema, which documents the JSON API only.
 PAGES: tuple[APIRouter, ...] = (
@@ -92,6 +93,7 @@ PAGES: tuple[APIRouter, ...] = (
     request_actions.router,
     breach_pages.router,
     breach_actions.router,
+    supervision_page.router,
     public_analysis.router,
     public_negotiation.router,
     public_consent.router,
