@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from dev import mailbox_pages
-from web import api, codec, health
+from web import api, codec, health, metrics
 from web.public import analysis as public_analysis
 from web.public import consent as public_consent
 from web.public import counter_offer as public_counter_offer
@@ -58,6 +58,7 @@ from web.staff.privacy import (
 # Server-rendered pages: out of the OpenAPI schema, which documents the JSON API only.
 PAGES: tuple[APIRouter, ...] = (
     health.router,
+    metrics.router,
     session.router,
     account.router,
     password_reset.router,

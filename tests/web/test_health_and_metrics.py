@@ -53,3 +53,32 @@ def test_readyz_names_the_database_when_its_url_is_broken(web_settings: Settings
         "database": "unreachable",
         "temporal": "unreachable",
     }
+
+
+METRICS_TOKEN = "scraper-token-for-tests"
+
+
+def test_metrics_are_off_without_a_token_setting(client: TestClient) -> None:
+    assert client.get("/metrics", headers={"Authorization": "Bearer x"}).status_code == 404
+
+
+def test_metrics_refuse_a_wrong_token(web_settings: Settings) -> None:
+    settings = web_settings.model_copy(update={"metrics_token": METRICS_TOKEN})
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/metrics").status_code == 401
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer wrong"})
+        assert wrong.status_code == 401
+
+
+def test_a_dossier_page_is_counted_under_its_route_template(web_settings: Settings) -> None:
+    settings = web_settings.model_copy(update={"metrics_token": METRICS_TOKEN})
+    raw_id = "7f3c9a1e-metrics-raw-id"
+    with TestClient(create_app(settings)) as client:
+        client.get(f"/dossiers/{raw_id}", follow_redirects=False)
+        response = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    body = response.text
+    assert 'route="/dossiers/{dossier_id}"' in body
+    assert "cravelynos_http_request_duration_seconds_bucket" in body
+    assert raw_id not in body
