@@ -14,9 +14,14 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func
+from sqlmodel import Session, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from config.settings import Settings
+from models.database import engine_for
+from models.outbox import EmailStatus, OutboxEmail
 
 router = APIRouter()
 
@@ -73,4 +78,29 @@ def metrics(request: Request) -> Response:
         return Response(status_code=404)
     if not _authorized(request, settings.metrics_token):
         return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+    body = generate_latest(REGISTRY) + _scrape_time_gauges(settings)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def _scrape_time_gauges(settings: Settings) -> bytes:
+    """Counted from the database at each scrape: the same for every web process."""
+    with Session(engine_for(settings.database_url)) as session:
+        queued = session.exec(
+            select(func.count())
+            .select_from(OutboxEmail)
+            .where(OutboxEmail.status == EmailStatus.QUEUED)
+        ).one()
+    backlog = GaugeMetricFamily(
+        "cravelynos_outbox_backlog", "Emails queued in the outbox, not yet sent.", value=queued
+    )
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Fixed([backlog]))
+    return generate_latest(registry)
+
+
+class _Fixed:
+    def __init__(self, families: list[GaugeMetricFamily]) -> None:
+        self.families = families
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        return self.families

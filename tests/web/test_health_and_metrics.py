@@ -7,6 +7,8 @@ from support.webapp import closed_port
 from temporalio.testing import WorkflowEnvironment
 
 from config.settings import Settings
+from models.database import session_scope
+from models.outbox import EmailStatus, OutboxEmail
 from web.app import create_app
 
 
@@ -82,3 +84,18 @@ def test_a_dossier_page_is_counted_under_its_route_template(web_settings: Settin
     assert 'route="/dossiers/{dossier_id}"' in body
     assert "cravelynos_http_request_duration_seconds_bucket" in body
     assert raw_id not in body
+    assert "cravelynos_outbox_backlog 0.0" in body
+
+
+def test_the_outbox_backlog_counts_queued_emails_at_scrape_time(web_settings: Settings) -> None:
+    settings = web_settings.model_copy(update={"metrics_token": METRICS_TOKEN})
+    with session_scope(settings) as session:
+        for n, status in enumerate([EmailStatus.QUEUED, EmailStatus.QUEUED, EmailStatus.SENT]):
+            session.add(
+                OutboxEmail(
+                    idempotency_key=f"k{n}", message_id=f"m{n}", template="t", status=status
+                )
+            )
+    with TestClient(create_app(settings)) as client:
+        body = client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
+    assert "cravelynos_outbox_backlog 2.0" in body
