@@ -135,6 +135,8 @@ class Settings(BaseSettings):
     client_link_requests_per_minute: int = Field(default=30, ge=1)
     # Data-subject requests filed per minute and IP address on the site's public form.
     public_requests_per_minute: int = Field(default=5, ge=1)
+    # Bearer token Prometheus sends to GET /metrics; empty: /metrics answers 404.
+    metrics_token: str = ""
 
     @model_validator(mode="after")
     def _reminder_before_task(self) -> Settings:

@@ -16,6 +16,7 @@ from web import api, routes
 from web.api.docs import install_offline_docs
 from web.body_limit import BodySizeLimitMiddleware
 from web.errors import install_error_handlers
+from web.metrics import RequestMetricsMiddleware
 from web.rate_limit import LoginRateLimiter
 from web.security_headers import SecurityHeadersMiddleware
 from web.ui.rendering import STATIC_DIR
@@ -61,4 +62,6 @@ def create_app(settings: Settings) -> FastAPI:
         https_only=production,
     )
     app.add_middleware(SecurityHeadersMiddleware, production=production, docs_path=DOCS_URL)
+    # Outermost: times every request, the refused ones included.
+    app.add_middleware(RequestMetricsMiddleware)
     return app

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from dev import mailbox_pages
-from web import api, codec
+from web import api, codec, health, metrics
 from web.public import analysis as public_analysis
 from web.public import consent as public_consent
 from web.public import counter_offer as public_counter_offer
@@ -58,6 +58,8 @@ from web.staff.supervision import page as supervision_page
 
 # Server-rendered pages: out of the OpenAPI schema, which documents the JSON API only.
 PAGES: tuple[APIRouter, ...] = (
+    health.router,
+    metrics.router,
     session.router,
     account.router,
     password_reset.router,
