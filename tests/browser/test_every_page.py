@@ -37,7 +37,7 @@ NUMERIC_MOMENT = re.compile(r"\b\d{2}/\d{2}/\d{4} \d{2}:\d{2}\b")
 MAX_PAGES = 60
 # Routes whose pages differ a lot from one object to the next: a dossier's page shows what its
 # stage needs (documents, analysis, negotiations, closure).
-VARIANTS = {"/dossiers/*": 5}
+VARIANTS = {"/dossiers/*": 3}
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from config.settings import Settings
 from domain.input_fields import MAX_ROW_ID
 
 Auth = Callable[..., dict[str, str]]
-EXAMPLES_PER_OPERATION = 100
+EXAMPLES_PER_OPERATION = 50
 
 
 def test_the_api_keeps_its_contract(
